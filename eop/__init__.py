@@ -1,0 +1,1 @@
+"""e-Operation Sheets: the shared vocabulary and the command line."""

@@ -1,0 +1,236 @@
+"""`config.yaml`: the deployment, loaded once and validated (pydantic).
+
+A wrong value is answered with its key, the value seen and what is allowed (ConfigError);
+the CLI turns that into exit code 2. Relative paths are relative to the config file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from eop.calendar import CalendarRules
+
+OFFICE_CODE = r"^[0-9A-Za-z]+(-[0-9A-Za-z]+)?$"
+
+
+class ConfigError(Exception):
+    """config.yaml cannot be used; the message names the key, the value and what is allowed."""
+
+
+class Role(str, Enum):
+    DISTRICT = "district"
+    PROVINCE_RECORDER = "province_recorder"
+    PROVINCE_PLANNER = "province_planner"
+    SECTION_REVIEWER = "section_reviewer"
+    COORDINATOR = "coordinator"
+    CENTRE = "centre"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Office(Strict):
+    code: str = Field(pattern=OFFICE_CODE)
+    level: Literal["department", "region", "province", "district"]
+    parent: str | None = None
+    name_th: str
+    name_en: str
+
+
+class Section(Strict):
+    code: str = Field(pattern=OFFICE_CODE)
+    office: str
+    name_th: str
+    name_en: str
+
+
+class Person(Strict):
+    name: str
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    office: str
+    role: Role
+    section: str | None = None
+    account: str | None = None  # the e-Operation account, e.g. U7101 / UP71
+
+
+class Activity(Strict):
+    code: str = Field(pattern=r"^[0-9A-Za-z.\-]+$")
+    name_th: str
+    name_en: str
+    unit: str
+    unit_en: str = ""
+    whole: bool = True
+    section: str
+
+
+class Output(Strict):
+    code: str
+    name_th: str
+    name_en: str
+    activities: list[Activity]
+
+
+class Plan(Strict):
+    code: str
+    name_th: str
+    name_en: str
+    outputs: list[Output]
+
+
+class TargetRow(Strict):
+    activity: str
+    quantity: float = Field(ge=0)
+    budget: float = Field(ge=0)
+
+
+class Targets(Strict):
+    fiscal_year: int = Field(ge=2400, le=2700)
+    office: str
+    note: str = ""
+    rows: list[TargetRow]
+
+
+class CalendarConfig(Strict):
+    cutoff_day: int = Field(20, ge=1, le=28)
+    entry: tuple[int, int] = (25, 27)
+    review: tuple[int, int] = (28, 30)
+    strategy: tuple[int, int] = (1, 3)
+    late_policy: Literal["accept-flagged", "reject"] = "accept-flagged"
+
+    @field_validator("entry", "review", "strategy")
+    @classmethod
+    def _days_in_order(cls, days: tuple[int, int]) -> tuple[int, int]:
+        if not 1 <= days[0] <= days[1] <= 31:
+            raise ValueError("must be two days of the month, first ≤ last, between 1 and 31")
+        return days
+
+    @property
+    def rules(self) -> CalendarRules:
+        return CalendarRules(self.cutoff_day, self.entry, self.review, self.strategy)
+
+
+class SmtpConfig(Strict):
+    host: str = "localhost"
+    port: int = Field(25, ge=1, le=65535)
+    tls: Literal["none", "starttls", "ssl"] = "none"
+    user: str | None = None
+    password_env: str | None = None
+    timeout_seconds: float = Field(10, gt=0)
+
+
+class MailConfig(Strict):
+    transport: Literal["file", "smtp"] = "file"
+    sender: str = Field("e-operation@example.go.th", pattern=r"^[^@\s]+@[^@\s]+$")
+    sender_name: str = "e-Operation Sheets"
+    smtp: SmtpConfig = SmtpConfig()
+    max_attempts: int = Field(8, ge=1)
+    backoff_seconds: list[float] = [30, 120, 600, 1800, 3600]
+
+
+class WatchConfig(Strict):
+    mode: Literal["inotify", "polling"] = "inotify"
+    poll_seconds: float = Field(2.0, gt=0)
+    stable_seconds: float = Field(1.0, ge=0)
+
+
+class Limits(Strict):
+    max_file_bytes: int = Field(20 * 1024 * 1024, gt=0)
+    max_uncompressed_bytes: int = Field(200 * 1024 * 1024, gt=0)
+    max_part_ratio: float = Field(100, gt=1)
+    max_parts: int = Field(500, gt=0)
+    max_sheets: int = Field(20, gt=0)
+    max_rows: int = Field(5000, gt=0)
+    max_cell_chars: int = Field(2000, gt=0)
+
+
+class Config(Strict):
+    deployment_th: str = "สำนักงานปศุสัตว์จังหวัด"
+    deployment_en: str = "Provincial Livestock Office"
+    data_root: Path = Path("var")
+    fiscal_year: int = Field(ge=2400, le=2700)
+    thai_numerals: bool = False
+    offices: list[Office]
+    sections: list[Section] = []
+    people: list[Person] = []
+    calendar: CalendarConfig = CalendarConfig()
+    mail: MailConfig = MailConfig()
+    watch: WatchConfig = WatchConfig()
+    limits: Limits = Limits()
+    plans: list[Plan]
+    targets: list[Targets] = []
+    source: Path | None = Field(None, exclude=True)
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> Config:
+        offices = {o.code for o in self.offices}
+        sections = {s.code for s in self.sections}
+        activities = {a.code for a in self.activities()}
+        problems = [
+            *(f"offices.{o.code}.parent: {o.parent!r} is not an office" for o in self.offices if o.parent and o.parent not in offices),
+            *(f"sections.{s.code}.office: {s.office!r} is not an office" for s in self.sections if s.office not in offices),
+            *(f"people.{p.email}.office: {p.office!r} is not an office or section" for p in self.people if p.office not in offices | sections),
+            *(f"activities.{a.code}.section: {a.section!r} is not a section" for a in self.activities() if a.section not in sections),
+            *(f"targets.rows.activity: {r.activity!r} is not an activity" for t in self.targets for r in t.rows if r.activity not in activities),
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # -- lookups ---------------------------------------------------------------
+    def activities(self) -> Iterator[Activity]:
+        for plan in self.plans:
+            for output in plan.outputs:
+                yield from output.activities
+
+    def office(self, code: str) -> Office:
+        for office in self.offices:
+            if office.code == code:
+                return office
+        raise KeyError(code)
+
+    def children(self, code: str) -> list[Office]:
+        return [o for o in self.offices if o.parent == code]
+
+    def provinces(self) -> list[Office]:
+        return [o for o in self.offices if o.level == "province"]
+
+    def people_of(self, office: str, *roles: Role) -> list[Person]:
+        return [p for p in self.people if p.office == office and (not roles or p.role in roles)]
+
+    @property
+    def root(self) -> Path:
+        base = self.source.parent if self.source else Path.cwd()
+        return (base / self.data_root).resolve()
+
+
+def load_config(path: Path) -> Config:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"ไม่พบไฟล์ตั้งค่า {path} — config file {path} not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: อ่าน YAML ไม่ได้ — not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: ต้องเป็นชุดคีย์/ค่า — must be a mapping of keys to values")
+    try:
+        config = Config.model_validate({**raw, "source": path.resolve()})
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(path, exc)) from None
+    return config
+
+
+def describe_errors(path: Path, exc: ValidationError) -> str:
+    lines = [f"{path}: ค่าตั้งค่าไม่ถูกต้อง — invalid configuration:"]
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        value = error.get("input")
+        shown = "" if isinstance(value, dict | list) else f" = {value!r}"
+        lines.append(f"  {key}{shown}: {error['msg']}")
+    return "\n".join(lines)

@@ -1,0 +1,77 @@
+"""The ledger's connection: SQLite in WAL mode, one transaction per unit of work."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, insert
+from sqlalchemy.exc import OperationalError
+
+from ledger import schema
+from ledger.migrations import migrate
+
+
+class LedgerUnavailable(Exception):
+    """The ledger cannot be written (disk full, read-only, locked); try again later."""
+
+    permanent = False
+
+
+def _engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see `_begin`)
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # IMMEDIATE takes the write lock up front: two workers never interleave a claim.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Ledger:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.engine = _engine(path)
+        with self.atomic() as conn:
+            migrate(conn)
+
+    @contextmanager
+    def atomic(self) -> Iterator[Connection]:
+        """One transaction: everything inside is written, or nothing."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise LedgerUnavailable(
+                f"บันทึกลงฐานข้อมูล {self.path} ไม่ได้ — the ledger {self.path} cannot be written: {exc.orig}"
+            ) from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def record_event(
+    conn: Connection, at: datetime, name: str, *, office: str | None = None, kind: str | None = None,
+    period: str | None = None, actor: str | None = None, file_id: int | None = None, **detail: Any,
+) -> None:
+    """Append to the audit log (never updated, never deleted)."""
+    conn.execute(insert(schema.events).values(
+        at=at, event=name, office=office, kind=kind, period=period, actor=actor, file_id=file_id,
+        detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+    ))

@@ -1,0 +1,39 @@
+"""Named, numbered migrations, recorded in `schema_migrations`; each runs once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, inspect, insert, select
+
+from ledger import schema
+
+Migration = tuple[int, str, Callable[[Connection], None]]
+
+
+def _initial(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[t for t in schema.metadata.sorted_tables if t.name != "schema_migrations"])
+
+
+MIGRATIONS: list[Migration] = [
+    (1, "initial schema", _initial),
+]
+
+
+def migrate(conn: Connection) -> list[str]:
+    """Apply what is missing; return the names applied."""
+    schema.schema_migrations.create(conn, checkfirst=True)
+    done = set(conn.scalars(select(schema.schema_migrations.c.version)))
+    applied = []
+    for version, name, step in MIGRATIONS:
+        if version in done:
+            continue
+        step(conn)
+        conn.execute(insert(schema.schema_migrations).values(version=version, name=name, applied_at=datetime.now(UTC)))
+        applied.append(name)
+    return applied
+
+
+def tables(conn: Connection) -> set[str]:
+    return set(inspect(conn).get_table_names())

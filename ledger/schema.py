@@ -1,0 +1,203 @@
+"""Tables of the ledger. Changes go through a new migration in `ledger/migrations.py`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean, Column, Float, ForeignKey, Integer, MetaData, String, Table, Text, TypeDecorator,
+    UniqueConstraint,
+)
+
+
+class Moment(TypeDecorator[datetime]):
+    """An aware date-time kept as ISO text with its offset (SQLite has no time zones)."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive date-time {value!r} given to the ledger")
+        return value.isoformat()
+
+    def process_result_value(self, value: str | None, dialect: object) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("name", String, nullable=False),
+    Column("applied_at", Moment, nullable=False),
+)
+
+offices = Table(
+    "offices", metadata,
+    Column("code", String, primary_key=True),
+    Column("level", String, nullable=False),  # department | region | province | district | section
+    Column("parent", String),
+    Column("name_th", String, nullable=False),
+    Column("name_en", String, nullable=False),
+)
+
+people = Table(
+    "people", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String, nullable=False),
+    Column("name", String, nullable=False),
+    Column("office", String, nullable=False),
+    Column("role", String, nullable=False),
+    Column("section", String),
+    UniqueConstraint("email", "office", "role"),
+)
+
+activities = Table(
+    "activities", metadata,
+    Column("fiscal_year", Integer, primary_key=True),
+    Column("code", String, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("plan", String, nullable=False),
+    Column("output", String, nullable=False),
+    Column("name_th", String, nullable=False),
+    Column("name_en", String, nullable=False),
+    Column("unit", String, nullable=False),
+    Column("unit_en", String, nullable=False),
+    Column("whole", Boolean, nullable=False),
+    Column("section", String, nullable=False),
+)
+
+# scope "province": the province's target from the budget document;
+# scope "allocated": an office's share (a district's, or the province office's own).
+targets = Table(
+    "targets", metadata,
+    Column("fiscal_year", Integer, primary_key=True),
+    Column("office", String, primary_key=True),
+    Column("activity", String, primary_key=True),
+    Column("scope", String, primary_key=True),
+    Column("quantity", Float, nullable=False),
+    Column("budget", Float, nullable=False),
+    Column("source", String, nullable=False),
+    Column("set_at", Moment, nullable=False),
+)
+
+# Every file ever received, recorded before it is parsed. status: received (taken, not yet
+# judged) → accepted | rejected | duplicate. answered_at is set once its answer is queued.
+files = Table(
+    "files", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", String, nullable=False, index=True),
+    Column("name", String, nullable=False),
+    Column("office", String, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("received_at", Moment, nullable=False),
+    Column("archive_path", String, nullable=False),
+    Column("status", String, nullable=False, default="received"),
+    Column("kind", String),
+    Column("period", String),
+    Column("template_version", String),
+    Column("submission_id", Integer),
+    Column("duplicate_of", Integer),
+    Column("late", Boolean, nullable=False, default=False),
+    Column("judged_at", Moment),
+    Column("answered_at", Moment),
+)
+
+findings = Table(
+    "findings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_id", ForeignKey("files.id"), nullable=False, index=True),
+    Column("severity", String, nullable=False),
+    Column("code", String, nullable=False),
+    Column("sheet", String),
+    Column("cell", String),
+    Column("field", String),
+    Column("value", Text),
+    Column("message_th", Text, nullable=False),
+    Column("message_en", Text, nullable=False),
+)
+
+# One accepted version of one office's workbook for one period (or fiscal year) and kind.
+submissions = Table(
+    "submissions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("office", String, nullable=False),
+    Column("kind", String, nullable=False),
+    Column("period", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("file_id", ForeignKey("files.id"), nullable=False),
+    Column("state", String, nullable=False),  # recorded | submitted | approved | returned | confirmed
+    Column("reporter", String),
+    Column("late", Boolean, nullable=False, default=False),
+    Column("accepted_at", Moment, nullable=False),
+    Column("replaces", Integer),
+    UniqueConstraint("office", "kind", "period", "version"),
+)
+
+# Monthly figures of one submission: this period's quantity and spending per activity.
+results = Table(
+    "results", metadata,
+    Column("submission_id", ForeignKey("submissions.id"), primary_key=True),
+    Column("activity", String, primary_key=True),
+    Column("quantity", Float, nullable=False),
+    Column("spending", Float, nullable=False),
+    Column("remark", Text),
+)
+
+# Workbooks the service handed out, by the digest of their pre-filled values.
+issued = Table(
+    "issued", metadata,
+    Column("digest", String, primary_key=True),
+    Column("kind", String, nullable=False),
+    Column("office", String, nullable=False),
+    Column("period", String, nullable=False),
+    Column("template_version", String, nullable=False),
+    Column("path", String, nullable=False),
+    Column("issued_at", Moment, nullable=False),
+    Column("prefilled", Text, nullable=False),  # JSON: the rows as written
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dedupe_key", String, unique=True),  # the same answer is never queued twice
+    Column("message_id", String, nullable=False, unique=True),
+    Column("kind", String, nullable=False),
+    Column("recipients", Text, nullable=False),  # JSON list
+    Column("subject", Text, nullable=False),
+    Column("spool_path", String, nullable=False),  # the .eml, written before sending
+    Column("state", String, nullable=False),  # queued | sending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Moment, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", Moment, nullable=False),
+    Column("sent_at", Moment),
+    Column("file_id", Integer),
+    Column("office", String),
+)
+
+# Append-only: received, accepted, rejected, duplicate, issued, mailed, …
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Moment, nullable=False),
+    Column("event", String, nullable=False),
+    Column("office", String),
+    Column("kind", String),
+    Column("period", String),
+    Column("actor", String),
+    Column("file_id", Integer),
+    Column("detail", Text),
+)
+
+# Scheduled jobs that ran, so each runs once per key (period) even across restarts.
+job_runs = Table(
+    "job_runs", metadata,
+    Column("job", String, primary_key=True),
+    Column("key", String, primary_key=True),
+    Column("ran_at", Moment, nullable=False),
+)

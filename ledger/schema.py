@@ -94,6 +94,7 @@ files = Table(
     Column("name", String, nullable=False),
     Column("office", String, nullable=False),
     Column("size", Integer, nullable=False),
+    Column("dropped_mtime", Float),  # with name and sha256: recognises a file already taken
     Column("received_at", Moment, nullable=False),
     Column("archive_path", String, nullable=False),
     Column("status", String, nullable=False, default="received"),

@@ -1,0 +1,147 @@
+"""Where things are in our workbooks: the one description builders and readers share.
+
+Changing a layout means a new template version: a workbook of an older version is
+answered with what to do and a fresh workbook, never a cryptic "field missing".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+META_SHEET = "_meta"
+
+TEMPLATE_VERSIONS = {
+    "targets": "2558.1",
+    "allocation": "2558.1",
+    "monthly": "2558.1",
+}
+
+KIND_NAMES = {  # (Thai, English, menu)
+    "targets": ("เป้าหมายจังหวัดตามเอกสารงบประมาณ", "province targets", "—"),
+    "allocation": ("การกำหนดเป้าหมายระดับอำเภอ", "district target allocation", "EOP016"),
+    "monthly": ("รายงานผลการปฏิบัติงานและผลการใช้จ่ายงบประมาณ", "monthly performance and budget report", "EOP014+EOP015"),
+}
+
+CONFIRM_SEND = "ยืนยันส่ง"
+CONFIRM_DRAFT = "ร่าง"
+CONFIRM_CHOICES = (CONFIRM_SEND, CONFIRM_DRAFT)
+
+
+@dataclass(frozen=True)
+class Column:
+    letter: str
+    field: str
+    th: str
+    en: str
+    width: float = 14
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    name: str  # the Thai sheet name the officer sees
+    name_en: str
+    header_row: int  # Thai header; English sub-header on the next row
+    columns: tuple[Column, ...]
+    inputs: tuple[str, ...]  # fields an office fills
+
+    @property
+    def first_row(self) -> int:
+        return self.header_row + 2
+
+    def column(self, field: str) -> Column:
+        return next(c for c in self.columns if c.field == field)
+
+    def cell(self, field: str, row: int) -> str:
+        return f"{self.column(field).letter}{row}"
+
+
+PERFORMANCE = SheetLayout(
+    name="ผลการปฏิบัติงาน", name_en="performance", header_row=7,
+    columns=(
+        Column("A", "no", "ลำดับ", "No.", 6),
+        Column("B", "code", "รหัสกิจกรรม", "Activity code", 11),
+        Column("C", "name", "กิจกรรม", "Activity", 46),
+        Column("D", "unit", "หน่วยนับ", "Unit", 10),
+        Column("E", "target", "เป้าหมายทั้งปี", "Annual target", 13),
+        Column("F", "cum_prev", "ผลสะสมถึงเดือนก่อน", "Cumulative to last month", 16),
+        Column("G", "quantity", "ผลงานเดือนนี้", "This month", 14),
+        Column("H", "cumulative", "ผลสะสม", "Cumulative", 13),
+        Column("I", "percent", "ร้อยละของเป้าหมาย", "% of target", 12),
+        Column("J", "remark", "หมายเหตุ", "Remark", 30),
+    ),
+    inputs=("quantity", "remark"),
+)
+CONFIRM_CELL = "C4"  # ยืนยันส่ง / ร่าง, on the performance sheet
+REPORTER_CELL = "C5"
+
+BUDGET = SheetLayout(
+    name="ผลการใช้จ่ายงบประมาณ", name_en="budget", header_row=7,
+    columns=(
+        Column("A", "no", "ลำดับ", "No.", 6),
+        Column("B", "code", "รหัสกิจกรรม", "Activity code", 11),
+        Column("C", "name", "กิจกรรม", "Activity", 46),
+        Column("D", "budget", "งบประมาณที่ได้รับ (บาท)", "Allocated budget (baht)", 16),
+        Column("E", "spent_prev", "เบิกจ่ายสะสมถึงเดือนก่อน", "Spent to last month", 16),
+        Column("F", "spending", "เบิกจ่ายเดือนนี้", "Spent this month", 15),
+        Column("G", "spent", "เบิกจ่ายสะสม", "Spent to date", 15),
+        Column("H", "percent", "ร้อยละการเบิกจ่าย", "% disbursed", 12),
+        Column("I", "balance", "คงเหลือ", "Balance", 15),
+    ),
+    inputs=("spending",),
+)
+
+TARGETS = SheetLayout(
+    name="เป้าหมายจังหวัด", name_en="province targets", header_row=5,
+    columns=(
+        Column("A", "no", "ลำดับ", "No.", 6),
+        Column("B", "code", "รหัสกิจกรรม", "Activity code", 11),
+        Column("C", "name", "กิจกรรม", "Activity", 46),
+        Column("D", "unit", "หน่วยนับ", "Unit", 10),
+        Column("E", "quantity", "เป้าหมายผลผลิต", "Output target", 15),
+        Column("F", "budget", "งบประมาณ (บาท)", "Budget (baht)", 16),
+    ),
+    inputs=("quantity", "budget"),
+)
+
+# The allocation sheets have one input column per office after the fixed columns.
+ALLOCATION_FIXED = (
+    Column("A", "no", "ลำดับ", "No.", 6),
+    Column("B", "code", "รหัสกิจกรรม", "Activity code", 11),
+    Column("C", "name", "กิจกรรม", "Activity", 40),
+    Column("D", "unit", "หน่วยนับ", "Unit", 9),
+    Column("E", "province_target", "เป้าหมายจังหวัด", "Province target", 14),
+)
+ALLOCATION_HEADER_ROW = 5  # Thai office names; row 6: office codes; data from row 7
+ALLOCATION_SHEETS = {
+    "quantity": ("จัดสรรเป้าหมายผลงาน", "quantity allocation"),
+    "budget": ("จัดสรรงบประมาณ", "budget allocation"),
+}
+ALLOCATION_FIRST_OFFICE_COLUMN = 6  # F
+
+
+def kind_label(kind: str) -> tuple[str, str]:
+    th, en, menu = KIND_NAMES.get(kind, (kind, kind, ""))
+    return (f"{th} ({menu})" if menu and menu != "—" else th), en
+
+
+def prefilled_digest(prefilled: dict) -> str:
+    """A digest of what the service wrote into a workbook, so any change to it shows."""
+    import hashlib
+    import json
+
+    canonical = json.dumps(prefilled, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+
+
+def allocation_layout(measure: str, offices: list[str]) -> SheetLayout:
+    """One allocation sheet: the fixed columns, one input column per office, then the sum."""
+    from openpyxl.utils import get_column_letter
+
+    name_th, name_en = ALLOCATION_SHEETS[measure]
+    office_columns = tuple(
+        Column(get_column_letter(ALLOCATION_FIRST_OFFICE_COLUMN + i), code, f"หน่วยงาน {code}", f"office {code}")
+        for i, code in enumerate(offices)
+    )
+    after = ALLOCATION_FIRST_OFFICE_COLUMN + len(offices)
+    total = Column(get_column_letter(after), "allocated", "รวมที่จัดสรร", "Allocated")
+    return SheetLayout(name_th, name_en, ALLOCATION_HEADER_ROW, ALLOCATION_FIXED + office_columns + (total,), tuple(offices))

@@ -1,0 +1,1 @@
+"""Orchestration: read the ledger, call templates, hand messages to the outbox."""

@@ -1,0 +1,159 @@
+"""Answering every judged file once: a receipt, a rejection with the annotated workbook
+(and a fresh one when the old can't be used), or a duplicate notice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from eop.findings import Finding, Severity
+from eop.layout import kind_label
+from eop.periods import Period
+from eop.thai import date_en, datetime_th
+from intake.folders import returned_dir
+from jobs.deployment import Deployment
+from jobs.issue import issue
+from jobs.people import recipients
+from ledger import records
+from ledger.db import record_event
+from ledger.reference import activity_rows
+from outbox.compose import make_message
+from outbox.spool import queue
+from templates.annotate import AnnotationFailed, annotate_workbook
+
+FRESH_CODES = {"template-outdated", "target-changed"}
+STATES = {"recorded": ("บันทึกแล้ว (ร่าง ยังไม่ส่งจังหวัด)", "recorded (draft, not yet sent to the province)"),
+          "submitted": ("ยืนยันส่งแล้ว", "confirmed and submitted")}
+
+
+def answer_pending(deployment: Deployment) -> int:
+    with deployment.ledger.atomic() as conn:
+        waiting = [row.id for row in records.files_to_answer(conn)]
+    for file_id in waiting:
+        answer_one(deployment, file_id)
+    return len(waiting)
+
+
+def answer_one(deployment: Deployment, file_id: int) -> None:
+    now = deployment.now()
+    with deployment.ledger.atomic() as conn:
+        row = records.file_row(conn, file_id)
+        if row.answered_at is not None:
+            return
+        kind, context, attachments = {"accepted": _receipt, "rejected": _rejection, "duplicate": _duplicate}[row.status](deployment, conn, row)
+        to = recipients(deployment.config, row.office, row.kind)
+        if to:
+            draft = make_message(kind, to, context, attachments)
+            queue(conn, deployment.config, draft, now=now, dedupe_key=f"answer:{file_id}", file_id=file_id, office=row.office)
+        records.mark_answered(conn, file_id, now)
+        record_event(conn, now, "answered", office=row.office, kind=row.kind, period=row.period, file_id=file_id, mail=kind, to=to)
+
+
+def _common(deployment: Deployment, row) -> dict:
+    office = deployment.config.office(row.office) if row.office in {o.code for o in deployment.config.offices} else None
+    kind_th, kind_en = kind_label(row.kind or "")
+    period_th, period_en = _period_names(row.kind, row.period)
+    return {
+        "office": {"code": row.office, "name_th": office.name_th if office else row.office, "name_en": office.name_en if office else row.office},
+        "file": {"name": row.name, "received_th": datetime_th(row.received_at), "received_en": f"{date_en(row.received_at)} {row.received_at:%H:%M}"},
+        "kind_th": kind_th if row.kind else "ไฟล์", "kind_en": kind_en if row.kind else "file",
+        "period_th": period_th, "period_en": period_en,
+    }
+
+
+def _period_names(kind: str | None, period: str | None) -> tuple[str, str]:
+    if not period:
+        return "-", "-"
+    if kind == "monthly":
+        try:
+            month = Period.parse(period)
+            return month.name_th, month.name_en
+        except ValueError:
+            return period, period
+    return f"ปีงบประมาณ {period}", f"fiscal year {period}"
+
+
+def _receipt(deployment: Deployment, conn: Connection, row) -> tuple[str, dict, list[Path]]:
+    submission = records.submission(conn, row.submission_id)
+    found = records.findings_of(conn, row.id)
+    context = _common(deployment, row) | {
+        "version": submission.version, "late": bool(row.late),
+        "replaces_version": submission.version - 1 if submission.replaces else None,
+        "changes": _changes(conn, submission) if submission.replaces else [],
+        "summary": _summary(conn, submission) if row.kind == "monthly" else [],
+        "warnings": [f for f in found if f["severity"] == Severity.WARNING.value],
+        "state_th": STATES.get(submission.state, (submission.state, ""))[0],
+        "state_en": STATES.get(submission.state, ("", submission.state))[1],
+    }
+    return "receipt", context, []
+
+
+def _names(conn: Connection, period: str | None) -> dict:
+    try:
+        year = Period.parse(period).fiscal_year if period and "-" in period else int(period or 0)
+    except ValueError:
+        return {}
+    return {a.code: a for a in activity_rows(conn, year)}
+
+
+def _summary(conn: Connection, submission) -> list[dict]:
+    names = _names(conn, submission.period)
+    return [{"activity": code, "name_th": names[code].name_th if code in names else "", "unit": names[code].unit if code in names else "",
+             "quantity": r.quantity, "spending": r.spending} for code, r in records.results_of(conn, submission.id).items()]
+
+
+def _changes(conn: Connection, submission) -> list[dict]:
+    """What changed from the replaced version, value by value."""
+    names = _names(conn, submission.period)
+    before, after = records.results_of(conn, submission.replaces), records.results_of(conn, submission.id)
+    changes = []
+    for code in sorted(set(before) | set(after)):
+        old, new = before.get(code), after.get(code)
+        for field, th, en in (("quantity", "ผลงาน", "quantity"), ("spending", "ค่าใช้จ่าย", "spending")):
+            old_value, new_value = getattr(old, field, 0.0), getattr(new, field, 0.0)
+            if abs(old_value - new_value) > 1e-9:
+                changes.append({"activity": code, "name_th": names[code].name_th if code in names else "",
+                                "field_th": th, "field_en": en, "old": old_value, "new": new_value})
+    return changes
+
+
+def _rejection(deployment: Deployment, conn: Connection, row) -> tuple[str, dict, list[Path]]:
+    found = records.findings_of(conn, row.id)
+    attachments: list[Path] = []
+    annotated = _annotate(deployment, row, found)
+    if annotated:
+        attachments.append(annotated)
+    fresh = bool(FRESH_CODES & {f["code"] for f in found}) and row.kind and row.period
+    if fresh:
+        attachments.append(issue(deployment, row.kind, row.office, row.period, mail=False).path)
+    context = _common(deployment, row) | {
+        "findings": found, "fresh_workbook": bool(fresh),
+        "attachment_name": annotated.name if annotated else "",
+    }
+    return "rejection", context, attachments
+
+
+def _annotate(deployment: Deployment, row, found: list[dict]) -> Path | None:
+    """The same workbook back, each offending cell marked; None when it isn't a workbook we can open."""
+    source = deployment.root / row.archive_path if row.archive_path else None
+    if source is None or not source.is_file() or row.kind is None:
+        return None
+    stem = "".join(ch for ch in Path(row.name).stem if ch.isprintable() and ch not in '/\\:*?"<>|')[:80] or "workbook"
+    out = returned_dir(deployment.root, row.office) / f"{stem}-ผลการตรวจ-{row.id}.xlsx"
+    try:
+        return annotate_workbook(source, [Finding(Severity(f["severity"]), f["code"], f["message_th"], f["message_en"],
+                                                  f["sheet"], f["cell"], f["field"], f["value"]) for f in found],
+                                 out, title_th=f"ผลการตรวจไฟล์ {row.name}", title_en=f"Findings for {row.name}")
+    except AnnotationFailed:
+        return None
+
+
+def _duplicate(deployment: Deployment, conn: Connection, row) -> tuple[str, dict, list[Path]]:
+    original = records.file_row(conn, row.duplicate_of)
+    context = _common(deployment, row) | {
+        "original": {"name": original.name, "received_th": datetime_th(original.received_at),
+                     "received_en": f"{date_en(original.received_at)} {original.received_at:%H:%M}"},
+    }
+    return "duplicate", context, []

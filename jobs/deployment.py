@@ -1,0 +1,78 @@
+"""The deployment on disk: its folders, its ledger, and the reference data from config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from eop.clock import Clock
+from eop.config import Config
+from intake.folders import ensure_share
+from ledger import Ledger
+from ledger.db import record_event
+from ledger.reference import ActivityRow, replace_activities, replace_offices, replace_people, set_targets, target_source
+
+
+@dataclass
+class Deployment:
+    """What every job needs: the config, the ledger and the clock."""
+
+    config: Config
+    ledger: Ledger
+    clock: Clock = field(default_factory=Clock)
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+
+def submitting_offices(config: Config) -> list[str]:
+    """Offices with a drop folder: provinces, districts and the sections that review."""
+    return [o.code for o in config.offices if o.level in ("province", "district")] + [s.code for s in config.sections]
+
+
+def open_deployment(config: Config, clock: Clock | None = None) -> Deployment:
+    """Create what is missing (folders, ledger, reference data) and open it."""
+    config.root.mkdir(parents=True, exist_ok=True)
+    for sub in ("archive", "reports", "evidence", "outbox"):
+        (config.root / sub).mkdir(exist_ok=True)
+    ensure_share(config.root, submitting_offices(config))
+    deployment = Deployment(config, Ledger(config.root / "eop.sqlite3"), clock or Clock())
+    sync_reference(deployment)
+    return deployment
+
+
+def sync_reference(deployment: Deployment) -> None:
+    """Offices, people and the catalogue follow config; config targets seed a fiscal year
+    that has none from a targets workbook or CSV."""
+    config, now = deployment.config, deployment.now()
+    with deployment.ledger.atomic() as conn:
+        replace_offices(conn, [o.model_dump() for o in config.offices])
+        replace_offices(conn, [{"code": s.code, "level": "section", "parent": s.office, "name_th": s.name_th, "name_en": s.name_en}
+                               for s in config.sections])
+        replace_people(conn, [{"email": p.email, "name": p.name, "office": p.office, "role": p.role.value, "section": p.section}
+                              for p in config.people])
+        replace_activities(conn, config.fiscal_year, _activities(config))
+        for targets in config.targets:
+            source = target_source(conn, targets.fiscal_year, "province", targets.office)
+            if source is None or source == "config":
+                rows = {(targets.office, r.activity): (r.quantity, r.budget) for r in targets.rows}
+                if source is None:
+                    set_targets(conn, targets.fiscal_year, "province", rows, source="config", at=now)
+                    record_event(conn, now, "targets-set", office=targets.office, period=str(targets.fiscal_year), source="config")
+
+
+def _activities(config: Config) -> list[ActivityRow]:
+    rows = []
+    for plan in config.plans:
+        for output in plan.outputs:
+            for activity in output.activities:
+                rows.append(ActivityRow(
+                    activity.code, len(rows) + 1, plan.code, output.code, activity.name_th, activity.name_en,
+                    activity.unit, activity.unit_en, activity.whole, activity.section,
+                ))
+    return rows

@@ -1,0 +1,95 @@
+"""Handing workbooks out: built from the ledger, recorded by digest, put in returned/ and mailed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from eop.calendar import MonthCalendar
+from eop.layout import TEMPLATE_VERSIONS, kind_label
+from eop.periods import Period
+from eop.thai import date_en, date_th
+from intake.folders import returned_dir
+from jobs.deployment import Deployment
+from jobs.people import recipients
+from ledger import records
+from ledger.db import record_event
+from ledger.reference import activity_rows, targets_of
+from ledger.views import office_month_plan
+from outbox.compose import make_message
+from outbox.spool import queue
+from templates.workbooks.allocation import AllocationLine, build_allocation
+from templates.workbooks.monthly import Built, MonthlyLine, OfficeLabel, build_monthly
+from templates.workbooks.targets import TargetLine, build_targets
+
+
+def label(deployment: Deployment, code: str) -> OfficeLabel:
+    office = deployment.config.office(code)
+    return OfficeLabel(office.code, office.name_th, office.name_en)
+
+
+def monthly_offices(deployment: Deployment) -> list[str]:
+    """Who reports each month: every province office (its own results) and every district."""
+    return [o.code for o in deployment.config.offices if o.level in ("province", "district")]
+
+
+def workbook_name(kind: str, office: str, period: str) -> str:
+    menu = {"monthly": "EOP014-015", "allocation": "EOP016", "targets": "TARGETS"}[kind]
+    return f"{menu}_{office}_{period}.xlsx"
+
+
+def build(deployment: Deployment, conn: Connection, kind: str, office: str, period: str, now: datetime) -> Built:
+    """Build the current workbook of a kind for an office and period (or fiscal year)."""
+    out = returned_dir(deployment.root, office) / workbook_name(kind, office, period)
+    if kind == "monthly":
+        month = Period.parse(period)
+        lines = [MonthlyLine(**line.__dict__) for line in office_month_plan(conn, office, month)]
+        return build_monthly(out, office=label(deployment, office), period=month, lines=lines, issued_at=now,
+                             calendar=MonthCalendar(month, deployment.config.calendar.rules),
+                             max_cell_chars=deployment.config.limits.max_cell_chars)
+    year = int(period)
+    catalogue = activity_rows(conn, year)
+    if kind == "allocation":
+        province = targets_of(conn, year, "province", office)
+        lines = [AllocationLine(a.code, a.name_th, a.unit, a.whole, *province[(office, a.code)])
+                 for a in catalogue if (office, a.code) in province]
+        offices = [label(deployment, office)] + [label(deployment, o.code) for o in deployment.config.children(office) if o.level == "district"]
+        return build_allocation(out, province=label(deployment, office), fiscal_year=year, offices=offices, lines=lines, issued_at=now)
+    lines = [TargetLine(a.code, a.name_th, a.unit, a.whole) for a in catalogue]
+    return build_targets(out, province=label(deployment, office), fiscal_year=year, lines=lines, issued_at=now)
+
+
+def issue(deployment: Deployment, kind: str, office: str, period: str, *, mail: bool = True) -> Built:
+    """Build, record and (once per distinct workbook) mail a workbook to the office."""
+    now = deployment.now()
+    with deployment.ledger.atomic() as conn:
+        built = build(deployment, conn, kind, office, period, now)
+        records.record_issued(conn, digest=built.digest, kind=kind, office=office, period=period,
+                              version=TEMPLATE_VERSIONS[kind], path=str(built.path.relative_to(deployment.root)), at=now,
+                              prefilled=built.prefilled)
+        if mail:
+            draft = make_message("workbook_issued", recipients(deployment.config, office, kind),
+                                 issued_context(deployment, kind, office, period, built.path), [built.path])
+            if queue(conn, deployment.config, draft, now=now, dedupe_key=f"issue:{kind}:{office}:{period}:{built.digest}", office=office):
+                record_event(conn, now, "issued", office=office, kind=kind, period=period, digest=built.digest)
+    return built
+
+
+def issued_context(deployment: Deployment, kind: str, office: str, period: str, path: Path) -> dict:
+    kind_th, kind_en = kind_label(kind)
+    office_row = deployment.config.office(office)
+    if kind == "monthly":
+        month = MonthCalendar(Period.parse(period), deployment.config.calendar.rules)
+        period_th, period_en = month.period.name_th, month.period.name_en
+        window_th = f"กรอกและยืนยันส่งภายใน {date_th(month.entry.first)} – {date_th(month.entry.last)}"
+        window_en = f"fill in and confirm between {date_en(month.entry.first)} and {date_en(month.entry.last)}"
+    else:
+        period_th, period_en = f"ปีงบประมาณ {period}", f"fiscal year {period}"
+        window_th, window_en = "กรอกแล้วส่งกลับโดยเร็ว", "fill in and send back soon"
+    return {
+        "office": {"code": office, "name_th": office_row.name_th, "name_en": office_row.name_en},
+        "kind_th": kind_th, "kind_en": kind_en, "period_th": period_th, "period_en": period_en,
+        "window_th": window_th, "window_en": window_en, "attachment_name": path.name,
+    }

@@ -1,0 +1,83 @@
+"""A simulated office filling the workbooks it received, the way people do (the demo and
+the tests use it): openpyxl opens the workbook as issued and types into the input cells."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from eop.layout import (
+    ALLOCATION_FIRST_OFFICE_COLUMN, ALLOCATION_HEADER_ROW, ALLOCATION_SHEETS, BUDGET, CONFIRM_CELL, CONFIRM_SEND,
+    PERFORMANCE, REPORTER_CELL, TARGETS,
+)
+
+
+def _rows_by_code(sheet, first_row: int, code_column: str = "B") -> dict[str, int]:
+    rows = {}
+    row = first_row
+    while sheet[f"{code_column}{row}"].value:
+        rows[str(sheet[f"{code_column}{row}"].value)] = row
+        row += 1
+    return rows
+
+
+def fill_monthly(
+    issued: Path, out: Path, *, quantities: Mapping[str, object], spending: Mapping[str, object] | None = None,
+    remarks: Mapping[str, str] | None = None, confirm: str = CONFIRM_SEND, reporter: str = "นายทดสอบ ระบบ",
+) -> Path:
+    """Type this month's figures (numbers or text, as people type them) and save as `out`."""
+    book = load_workbook(issued)
+    perf, money = book[PERFORMANCE.name], book[BUDGET.name]
+    for code, row in _rows_by_code(perf, PERFORMANCE.first_row).items():
+        if code in quantities:
+            perf[f"G{row}"] = quantities[code]
+        if remarks and code in remarks:
+            perf[f"J{row}"] = remarks[code]
+    for code, row in _rows_by_code(money, BUDGET.first_row).items():
+        if spending and code in spending:
+            money[f"F{row}"] = spending[code]
+    perf[CONFIRM_CELL] = confirm
+    perf[REPORTER_CELL] = reporter
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out
+
+
+def fill_allocation(issued: Path, out: Path, *, shares: Mapping[str, Mapping[str, Mapping[str, object]]]) -> Path:
+    """shares[measure][activity][office] → value, measure "quantity" or "budget"."""
+    book = load_workbook(issued)
+    for measure, (sheet_name, _) in ALLOCATION_SHEETS.items():
+        sheet = book[sheet_name]
+        columns = {}
+        column = ALLOCATION_FIRST_OFFICE_COLUMN
+        while (code := sheet.cell(row=ALLOCATION_HEADER_ROW + 1, column=column).value) and column < 200:
+            columns[str(code)] = column
+            column += 1
+        for activity, row in _rows_by_code(sheet, ALLOCATION_HEADER_ROW + 2).items():
+            for office, value in shares.get(measure, {}).get(activity, {}).items():
+                if office in columns:
+                    sheet.cell(row=row, column=columns[office], value=value)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out
+
+
+def fill_targets(issued: Path, out: Path, *, targets: Mapping[str, tuple[object, object]]) -> Path:
+    book = load_workbook(issued)
+    sheet = book[TARGETS.name]
+    for code, row in _rows_by_code(sheet, TARGETS.first_row).items():
+        if code in targets:
+            sheet[f"E{row}"], sheet[f"F{row}"] = targets[code]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out
+
+
+def split_evenly(total: float, parts: int, whole: bool) -> list[float]:
+    """Shares that add up exactly to the total: whole units (or satang) spread evenly."""
+    unit = 1 if whole else 0.01
+    units = round(total / unit)
+    base, extra = divmod(units, parts)
+    return [round((base + (1 if i < extra else 0)) * unit, 2) for i in range(parts)]

@@ -1,0 +1,41 @@
+"""One pass of the service: every waiting file, every due job, the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from intake.folders import DropScanner
+from intake.take import Verdict, judge_pending, take
+from jobs.answer import answer_pending
+from jobs.deployment import Deployment, submitting_offices
+from jobs.scheduled import run_due
+from outbox.deliver import send_due
+
+
+@dataclass
+class PassReport:
+    verdicts: list[Verdict] = field(default_factory=list)
+    jobs: list[tuple[str, str, int]] = field(default_factory=list)
+    answered: int = 0
+    sent: int = 0
+    waiting: int = 0  # files seen but not yet stable
+
+
+def scanner_for(deployment: Deployment, stable_seconds: float | None = None) -> DropScanner:
+    seconds = deployment.config.watch.stable_seconds if stable_seconds is None else stable_seconds
+    return DropScanner(deployment.root, submitting_offices(deployment.config), seconds)
+
+
+def run_pass(deployment: Deployment, scanner: DropScanner | None = None, *, send: bool = True) -> PassReport:
+    """Scheduled jobs first (a new period's workbooks), then files, answers and mail."""
+    report = PassReport()
+    report.jobs = run_due(deployment)
+    scanner = scanner or scanner_for(deployment, stable_seconds=0)
+    for item in scanner.waiting():
+        take(deployment.ledger, deployment.config, item, deployment.now())
+    report.waiting = scanner.pending
+    report.verdicts = judge_pending(deployment.ledger, deployment.config, deployment.now())
+    report.answered = answer_pending(deployment)
+    if send:
+        report.sent = send_due(deployment.ledger, deployment.config, deployment.now())
+    return report

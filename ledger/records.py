@@ -1,0 +1,146 @@
+"""Files received, their findings, submissions with versions, results, issued workbooks, job runs."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, func, insert, select, update
+
+from ledger.schema import files, findings, issued, job_runs, results, submissions
+
+
+# -- files -----------------------------------------------------------------------
+def record_file(conn: Connection, **values: Any) -> int:
+    return conn.execute(insert(files).values(status="received", **values)).inserted_primary_key[0]
+
+
+def already_taken(conn: Connection, office: str, name: str, sha256: str, mtime: float) -> Row | None:
+    """The same file (name, content, mtime) recorded before: its removal from drop/ was cut short."""
+    return conn.execute(select(files).where(and_(
+        files.c.office == office, files.c.name == name, files.c.sha256 == sha256, files.c.dropped_mtime == mtime,
+    ))).first()
+
+
+def accepted_with_hash(conn: Connection, office: str, sha256: str, before_id: int) -> Row | None:
+    return conn.execute(select(files).where(and_(
+        files.c.office == office, files.c.sha256 == sha256, files.c.status == "accepted", files.c.id < before_id,
+    )).order_by(files.c.id).limit(1)).first()
+
+
+def file_row(conn: Connection, file_id: int) -> Row:
+    return conn.execute(select(files).where(files.c.id == file_id)).one()
+
+
+def files_to_judge(conn: Connection) -> list[Row]:
+    return list(conn.execute(select(files).where(files.c.status == "received").order_by(files.c.id)))
+
+
+def files_to_answer(conn: Connection) -> list[Row]:
+    return list(conn.execute(select(files).where(
+        (files.c.status != "received") & files.c.answered_at.is_(None)).order_by(files.c.id)))
+
+
+def mark_answered(conn: Connection, file_id: int, at: datetime) -> None:
+    conn.execute(update(files).where(files.c.id == file_id).values(answered_at=at))
+
+
+def store_judgement(conn: Connection, file_id: int, *, status: str, at: datetime, found: list[dict], **facts: Any) -> None:
+    conn.execute(update(files).where(files.c.id == file_id).values(status=status, judged_at=at, **facts))
+    if found:
+        conn.execute(insert(findings), [{"file_id": file_id, **f} for f in found])
+
+
+def findings_of(conn: Connection, file_id: int) -> list[dict]:
+    query = select(findings).where(findings.c.file_id == file_id).order_by(findings.c.id)
+    return [{k: v for k, v in row._mapping.items() if k not in ("id", "file_id")} for row in conn.execute(query)]
+
+
+def received_since(conn: Connection, since: datetime | None) -> list[Row]:
+    query = select(files).order_by(files.c.id)
+    if since is not None:
+        query = query.where(files.c.received_at >= since.isoformat())
+    return list(conn.execute(query))
+
+
+def rejected_attempts(conn: Connection, kind: str, period: str) -> dict[str, int]:
+    query = select(files.c.office, func.count()).where(
+        (files.c.status == "rejected") & (files.c.kind == kind) & (files.c.period == period)).group_by(files.c.office)
+    return dict(conn.execute(query).all())
+
+
+# -- submissions -----------------------------------------------------------------
+def latest_submission(conn: Connection, office: str, kind: str, period: str) -> Row | None:
+    return conn.execute(select(submissions).where(and_(
+        submissions.c.office == office, submissions.c.kind == kind, submissions.c.period == period,
+    )).order_by(submissions.c.version.desc()).limit(1)).first()
+
+
+def add_submission(conn: Connection, *, office: str, kind: str, period: str, file_id: int, state: str,
+                   reporter: str | None, late: bool, at: datetime) -> Row:
+    previous = latest_submission(conn, office, kind, period)
+    version = previous.version + 1 if previous else 1
+    new_id = conn.execute(insert(submissions).values(
+        office=office, kind=kind, period=period, version=version, file_id=file_id, state=state,
+        reporter=reporter, late=late, accepted_at=at, replaces=previous.id if previous else None,
+    )).inserted_primary_key[0]
+    return conn.execute(select(submissions).where(submissions.c.id == new_id)).one()
+
+
+def submission(conn: Connection, submission_id: int) -> Row:
+    return conn.execute(select(submissions).where(submissions.c.id == submission_id)).one()
+
+
+def latest_by_office(conn: Connection, kind: str, period: str) -> dict[str, Row]:
+    newest = select(submissions.c.office, func.max(submissions.c.version).label("version")).where(
+        (submissions.c.kind == kind) & (submissions.c.period == period)).group_by(submissions.c.office).subquery()
+    query = select(submissions).join(newest, and_(
+        submissions.c.office == newest.c.office, submissions.c.version == newest.c.version,
+    )).where((submissions.c.kind == kind) & (submissions.c.period == period))
+    return {row.office: row for row in conn.execute(query)}
+
+
+def add_results(conn: Connection, submission_id: int, rows: list[dict]) -> None:
+    if rows:
+        conn.execute(insert(results), [{"submission_id": submission_id, **r} for r in rows])
+
+
+def results_of(conn: Connection, submission_id: int) -> dict[str, Row]:
+    return {r.activity: r for r in conn.execute(select(results).where(results.c.submission_id == submission_id))}
+
+
+def monthly_results(conn: Connection, office: str, periods: list[str]) -> dict[str, dict[str, Row]]:
+    """period → activity → result, from the latest version of each period's monthly workbook."""
+    found: dict[str, dict[str, Row]] = defaultdict(dict)
+    for period in periods:
+        latest = latest_submission(conn, office, "monthly", period)
+        if latest:
+            found[period] = results_of(conn, latest.id)
+    return found
+
+
+# -- issued workbooks ------------------------------------------------------------
+def record_issued(conn: Connection, *, digest: str, kind: str, office: str, period: str, version: str,
+                  path: str, at: datetime, prefilled: dict) -> None:
+    exists = conn.scalar(select(issued.c.digest).where(issued.c.digest == digest))
+    if not exists:
+        conn.execute(insert(issued).values(
+            digest=digest, kind=kind, office=office, period=period, template_version=version, path=path,
+            issued_at=at, prefilled=json.dumps(prefilled, ensure_ascii=False),
+        ))
+
+
+def issued_snapshot(conn: Connection, digest: str) -> dict | None:
+    row = conn.execute(select(issued).where(issued.c.digest == digest)).first()
+    return {**row._mapping, "prefilled": json.loads(row.prefilled)} if row else None
+
+
+# -- scheduled jobs --------------------------------------------------------------
+def job_done(conn: Connection, job: str, key: str) -> bool:
+    return conn.scalar(select(func.count()).select_from(job_runs).where((job_runs.c.job == job) & (job_runs.c.key == key))) > 0
+
+
+def mark_job_done(conn: Connection, job: str, key: str, at: datetime) -> None:
+    conn.execute(insert(job_runs).values(job=job, key=key, ran_at=at))

@@ -1,0 +1,75 @@
+"""Reference data: offices, people, the activity catalogue and targets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, select
+from sqlalchemy.dialects.sqlite import insert as upsert
+
+from ledger.schema import activities, offices, people, targets
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    code: str
+    position: int
+    plan: str
+    output: str
+    name_th: str
+    name_en: str
+    unit: str
+    unit_en: str
+    whole: bool
+    section: str
+
+
+def replace_offices(conn: Connection, rows: Iterable[dict]) -> None:
+    for row in rows:
+        conn.execute(upsert(offices).values(**row).on_conflict_do_update(index_elements=["code"], set_=row))
+
+
+def replace_people(conn: Connection, rows: Iterable[dict]) -> None:
+    conn.execute(delete(people))
+    for row in rows:
+        conn.execute(upsert(people).values(**row).on_conflict_do_nothing())
+
+
+def replace_activities(conn: Connection, fiscal_year: int, rows: Iterable[ActivityRow]) -> None:
+    conn.execute(delete(activities).where(activities.c.fiscal_year == fiscal_year))
+    for row in rows:
+        conn.execute(activities.insert().values(fiscal_year=fiscal_year, **row.__dict__))
+
+
+def activity_rows(conn: Connection, fiscal_year: int) -> list[ActivityRow]:
+    query = select(activities).where(activities.c.fiscal_year == fiscal_year).order_by(activities.c.position)
+    return [ActivityRow(**{k: v for k, v in row._mapping.items() if k != "fiscal_year"}) for row in conn.execute(query)]
+
+
+def set_targets(
+    conn: Connection, fiscal_year: int, scope: str, rows: dict[tuple[str, str], tuple[float, float]], *, source: str, at: datetime,
+) -> None:
+    """rows: (office, activity) → (quantity, budget); replaces those offices' targets of that scope."""
+    for office in {office for office, _ in rows}:
+        conn.execute(delete(targets).where(
+            (targets.c.fiscal_year == fiscal_year) & (targets.c.scope == scope) & (targets.c.office == office)))
+    for (office, activity), (quantity, budget) in rows.items():
+        conn.execute(targets.insert().values(
+            fiscal_year=fiscal_year, office=office, activity=activity, scope=scope,
+            quantity=quantity, budget=budget, source=source, set_at=at,
+        ))
+
+
+def targets_of(conn: Connection, fiscal_year: int, scope: str, office: str | None = None) -> dict[tuple[str, str], tuple[float, float]]:
+    query = select(targets.c.office, targets.c.activity, targets.c.quantity, targets.c.budget).where(
+        (targets.c.fiscal_year == fiscal_year) & (targets.c.scope == scope))
+    if office is not None:
+        query = query.where(targets.c.office == office)
+    return {(r.office, r.activity): (r.quantity, r.budget) for r in conn.execute(query)}
+
+
+def target_source(conn: Connection, fiscal_year: int, scope: str, office: str) -> str | None:
+    return conn.scalar(select(targets.c.source).where(
+        (targets.c.fiscal_year == fiscal_year) & (targets.c.scope == scope) & (targets.c.office == office)).limit(1))

@@ -1,0 +1,60 @@
+"""Questions the jobs and intake ask of the ledger, answered as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from eop.periods import Period, months_between
+from ledger.records import monthly_results
+from ledger.reference import activity_rows, targets_of
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One activity of one office's month: its targets and what was done before the month."""
+
+    code: str
+    name_th: str
+    unit: str
+    whole: bool
+    target: float
+    cum_prev: float
+    budget: float
+    spent_prev: float
+
+
+def earlier_months(period: Period) -> list[Period]:
+    first = Period(period.fiscal_year - 1, 10)
+    return months_between(first, period.previous()) if period > first else []
+
+
+def office_month_plan(conn: Connection, office: str, period: Period) -> list[PlanLine]:
+    """The activities allocated to the office (all activities if none is yet), with its
+    targets and its cumulative results up to the month before."""
+    fiscal_year = period.fiscal_year
+    allocated = targets_of(conn, fiscal_year, "allocated", office)
+    done = monthly_results(conn, office, [str(p) for p in earlier_months(period)])
+    lines = []
+    for activity in activity_rows(conn, fiscal_year):
+        quantity, budget = allocated.get((office, activity.code), (0.0, 0.0))
+        if allocated and quantity == 0 and budget == 0:
+            continue
+        lines.append(PlanLine(
+            activity.code, activity.name_th, activity.unit, activity.whole, quantity,
+            sum(month[activity.code].quantity for month in done.values() if activity.code in month),
+            budget,
+            sum(month[activity.code].spending for month in done.values() if activity.code in month),
+        ))
+    return lines
+
+
+def office_history(conn: Connection, office: str, period: Period) -> dict[str, list[float]]:
+    """activity → the office's quantities in earlier months of the fiscal year (for outliers)."""
+    done = monthly_results(conn, office, [str(p) for p in earlier_months(period)])
+    history: dict[str, list[float]] = {}
+    for month in done.values():
+        for code, result in month.items():
+            history.setdefault(code, []).append(result.quantity)
+    return history

@@ -1,0 +1,146 @@
+"""What every workbook of ours shares: styles, protection, typed input cells, the `_meta` sheet."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from eop.layout import META_SHEET, SheetLayout, prefilled_digest
+
+FONT = "Tahoma"
+TITLE = Font(name=FONT, size=13, bold=True)
+BOLD = Font(name=FONT, size=10, bold=True)
+PLAIN = Font(name=FONT, size=10)
+SUBTLE = Font(name=FONT, size=9, italic=True, color="555555")
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # the cells an office fills
+THIN = Side(style="thin", color="999999")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+UNLOCKED = Protection(locked=False)
+WRAP = Alignment(wrap_text=True, vertical="top")
+NUMBER = "#,##0.##"
+WHOLE = "#,##0"
+PERCENT = "0.00%"
+
+
+def new_workbook() -> Workbook:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    workbook.properties.creator = "e-Operation Sheets"
+    return workbook
+
+
+def title_rows(sheet: Worksheet, lines: Iterable[tuple[str, str]]) -> None:
+    """Title lines at the top: Thai, then English in the same cell's next line."""
+    for row, (th, en) in enumerate(lines, start=1):
+        cell = sheet.cell(row=row, column=1, value=f"{th}  —  {en}" if en else th)
+        cell.font = TITLE if row == 1 else BOLD
+
+
+def header(sheet: Worksheet, layout: SheetLayout) -> None:
+    for column in layout.columns:
+        th = sheet[f"{column.letter}{layout.header_row}"]
+        en = sheet[f"{column.letter}{layout.header_row + 1}"]
+        th.value, en.value = column.th, column.en
+        for cell in (th, en):
+            cell.fill, cell.border, cell.alignment = HEADER_FILL, BOX, Alignment(wrap_text=True, horizontal="center", vertical="center")
+        th.font, en.font = BOLD, SUBTLE
+        sheet.column_dimensions[column.letter].width = column.width
+    sheet.freeze_panes = f"A{layout.first_row}"
+
+
+def input_cell(sheet: Worksheet, address: str, validation: DataValidation, value: object = None) -> None:
+    cell = sheet[address]
+    cell.value = value
+    cell.protection, cell.fill, cell.border, cell.font = UNLOCKED, INPUT_FILL, BOX, PLAIN
+    validation.add(address)
+
+
+def number_validation(whole: bool, field_th: str, unit: str = "") -> DataValidation:
+    kind_th = "จำนวนเต็ม" if whole else "ตัวเลข"
+    unit_th = f" ({unit})" if unit else ""
+    validation = DataValidation(
+        type="whole" if whole else "decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+        showInputMessage=True, showErrorMessage=True,
+        promptTitle=field_th[:32], prompt=f"กรอก{kind_th}ตั้งแต่ 0 ขึ้นไป{unit_th} — enter a {'whole ' if whole else ''}number ≥ 0",
+        errorTitle="ค่าไม่ถูกต้อง", error=f"ต้องเป็น{kind_th}ตั้งแต่ 0 ขึ้นไป — must be a {'whole ' if whole else ''}number ≥ 0",
+    )
+    return validation
+
+
+def text_validation(field_th: str, max_chars: int) -> DataValidation:
+    return DataValidation(
+        type="textLength", operator="lessThanOrEqual", formula1=str(max_chars), allow_blank=True,
+        showInputMessage=True, showErrorMessage=True, promptTitle=field_th[:32],
+        prompt=f"พิมพ์ข้อความได้ไม่เกิน {max_chars} ตัวอักษร — text, at most {max_chars} characters",
+        errorTitle="ข้อความยาวเกินไป", error=f"ไม่เกิน {max_chars} ตัวอักษร — at most {max_chars} characters",
+    )
+
+
+def choice_validation(field_th: str, choices: Iterable[str]) -> DataValidation:
+    joined = ",".join(choices)
+    return DataValidation(
+        type="list", formula1=f'"{joined}"', allow_blank=True, showInputMessage=True, showErrorMessage=True,
+        promptTitle=field_th[:32], prompt=f"เลือก: {joined.replace(',', ' / ')} — choose one",
+        errorTitle="เลือกจากรายการ", error=f"เลือก {joined.replace(',', ' หรือ ')} — choose from the list",
+    )
+
+
+def fixed_cell(sheet: Worksheet, address: str, value: object, number_format: str | None = None) -> None:
+    cell = sheet[address]
+    cell.value = value
+    cell.border, cell.font = BOX, PLAIN
+    if number_format:
+        cell.number_format = number_format
+    if isinstance(value, str):
+        cell.data_type = "s"  # pre-filled names are text, never formulas
+        cell.alignment = WRAP
+
+
+def protect(sheet: Worksheet) -> None:
+    """Lock every cell but the unlocked inputs; keep formatting of columns allowed."""
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+    sheet.protection.selectLockedCells = False
+    sheet.protection.selectUnlockedCells = False
+
+
+def landscape(sheet: Worksheet) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def write_meta(workbook: Workbook, facts: dict[str, str], prefilled: dict) -> str:
+    """The hidden `_meta` sheet: key/value rows and the digest of the pre-filled values."""
+    digest = prefilled_digest(prefilled)
+    sheet = workbook.create_sheet(META_SHEET)
+    for row, (key, value) in enumerate({**facts, "digest": digest}.items(), start=1):
+        sheet.cell(row=row, column=1, value=key).data_type = "s"
+        sheet.cell(row=row, column=2, value=str(value)).data_type = "s"
+    sheet.sheet_state = "veryHidden"
+    protect(sheet)
+    return digest
+
+
+def meta_facts(kind: str, version: str, office: str, issued_at: datetime, **when: str) -> dict[str, str]:
+    return {"kind": kind, "template_version": version, "office": office, **when, "issued_at": issued_at.isoformat(timespec="seconds")}
+
+
+def save(workbook: Workbook, out: Path) -> Path:
+    """Write via a temporary name and rename, so nobody ever sees half a workbook."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.part")
+    workbook.save(partial)
+    os.replace(partial, out)
+    return out

@@ -1,0 +1,68 @@
+"""Shared steps: typed numbers from raw cells, pandera failures turned into findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+
+from eop.findings import Finding
+from eop.layout import SheetLayout
+from validators.catalogue import finding
+from validators.values import read_number, shown
+
+
+def parse_numbers(frame: pd.DataFrame, layout: SheetLayout, field: str) -> tuple[pd.Series, list[Finding]]:
+    """The field's raw cells as floats (NaN when blank or unreadable), with what was wrong."""
+    column = layout.column(field)
+    numbers, found = [], []
+    for row, raw in zip(frame["row"], frame[field]):
+        reading = read_number(raw)
+        numbers.append(reading.number if reading.number is not None else float("nan"))
+        if reading.problem:
+            found.append(finding(reading.problem, sheet=layout.name, sheet_en=layout.name_en, cell=f"{column.letter}{row}",
+                                 field_th=column.th, field_en=column.en, value=shown(raw)))
+    return pd.Series(numbers, index=frame.index, dtype="float64"), found
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How a failed pandera check becomes a finding: its code, the cell's field, the value
+    and the expectation to show."""
+
+    code: str
+    field: str
+    value: Callable[[pd.Series], object]
+    expected: Callable[[pd.Series], object] = lambda r: None
+
+
+def failures_to_findings(
+    schema: type[pa.DataFrameModel], frame: pd.DataFrame, layout: SheetLayout, rules: dict[str, Rule],
+) -> list[Finding]:
+    """Validate lazily; one finding per failing row and check, in row order."""
+    try:
+        schema.validate(frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    found: dict[tuple[int, str], Finding] = {}
+    for check, index in zip(cases["check"], cases["index"]):
+        rule = rules.get(str(check))
+        if rule is None or index is None or pd.isna(index) or (index, rule.code) in found:
+            continue
+        record = frame.loc[index]
+        column = layout.column(rule.field)
+        found[(index, rule.code)] = finding(
+            rule.code, sheet=layout.name, sheet_en=layout.name_en, cell=layout.cell(rule.field, int(record["row"])),
+            field_th=column.th, field_en=column.en, value=rule.value(record), expected=rule.expected(record),
+        )
+    return [found[key] for key in sorted(found, key=lambda k: (frame.loc[k[0], "row"], k[1]))]
+
+
+def amount(value: float) -> str:
+    """1234.5 → "1,234.5"; whole numbers without decimals."""
+    if pd.isna(value):
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")

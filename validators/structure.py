@@ -1,0 +1,62 @@
+"""Is it one of ours, for this office and period, with its rows and pre-filled values intact?"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from eop.findings import Finding
+from eop.layout import TEMPLATE_VERSIONS, SheetLayout
+from validators.catalogue import finding
+from validators.values import read_text, same_value, shown
+
+
+def check_meta(meta: dict[str, str] | None, *, folder_office: str, kinds_allowed: Sequence[str]) -> list[Finding]:
+    """Kind, template version and office, in that order; each failure stops the next."""
+    if not meta or not meta.get("kind"):
+        return [finding("not-our-workbook")]
+    kind = meta["kind"]
+    if kind not in TEMPLATE_VERSIONS:
+        return [finding("unknown-kind", value=kind)]
+    version, current = meta.get("template_version", ""), TEMPLATE_VERSIONS[kind]
+    if version != current:
+        code = "template-outdated" if version < current else "template-unknown-version"
+        return [finding(code, value=version or "?", expected=current)]
+    if meta.get("office") != folder_office:
+        return [finding("wrong-office", value=meta.get("office") or "?", expected=folder_office)]
+    if kind not in kinds_allowed:
+        return [finding("kind-not-for-office", value=kind, expected=folder_office)]
+    return []
+
+
+def check_rows(frame: pd.DataFrame, layout: SheetLayout, expected: Sequence[Sequence[object]], fields: Sequence[str]) -> list[Finding]:
+    """Rows (identified by activity code) neither added, removed nor reordered, and every
+    pre-filled value as written. `expected` rows hold the values of `fields`, code first."""
+    codes = [read_text(c) for c in frame["code"]]
+    wanted = [str(row[0]) for row in expected]
+    where = {"sheet": layout.name, "sheet_en": layout.name_en}
+    code_col = layout.column("code")
+    if codes != wanted:
+        added = [(r, c) for r, c in zip(frame["row"], codes) if c not in wanted]
+        missing = [c for c in wanted if c not in codes]
+        found = [finding("rows-added", cell=f"{code_col.letter}{r}", field_th=code_col.th, field_en=code_col.en, value=c, **where) for r, c in added]
+        found += [finding("rows-removed", expected=c, **where) for c in missing]
+        if not found:
+            found = [
+                finding("rows-reordered", cell=f"{code_col.letter}{r}", field_th=code_col.th, field_en=code_col.en, value=seen, expected=want, **where)
+                for r, seen, want in zip(frame["row"], codes, wanted) if seen != want
+            ]
+        return found
+    return [
+        finding("prefilled-changed", cell=layout.cell(field, row), field_th=layout.column(field).th,
+                field_en=layout.column(field).en, value=shown(seen), expected=shown(want), **where)
+        for (_, record), values in zip(frame.iterrows(), expected)
+        for field, want in zip(fields, values)
+        for row, seen in [(record["row"], record[field])]
+        if not same_value(seen, want)
+    ]
+
+
+def check_row_limit(height: int, limit: int, sheet: str) -> list[Finding]:
+    return [finding("too-many-rows", sheet=sheet, value=height, expected=limit)] if height > limit else []

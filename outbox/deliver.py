@@ -1,0 +1,92 @@
+"""Delivery: claim one due message, send it, record the outcome. Drain with `while send_one(...)`.
+
+A claim is a conditional UPDATE (see ledger.mail.claim), so two workers never send the same
+row. A worker that dies mid-send leaves the row `sending`; after LEASE it is due again and
+re-sent with the same Message-ID. With the file transport that rewrites the same file; over
+SMTP the server may already have accepted it, so the office can get it twice — the identical
+Message-ID lets mail clients fold the copies. That is the price of never losing a message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import Row
+
+from eop.config import Config
+from ledger import mail
+from ledger.db import Ledger, record_event
+from outbox.transports import Transport, TransportError, transport_for
+
+LEASE = timedelta(minutes=5)  # longer than any SMTP attempt (timeout × a few round trips)
+
+log = logging.getLogger(__name__)
+Outcome = Literal["sent", "retry", "failed"]
+
+
+def send_one(ledger: Ledger, config: Config, transport: Transport, now: datetime) -> bool:
+    """Handle one due message (sent, rescheduled or failed); False when none is due."""
+    return deliver_next(ledger, config, transport, now) is not None
+
+
+def send_due(ledger: Ledger, config: Config, now: datetime, transport: Transport | None = None) -> int:
+    """Send everything due now; returns how many were delivered."""
+    transport = transport or transport_for(config)
+    delivered = 0
+    while outcome := deliver_next(ledger, config, transport, now):
+        delivered += outcome == "sent"
+    return delivered
+
+
+def retry_failed(ledger: Ledger, now: datetime) -> int:
+    """Failed messages are queued again with a fresh set of attempts; returns how many."""
+    with ledger.atomic() as conn:
+        return mail.requeue_failed(conn, now)
+
+
+def deliver_next(ledger: Ledger, config: Config, transport: Transport, now: datetime) -> Outcome | None:
+    row = claim_next(ledger, now)
+    if row is None:
+        return None
+    try:
+        note = transport.send(config.root / row.spool_path, json.loads(row.recipients), row.message_id)
+    except TransportError as exc:
+        return record_failure(ledger, config, row, str(exc), exc.permanent, now)
+    except Exception as exc:  # an unforeseen bug must not stop the queue: retried like a transient error
+        log.exception("sending outbox message %s", row.id)
+        return record_failure(ledger, config, row, repr(exc), False, now)
+    with ledger.atomic() as conn:
+        mail.mark_sent(conn, row.id, now, note)
+        record_event(conn, now, "mailed", office=row.office, file_id=row.file_id,
+                     mail=row.kind, message_id=row.message_id, to=json.loads(row.recipients))
+    return "sent"
+
+
+def claim_next(ledger: Ledger, now: datetime) -> Row | None:
+    """The first due row this worker managed to claim, as claimed (attempts counted)."""
+    with ledger.atomic() as conn:
+        for row in mail.due(conn, now):
+            if mail.claim(conn, row, now + LEASE):
+                return mail.get(conn, row.id)
+    return None
+
+
+def record_failure(ledger: Ledger, config: Config, row: Row, error: str, permanent: bool, now: datetime) -> Outcome:
+    # row.attempts already counts this attempt (claim increments it).
+    with ledger.atomic() as conn:
+        if permanent or row.attempts >= config.mail.max_attempts:
+            mail.mark_failed(conn, row.id, error, now)
+            record_event(conn, now, "mail-failed", office=row.office, file_id=row.file_id,
+                         mail=row.kind, message_id=row.message_id, error=error, attempts=row.attempts)
+            return "failed"
+        mail.mark_retry(conn, row.id, error, now + backoff(config, row.attempts))
+    return "retry"
+
+
+def backoff(config: Config, attempts: int) -> timedelta:
+    """The wait after the n-th failed attempt; the last step repeats."""
+    steps = config.mail.backoff_seconds or [60.0]
+    return timedelta(seconds=steps[min(attempts - 1, len(steps) - 1)])

@@ -1,0 +1,107 @@
+"""Spooling: a Draft becomes a complete RFC 5322 message on disk, then a ledger row.
+
+The .eml is written and fsynced BEFORE the row is inserted, so a row never points at a file
+that is not there. A crash between the two leaves an orphan .eml that no row names: harmless,
+and the caller's transaction (rolled back) will queue the answer again.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import re
+from datetime import datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from eop.config import Config
+from ledger import mail
+from outbox.compose import Draft
+
+QUEUE_DIR = Path("outbox") / "queue"  # under config.root
+SENT_DIR = Path("outbox") / "sent"
+# Fixed here: `mimetypes` depends on /etc/mime.types, absent on slim machines.
+TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pdf": "application/pdf",
+    ".zip": "application/zip",
+    ".html": "text/html",
+}
+
+
+def queue(
+    conn: Connection, config: Config, draft: Draft, *, now: datetime, dedupe_key: str,
+    file_id: int | None = None, office: str | None = None,
+) -> int | None:
+    """Spool `draft` and record it; None when `dedupe_key` was queued before (nothing written)."""
+    if mail.exists(conn, dedupe_key):
+        return None
+    message = build_message(config, draft, now)
+    message_id = str(message["Message-ID"])
+    relative = QUEUE_DIR / f"{safe_name(message_id)}.eml"
+    write_durably(config.root / relative, as_bytes(message))
+    return mail.add(
+        conn, dedupe_key=dedupe_key, message_id=message_id, kind=draft.kind, recipients=draft.to,
+        subject=draft.subject, spool_path=relative.as_posix(), now=now, file_id=file_id, office=office,
+    )
+
+
+def build_message(config: Config, draft: Draft, now: datetime) -> EmailMessage:
+    """Text and HTML as alternatives, attachments read now so that the .eml stands alone."""
+    sender = config.mail.sender
+    message = EmailMessage(policy=policy.default)
+    message["Subject"] = draft.subject
+    message["From"] = Address(display_name=config.mail.sender_name, addr_spec=sender)
+    message["To"] = ", ".join(draft.to)
+    message["Date"] = format_datetime(now)
+    # Stored in the ledger and sent unchanged on every attempt: how "sent once" is proven.
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies back to us
+    message.set_content(draft.text)
+    message.add_alternative(draft.html, subtype="html")
+    for path in draft.attachments:
+        attach(message, path)
+    return message
+
+
+def as_bytes(message: EmailMessage) -> bytes:
+    """The message as spooled and sent: policy.default, with the Message-ID kept on one line.
+
+    policy.default folds a Message-ID longer than 78 columns onto a continuation line, and
+    parsers then read it back with a leading space; a one-line header (RFC 5322 allows 998)
+    reads back exactly as the ledger holds it.
+    """
+    return re.sub(rb"(?im)^(Message-ID:)[ \t]*\r?\n[ \t]+", rb"\1 ", message.as_bytes(), count=1)
+
+
+def attach(message: EmailMessage, path: Path) -> None:
+    """The file under its own name; a Thai name is RFC 2231 encoded by policy.default."""
+    content_type = TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+    maintype, subtype = (content_type or "application/octet-stream").split("/", 1)
+    message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+
+
+def safe_name(message_id: str) -> str:
+    """A file name from a Message-ID: `<1.2.3@example.go.th>` → `1.2.3@example.go.th`."""
+    return re.sub(r"[^A-Za-z0-9.@_-]", "_", message_id.strip().strip("<>")) or "message"
+
+
+def write_durably(path: Path, data: bytes) -> None:
+    """Write, fsync, then rename into place: the file is whole or absent, even after a crash."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.part")
+    with open(partial, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the rename itself must survive a power cut
+    finally:
+        os.close(directory)

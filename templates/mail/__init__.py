@@ -1,0 +1,112 @@
+"""Mail templates: `<kind>.subject.txt`, `<kind>.txt` and `<kind>.html`, Thai first, English beneath.
+
+Templates render what they are given; they query nothing. Missing context keys fail loudly
+(StrictUndefined) so that a caller's typo never mails an office a blank.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+HERE = Path(__file__).resolve().parent
+KINDS = ("receipt", "rejection", "duplicate", "workbook_issued")
+LISTED = 50  # findings listed in a mail; the rest are marked in the attached workbook
+
+
+def number(value: Any, places: int = 2) -> str:
+    """`1,234` for whole numbers, `1,234.5` otherwise; `–` for nothing."""
+    if value is None or value == "":
+        return "–"
+    if not isinstance(value, int | float):
+        return str(value)
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.{places}f}".rstrip("0").rstrip(".")
+
+
+def baht(value: Any) -> str:
+    """Money always shows its satang: `15,000.00`."""
+    if value is None or value == "":
+        return "–"
+    return f"{float(value):,.2f}" if isinstance(value, int | float) else str(value)
+
+
+def _part(finding: Any, key: str) -> Any:
+    """Findings arrive as dicts (Finding.as_dict()) or as Finding objects."""
+    return finding.get(key) if isinstance(finding, dict) else getattr(finding, key, None)
+
+
+def where_th(finding: Any) -> str:
+    """`ชีต "ผลการปฏิบัติงาน" เซลล์ F14 (ผลงานเดือนนี้)`: where the officer looks."""
+    sheet, cell, field = (_part(finding, k) for k in ("sheet", "cell", "field"))
+    parts = [f'ชีต "{sheet}"' if sheet else "", f"เซลล์ {cell}" if cell else "", f"({field})" if field else ""]
+    return " ".join(p for p in parts if p)
+
+
+def where_en(finding: Any) -> str:
+    sheet, cell, field = (_part(finding, k) for k in ("sheet", "cell", "field"))
+    parts = [f'sheet "{sheet}"' if sheet else "", f"cell {cell}" if cell else ""]
+    text = ", ".join(p for p in parts if p)
+    return f"{text} ({field})".strip() if field else text
+
+
+def seen(finding: Any) -> str:
+    """The value seen, unless the message already quotes it."""
+    value = _part(finding, "value")
+    if value in (None, ""):
+        return ""
+    text = str(value)
+    return "" if text in str(_part(finding, "message_th") or "") else text
+
+
+def finding_th(finding: Any) -> str:
+    """`ชีต "ผลการปฏิบัติงาน" เซลล์ F14 (ผลงานเดือนนี้): ไม่ใช่ตัวเลข (ค่าที่พบ "12,5O0")`."""
+    where, value = where_th(finding), seen(finding)
+    text = f"{where}: {_part(finding, 'message_th')}" if where else str(_part(finding, "message_th"))
+    return f'{text} (ค่าที่พบ "{value}")' if value else text
+
+
+def finding_en(finding: Any) -> str:
+    where, value = where_en(finding), seen(finding)
+    text = f"{where}: {_part(finding, 'message_en')}" if where else str(_part(finding, "message_en"))
+    return f'{text} (value seen "{value}")' if value else text
+
+
+def severity(finding: Any) -> str:
+    value = _part(finding, "severity")
+    return str(getattr(value, "value", value) or "error")
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE),  # package data next to this module, so it ships in the wheel
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["number"] = number
+    env.filters["baht"] = baht
+    env.filters["where_th"] = where_th
+    env.filters["where_en"] = where_en
+    env.filters["seen"] = seen
+    env.filters["finding_th"] = finding_th
+    env.filters["finding_en"] = finding_en
+    env.filters["severity"] = severity
+    env.tests["error"] = lambda finding: severity(finding) == "error"
+    env.globals["LISTED"] = LISTED
+    return env
+
+
+def render_mail(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, text, html) of one message of `kind`."""
+    env = environment()
+    subject = env.get_template(f"{kind}.subject.txt").render(context)
+    text = env.get_template(f"{kind}.txt").render(context)
+    html = env.get_template(f"{kind}.html").render(context)
+    return " ".join(subject.split()), text.strip() + "\n", html

@@ -220,7 +220,7 @@ def load_config(path: Path) -> Config:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: ต้องเป็นชุดคีย์/ค่า — must be a mapping of keys to values")
     try:
-        config = Config.model_validate({**raw, "source": path.resolve()})
+        config = Config.model_validate({**raw, "source": path.absolute()})
     except ValidationError as exc:
         raise ConfigError(describe_errors(path, exc)) from None
     return config

@@ -59,7 +59,7 @@ def _common(deployment: Deployment, row) -> dict:
         "office": {"code": row.office, "name_th": office.name_th if office else row.office, "name_en": office.name_en if office else row.office},
         "file": {"name": row.name, "received_th": datetime_th(row.received_at), "received_en": f"{date_en(row.received_at)} {row.received_at:%H:%M}"},
         "kind_th": kind_th if row.kind else "ไฟล์", "kind_en": kind_en if row.kind else "file",
-        "period_th": period_th, "period_en": period_en,
+        "period_th": period_th, "period_en": period_en, "period": row.period or "",
     }
 
 

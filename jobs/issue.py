@@ -91,5 +91,5 @@ def issued_context(deployment: Deployment, kind: str, office: str, period: str, 
     return {
         "office": {"code": office, "name_th": office_row.name_th, "name_en": office_row.name_en},
         "kind_th": kind_th, "kind_en": kind_en, "period_th": period_th, "period_en": period_en,
-        "window_th": window_th, "window_en": window_en, "attachment_name": path.name,
+        "window_th": window_th, "window_en": window_en, "attachment_name": path.name, "period": period,
     }

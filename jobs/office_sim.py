@@ -81,3 +81,24 @@ def split_evenly(total: float, parts: int, whole: bool) -> list[float]:
     units = round(total / unit)
     base, extra = divmod(units, parts)
     return [round((base + (1 if i < extra else 0)) * unit, 2) for i in range(parts)]
+
+
+def resave_with_libreoffice(path: Path, profile: Path) -> Path | None:
+    """Open and save the workbook in LibreOffice Calc (headless), as an office application
+    would; None when LibreOffice is not installed. The file is replaced in place."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        return None
+    with tempfile.TemporaryDirectory() as outdir:
+        subprocess.run(
+            [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--convert-to", "xlsx",
+             "--outdir", outdir, str(path)],
+            check=True, capture_output=True, timeout=180,
+        )
+        converted = Path(outdir) / f"{path.stem}.xlsx"
+        shutil.move(str(converted), path)
+    return path

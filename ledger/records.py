@@ -61,7 +61,7 @@ def findings_of(conn: Connection, file_id: int) -> list[dict]:
 def received_since(conn: Connection, since: datetime | None) -> list[Row]:
     query = select(files).order_by(files.c.id)
     if since is not None:
-        query = query.where(files.c.received_at >= since.isoformat())
+        query = query.where(files.c.received_at >= since)
     return list(conn.execute(query))
 
 

@@ -58,3 +58,42 @@ def office_history(conn: Connection, office: str, period: Period) -> dict[str, l
         for code, result in month.items():
             history.setdefault(code, []).append(result.quantity)
     return history
+
+
+def period_status(conn: Connection, offices: list[tuple[str, str]], kind: str, period: str) -> list[dict]:
+    """Each office's state for a period: the stable shape of `eop status --json`."""
+    from sqlalchemy import select
+
+    from ledger.records import latest_by_office, rejected_attempts
+    from ledger.schema import files
+
+    latest = latest_by_office(conn, kind, period)
+    rejected = rejected_attempts(conn, kind, period)
+    received = {}
+    if latest:
+        ids = [row.file_id for row in latest.values()]
+        received = dict(conn.execute(select(files.c.id, files.c.received_at).where(files.c.id.in_(ids))).all())
+    rows = []
+    for code, name in offices:
+        row = latest.get(code)
+        rows.append({
+            "office": code, "name": name, "kind": kind,
+            "state": row.state if row else "missing",
+            "version": row.version if row else 0,
+            "late": bool(row.late) if row else False,
+            "rejected_attempts": rejected.get(code, 0),
+            "received_at": received[row.file_id].isoformat() if row else None,
+        })
+    return rows
+
+
+def received_files(conn: Connection, since=None) -> list[dict]:
+    """Every file received: the stable shape of `eop received --json`."""
+    from ledger.records import findings_of, received_since
+
+    result_of = {"received": "pending"}
+    return [{
+        "file": row.name, "office": row.office, "sha256": row.sha256, "received_at": row.received_at.isoformat(),
+        "result": result_of.get(row.status, row.status), "kind": row.kind, "period": row.period,
+        "findings": findings_of(conn, row.id),
+    } for row in received_since(conn, since)]

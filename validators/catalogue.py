@@ -71,6 +71,8 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     "no-target": (W, "มีผลงาน {value} ในกิจกรรมที่ไม่มีเป้าหมาย", "Results of {value} reported on an activity with no target"),
     "allocation-sum": (E, "ผลรวมที่จัดสรร {value} ไม่เท่ากับเป้าหมายจังหวัด {expected}", "The shares add up to {value}, not to the province target of {expected}"),
     "target-missing": (E, "ยังไม่ได้กรอกเป้าหมาย", "The target is empty"),
+    "unknown-activity": (E, "ไม่มีกิจกรรมรหัส \"{value}\" ในแผนปีงบประมาณนี้", "There is no activity \"{value}\" in this fiscal year's plan"),
+    "missing-columns": (E, "ไม่พบคอลัมน์ {expected} (พบ {value})", "Columns {expected} are missing (found {value})"),
     "no-targets-yet": (E, "ยังไม่มีเป้าหมายจังหวัดของปีงบประมาณ {value} กรุณานำเข้าเป้าหมายก่อน", "There are no province targets for fiscal year {value} yet; import them first"),
 }
 

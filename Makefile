@@ -1,0 +1,45 @@
+# One command for each job. `make demo` and `make test` work on a fresh machine: they create
+# .venv, install the Python packages from pyproject.toml and (for tests) the system packages.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := libreoffice-calc-nogui poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+
+.PHONY: demo test test-slow lint install system-packages bench clean
+
+demo: install
+	$(BIN)/eop demo --workdir demo
+
+test: system-packages install
+	$(BIN)/pytest -q
+
+test-slow: system-packages install
+	$(BIN)/pytest -q -m slow --run-slow
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q ".[test]"
+	touch $@
+
+# The package is always reinstalled from a built wheel (not editable): tests then see
+# exactly what users get, and a missing package-data file or a name clash shows.
+install: $(VENV)/.deps
+	$(BIN)/pip install -q --no-deps --force-reinstall .
+
+system-packages:
+	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null && ldconfig -p | grep -q libpangoft2; then \
+		echo "system packages present"; \
+	else \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	fi
+
+lint: install
+	$(BIN)/pip install -q ruff mypy
+	$(BIN)/ruff check eop ledger intake validators templates outbox jobs tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info demo

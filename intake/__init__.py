@@ -1,0 +1,1 @@
+"""Watching, recognising, archiving and reading workbooks."""

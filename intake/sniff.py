@@ -1,0 +1,525 @@
+"""The first gate of intake: is this a file we can open, safely?
+
+`check_file` looks at the bytes before any workbook reader does: what kind of file it
+is (an old .xls, a PDF, an .ods, a CSV renamed .xlsx ...), a password, a damaged zip,
+a zip bomb, unsafe member names, XML entity declarations, macros, too many sheets.
+
+Nothing is ever expanded on trust: sizes and counts come from the zip directory and
+are checked before a byte is inflated; parts are then streamed in chunks (so zipfile
+checks each CRC and size) and XML goes through expat with DOCTYPE and ENTITY handlers
+that refuse, only up to the root element except for the two small parts we read.
+
+A refused file raises `UnreadableFile`: a permanent answer for the office. `OSError`
+(the file vanished, no permission) propagates: that one is the caller's to retry.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+from xml.parsers import expat
+
+import msoffcrypto
+import olefile
+
+from eop.config import Limits
+from eop.findings import Finding, error
+
+MiB = 1024 * 1024
+CHUNK = 64 * 1024  # bytes inflated at a time: memory stays flat whatever a part declares
+HEAD = 64 * 1024  # bytes looked at to recognise a file that is not a zip
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")  # not b"PK": a CSV may start "PK,"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+CONTENT_TYPES = "[Content_Types].xml"
+WORKBOOK_PART = "xl/workbook.xml"
+MACRO_TYPES = frozenset(
+    t.lower()
+    for t in (
+        "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        "application/vnd.ms-excel.template.macroEnabled.main+xml",
+        "application/vnd.ms-excel.addin.macroEnabled.main+xml",
+    )
+)
+RATIO_MIN_BYTES = MiB  # a small part may legitimately compress very well
+DIRECTORY_BYTES_PER_PART = 1024  # generous: a real central directory entry is ~100 bytes
+EXCEL_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # all Excel/LibreOffice write
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # never in a text file people save
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: its BOM starts the same way
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+EOCD = struct.Struct("<4s4H2LH")
+ZIP64_LOCATOR = struct.Struct("<4sLQL")
+ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
+
+# What a damaged zip or XML part makes zipfile, zlib and expat raise.
+DAMAGED: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    expat.ExpatError,
+    ValueError,  # includes UnicodeDecodeError of a member name flagged UTF-8
+    struct.error,
+    LookupError,  # expat, for an unknown encoding="…" in an XML declaration
+    NotImplementedError,
+    RuntimeError,
+)
+
+_SAVE_TH = 'กรุณาเปิดใน Excel แล้ว "บันทึกเป็น" ชนิด "สมุดงาน Excel (*.xlsx)" แล้วส่งใหม่'
+_SAVE_EN = 'open it in Excel, "Save As" type "Excel Workbook (*.xlsx)", and send it again.'
+_RESAVE_TH = "กรุณาเปิดแบบฟอร์มใน Excel ตรวจว่าเปิดได้ปกติ บันทึกใหม่ แล้วส่งอีกครั้ง"
+_RESAVE_EN = "open the workbook in Excel, check that it opens, save it again and resend it."
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "empty-file": (
+        'ไฟล์ "{name}" ว่างเปล่า (0 ไบต์) อาจส่งก่อนบันทึกเสร็จ — กรุณาบันทึกแบบฟอร์มใน Excel ให้เรียบร้อยแล้วส่งใหม่',
+        '"{name}" is empty (0 bytes), perhaps sent before it was saved — save the workbook in Excel and send it again.',
+    ),
+    "too-large": (
+        'ไฟล์ "{name}" มีขนาด {size} เกินขีดจำกัด {limit} — กรุณาใช้แบบฟอร์มที่ได้รับ ไม่แทรกรูปภาพหรือชีตเพิ่ม แล้วส่งใหม่',
+        '"{name}" is {size}, over the limit of {limit} (limits.max_file_bytes) — use the workbook you were '
+        "given, without added pictures or sheets, and send it again.",
+    ),
+    "not-xlsx-xls": (
+        'ไฟล์ "{name}" เป็นไฟล์ Excel รุ่นเก่า (.xls, Excel 97-2003) — ' + _SAVE_TH,
+        '"{name}" is an old Excel 97-2003 file (.xls) — ' + _SAVE_EN,
+    ),
+    "encrypted": (
+        'ไฟล์ "{name}" ถูกตั้งรหัสผ่านไว้ ระบบเปิดอ่านไม่ได้ — กรุณาเอารหัสผ่านออก (ไฟล์ > ข้อมูล > ป้องกันเวิร์กบุ๊ก > '
+        "เข้ารหัสด้วยรหัสผ่าน แล้วลบรหัสผ่านให้ว่าง) บันทึก แล้วส่งใหม่ (การป้องกันชีตไม่เป็นปัญหา)",
+        '"{name}" is password-protected and cannot be opened — remove the password (File > Info > Protect '
+        "Workbook > Encrypt with Password, clear it), save, and send it again (sheet protection is fine).",
+    ),
+    "not-xlsx-pdf": (
+        'ไฟล์ "{name}" เป็นไฟล์ PDF ไม่ใช่แบบฟอร์ม Excel — กรุณาส่งไฟล์แบบฟอร์ม Excel (.xlsx) ที่กรอกข้อมูลแล้ว '
+        "ไม่ใช่ไฟล์ที่พิมพ์หรือแปลงเป็น PDF",
+        '"{name}" is a PDF, not an Excel workbook — send the filled-in Excel workbook (.xlsx) itself, '
+        "not a printout or a PDF export.",
+    ),
+    "not-xlsx-ods": (
+        'ไฟล์ "{name}" เป็นไฟล์ OpenDocument (.ods) — กรุณาเปิดแล้ว "บันทึกเป็น" ชนิด "Excel 2007-365 (.xlsx)" แล้วส่งใหม่',
+        '"{name}" is an OpenDocument spreadsheet (.ods) — open it, "Save As" type "Excel 2007-365 (.xlsx)", '
+        "and send it again.",
+    ),
+    "not-xlsx-csv": (
+        'ไฟล์ "{name}" เป็นไฟล์ข้อความแบบ CSV ไม่ใช่แบบฟอร์ม Excel — กรุณากรอกข้อมูลในแบบฟอร์ม Excel ที่ได้รับ '
+        'แล้วบันทึกเป็น "สมุดงาน Excel (*.xlsx)"',
+        '"{name}" is a CSV text file, not an Excel workbook — fill in the Excel workbook you were given '
+        'and save it as "Excel Workbook (*.xlsx)".',
+    ),
+    "not-xlsx-text": (
+        'ไฟล์ "{name}" เป็นไฟล์ข้อความธรรมดา ไม่ใช่แบบฟอร์ม Excel — กรุณากรอกข้อมูลในแบบฟอร์ม Excel ที่ได้รับ '
+        'แล้วบันทึกเป็น "สมุดงาน Excel (*.xlsx)"',
+        '"{name}" is a plain text file, not an Excel workbook — fill in the Excel workbook you were given '
+        'and save it as "Excel Workbook (*.xlsx)".',
+    ),
+    "not-xlsx": (
+        'ไฟล์ "{name}" ไม่ใช่ไฟล์ Excel (.xlsx) — กรุณาส่งแบบฟอร์ม Excel ที่ได้รับ โดยบันทึกเป็น "สมุดงาน Excel (*.xlsx)"',
+        '"{name}" is not an Excel workbook (.xlsx) — send the workbook you were given, saved as '
+        '"Excel Workbook (*.xlsx)".',
+    ),
+    "corrupt-zip": (
+        'ไฟล์ "{name}" เสียหายหรือส่งมาไม่ครบ — ' + _RESAVE_TH,
+        '"{name}" is damaged or incomplete ({why}) — ' + _RESAVE_EN,
+    ),
+    "macro-enabled": (
+        'ไฟล์ "{name}" เป็นสมุดงานที่มีแมโคร (.xlsm) ซึ่งระบบไม่รับ — กรุณา "บันทึกเป็น" ชนิด "สมุดงาน Excel (*.xlsx)" '
+        "(แมโครจะถูกตัดออก) แล้วส่งใหม่",
+        '"{name}" is a macro-enabled workbook (.xlsm), which is not accepted — "Save As" type '
+        '"Excel Workbook (*.xlsx)" (this removes the macros) and send it again.',
+    ),
+    "not-a-workbook": (
+        'ไฟล์ "{name}" เป็นไฟล์บีบอัด (zip) หรือเอกสาร Office อื่น เช่น Word ไม่ใช่สมุดงาน Excel — '
+        "กรุณาส่งแบบฟอร์ม Excel (.xlsx) ที่ได้รับ",
+        '"{name}" is a zip or another Office document (such as Word), not an Excel workbook ({why}) — '
+        "send the Excel workbook (.xlsx) you were given.",
+    ),
+    "zip-bomb": (
+        'ไฟล์ "{name}" {why_th} ระบบจึงไม่เปิดไฟล์ — กรุณาใช้แบบฟอร์มที่ได้รับ ไม่ฝังไฟล์อื่น แล้วส่งใหม่',
+        '"{name}" {why_en}, so it was not opened — use the workbook you were given, without embedded '
+        "files, and send it again.",
+    ),
+    "unsafe-path": (
+        'ไฟล์ "{name}" มีส่วนภายในชื่อ "{member}" ที่ชี้ออกนอกไฟล์ ซึ่งไม่ปลอดภัย — ' + _RESAVE_TH,
+        '"{name}" contains a part with an unsafe path ("{member}") — ' + _RESAVE_EN,
+    ),
+    "xml-entities": (
+        'ไฟล์ "{name}" มีส่วน XML "{member}" ที่ประกาศ DOCTYPE/ENTITY ซึ่ง Excel ไม่ได้สร้างและอาจเป็นอันตราย — '
+        + _RESAVE_TH,
+        '"{name}" has an XML part "{member}" declaring a DOCTYPE or entities, which Excel never writes and '
+        "which can be an attack — " + _RESAVE_EN,
+    ),
+    "too-many-sheets": (
+        'ไฟล์ "{name}" มี {count} ชีต เกินขีดจำกัด {limit} ชีต — กรุณาลบชีตที่เพิ่มเข้าไปเอง หรือใช้แบบฟอร์มที่ได้รับ แล้วส่งใหม่',
+        '"{name}" has {count} sheets, over the limit of {limit} (limits.max_sheets) — delete the sheets you '
+        "added, or use the workbook you were given, and send it again.",
+    ),
+}
+
+
+class UnreadableFile(Exception):
+    """The file cannot be opened safely as an .xlsx workbook: the office must send another."""
+
+    permanent = True  # a broken file stays broken: answer the office, do not retry
+
+    def __init__(self, code: str, message_th: str, message_en: str) -> None:
+        super().__init__(f"{code}: {message_en}")
+        self.code = code
+        self.message_th = message_th
+        self.message_en = message_en
+
+    def finding(self) -> Finding:
+        return error(self.code, self.message_th, self.message_en)
+
+
+class _RootReached(Exception):
+    """Internal: an XML part's root element started, so its prolog (where a DOCTYPE goes) is over."""
+
+
+def check_file(path: Path, limits: Limits, *, display_name: str | None = None) -> None:
+    """Return if `path` is an .xlsx we can open safely; raise UnreadableFile saying why not.
+
+    Messages name `display_name` (the name the office gave, when `path` is an archived
+    copy), else the file's own name.
+    """
+    name = display_name or path.name
+    with path.open("rb") as f:
+        size = os.fstat(f.fileno()).st_size  # of the file we read, even if the name is replaced
+        if size == 0:
+            raise _refuse("empty-file", name)
+        if size > limits.max_file_bytes:
+            raise _refuse("too-large", name, size=_size(size), limit=_size(limits.max_file_bytes))
+        head = f.read(HEAD)
+        if not head.startswith(ZIP_MAGICS):
+            raise _refuse(_foreign_kind(f, head, size, path.suffix.lower()), name)
+        _check_zip(f, size, name, limits)
+
+
+def _refuse(code: str, name: str, **facts: Any) -> UnreadableFile:
+    th, en = MESSAGES[code]
+    return UnreadableFile(code, th.format(name=name, **facts), en.format(name=name, **facts))
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} bytes"
+    value, unit = (n / MiB, "MB") if n >= MiB else (n / 1024, "KB")
+    return f"{value:,.0f} {unit}" if value.is_integer() else f"{value:,.1f} {unit}"
+
+
+# -- not a zip: say what it is, so the office knows what to do -------------------------
+
+
+def _foreign_kind(f: BinaryIO, head: bytes, size: int, suffix: str) -> str:
+    if head.startswith(OLE2_MAGIC):
+        return _ole2_kind(f)
+    if b"%PDF-" in head[:1024]:  # the header may follow a little junk
+        return "not-xlsx-pdf"
+    text = _as_text(head, whole=size <= len(head))
+    if text is None:
+        return "not-xlsx"
+    return "not-xlsx-csv" if suffix in (".csv", ".tsv") or _delimited(text) else "not-xlsx-text"
+
+
+def _ole2_kind(f: BinaryIO) -> str:
+    """An OLE2 compound file: a password-protected .xlsx/.xls, an old .xls, or another old Office file."""
+    streams = _ole2_streams(f)
+    if "encryptedpackage" in streams or _ole2_encrypted(f):
+        return "encrypted"
+    return "not-xlsx-xls" if streams & {"workbook", "book"} else "not-xlsx"
+
+
+def _ole2_streams(f: BinaryIO) -> set[str]:
+    # olefile raises many kinds of errors on a damaged compound file; any of them only
+    # means we cannot list its streams, and the file is refused all the same.
+    try:
+        f.seek(0)
+        with olefile.OleFileIO(f) as ole:
+            return {"/".join(entry).lower() for entry in ole.listdir()}
+    except Exception:
+        return set()
+
+
+def _ole2_encrypted(f: BinaryIO) -> bool:
+    # Same reason as above: msoffcrypto's parsers fail in many ways on odd files.
+    try:
+        f.seek(0)
+        return bool(msoffcrypto.OfficeFile(f).is_encrypted())
+    except Exception:
+        return False
+
+
+def _as_text(head: bytes, whole: bool) -> str | None:
+    """The head decoded as text people save (UTF-8/16/32 or Thai Windows cp874), else None."""
+    by_bom = [codec for bom, codec in BOMS if head.startswith(bom)]
+    candidates = by_bom[:1] or ([] if b"\x00" in head else ["utf-8", "cp874"])
+    for codec in candidates:
+        text = _decode(head, codec, whole)
+        if text is not None and not CONTROL.search(text):
+            return text
+    return None
+
+
+def _decode(data: bytes, codec: str, whole: bool) -> str | None:
+    try:  # incremental: a head cut inside a multi-byte character is still text
+        return codecs.getincrementaldecoder(codec)().decode(data, final=whole)
+    except UnicodeDecodeError:
+        return None
+
+
+def _delimited(text: str) -> bool:
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    return bool(lines) and any(all(sep in line for line in lines) for sep in ",;\t|")
+
+
+# -- a zip: bounded, safe, and an Excel workbook ----------------------------------------
+
+
+def _check_zip(f: BinaryIO, size: int, name: str, limits: Limits) -> None:
+    try:
+        _check_directory(f, size, name, limits)
+        with zipfile.ZipFile(f) as zf:
+            _check_package(zf, size, name, limits)
+    except DAMAGED as exc:
+        raise _refuse("corrupt-zip", name, why=_why(exc)) from exc
+
+
+def _why(exc: Exception) -> str:
+    return (str(exc) or type(exc).__name__)[:200]
+
+
+def _check_directory(f: BinaryIO, size: int, name: str, limits: Limits) -> None:
+    """Bound the central directory from the end record, before zipfile loads all of it."""
+    entries, directory_bytes = _end_record(f, size)
+    if entries > limits.max_parts or directory_bytes > limits.max_parts * DIRECTORY_BYTES_PER_PART:
+        raise _too_many_parts(name, entries, limits)
+
+
+def _end_record(f: BinaryIO, size: int) -> tuple[int, int]:
+    """(parts, directory bytes) the end-of-central-directory record declares."""
+    tail_len = min(size, EOCD.size + 0xFFFF)  # the record, then at most a 64 KiB comment
+    f.seek(size - tail_len)
+    tail = f.read(tail_len)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + EOCD.size > len(tail):
+        raise zipfile.BadZipFile("no end-of-central-directory record: the file is cut short")
+    _, _, _, _, entries, directory_bytes, _, _ = EOCD.unpack_from(tail, at)
+    if entries == 0xFFFF or directory_bytes == 0xFFFFFFFF:  # the real values are in a zip64 record
+        return _zip64_end_record(f, size - tail_len + at) or (entries, directory_bytes)
+    return entries, directory_bytes
+
+
+def _zip64_end_record(f: BinaryIO, end_record_at: int) -> tuple[int, int] | None:
+    if end_record_at < ZIP64_LOCATOR.size:
+        return None
+    f.seek(end_record_at - ZIP64_LOCATOR.size)
+    signature, _, record_at, _ = ZIP64_LOCATOR.unpack(f.read(ZIP64_LOCATOR.size))
+    if signature != b"PK\x06\x07":
+        return None
+    f.seek(record_at)
+    record = f.read(ZIP64_EOCD.size)
+    if len(record) < ZIP64_EOCD.size or not record.startswith(b"PK\x06\x06"):
+        raise zipfile.BadZipFile("the zip64 end record is missing")
+    fields = ZIP64_EOCD.unpack(record)
+    return fields[7], fields[8]
+
+
+def _check_package(zf: zipfile.ZipFile, size: int, name: str, limits: Limits) -> None:
+    infos = zf.infolist()
+    _check_members(infos, size, name, limits)
+    names = set(zf.namelist())
+    if "mimetype" in names and _is_ods(zf):
+        raise _refuse("not-xlsx-ods", name)
+    for info in infos:
+        _verify_part(zf, info, name)
+    if CONTENT_TYPES in names and _content_types(zf, name) & MACRO_TYPES:
+        raise _refuse("macro-enabled", name)
+    for required in (WORKBOOK_PART, CONTENT_TYPES):
+        if required not in names:
+            raise _refuse("not-a-workbook", name, why=f"it has no {required}")
+    _check_sheet_count(zf, name, limits)
+
+
+def _check_members(infos: list[zipfile.ZipInfo], size: int, name: str, limits: Limits) -> None:
+    """Everything the central directory alone tells: nothing is inflated yet."""
+    if len(infos) > limits.max_parts:
+        raise _too_many_parts(name, len(infos), limits)
+    for info in infos:
+        if _unsafe_path(info.filename):
+            raise _refuse("unsafe-path", name, member=info.filename)
+    _check_sizes(infos, name, limits)
+    _check_storage(infos, size, name)
+
+
+def _unsafe_path(member: str) -> bool:
+    if member.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", member):
+        return True
+    return ".." in re.split(r"[/\\]", member)
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo], name: str, limits: Limits) -> None:
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_uncompressed_bytes:
+        raise _refuse(
+            "zip-bomb",
+            name,
+            why_th=f"เมื่อขยายจะมีขนาด {_size(total)} เกินขีดจำกัด {_size(limits.max_uncompressed_bytes)}",
+            why_en=f"would expand to {_size(total)}, over the limit of "
+            f"{_size(limits.max_uncompressed_bytes)} (limits.max_uncompressed_bytes)",
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_MIN_BYTES and ratio > limits.max_part_ratio:
+            raise _refuse(
+                "zip-bomb",
+                name,
+                why_th=f'มีส่วน "{info.filename}" ที่ขยายได้ {ratio:,.0f} เท่า ({_size(info.file_size)}) '
+                f"เกินขีดจำกัด {limits.max_part_ratio:g} เท่า",
+                why_en=f'has a part "{info.filename}" that expands {ratio:,.0f} times (to '
+                f"{_size(info.file_size)}), over the limit of {limits.max_part_ratio:g} (limits.max_part_ratio)",
+            )
+
+
+def _too_many_parts(name: str, count: int, limits: Limits) -> UnreadableFile:
+    return _refuse(
+        "zip-bomb",
+        name,
+        why_th=f"มีส่วนภายในมากผิดปกติ ({count} ส่วน หรือสารบัญใหญ่ผิดปกติ) เกินขีดจำกัด {limits.max_parts} ส่วน",
+        why_en=f"has too many parts inside ({count}, or an oversized directory), over the limit of "
+        f"{limits.max_parts} (limits.max_parts)",
+    )
+
+
+def _check_storage(infos: list[zipfile.ZipInfo], size: int, name: str) -> None:
+    seen: set[str] = set()
+    for info in infos:
+        # zipfile would seek to a negative offset (OSError) or read past the end.
+        if not 0 <= info.header_offset < size - info.compress_size:
+            raise zipfile.BadZipFile(f"{info.filename} points outside the file")
+        if info.flag_bits & 0x41:  # zip-level encryption (traditional or strong)
+            raise _refuse("encrypted", name)
+        if info.compress_type not in EXCEL_METHODS:
+            raise zipfile.BadZipFile(f"{info.filename}: compression method {info.compress_type}")
+        # Part names are case-insensitive in a package: two readers could pick different twins.
+        if info.filename.lower() in seen:
+            raise zipfile.BadZipFile(f"{info.filename} appears twice")
+        seen.add(info.filename.lower())
+
+
+def _is_ods(zf: zipfile.ZipFile) -> bool:
+    with zf.open("mimetype") as stream:
+        return stream.read(len(ODS_MIMETYPE)) == ODS_MIMETYPE
+
+
+def _is_xml(member: str) -> bool:
+    return member.lower().endswith((".xml", ".rels"))
+
+
+def _verify_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    """Read a part to its end so zipfile checks its CRC and size; refuse a DOCTYPE in XML.
+
+    Chunks are dropped as they come: a nested zip is only bytes here, never opened.
+    """
+    if info.is_dir():
+        return
+    prolog = _prolog_reader(name, info.filename) if _is_xml(info.filename) else None
+    with zf.open(info) as stream:
+        while chunk := stream.read(CHUNK):
+            if prolog is not None and prolog(chunk, False):
+                prolog = None
+    if prolog is not None:
+        prolog(b"", True)  # the part ended before a root element: expat says it is not XML
+
+
+def _guarded_parser(name: str, member: str, namespaces: bool = False) -> Any:
+    """An expat parser that refuses DOCTYPE, entity declarations and external references
+    the moment they start (as defusedxml does), so nothing is ever expanded or fetched."""
+    parser = expat.ParserCreate(namespace_separator=" " if namespaces else None)
+
+    def refuse(*_: object) -> None:
+        raise _refuse("xml-entities", name, member=member)
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    return parser
+
+
+def _prolog_reader(name: str, member: str) -> Callable[[bytes, bool], bool]:
+    """Feed a part's bytes; True once its root element starts (no DOCTYPE can follow)."""
+    parser = _guarded_parser(name, member)
+
+    def root(*_: object) -> None:
+        raise _RootReached
+
+    parser.StartElementHandler = root
+
+    def feed(chunk: bytes, final: bool) -> bool:
+        try:
+            parser.Parse(chunk, final)
+        except _RootReached:
+            return True
+        return False
+
+    return feed
+
+
+def _stream_xml(
+    zf: zipfile.ZipFile,
+    member: str,
+    name: str,
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None] | None = None,
+) -> None:
+    """Parse a whole part in chunks (its size is already bounded), tags as "namespace local"."""
+    parser = _guarded_parser(name, member, namespaces=True)
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    with zf.open(member) as stream:
+        while chunk := stream.read(CHUNK):
+            parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+
+
+def _content_types(zf: zipfile.ZipFile, name: str) -> set[str]:
+    types: set[str] = set()
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if "ContentType" in attrs:
+            types.add(attrs["ContentType"].strip().lower())
+
+    _stream_xml(zf, CONTENT_TYPES, name, start)
+    return types
+
+
+def _check_sheet_count(zf: zipfile.ZipFile, name: str, limits: Limits) -> None:
+    sheets: list[str] = []
+    inside: list[bool] = [False]  # within <sheets>; defined names etc. do not count
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        local = tag.rpartition(" ")[2]
+        if local == "sheets":
+            inside[0] = True
+        elif local == "sheet" and inside[0]:
+            sheets.append(attrs.get("name", ""))
+
+    def end(tag: str) -> None:
+        if tag.rpartition(" ")[2] == "sheets":
+            inside[0] = False
+
+    _stream_xml(zf, WORKBOOK_PART, name, start, end)
+    if len(sheets) > limits.max_sheets:
+        raise _refuse("too-many-sheets", name, count=len(sheets), limit=limits.max_sheets)

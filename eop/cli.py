@@ -253,7 +253,8 @@ def demo(
     """The whole of round 1/2558 for Kanchanaburi on embedded defaults.  Example: eop demo --workdir demo"""
     from jobs.demo import run_demo
 
-    run_demo(workdir, console)
+    wide = console if console.is_terminal and console.width >= 140 else Console(width=160)
+    run_demo(workdir, wide)
 
 
 def main() -> None:

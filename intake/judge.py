@@ -55,7 +55,7 @@ def kinds_for(config: Config, office: str) -> tuple[str, ...]:
 
 def judge_file(conn: Connection, config: Config, office: str, path: Path, name: str, now: datetime) -> Judgement:
     try:
-        check_file(path, config.limits)
+        check_file(path, config.limits, display_name=name)
         raw = read_workbook(path, display_name=name, max_rows=config.limits.max_rows)
     except UnreadableFile as exc:
         return Judgement([exc.finding()])

@@ -1,0 +1,58 @@
+"""`eop demo`: round 1/2558 of Kanchanaburi from October to March, then a living deployment."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from eop.config import load_config
+from eop.periods import Period, months_between
+from jobs.demo import run_demo
+from ledger.views import period_status, received_files
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("demo")
+    console = Console(record=True, width=160)
+    deployment = run_demo(workdir, console)
+    return workdir, deployment, console.export_text()
+
+
+def test_every_office_reports_every_month_and_tha_maka_fixes_its_mistake(demo):
+    _, deployment, _ = demo
+    with deployment.ledger.atomic() as conn:
+        files = received_files(conn)
+        offices = [(o.code, o.name_th) for o in deployment.config.offices if o.level in ("province", "district")]
+        for period in months_between(Period(2557, 10), Period(2558, 3)):
+            states = {row["office"]: row["state"] for row in period_status(conn, offices, "monthly", str(period))}
+            assert set(states.values()) == {"submitted"}, (period, states)
+    rejected = [(f["office"], f["period"]) for f in files if f["result"] == "rejected"]
+    assert rejected == [("7105", "2557-12")]
+    codes = {f["code"] for f in files if f["result"] == "rejected" for f in f["findings"]}
+    assert {"not-a-number", "over-budget"} <= codes
+    assert sum(f["result"] == "accepted" for f in files) == 1 + 6 * 14
+    annotated = list((deployment.root / "share" / "7105" / "returned").glob("*ผลการตรวจ*.xlsx"))
+    assert len(annotated) == 1
+
+
+def test_the_demo_prints_what_happened_and_where_to_look(demo):
+    workdir, _, printed = demo
+    assert "2558-03" in printed and "ท่ามะกา" in printed
+    assert str(workdir / "config.yaml") in printed
+
+
+def test_the_demo_directory_stays_a_living_deployment(demo):
+    workdir, _, _ = demo
+    eop = Path(sys.executable).parent / "eop"
+    run = subprocess.run([eop, "--config", workdir / "config.yaml", "--now", "2015-04-25T10:00", "process"],
+                         capture_output=True, text=True, check=True)
+    assert "issue-monthly 2558-04: 14" in run.stdout
+    assert (workdir / "var" / "share" / "7105" / "returned" / "EOP014-015_7105_2558-04.xlsx").exists()
+    status = subprocess.run([eop, "--config", workdir / "config.yaml", "status", "--period", "2558-04", "--json"],
+                            capture_output=True, text=True, check=True)
+    assert {row["state"] for row in json.loads(status.stdout)["offices"]} == {"missing"}
+    assert load_config(workdir / "config.yaml").root == workdir / "var"

@@ -27,7 +27,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 mail_app = typer.Typer(add_completion=False, no_args_is_help=True, help="The outbox: list, send, retry.")
 app.add_typer(mail_app, name="mail")
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # messages keep their lines: a path is never folded
 
 
 @dataclass
@@ -112,12 +112,12 @@ def serve(ctx: typer.Context, tick: Annotated[float, typer.Option(help="seconds 
         report = run_pass(deployment, scanner)
         for v in report.verdicts:
             console.print(f"{v.office} {v.period or '-'} {v.kind or '-'} {v.status} in {v.seconds:.2f}s ({v.findings} findings)")
-        return len(report.verdicts)
+        return report.waiting
 
     console.print(f"กำลังเฝ้าโฟลเดอร์ / watching {len(dirs)} drop folders under {deployment.root / 'share'} ({watch.mode})")
     with DropWatcher(dirs, watch.mode, watch.poll_seconds) as watcher:
-        serve_loop(one_pass, watcher, tick_seconds=min(tick, max(watch.stable_seconds, 0.2)) if scanner.pending else tick,
-                   should_stop=should_stop)
+        serve_loop(one_pass, watcher, tick_seconds=tick, should_stop=should_stop,
+                   settle_seconds=max(watch.stable_seconds / 2, 0.2))
     console.print("หยุดแล้ว / stopped")
 
 

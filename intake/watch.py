@@ -107,18 +107,21 @@ class DropWatcher:
 
 
 def serve_loop(run_pass: Callable[[], int], watcher: DropWatcher, *, tick_seconds: float,
-               should_stop: Callable[[], bool]) -> None:
+               should_stop: Callable[[], bool], settle_seconds: float = 0.5) -> None:
     """Run a pass at start, then on every hint from the watcher or every `tick_seconds`
-    (scheduled jobs and files still settling need ticks), until should_stop().
+    (scheduled jobs need ticks), until should_stop(). `run_pass` returns how many files
+    are still settling; while some are, the next look comes after `settle_seconds`, since
+    a file that goes quiet raises no event.
 
     A stop request lets the current pass finish. A pass that raises is logged and the
     loop goes on at the next tick: one bad file must not stop the service."""
     while not should_stop():
+        settling = 0
         try:
-            run_pass()
+            settling = run_pass()
         except Exception:
             log.exception("pass failed; next attempt in %.0fs", tick_seconds)
-        _sleep_until_hint(watcher, tick_seconds, should_stop)
+        _sleep_until_hint(watcher, min(tick_seconds, settle_seconds) if settling else tick_seconds, should_stop)
 
 
 def _sleep_until_hint(watcher: DropWatcher, tick_seconds: float, should_stop: Callable[[], bool]) -> None:

@@ -70,6 +70,18 @@ def _period(text: str | None, clock: Clock) -> Period:
     return Period.of(moment.year, moment.month)
 
 
+def verdict_line(v) -> str:
+    """One line per file: `7105 2558-03 monthly accepted in 0.08s  (name as dropped)`."""
+    tail = f": {v.findings} findings" if v.findings else ""
+    return f"{v.office} {v.period or '-'} {v.kind or '-'} {v.status} in {v.seconds:.2f}s{tail}  ({v.name})"
+
+
+def _line(text: str) -> None:
+    """A line of progress as it is: never folded at the terminal's width, and a file name
+    with brackets is not taken for rich markup."""
+    console.print(text, soft_wrap=True, markup=False, highlight=False)
+
+
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Create the folders and the ledger for the config.  Example: eop --config config.yaml init"""
@@ -88,8 +100,7 @@ def process(ctx: typer.Context) -> None:
     for name, key, count in report.jobs:
         console.print(f"job {name} {key}: {count}")
     for v in report.verdicts:
-        tail = f": {v.findings} findings" if v.findings else ""
-        console.print(f"{v.office} {v.period or '-'} {v.kind or '-'} {v.status} in {v.seconds:.2f}s{tail}  ({v.name})")
+        _line(verdict_line(v))
     console.print(f"answered {report.answered}, mail sent {report.sent}" + (f", {report.waiting} file(s) still being copied" if report.waiting else ""))
 
 
@@ -111,14 +122,14 @@ def serve(ctx: typer.Context, tick: Annotated[float, typer.Option(help="seconds 
     def one_pass() -> int:
         report = run_pass(deployment, scanner)
         for v in report.verdicts:
-            console.print(f"{v.office} {v.period or '-'} {v.kind or '-'} {v.status} in {v.seconds:.2f}s ({v.findings} findings)")
+            _line(verdict_line(v))
         return report.waiting
 
-    console.print(f"กำลังเฝ้าโฟลเดอร์ / watching {len(dirs)} drop folders under {deployment.root / 'share'} ({watch.mode})")
+    _line(f"กำลังเฝ้าโฟลเดอร์ / watching {len(dirs)} drop folders under {deployment.root / 'share'} ({watch.mode})")
     with DropWatcher(dirs, watch.mode, watch.poll_seconds) as watcher:
         serve_loop(one_pass, watcher, tick_seconds=tick, should_stop=should_stop,
                    settle_seconds=max(watch.stable_seconds / 2, 0.2))
-    console.print("หยุดแล้ว / stopped")
+    _line("หยุดแล้ว / stopped")
 
 
 @app.command()
@@ -257,6 +268,13 @@ def demo(
     run_demo(workdir, wide)
 
 
+from eop.cli_jobs import register as register_jobs  # noqa: E402 — sub-apps after the shared options
+from eop.cli_workflow import register as register_workflow  # noqa: E402
+
+register_jobs(app)
+register_workflow(app)
+
+
 def main() -> None:
     """Entry point: turn known errors into exit codes and clear messages."""
     from ledger import LedgerUnavailable
@@ -277,11 +295,12 @@ def main() -> None:
     except typer.Abort:
         sys.exit(1)
     except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
+        # Click's own errors (no such command, a missing option) know how to show themselves
+        # and carry their exit code (2 for usage). Recognised by that, not by class: typer
+        # has depended on click and, since 0.2x, vendors it, so `import click` may fail.
+        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
-            sys.exit(2 if isinstance(exc, click.UsageError) else 1)
+            sys.exit(exc.exit_code)
         if os.environ.get("EOP_DEBUG") or "--debug" in sys.argv:
             raise
         errors.print(f"ข้อผิดพลาดภายใน / internal error: {exc!r} (run with --debug for details)", markup=False)

@@ -175,7 +175,8 @@ class Config(Strict):
         problems = [
             *(f"offices.{o.code}.parent: {o.parent!r} is not an office" for o in self.offices if o.parent and o.parent not in offices),
             *(f"sections.{s.code}.office: {s.office!r} is not an office" for s in self.sections if s.office not in offices),
-            *(f"people.{p.email}.office: {p.office!r} is not an office or section" for p in self.people if p.office not in offices | sections),
+            *(f"people.{i}.office = {p.office!r} ({p.email}): is not an office or section"
+              for i, p in enumerate(self.people) if p.office not in offices | sections),
             *(f"activities.{a.code}.section: {a.section!r} is not a section" for a in self.activities() if a.section not in sections),
             *(f"targets.rows.activity: {r.activity!r} is not an activity" for t in self.targets for r in t.rows if r.activity not in activities),
         ]
@@ -227,10 +228,42 @@ def load_config(path: Path) -> Config:
 
 
 def describe_errors(path: Path, exc: ValidationError) -> str:
+    """One line per problem: the key, the value seen (when it is short enough to show) and
+    what is allowed; an unknown key (a typo) is answered with the keys allowed there."""
     lines = [f"{path}: ค่าตั้งค่าไม่ถูกต้อง — invalid configuration:"]
     for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        key = ".".join(str(part) for part in error["loc"])
         value = error.get("input")
-        shown = "" if isinstance(value, dict | list) else f" = {value!r}"
-        lines.append(f"  {key}{shown}: {error['msg']}")
+        if error["type"] == "extra_forbidden":
+            allowed = _keys_at(error["loc"][:-1])
+            hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
+            lines.append(f"  {key}: ไม่รู้จักคีย์ {error['loc'][-1]!r} — unknown key {error['loc'][-1]!r}{hint}")
+            continue
+        message = error["msg"].removeprefix("Value error, ")
+        if not key:  # cross-reference checks name their keys themselves
+            lines.extend(f"  {problem}" for problem in message.split("; "))
+            continue
+        shown = repr(value)
+        shown = "" if isinstance(value, dict) or len(shown) > 120 else f" = {shown}"
+        lines.append(f"  {key}{shown}: {message}")
     return "\n".join(lines)
+
+
+def _keys_at(loc: tuple) -> list[str]:
+    """The keys the model allows at `loc` (list indexes skipped), for "unknown key" hints."""
+    from typing import get_args
+
+    model: type[BaseModel] = Config
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return []
+        candidates = [field.annotation, *get_args(field.annotation)]
+        candidates += [inner for c in candidates[1:] for inner in get_args(c)]
+        found = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if found is None:
+            return []
+        model = found
+    return [name for name, field in model.model_fields.items() if not field.exclude]

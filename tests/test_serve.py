@@ -1,0 +1,204 @@
+"""`eop serve` as a person runs it: a real process watching the drop folders (inotify, then
+polling), a workbook dropped by copy or by rename, an answer within seconds, SIGTERM stops
+it cleanly. DESIGN §10, §12."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import THA_MAKA, fill_month, sent_mail
+from intake.folders import drop_dir
+from jobs.deployment import Deployment
+
+EOP = Path(sys.executable).parent / "eop"
+NOW = "2015-03-25T10:00"
+ANSWER_WITHIN = 20.0
+
+
+def configure(deployment: Deployment, **watch: object) -> Path:
+    """Change the `watch` section of the deployment's config file (the serve process reads it)."""
+    path = deployment.config.source
+    assert path is not None
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["watch"] = {**raw["watch"], **watch}
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def env(home: Path) -> dict[str, str]:
+    return {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8"}
+
+
+class Served:
+    """`eop serve` in the background; its output collected line by line as it comes."""
+
+    def __init__(self, config: Path, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [str(EOP), "--config", str(config), "--now", NOW, "serve", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(config.parent), cwd=config.parent,
+        )
+        self.out: list[str] = []
+        self.err: list[str] = []
+        self._readers = [threading.Thread(target=self._read, args=(stream, into), daemon=True)
+                         for stream, into in ((self.process.stdout, self.out), (self.process.stderr, self.err))]
+        for reader in self._readers:
+            reader.start()
+
+    @staticmethod
+    def _read(stream, into: list[str]) -> None:
+        for line in stream:
+            into.append(line.rstrip("\n"))
+
+    def output(self) -> str:
+        return "\n".join(self.out) + "\n--- stderr ---\n" + "\n".join(self.err)
+
+    def wait_for_line(self, text: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [line for line in self.out if text in line]
+            if found:
+                return found[0]
+            assert self.process.poll() is None, f"serve ended early:\n{self.output()}"
+            time.sleep(0.05)
+        raise AssertionError(f"serve never printed {text!r} in {timeout}s:\n{self.output()}")
+
+    def stop(self, timeout: float = 15) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=timeout)
+        for reader in self._readers:
+            reader.join(timeout=5)
+        return code
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def serve():
+    started: list[Served] = []
+
+    def start(config: Path, *args: str) -> Served:
+        served = Served(config, *args)
+        started.append(served)
+        return served
+
+    yield start
+    for served in started:  # a failed test never leaves a service behind
+        served.kill()
+
+
+def received(config: Path) -> list[dict]:
+    done = subprocess.run([str(EOP), "--config", str(config), "--now", NOW, "received", "--json"],
+                          capture_output=True, text=True, timeout=60, env=env(config.parent))
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def receipts_to_tha_maka(deployment: Deployment) -> list:
+    return [m for m in sent_mail(deployment) if "u7105@" in m["To"] and "รับข้อมูล" in m["Subject"]]
+
+
+def wait_until_answered(deployment: Deployment, config: Path, name: str, served: Served,
+                        timeout: float = ANSWER_WITHIN) -> dict:
+    """Poll `eop received --json` until the file is accepted and its receipt has gone out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert served.process.poll() is None, f"serve ended early:\n{served.output()}"
+        mine = [row for row in received(config) if row["file"] == name]
+        if mine and mine[0]["result"] != "pending" and receipts_to_tha_maka(deployment):
+            return mine[0]
+        time.sleep(0.2)
+    raise AssertionError(f"{name} not answered within {timeout}s:\n{served.output()}")
+
+
+def assert_stops_cleanly(served: Served) -> None:
+    code = served.stop()
+    assert code == 0, served.output()
+    assert any("stopped" in line for line in served.out), served.output()
+    assert "Traceback" not in served.output()
+
+
+@pytest.fixture
+def filled(march: Deployment, tmp_path: Path) -> Path:
+    return fill_month(march, THA_MAKA, "2558-03", tmp_path / "work" / "EOP014-015_7105_2558-03.xlsx",
+                      {"A101": 120, "A204": "2.5"}, {"A101": 1500})
+
+
+def test_serve_answers_a_copied_workbook_and_stops_on_sigterm(march, filled, serve):
+    config = configure(march, mode="inotify", stable_seconds=0.2)
+    served = serve(config, "--tick", "1")
+    served.wait_for_line("watching", timeout=20)
+    assert receipts_to_tha_maka(march) == []
+
+    shutil.copy(filled, drop_dir(march.root, THA_MAKA) / "march.xlsx")
+    row = wait_until_answered(march, config, "march.xlsx", served)
+
+    assert (row["office"], row["kind"], row["period"], row["result"]) == (THA_MAKA, "monthly", "2558-03", "accepted")
+    assert len(receipts_to_tha_maka(march)) == 1
+    served.wait_for_line("7105 2558-03 monthly accepted in", timeout=5)
+    assert not any(drop_dir(march.root, THA_MAKA).iterdir())  # the drop folder is emptied
+    assert_stops_cleanly(served)
+
+
+def test_serve_polling_sees_a_renamed_workbook(march, filled, serve, tmp_path):
+    config = configure(march, mode="polling", poll_seconds=0.2, stable_seconds=0.2)
+    served = serve(config, "--tick", "1")
+    assert "polling" in served.wait_for_line("watching", timeout=20)
+
+    staged = drop_dir(march.root, THA_MAKA).parent / "staging.xlsx"  # same filesystem: rename is atomic
+    shutil.copy(filled, staged)
+    os.rename(staged, drop_dir(march.root, THA_MAKA) / "renamed.xlsx")
+    row = wait_until_answered(march, config, "renamed.xlsx", served)
+
+    assert (row["office"], row["result"]) == (THA_MAKA, "accepted")
+    assert len(receipts_to_tha_maka(march)) == 1
+    assert_stops_cleanly(served)
+
+
+def test_a_file_settling_after_the_last_event_is_taken_without_waiting_for_the_tick(march, filled, serve):
+    """No event fires when a copied file goes quiet: serve must look again once it may be
+    stable, not at the next calendar tick (here a minute away)."""
+    config = configure(march, mode="inotify", stable_seconds=0.5)
+    served = serve(config, "--tick", "60")
+    served.wait_for_line("watching", timeout=20)
+    time.sleep(0.3)  # the first pass has run; the loop now sleeps for the tick
+
+    started = time.monotonic()
+    shutil.copy(filled, drop_dir(march.root, THA_MAKA) / "march.xlsx")
+    row = wait_until_answered(march, config, "march.xlsx", served, timeout=15)
+    assert row["result"] == "accepted"
+    assert time.monotonic() - started < 15
+
+    stopping = time.monotonic()
+    assert_stops_cleanly(served)
+    assert time.monotonic() - stopping < 5  # SIGTERM does not wait for the tick either
+
+
+def test_a_duplicate_dropped_while_serving_is_answered_as_such(march, filled, serve):
+    config = configure(march, mode="inotify", stable_seconds=0.2)
+    served = serve(config, "--tick", "1")
+    served.wait_for_line("watching", timeout=20)
+    shutil.copy(filled, drop_dir(march.root, THA_MAKA) / "first.xlsx")
+    wait_until_answered(march, config, "first.xlsx", served)
+    shutil.copy(filled, drop_dir(march.root, THA_MAKA) / "again.xlsx")
+    deadline = time.monotonic() + ANSWER_WITHIN
+    while time.monotonic() < deadline:
+        again = [row for row in received(config) if row["file"] == "again.xlsx"]
+        if again and again[0]["result"] != "pending":
+            break
+        time.sleep(0.2)
+    assert again and again[0]["result"] == "duplicate", served.output()
+    assert_stops_cleanly(served)

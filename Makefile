@@ -28,6 +28,7 @@ $(VENV)/.deps: pyproject.toml | $(BIN)/python
 # The package is always reinstalled from a built wheel (not editable): tests then see
 # exactly what users get, and a missing package-data file or a name clash shows.
 install: $(VENV)/.deps
+	rm -rf build
 	$(BIN)/pip install -q --no-deps --force-reinstall .
 
 system-packages:

@@ -21,7 +21,7 @@ from ledger.schema import events
 from outbox import Draft, FileTransport, SmtpTransport, TransportError, make_message, queue, retry_failed, send_due, send_one
 from outbox.deliver import LEASE
 from templates.mail import KINDS, render_mail
-from tests.smtp_server import free_port, smtp_server
+from smtp_server import free_port, smtp_server
 
 NOW = datetime(2015, 3, 25, 10, 0, tzinfo=BANGKOK)
 TO = ["u7105@kanchanaburi.example.go.th"]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from eop.config import Limits
 from eop.findings import Severity
 from intake.sniff import UnreadableFile, check_file
-from tests import hostile
+import hostile
 
 THAI = re.compile(r"[\u0e00-\u0e7f]")
 LIMITS = Limits()

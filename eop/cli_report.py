@@ -1,0 +1,69 @@
+"""`eop report RPTnnn`: one RPT report as XLSX, PDF or HTML (DESIGN §7, §10).
+
+Kept apart from `eop.cli`, which registers it with `register(app)`; it uses the shared
+options (`--config`, `--now`) through the context object the main callback sets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from eop.clock import Clock
+from eop.periods import Period
+
+console = Console(soft_wrap=True)  # a path is printed on one line, whatever the terminal's width
+
+
+def reported_period(clock: Clock, cutoff_day: int) -> Period:
+    """The newest period whose data is cut: this month after the cut-off day, else the
+    month before (on 1 April the report is March's)."""
+    now = clock.now()
+    this = Period.of(now.year, now.month)
+    return this if now.day > cutoff_day else this.previous()
+
+
+def report(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="RPT111 | RPT112 | RPT113 | RPT211 | RPT212")],
+    period: Annotated[str | None, typer.Option(help="2558-03 (BE) or 2015-03; default: the newest period cut off")] = None,
+    office: Annotated[str | None, typer.Option(help="office code, e.g. 71; default: the province")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="xlsx | pdf | html")] = "pdf",
+    out: Annotated[Path | None, typer.Option("--out", help="folder to write into; default var/reports/<period>/<office>/")] = None,
+) -> None:
+    """Render one RPT report and print where it is.
+
+    Example: eop --config config.yaml report RPT111 --period 2558-03 --office 71 --format pdf
+    """
+    from jobs.reports import (
+        FORMATS,
+        ReportError,
+        check_office,
+        default_office,
+        render_report,
+        report_code,
+    )
+
+    try:
+        code = report_code(code)
+    except ReportError as exc:
+        raise typer.BadParameter(str(exc), param_hint="RPTnnn") from None
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"ใช้ {' | '.join(FORMATS)} — use {' | '.join(FORMATS)}", param_hint="--format")
+    deployment = ctx.obj.deployment()
+    office = office or default_office(deployment)
+    try:
+        check_office(deployment, office)
+    except ReportError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--office") from None
+    month = Period.parse(period) if period else reported_period(deployment.clock, deployment.config.calendar.cutoff_day)
+    path = render_report(deployment, code, month, office, fmt, out)
+    console.print(str(path), markup=False, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `report` to the `eop` app."""
+    app.command("report")(report)

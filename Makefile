@@ -31,6 +31,11 @@ install: $(VENV)/.deps
 	rm -rf build
 	$(BIN)/pip install -q --no-deps --force-reinstall .
 
+# The national benchmark (DESIGN §13): plain approach and product side by side on 878
+# generated workbooks, reports, scaling and single-file latency; writes bench/RESULTS.md.
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 system-packages:
 	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null && ldconfig -p | grep -q libpangoft2; then \
 		echo "system packages present"; \

@@ -269,9 +269,11 @@ def demo(
 
 
 from eop.cli_jobs import register as register_jobs  # noqa: E402 — sub-apps after the shared options
+from eop.cli_report import register as register_report  # noqa: E402
 from eop.cli_workflow import register as register_workflow  # noqa: E402
 
 register_jobs(app)
+register_report(app)
 register_workflow(app)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import Connection
 
 from eop.calendar import MonthCalendar
@@ -154,18 +155,18 @@ def _monthly_frames(raw: RawWorkbook, issued: dict):
             found.append(finding("sheet-missing", value=layout.name))
             frames.append(None)
             continue
-        frame = sheet_frame(raw.rows(layout.name), layout, count=len(rows))
+        frame = _data_frame(raw.rows(layout.name), layout)
         found += check_rows(frame, layout, rows, fields)
-        found += _added_below(raw, layout, layout.first_row + len(rows) - 1)
         frames.append(frame)
     return frames[0], frames[1], found
 
 
-def _added_below(raw: RawWorkbook, layout, last_row: int) -> list[Finding]:
-    column = layout.column("code")
-    return [finding("rows-added", sheet=layout.name, sheet_en=layout.name_en, cell=f"{column.letter}{row}",
-                    field_th=column.th, field_en=column.en, value=code)
-            for row, code in codes_below(raw.rows(layout.name), layout, last_row)]
+def _data_frame(rows: list[list[object]], layout) -> pd.DataFrame:
+    """The data rows from the layout's first row down to the last one holding an activity
+    code: a row inserted in the middle then shows as one added row (not as the last activity
+    removed and added again), a deleted one as one removed."""
+    coded = codes_below(rows, layout, layout.first_row - 1)
+    return sheet_frame(rows, layout, count=coded[-1][0] - layout.first_row + 1 if coded else 0)
 
 
 def _snapshot(conn: Connection, raw: RawWorkbook, kind: str, office: str, period: str) -> dict | None:
@@ -209,11 +210,10 @@ def _judge_allocation(conn: Connection, config: Config, raw: RawWorkbook, office
         if sheet not in raw.sheets:
             judgement.findings.append(finding("sheet-missing", value=sheet))
             continue
-        frames[measure] = frame = sheet_frame(raw.rows(sheet), layout, count=len(issued["rows"]))
+        frames[measure] = frame = _data_frame(raw.rows(sheet), layout)
         value_index = 3 if measure == "quantity" else 4
         expected = [[r[0], r[1], r[2] if measure == "quantity" else "บาท", r[value_index]] for r in issued["rows"]]
         judgement.findings += check_rows(frame, layout, expected, ("code", "name", "unit", "province_target"))
-        judgement.findings += _added_below(raw, layout, layout.first_row + len(expected) - 1)
         judgement.findings += _office_headers(raw.rows(sheet), layout)
     if judgement.findings:
         return
@@ -256,8 +256,8 @@ def _judge_targets(conn: Connection, config: Config, raw: RawWorkbook, office: s
     if TARGETS.name not in raw.sheets:
         judgement.findings = [finding("sheet-missing", value=TARGETS.name)]
         return
-    frame = sheet_frame(raw.rows(TARGETS.name), TARGETS, count=len(rows))
-    judgement.findings = check_rows(frame, TARGETS, rows, ("code", "name", "unit")) + _added_below(raw, TARGETS, TARGETS.first_row + len(rows) - 1)
+    frame = _data_frame(raw.rows(TARGETS.name), TARGETS)
+    judgement.findings = check_rows(frame, TARGETS, rows, ("code", "name", "unit"))
     if judgement.findings:
         return
     whole = {a.code: a.whole for a in reference.activity_rows(conn, year)}

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
+from xml.etree.ElementTree import ParseError, iterparse
 
 import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
@@ -25,7 +31,8 @@ class UnreadableWorkbook(Exception):
 
 @dataclass
 class RawWorkbook:
-    """Cells as stored: numbers as float, text as text, blanks as "", formulas by cached value."""
+    """Cells as stored: numbers as float, text as text, blanks as "", formulas by cached value
+    (a formula saved without one is its text, "=2+3", so that reading it as a number fails)."""
 
     name: str
     sheet_names: list[str]
@@ -41,11 +48,14 @@ def read_workbook(path: Path, *, display_name: str, max_rows: int) -> RawWorkboo
         book = CalamineWorkbook.from_path(str(path))
         names = list(book.sheet_names)
         sheets = {name: _cells(book, name, max_rows) for name in names}
-    except (CalamineError, ValueError, OSError) as exc:
+        formulas = _uncached_formulas(path, names, max_rows + 1)
+    except (CalamineError, ValueError, OSError, ParseError, zipfile.BadZipFile) as exc:
         raise UnreadableWorkbook(display_name, str(exc)) from exc
     finally:
         if "book" in locals():
             book.close()
+    for name, cells in formulas.items():
+        _put_formulas(sheets[name], cells)
     meta = _meta(sheets.pop(META_SHEET)) if META_SHEET in sheets else None
     return RawWorkbook(display_name, [n for n in names if n != META_SHEET], meta, sheets)
 
@@ -54,6 +64,83 @@ def _cells(book: CalamineWorkbook, name: str, max_rows: int) -> list[list[object
     sheet = book.get_sheet_by_name(name)
     # A sheet past the row limit is read only up to it (plus one row, so the limit shows).
     return sheet.to_python(skip_empty_area=False, nrows=max_rows + 1)
+
+
+# -- formulas without a cached value ------------------------------------------------------
+# calamine reads a formula cell by its cached value and gives "" when there is none (a file
+# written by a program, never opened and saved in Excel). Such a cell is not blank: it is a
+# number nobody has calculated yet. The sheet XML says which cells those are. (The file gate
+# has already refused any DOCTYPE/entity and bounded every part's size.)
+CELL = re.compile(r"^[A-Z]{1,3}[1-9][0-9]{0,6}$")
+TEXT_RESULTS = frozenset({"str", "inlineStr"})  # a formula whose cached result is text may be ""
+
+
+def _uncached_formulas(path: Path, names: list[str], max_rows: int) -> dict[str, list[tuple[str, str]]]:
+    """Per sheet, (cell, "=formula") of every formula saved without its calculated value."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = _sheet_parts(zf)
+            for name in names:
+                if parts.get(name) in zf.NameToInfo:
+                    with zf.open(parts[name]) as stream:
+                        found[name] = list(_formula_cells(stream, max_rows))
+    except KeyError:  # no workbook.xml or its relationships: calamine read it some other way
+        return {}
+    return {name: cells for name, cells in found.items() if cells}
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its part in the zip, from xl/workbook.xml and its relationships."""
+    ids = {}
+    with zf.open("xl/workbook.xml") as stream:
+        for _, element in iterparse(stream):
+            if _local(element.tag) == "sheet":
+                rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
+                ids[rid] = element.get("name", "")
+    targets = {}
+    with zf.open("xl/_rels/workbook.xml.rels") as stream:
+        for _, element in iterparse(stream):
+            if _local(element.tag) == "Relationship":
+                target = element.get("Target", "")
+                targets[element.get("Id")] = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    return {name: targets[rid] for rid, name in ids.items() if rid in targets}
+
+
+def _formula_cells(stream: IO[bytes], max_rows: int) -> Iterator[tuple[str, str]]:
+    """Up to the row limit, as calamine reads it."""
+    for _, element in iterparse(stream):
+        tag = _local(element.tag)
+        if tag == "row":
+            element.clear()
+            if int(element.get("r") or 0) >= max_rows:
+                return
+        if tag != "c":
+            continue
+        formula = value = None
+        for child in element:
+            formula = child if _local(child.tag) == "f" else formula
+            value = child if _local(child.tag) == "v" else value
+        uncached = value is None or (not value.text and element.get("t") not in TEXT_RESULTS)
+        if formula is not None and uncached and CELL.match(element.get("r", "")):
+            yield element.get("r", ""), "=" + (formula.text or "…")
+
+
+def _put_formulas(rows: list[list[object]], cells: list[tuple[str, str]]) -> None:
+    """Write each uncalculated formula's text where calamine left the cell blank."""
+    for address, text in cells:
+        letters = "".join(ch for ch in address if ch.isalpha())
+        row, column = int("".join(ch for ch in address if ch.isdigit())) - 1, _index(letters)
+        while len(rows) <= row:
+            rows.append([])
+        cells_of_row = rows[row]
+        cells_of_row.extend([""] * (column + 1 - len(cells_of_row)))
+        if cells_of_row[column] in ("", None):
+            cells_of_row[column] = text
 
 
 def _meta(rows: list[list[object]]) -> dict[str, str]:

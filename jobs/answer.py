@@ -14,7 +14,7 @@ from eop.periods import Period
 from eop.thai import date_en, datetime_th
 from intake.folders import returned_dir
 from jobs.deployment import Deployment
-from jobs.issue import issue
+from jobs.issue import build_and_record
 from jobs.people import recipients
 from ledger import records
 from ledger.db import record_event
@@ -127,7 +127,10 @@ def _rejection(deployment: Deployment, conn: Connection, row) -> tuple[str, dict
         attachments.append(annotated)
     fresh = bool(FRESH_CODES & {f["code"] for f in found}) and row.kind and row.period
     if fresh:
-        attachments.append(issue(deployment, row.kind, row.office, row.period, mail=False).path)
+        try:  # in this transaction: a second connection would wait for this one's write lock
+            attachments.append(build_and_record(deployment, conn, row.kind, row.office, row.period, deployment.now()).path)
+        except (ValueError, KeyError):  # a tinkered _meta naming a period that cannot exist: answer without it
+            fresh = False
     context = _common(deployment, row) | {
         "findings": found, "fresh_workbook": bool(fresh),
         "attachment_name": annotated.name if annotated else "",

@@ -61,14 +61,20 @@ def build(deployment: Deployment, conn: Connection, kind: str, office: str, peri
     return build_targets(out, province=label(deployment, office), fiscal_year=year, lines=lines, issued_at=now)
 
 
+def build_and_record(deployment: Deployment, conn: Connection, kind: str, office: str, period: str, now: datetime) -> Built:
+    """Build the current workbook and record it by digest, inside the caller's transaction."""
+    built = build(deployment, conn, kind, office, period, now)
+    records.record_issued(conn, digest=built.digest, kind=kind, office=office, period=period,
+                          version=TEMPLATE_VERSIONS[kind], path=str(built.path.relative_to(deployment.root)), at=now,
+                          prefilled=built.prefilled)
+    return built
+
+
 def issue(deployment: Deployment, kind: str, office: str, period: str, *, mail: bool = True) -> Built:
     """Build, record and (once per distinct workbook) mail a workbook to the office."""
     now = deployment.now()
     with deployment.ledger.atomic() as conn:
-        built = build(deployment, conn, kind, office, period, now)
-        records.record_issued(conn, digest=built.digest, kind=kind, office=office, period=period,
-                              version=TEMPLATE_VERSIONS[kind], path=str(built.path.relative_to(deployment.root)), at=now,
-                              prefilled=built.prefilled)
+        built = build_and_record(deployment, conn, kind, office, period, now)
         if mail:
             draft = make_message("workbook_issued", recipients(deployment.config, office, kind),
                                  issued_context(deployment, kind, office, period, built.path), [built.path])

@@ -38,10 +38,16 @@ def check_rows(frame: pd.DataFrame, layout: SheetLayout, expected: Sequence[Sequ
     where = {"sheet": layout.name, "sheet_en": layout.name_en}
     code_col = layout.column("code")
     if codes != wanted:
-        added = [(r, c) for r, c in zip(frame["row"], codes) if c not in wanted]
-        missing = [c for c in wanted if c not in codes]
+        added, present = [], set()
+        for r, c in zip(frame["row"], codes):
+            if c not in wanted or c in present:  # a new code, a blank row, or an activity copied again
+                added.append((r, c))
+            present.add(c)
+        # a removed row is marked where it belonged
+        missing = [(layout.first_row + i, c) for i, c in enumerate(wanted) if c not in present]
         found = [finding("rows-added", cell=f"{code_col.letter}{r}", field_th=code_col.th, field_en=code_col.en, value=c, **where) for r, c in added]
-        found += [finding("rows-removed", expected=c, **where) for c in missing]
+        found += [finding("rows-removed", cell=f"{code_col.letter}{r}", field_th=code_col.th, field_en=code_col.en, expected=c, **where)
+                  for r, c in missing]
         if not found:
             found = [
                 finding("rows-reordered", cell=f"{code_col.letter}{r}", field_th=code_col.th, field_en=code_col.en, value=seen, expected=want, **where)

@@ -20,6 +20,14 @@ from bench.national import PERIOD, Workbook, copy_deployment, drop_time
 STAGES = ("run_due", "take", "take_all", "judge_pending", "answer_pending", "send_due")
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (pool workers)."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def available(module: str) -> bool:
     try:
         return importlib.util.find_spec(module) is not None
@@ -64,14 +72,14 @@ def product_round(generated: Path, run: Path, workbooks: list[Workbook]) -> dict
         shutil.copy(generated / w.file, drop_dir(deployment.root, w.office) / w.drop_name)
     stages: dict[str, float] = {}
     _timed_stages(stages)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     report = run_pass(deployment, scanner_for(deployment, stable_seconds=0))
-    pass_wall = time.perf_counter() - started
+    pass_wall, pass_cpu = time.perf_counter() - started, cpu_seconds() - cpu
     consolidation = consolidate_all(deployment)
     statuses = Counter(v.status for v in report.verdicts)
     office_status = {v.office: v.status for v in report.verdicts}
     result = {
-        "workbooks": len(workbooks), "pass_wall": pass_wall, "stages": stages,
+        "workbooks": len(workbooks), "pass_wall": pass_wall, "pass_cpu": pass_cpu, "stages": stages,
         "verdict_seconds": [v.seconds for v in report.verdicts], "statuses": dict(statuses),
         "invalid": sorted(o for o, s in office_status.items() if s == "rejected"),
         "answered": report.answered, "sent": report.sent, "jobs": report.jobs,

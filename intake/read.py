@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import io
 import posixpath
 import re
 import zipfile
@@ -83,8 +85,11 @@ def _uncached_formulas(path: Path, names: list[str], max_rows: int) -> dict[str,
             parts = _sheet_parts(zf)
             for name in names:
                 if parts.get(name) in zf.NameToInfo:
-                    with zf.open(parts[name]) as stream:
-                        found[name] = list(_formula_cells(stream, max_rows))
+                    data = zf.read(parts[name])
+                    if b"<![CDATA[" in data or b"<!--" in data:  # rare: the XML parser reads those
+                        found[name] = list(_formula_cells(io.BytesIO(data), max_rows))
+                    else:
+                        found[name] = list(_scan_formula_cells(data, max_rows))
     except KeyError:  # no workbook.xml or its relationships: calamine read it some other way
         return {}
     return {name: cells for name, cells in found.items() if cells}
@@ -128,6 +133,41 @@ def _formula_cells(stream: IO[bytes], max_rows: int) -> Iterator[tuple[str, str]
         uncached = value is None or (not value.text and element.get("t") not in TEXT_RESULTS)
         if formula is not None and uncached and CELL.match(element.get("r", "")):
             yield element.get("r", ""), "=" + (formula.text or "…")
+
+
+# The same answer as _formula_cells, by regular expressions over the part's bytes: about
+# five times faster on our sheets (every row holds formulas), which matters at 878 files.
+_NAME = rb"(?:[A-Za-z_][\w.\-]*:)?"
+_CELL = re.compile(rb"<(" + _NAME + rb")c(\s[^>]*?)?(?<!/)>(.*?)</\1c\s*>", re.S)
+_FORMULA = re.compile(rb"<" + _NAME + rb"f(?:\s[^>]*?)?(?:/>|>(.*?)</" + _NAME + rb"f\s*>)", re.S)
+_VALUE = re.compile(rb"<" + _NAME + rb"v(?:\s[^>]*?)?(?:/>|>(.*?)</" + _NAME + rb"v\s*>)", re.S)
+_ATTRIBUTE = {name: re.compile(rb"\s" + name.encode() + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')") for name in ("r", "t")}
+_ROW_NUMBER = re.compile(r"[0-9]+")
+_ANY_FORMULA = re.compile(rb"<" + _NAME + rb"f[\s/>]")
+
+
+def _attribute(attributes: bytes | None, name: str) -> str | None:
+    found = _ATTRIBUTE[name].search(attributes or b"")
+    return None if found is None else html.unescape((found.group(1) if found.group(1) is not None else found.group(2)).decode("utf-8"))
+
+
+def _scan_formula_cells(data: bytes, max_rows: int) -> Iterator[tuple[str, str]]:
+    if not _ANY_FORMULA.search(data):
+        return
+    for cell in _CELL.finditer(data):
+        body = cell.group(3)
+        formula = _FORMULA.search(body)
+        if formula is None:
+            continue
+        address = _attribute(cell.group(2), "r") or ""
+        number = _ROW_NUMBER.search(address)
+        if number is not None and int(number.group()) > max_rows:
+            return
+        value = _VALUE.search(body)
+        text = None if value is None else value.group(1)
+        uncached = value is None or (not text and _attribute(cell.group(2), "t") not in TEXT_RESULTS)
+        if uncached and CELL.match(address):
+            yield address, "=" + (html.unescape(formula.group(1).decode("utf-8")) if formula.group(1) else "…")
 
 
 def _put_formulas(rows: list[list[object]], cells: list[tuple[str, str]]) -> None:

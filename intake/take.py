@@ -2,14 +2,25 @@
 
 A crash at any point loses nothing: a file is removed from drop/ only after the ledger
 holds it, and a recorded file not yet judged is judged on the next pass.
+
+Many files at once (the 25th, nationally) are taken as a batch — every copy written, one
+sync of the archive's filesystem, one transaction recording them all — and judged by a
+few worker processes, each judging its provinces' files against a snapshot of the ledger
+(no lock held while a workbook is read and checked) and writing its verdicts a chunk at a
+time. Files of one office are always judged in order, by one worker, each seeing the last.
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import logging
+import multiprocessing
 import os
 import shutil
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +35,8 @@ from validators.catalogue import finding
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
+PARALLEL_FROM = 24  # files waiting: below this a worker pool costs more than it saves
+WRITE_EVERY = 32  # verdicts written per transaction
 
 
 @dataclass(frozen=True)
@@ -46,23 +59,68 @@ def archive_dir(config: Config) -> Path:
 
 def take(ledger: Ledger, config: Config, item: Waiting, now: datetime) -> int | None:
     """Archive and record one waiting item, then clear it from drop/. Returns the file id."""
-    if item.kind != "file" or not item.complete:
-        return _take_odd(ledger, config, item, now)
-    sha256, stored = _archive(item.path, archive_dir(config))
-    with ledger.atomic() as conn:
-        known = records.already_taken(conn, item.office, item.path.name, sha256, item.mtime)
-        file_id = known.id if known else records.record_file(
-            conn, sha256=sha256, name=item.path.name, office=item.office, size=item.size,
-            dropped_mtime=item.mtime, received_at=now, archive_path=str(stored.relative_to(config.root)),
-        )
-        if not known:
-            record_event(conn, now, "received", office=item.office, file_id=file_id, file=item.path.name, sha256=sha256)
-    item.path.unlink(missing_ok=True)
-    return file_id
+    return take_all(ledger, config, [item], now)[0]
 
 
-def _archive(source: Path, folder: Path) -> tuple[str, Path]:
-    """Copy into the archive under its content hash; fsync file and folder."""
+def take_all(ledger: Ledger, config: Config, items: Sequence[Waiting], now: datetime) -> list[int | None]:
+    """Archive and record waiting items, then clear them from drop/; returns their file ids.
+    Every copy is on disk (synced) before the one transaction that records them all, and a
+    file leaves drop/ only once that transaction is committed."""
+    ids: dict[int, int | None] = {}
+    whole = [(i, item) for i, item in enumerate(items) if item.kind == "file" and item.complete]
+    for i, item in enumerate(items):
+        if item.kind != "file" or not item.complete:
+            ids[i] = _take_odd(ledger, config, item, now)
+    archived = []
+    for i, item in whole:
+        try:
+            archived.append((i, item, *_archive(item.path, archive_dir(config), sync=len(whole) == 1)))
+        except FileNotFoundError:  # gone between the scan and now (taken by another pass)
+            ids[i] = None
+    if len(archived) > 1:
+        _sync_archive(archive_dir(config), [stored for *_, stored in archived])
+    if archived:
+        with ledger.atomic() as conn:
+            for i, item, sha256, stored in archived:
+                known = records.already_taken(conn, item.office, item.path.name, sha256, item.mtime)
+                ids[i] = known.id if known else records.record_file(
+                    conn, sha256=sha256, name=item.path.name, office=item.office, size=item.size,
+                    dropped_mtime=item.mtime, received_at=now, archive_path=str(stored.relative_to(config.root)),
+                )
+                if not known:
+                    record_event(conn, now, "received", office=item.office, file_id=ids[i], file=item.path.name, sha256=sha256)
+    for _, item, *_ in archived:
+        item.path.unlink(missing_ok=True)
+    return [ids.get(i) for i in range(len(items))]
+
+
+def _sync_archive(folder: Path, stored: list[Path]) -> None:
+    """Make a batch of copies durable: one syncfs(2) of the archive's filesystem (files and
+    folders alike), or an fsync of each file and folder where syncfs is not available."""
+    try:
+        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
+    except (AttributeError, OSError):
+        syncfs = None
+    if syncfs is not None:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    for path in stored:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    for parent in {path.parent for path in stored}:
+        _fsync_dir(parent)
+
+
+def _archive(source: Path, folder: Path, *, sync: bool = True) -> tuple[str, Path]:
+    """Copy into the archive under its content hash; fsync file and folder (or leave that to
+    the caller, who syncs a whole batch at once)."""
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / f".incoming-{os.getpid()}-{source.name[:40].encode('utf-8', 'replace').hex()[:40]}"
     digest = hashlib.sha256()
@@ -71,7 +129,8 @@ def _archive(source: Path, folder: Path) -> tuple[str, Path]:
             digest.update(chunk)
             writer.write(chunk)
         writer.flush()
-        os.fsync(writer.fileno())
+        if sync:
+            os.fsync(writer.fileno())
     sha256 = digest.hexdigest()
     suffix = "".join(ch for ch in source.suffix.lower()[:8] if ch.isalnum() or ch == ".")
     target = folder / sha256[:2] / f"{sha256}{suffix}"
@@ -80,7 +139,8 @@ def _archive(source: Path, folder: Path) -> tuple[str, Path]:
         partial.unlink()
     else:
         os.replace(partial, target)
-    _fsync_dir(target.parent)
+    if sync:
+        _fsync_dir(target.parent)
     return sha256, target
 
 
@@ -108,36 +168,146 @@ def _take_odd(ledger: Ledger, config: Config, item: Waiting, now: datetime) -> i
     return file_id
 
 
-def judge_pending(ledger: Ledger, config: Config, now: datetime, clock=None) -> list[Verdict]:
-    """Judge every recorded file not judged yet (new ones, and any a crash left behind)."""
+def judge_pending(ledger: Ledger, config: Config, now: datetime, clock=None, *, workers: int | None = None) -> list[Verdict]:
+    """Judge every recorded file not judged yet (new ones, and any a crash left behind);
+    many at once are shared out to worker processes by province."""
     with ledger.atomic() as conn:
         pending = records.files_to_judge(conn)
-    return [judge_one(ledger, config, row, clock.now() if clock else now) for row in pending]
+    when = clock.now if clock else (lambda: now)
+    workers = worker_count() if workers is None else workers
+    if workers > 1 and len(pending) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
+        return _judge_in_workers(ledger, config, pending, when(), workers)
+    return judge_rows(ledger, config, pending, when)
+
+
+def worker_count() -> int:
+    """Processes judging a large batch: one per core (EOP_WORKERS overrides; 1 = none)."""
+    configured = os.environ.get("EOP_WORKERS", "")
+    return max(1, int(configured)) if configured.isdigit() else (os.cpu_count() or 1)
 
 
 def judge_one(ledger: Ledger, config: Config, row, now: datetime) -> Verdict:
-    import time
+    return judge_rows(ledger, config, [row], lambda: now)[0]
 
+
+@dataclass
+class _Judged:
+    row: object
+    now: datetime
+    judgement: Judgement | None  # None: a duplicate of `original`
+    original: object
+    seconds: float
+
+
+def judge_rows(ledger: Ledger, config: Config, rows: Sequence, now: Callable[[], datetime]) -> list[Verdict]:
+    """Judge `rows` in order: each read and checked against a snapshot of the ledger, the
+    verdicts written WRITE_EVERY at a time. A file is judged only after every earlier file
+    of its office is written, and a file from a province or section office (whose workbook
+    may depend on its districts' state, or change their targets) only with nothing unwritten
+    before or after it."""
+    verdicts: list[Verdict] = []
+    unwritten: list[_Judged] = []
+    offices: set[str] = set()
+    districts = {o.code for o in config.offices if o.level == "district"}
+
+    def write() -> None:
+        if unwritten:
+            with ledger.atomic() as conn:
+                verdicts.extend(v for v in (_write(conn, item) for item in unwritten) if v is not None)
+            unwritten.clear()
+            offices.clear()
+
+    for row in rows:
+        alone = row.office not in districts
+        if alone or row.office in offices or len(unwritten) >= WRITE_EVERY:
+            write()
+        unwritten.append(_judge_read_only(ledger, config, row, now()))
+        offices.add(row.office)
+        if alone:
+            write()
+    write()
+    return verdicts
+
+
+def _judge_read_only(ledger: Ledger, config: Config, row, now: datetime) -> _Judged:
     started = time.perf_counter()
-    with ledger.atomic() as conn:
+    with ledger.reading() as conn:
         original = records.accepted_with_hash(conn, row.office, row.sha256, row.id)
-        if original is not None:
-            records.store_judgement(conn, row.id, status="duplicate", at=now, found=[], duplicate_of=original.id,
-                                    kind=original.kind, period=original.period, template_version=original.template_version)
-            record_event(conn, now, "duplicate", office=row.office, kind=original.kind, period=original.period, file_id=row.id)
-            return Verdict(row.id, row.office, row.name, "duplicate", original.kind, original.period, 0, time.perf_counter() - started)
-        judgement = _judge_safely(conn, config, row, now)
-        status = "accepted" if judgement.accepted else "rejected"
-        submission_id = judgement.store(conn, row.id, now) if judgement.accepted else None
-        records.store_judgement(
-            conn, row.id, status=status, at=now, found=[f.as_dict() for f in judgement.findings],
-            kind=judgement.kind, period=judgement.period, template_version=judgement.template_version,
-            submission_id=submission_id, late=judgement.late,
-        )
-        record_event(conn, now, status, office=row.office, kind=judgement.kind, period=judgement.period, file_id=row.id,
-                     codes=sorted({f.code for f in judgement.findings}))
+        judgement = None if original is not None else _judge_safely(conn, config, row, now)
+    return _Judged(row, now, judgement, original, time.perf_counter() - started)
+
+
+def _write(conn, item: _Judged) -> Verdict | None:
+    """Store one verdict (in the caller's transaction); None when the file was judged
+    meanwhile by another pass."""
+    started = time.perf_counter()
+    row, now = item.row, item.now
+    if records.file_row(conn, row.id).status != "received":
+        return None
+    if item.judgement is None:
+        original = item.original
+        records.store_judgement(conn, row.id, status="duplicate", at=now, found=[], duplicate_of=original.id,
+                                kind=original.kind, period=original.period, template_version=original.template_version)
+        record_event(conn, now, "duplicate", office=row.office, kind=original.kind, period=original.period, file_id=row.id)
+        return Verdict(row.id, row.office, row.name, "duplicate", original.kind, original.period, 0,
+                       item.seconds + time.perf_counter() - started)
+    judgement = item.judgement
+    submission_id = None
+    if judgement.accepted:
+        try:
+            with conn.begin_nested():
+                submission_id = judgement.store(conn, row.id, now)
+        except Exception:  # noqa: BLE001 — a fault of ours while storing: answered, and logged
+            log.exception("storing file %s (%s) failed", row.id, row.name)
+            judgement = Judgement([finding("internal-error")], kind=judgement.kind, period=judgement.period,
+                                  template_version=judgement.template_version)
+    status = "accepted" if submission_id is not None else "rejected"
+    records.store_judgement(
+        conn, row.id, status=status, at=now, found=[f.as_dict() for f in judgement.findings],
+        kind=judgement.kind, period=judgement.period, template_version=judgement.template_version,
+        submission_id=submission_id, late=judgement.late,
+    )
+    record_event(conn, now, status, office=row.office, kind=judgement.kind, period=judgement.period, file_id=row.id,
+                 codes=sorted({f.code for f in judgement.findings}))
     return Verdict(row.id, row.office, row.name, status, judgement.kind, judgement.period, len(judgement.findings),
-                   time.perf_counter() - started)
+                   item.seconds + time.perf_counter() - started)
+
+
+# -- worker processes ----------------------------------------------------------------
+def _judge_in_workers(ledger: Ledger, config: Config, pending: Sequence, now: datetime, workers: int) -> list[Verdict]:
+    """Share the files out by province (so an office's files stay in order, in one worker)
+    and judge the shares in forked worker processes, each with its own ledger connection."""
+    shares = _shares(config, [(row.id, row.office) for row in pending], workers)
+    ledger.engine.dispose()  # no open SQLite connection may cross a fork
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(shares), mp_context=context) as pool:
+        results = list(pool.map(_judge_share, [(config, ledger.path, share, now) for share in shares]))
+    return sorted((v for share in results for v in share), key=lambda v: v.file_id)
+
+
+def _shares(config: Config, files: list[tuple[int, str]], workers: int) -> list[list[int]]:
+    """(file id, office) → up to `workers` lists of file ids, whole provinces each: a district
+    goes with its province, a section with its office."""
+    home = {o.code: o.parent or o.code for o in config.offices if o.level == "district"}
+    home.update({s.code: s.office for s in config.sections})
+    groups: dict[str, list[int]] = {}
+    for file_id, office in files:
+        groups.setdefault(home.get(office, office), []).append(file_id)
+    shares: list[list[int]] = [[] for _ in range(min(workers, len(groups)) or 1)]
+    for group in sorted(groups.values(), key=len, reverse=True):  # largest first, to the lightest share
+        min(shares, key=len).extend(group)
+    return [sorted(share) for share in shares if share]
+
+
+def _judge_share(task: tuple) -> list[Verdict]:
+    config, path, file_ids, now = task
+    ledger = Ledger(path, migrations=False)
+    try:
+        with ledger.atomic() as conn:
+            rows = [records.file_row(conn, file_id) for file_id in file_ids]
+        return judge_rows(ledger, config, [r for r in rows if r.status == "received"], lambda: now)
+    finally:
+        ledger.close()
 
 
 def _judge_safely(conn, config: Config, row, now: datetime) -> Judgement:

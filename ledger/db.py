@@ -38,18 +38,20 @@ def _engine(path: Path) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
         # IMMEDIATE takes the write lock up front: two workers never interleave a claim.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reading transaction (Ledger.reading) takes no lock: WAL gives it a snapshot.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("eop_reading") else "BEGIN IMMEDIATE")
 
     return engine
 
 
 class Ledger:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, migrations: bool = True) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.engine = _engine(path)
-        with self.atomic() as conn:
-            migrate(conn)
+        if migrations:  # a worker process opening a ledger its parent migrated skips this
+            with self.atomic() as conn:
+                migrate(conn)
 
     @contextmanager
     def atomic(self) -> Iterator[Connection]:
@@ -60,6 +62,25 @@ class Ledger:
         except OperationalError as exc:
             raise LedgerUnavailable(
                 f"บันทึกลงฐานข้อมูล {self.path} ไม่ได้ — the ledger {self.path} cannot be written: {exc.orig}"
+            ) from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """One consistent snapshot to read from, without the write lock, so that long work
+        that only reads (judging a workbook against the ledger) never holds up a writer.
+        Writing through it is refused (PRAGMA query_only)."""
+        try:
+            with self.engine.connect() as conn:
+                raw = conn.connection.dbapi_connection  # outside SQLAlchemy's transaction
+                raw.execute("PRAGMA query_only=ON")
+                try:
+                    with conn.execution_options(eop_reading=True).begin():
+                        yield conn
+                finally:
+                    raw.execute("PRAGMA query_only=OFF")
+        except OperationalError as exc:
+            raise LedgerUnavailable(
+                f"อ่านฐานข้อมูล {self.path} ไม่ได้ — the ledger {self.path} cannot be read: {exc.orig}"
             ) from exc
 
     def close(self) -> None:

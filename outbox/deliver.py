@@ -19,9 +19,10 @@ from sqlalchemy import Row
 from eop.config import Config
 from ledger import mail
 from ledger.db import Ledger, record_event
-from outbox.transports import Transport, TransportError, transport_for
+from outbox.transports import FileTransport, Transport, TransportError, transport_for
 
 LEASE = timedelta(minutes=5)  # longer than any SMTP attempt (timeout × a few round trips)
+BATCH = 64  # messages claimed at once for a quick (file) transport
 
 log = logging.getLogger(__name__)
 Outcome = Literal["sent", "retry", "failed"]
@@ -33,12 +34,43 @@ def send_one(ledger: Ledger, config: Config, transport: Transport, now: datetime
 
 
 def send_due(ledger: Ledger, config: Config, now: datetime, transport: Transport | None = None) -> int:
-    """Send everything due now; returns how many were delivered."""
+    """Send everything due now; returns how many were delivered.
+
+    Into a folder (a quick transport) messages are claimed, and recorded as sent, BATCH at a
+    time; over SMTP one at a time, so that a slow server never outlives a claim's lease."""
     transport = transport or transport_for(config)
+    batch = BATCH if isinstance(transport, FileTransport) else 1
     delivered = 0
-    while outcome := deliver_next(ledger, config, transport, now):
-        delivered += outcome == "sent"
+    while claimed := claim_due(ledger, now, batch):
+        sent = []
+        for row in claimed:
+            try:
+                sent.append((row, transport.send(config.root / row.spool_path, json.loads(row.recipients), row.message_id)))
+            except TransportError as exc:
+                record_failure(ledger, config, row, str(exc), exc.permanent, now)
+            except Exception as exc:  # an unforeseen bug must not stop the queue: retried like a transient error
+                log.exception("sending outbox message %s", row.id)
+                record_failure(ledger, config, row, repr(exc), False, now)
+        if sent:
+            with ledger.atomic() as conn:
+                for row, note in sent:
+                    mail.mark_sent(conn, row.id, now, note)
+                    record_event(conn, now, "mailed", office=row.office, file_id=row.file_id,
+                                 mail=row.kind, message_id=row.message_id, to=json.loads(row.recipients))
+        delivered += len(sent)
     return delivered
+
+
+def claim_due(ledger: Ledger, now: datetime, limit: int) -> list[Row]:
+    """Up to `limit` due rows this worker managed to claim, as claimed (attempts counted)."""
+    claimed = []
+    with ledger.atomic() as conn:
+        for row in mail.due(conn, now):
+            if mail.claim(conn, row, now + LEASE):
+                claimed.append(mail.get(conn, row.id))
+                if len(claimed) >= limit:
+                    break
+    return claimed
 
 
 def retry_failed(ledger: Ledger, now: datetime) -> int:

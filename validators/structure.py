@@ -54,12 +54,13 @@ def check_rows(frame: pd.DataFrame, layout: SheetLayout, expected: Sequence[Sequ
                 for r, seen, want in zip(frame["row"], codes, wanted) if seen != want
             ]
         return found
+    rows, columns = frame["row"].tolist(), {field: frame[field].tolist() for field in fields}  # plain lists: 10x faster than iterrows
     return [
         finding("prefilled-changed", cell=layout.cell(field, row), field_th=layout.column(field).th,
                 field_en=layout.column(field).en, value=shown(seen), expected=shown(want), **where)
-        for (_, record), values in zip(frame.iterrows(), expected)
+        for i, (row, values) in enumerate(zip(rows, expected))
         for field, want in zip(fields, values)
-        for row, seen in [(record["row"], record[field])]
+        for seen in [columns[field][i]]
         if not same_value(seen, want)
     ]
 

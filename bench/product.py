@@ -35,17 +35,20 @@ def available(module: str) -> bool:
         return False
 
 
-def _timed_stages(timings: dict[str, float]):
-    """Wrap the stages `run_pass` calls (looked up in jobs.process) with timers."""
+def _timed_stages(timings: dict[str, float], cpu: dict[str, float] | None = None):
+    """Wrap the stages `run_pass` calls (looked up in jobs.process) with timers (wall, and
+    CPU of this process and its finished worker processes)."""
     import jobs.process as process
 
     def wrap(name, function):
         def timed(*args, **kwargs):
-            started = time.perf_counter()
+            started, used = time.perf_counter(), cpu_seconds()
             try:
                 return function(*args, **kwargs)
             finally:
                 timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
+                if cpu is not None:
+                    cpu[name] = cpu.get(name, 0.0) + cpu_seconds() - used
         return timed
 
     for name in STAGES:
@@ -71,7 +74,8 @@ def product_round(generated: Path, run: Path, workbooks: list[Workbook]) -> dict
     for w in workbooks:
         shutil.copy(generated / w.file, drop_dir(deployment.root, w.office) / w.drop_name)
     stages: dict[str, float] = {}
-    _timed_stages(stages)
+    stages_cpu: dict[str, float] = {}
+    _timed_stages(stages, stages_cpu)
     started, cpu = time.perf_counter(), cpu_seconds()
     report = run_pass(deployment, scanner_for(deployment, stable_seconds=0))
     pass_wall, pass_cpu = time.perf_counter() - started, cpu_seconds() - cpu
@@ -79,7 +83,7 @@ def product_round(generated: Path, run: Path, workbooks: list[Workbook]) -> dict
     statuses = Counter(v.status for v in report.verdicts)
     office_status = {v.office: v.status for v in report.verdicts}
     result = {
-        "workbooks": len(workbooks), "pass_wall": pass_wall, "pass_cpu": pass_cpu, "stages": stages,
+        "workbooks": len(workbooks), "pass_wall": pass_wall, "pass_cpu": pass_cpu, "stages": stages, "stages_cpu": stages_cpu,
         "verdict_seconds": [v.seconds for v in report.verdicts], "statuses": dict(statuses),
         "invalid": sorted(o for o, s in office_status.items() if s == "rejected"),
         "answered": report.answered, "sent": report.sent, "jobs": report.jobs,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, select
@@ -43,9 +43,13 @@ def replace_activities(conn: Connection, fiscal_year: int, rows: Iterable[Activi
         conn.execute(activities.insert().values(fiscal_year=fiscal_year, **row.__dict__))
 
 
+_ACTIVITY_FIELDS = [f.name for f in fields(ActivityRow)]
+
+
 def activity_rows(conn: Connection, fiscal_year: int) -> list[ActivityRow]:
-    query = select(activities).where(activities.c.fiscal_year == fiscal_year).order_by(activities.c.position)
-    return [ActivityRow(**{k: v for k, v in row._mapping.items() if k != "fiscal_year"}) for row in conn.execute(query)]
+    query = select(*(activities.c[name] for name in _ACTIVITY_FIELDS)).where(
+        activities.c.fiscal_year == fiscal_year).order_by(activities.c.position)
+    return [ActivityRow(*row) for row in conn.execute(query)]
 
 
 def set_targets(

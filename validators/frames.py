@@ -42,9 +42,18 @@ def failures_to_findings(
     schema: type[pa.DataFrameModel], frame: pd.DataFrame, layout: SheetLayout, rules: dict[str, Rule],
 ) -> list[Finding]:
     """Validate lazily; one finding per failing row and check, in row order."""
+    return failures_by_group(schema, frame, layout, rules).get(None, [])
+
+
+def failures_by_group(
+    schema: type[pa.DataFrameModel], frame: pd.DataFrame, layout: SheetLayout, rules: dict[str, Rule], group: str | None = None,
+) -> dict[object, list[Finding]]:
+    """Validate a frame holding the rows of many workbooks at once (column `group` names each
+    row's workbook): one pandera run for the lot, findings handed back per workbook, each
+    workbook's in row order."""
     try:
         schema.validate(frame, lazy=True)
-        return []
+        return {}
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     found: dict[tuple[int, str], Finding] = {}
@@ -58,7 +67,10 @@ def failures_to_findings(
             rule.code, sheet=layout.name, sheet_en=layout.name_en, cell=layout.cell(rule.field, int(record["row"])),
             field_th=column.th, field_en=column.en, value=rule.value(record), expected=rule.expected(record),
         )
-    return [found[key] for key in sorted(found, key=lambda k: (frame.loc[k[0], "row"], k[1]))]
+    grouped: dict[object, list[Finding]] = {}
+    for key in sorted(found, key=lambda k: (frame.loc[k[0], "row"], k[1])):
+        grouped.setdefault(frame.loc[key[0], group] if group else None, []).append(found[key])
+    return grouped
 
 
 def amount(value: float) -> str:

@@ -12,7 +12,7 @@ from pandera.typing import Series
 from eop.findings import Finding
 from eop.layout import BUDGET, CONFIRM_CELL, CONFIRM_CHOICES, CONFIRM_SEND, PERFORMANCE, REPORTER_CELL
 from validators.catalogue import finding
-from validators.frames import Rule, amount, failures_to_findings, parse_numbers
+from validators.frames import Rule, amount, failures_by_group, parse_numbers
 from validators.values import read_text, shown
 
 OVER_TARGET = 1.5  # cumulative above 150% of the annual target is worth a second look
@@ -98,42 +98,100 @@ def outlier_threshold(history: list[float]) -> tuple[float, float] | tuple[None,
     return median, max(OUTLIER_FACTOR * median, q3 + 3 * (q3 - q1))
 
 
+@dataclass(frozen=True)
+class MonthlyInput:
+    """What the value and rule checks need of one monthly workbook (structure already checked):
+    `performance`/`budget` hold the raw cells by layout field plus `row`."""
+
+    performance: pd.DataFrame
+    budget: pd.DataFrame
+    confirm: object
+    reporter: object
+    whole: dict[str, bool]
+    history: dict[str, list[float]]
+    max_cell_chars: int
+
+
 def check_monthly(
     performance: pd.DataFrame, budget: pd.DataFrame, *, confirm: object, reporter: object,
     whole: dict[str, bool], history: dict[str, list[float]], max_cell_chars: int,
 ) -> MonthlyCheck:
     """`performance`/`budget`: raw cells by layout field plus `row`; structure already checked."""
-    perf = performance.copy()
-    perf["whole"] = perf["code"].map(lambda c: whole.get(str(c), True)).astype(bool)
-    perf["target"] = pd.to_numeric(perf["target"], errors="coerce").fillna(0.0)
-    perf["cum_prev"] = pd.to_numeric(perf["cum_prev"], errors="coerce").fillna(0.0)
-    perf["quantity"], found = parse_numbers(perf, PERFORMANCE, "quantity")
-    thresholds = [outlier_threshold(history.get(str(c), [])) for c in perf["code"]]
-    perf["median"] = [t[0] for t in thresholds]
-    perf["outlier_above"] = pd.Series([t[1] for t in thresholds], index=perf.index, dtype="float64")
+    return check_monthly_batch([MonthlyInput(performance, budget, confirm, reporter, whole, history, max_cell_chars)])[0]
 
-    money = budget.copy()
-    money["budget"] = pd.to_numeric(money["budget"], errors="coerce").fillna(0.0)
-    money["spent_prev"] = pd.to_numeric(money["spent_prev"], errors="coerce").fillna(0.0)
-    money["spending"], money_found = parse_numbers(money, BUDGET, "spending")
 
-    found += money_found
-    found += failures_to_findings(PerformanceRules, perf, PERFORMANCE, PERFORMANCE_RULES)
-    found += failures_to_findings(BudgetRules, money, BUDGET, BUDGET_RULES)
-    found += failures_to_findings(PerformanceWarnings, perf, PERFORMANCE, PERFORMANCE_RULES)
-    found += _remark_lengths(perf, max_cell_chars)
-    confirmed, confirm_found = _confirm(confirm)
-    reporter_text = read_text(reporter)
-    found += confirm_found
-    if not reporter_text:
-        found.append(finding("reporter-missing", sheet=PERFORMANCE.name, sheet_en=PERFORMANCE.name_en, cell=REPORTER_CELL,
-                             field_th="ผู้รายงาน", field_en="reporter"))
-    spending = dict(zip(money["code"].map(read_text), money["spending"].fillna(0.0)))
-    rows = [
-        ResultRow(read_text(code), float(0 if pd.isna(q) else q), float(spending.get(read_text(code), 0.0)), read_text(remark))
-        for code, q, remark in zip(perf["code"], perf["quantity"], perf["remark"])
-    ]
-    return MonthlyCheck(found, rows, confirmed, reporter_text)
+def check_monthly_batch(inputs: list[MonthlyInput]) -> list[MonthlyCheck]:
+    """The checks of many workbooks with one pandera run per schema: their rows stacked in one
+    frame (column `file`), the findings handed back to each workbook, in the order and with
+    the cells that checking it alone gives."""
+    if not inputs:
+        return []
+    found: list[list[Finding]] = []
+    perf_parts, money_parts = [], []
+    for i, item in enumerate(inputs):
+        quantity, quantity_found = parse_numbers(item.performance, PERFORMANCE, "quantity")
+        spending, spending_found = parse_numbers(item.budget, BUDGET, "spending")
+        found.append(quantity_found + spending_found)
+        codes = item.performance["code"].tolist()
+        thresholds = [outlier_threshold(item.history.get(str(c), [])) for c in codes]
+        perf_parts.append({
+            "file": [i] * len(codes), "row": item.performance["row"].tolist(), "code": codes,
+            "unit": item.performance["unit"].tolist(), "remark": item.performance["remark"].tolist(),
+            "whole": [bool(item.whole.get(str(c), True)) for c in codes],
+            "target": item.performance["target"].tolist(), "cum_prev": item.performance["cum_prev"].tolist(),
+            "quantity": quantity.tolist(), "median": [t[0] for t in thresholds], "outlier_above": [t[1] for t in thresholds],
+        })
+        money_parts.append({
+            "file": [i] * len(item.budget), "row": item.budget["row"].tolist(), "code": item.budget["code"].tolist(),
+            "budget": item.budget["budget"].tolist(), "spent_prev": item.budget["spent_prev"].tolist(),
+            "spending": spending.tolist(),
+        })
+    perf = _stacked(perf_parts, ("target", "cum_prev"))
+    perf["whole"] = perf["whole"].astype(bool)
+    perf["quantity"] = perf["quantity"].astype("float64")
+    perf["outlier_above"] = perf["outlier_above"].astype("float64")
+    money = _stacked(money_parts, ("budget", "spent_prev"))
+    money["spending"] = money["spending"].astype("float64")
+    perf_at, money_at = _offsets(perf_parts), _offsets(money_parts)
+
+    groups = [failures_by_group(PerformanceRules, perf, PERFORMANCE, PERFORMANCE_RULES, "file"),
+              failures_by_group(BudgetRules, money, BUDGET, BUDGET_RULES, "file"),
+              failures_by_group(PerformanceWarnings, perf, PERFORMANCE, PERFORMANCE_RULES, "file")]
+    checks = []
+    for i, item in enumerate(inputs):
+        mine = found[i] + [f for group in groups for f in group.get(i, [])]
+        my_perf, my_money = perf.iloc[perf_at[i]:perf_at[i + 1]], money.iloc[money_at[i]:money_at[i + 1]]
+        mine += _remark_lengths(my_perf, item.max_cell_chars)
+        confirmed, confirm_found = _confirm(item.confirm)
+        reporter_text = read_text(item.reporter)
+        mine += confirm_found
+        if not reporter_text:
+            mine.append(finding("reporter-missing", sheet=PERFORMANCE.name, sheet_en=PERFORMANCE.name_en, cell=REPORTER_CELL,
+                                field_th="ผู้รายงาน", field_en="reporter"))
+        spending = dict(zip(map(read_text, my_money["code"]), my_money["spending"].fillna(0.0)))
+        rows = [
+            ResultRow(read_text(code), float(0 if pd.isna(q) else q), float(spending.get(read_text(code), 0.0)), read_text(remark))
+            for code, q, remark in zip(my_perf["code"], my_perf["quantity"], my_perf["remark"])
+        ]
+        checks.append(MonthlyCheck(mine, rows, confirmed, reporter_text))
+    return checks
+
+
+def _offsets(parts: list[dict[str, list]]) -> list[int]:
+    """Where each workbook's rows start in the stacked frame (and where the last ends)."""
+    at = [0]
+    for part in parts:
+        at.append(at[-1] + len(part["file"]))
+    return at
+
+
+def _stacked(parts: list[dict[str, list]], numbers: tuple[str, ...]) -> pd.DataFrame:
+    """One frame from per-workbook column lists; `numbers` read as numbers, blank or text as 0."""
+    columns = {name: [v for part in parts for v in part[name]] for name in parts[0]}
+    frame = pd.DataFrame(columns)
+    for name in numbers:
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").fillna(0.0).astype("float64")
+    return frame
 
 
 def _confirm(raw: object) -> tuple[bool, list[Finding]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -44,7 +44,7 @@ def jobs_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json"
 def jobs_run(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="a job's name (eop jobs list)")],
-    key: Annotated[Optional[str], typer.Option(help="the key to run it for, e.g. a period 2558-03; default: what is due now")] = None,
+    key: Annotated[str | None, typer.Option(help="the key to run it for, e.g. a period 2558-03; default: what is due now")] = None,
     again: Annotated[bool, typer.Option("--again", help="run even if it already ran for the key (mail already queued is not sent twice)")] = False,
 ) -> None:
     """Run one job now.  Example: eop --now 2015-03-27T09:00 jobs run remind-missing --key 2558-03"""

@@ -4,7 +4,7 @@ approving memo; and the list of corrections (KPI 2 counts those sent to the cent
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -24,8 +24,8 @@ def correction_open(
     approved_by: Annotated[str, typer.Option("--approved-by", help="who approved the memo")],
     memo_date: Annotated[str, typer.Option("--memo-date", help="the memo's date, YYYY-MM-DD (BE or CE)")],
     to_centre: Annotated[bool, typer.Option("--to-centre", help="the correction goes to the centre (counted for KPI 2)")] = False,
-    reason: Annotated[Optional[str], typer.Option(help="what is corrected and why")] = None,
-    by: Annotated[Optional[str], typer.Option(help="who opens it (for the audit log)")] = None,
+    reason: Annotated[str | None, typer.Option(help="what is corrected and why")] = None,
+    by: Annotated[str | None, typer.Option(help="who opens it (for the audit log)")] = None,
 ) -> None:
     """Reopen one office's locked period for one new version.
     Example: eop correction open --office 7105 --period 2558-03 --memo "กษ 0609/123" --approved-by "ปศุสัตว์จังหวัดกาญจนบุรี" --memo-date 2558-04-10"""
@@ -48,8 +48,8 @@ def correction_open(
 @correction_app.command("list")
 def correction_list(
     ctx: typer.Context,
-    period: Annotated[Optional[str], typer.Option(help="only this period")] = None,
-    office: Annotated[Optional[str], typer.Option(help="only this office")] = None,
+    period: Annotated[str | None, typer.Option(help="only this period")] = None,
+    office: Annotated[str | None, typer.Option(help="only this office")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="as JSON (a list of corrections)")] = False,
 ) -> None:
     """Every correction with its memo and whether it was used.  Example: eop correction list --json"""

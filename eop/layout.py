@@ -14,12 +14,16 @@ TEMPLATE_VERSIONS = {
     "targets": "2558.1",
     "allocation": "2558.1",
     "monthly": "2558.1",
+    "review": "2558.1",
+    "confirm": "2558.1",
 }
 
 KIND_NAMES = {  # (Thai, English, menu)
     "targets": ("เป้าหมายจังหวัดตามเอกสารงบประมาณ", "province targets", "—"),
     "allocation": ("การกำหนดเป้าหมายระดับอำเภอ", "district target allocation", "EOP016"),
     "monthly": ("รายงานผลการปฏิบัติงานและผลการใช้จ่ายงบประมาณ", "monthly performance and budget report", "EOP014+EOP015"),
+    "review": ("การตรวจสอบและอนุมัติผลของอำเภอ", "section review of the districts' results", "—"),
+    "confirm": ("การยืนยันผลระดับจังหวัดส่งส่วนกลาง", "province confirmation to the centre", "EOP018+EOP019"),
 }
 
 CONFIRM_SEND = "ยืนยันส่ง"
@@ -145,3 +149,87 @@ def allocation_layout(measure: str, offices: list[str]) -> SheetLayout:
     after = ALLOCATION_FIRST_OFFICE_COLUMN + len(offices)
     total = Column(get_column_letter(after), "allocated", "รวมที่จัดสรร", "Allocated")
     return SheetLayout(name_th, name_en, ALLOCATION_HEADER_ROW, ALLOCATION_FIXED + office_columns + (total,), tuple(offices))
+
+
+# -- review (a section approves or returns each district's results) ----------------------
+REVIEWER_CELL = "C4"  # the reviewer's name, on the decisions sheet
+REVIEW_DECISIONS = SheetLayout(
+    name="ผลการพิจารณา", name_en="decisions", header_row=6,
+    columns=(
+        Column("A", "no", "ลำดับ", "No.", 6),
+        Column("B", "code", "รหัสหน่วยงาน", "Office code", 10),
+        Column("C", "name", "หน่วยงาน", "Office", 40),
+        Column("D", "version", "ฉบับที่", "Version", 8),
+        Column("E", "state", "สถานะเมื่อออกแบบฟอร์ม", "State when issued", 28),
+        Column("F", "warnings", "ข้อสังเกต (รายการ)", "Warnings", 10),
+        Column("G", "decision", "ผลการพิจารณา", "Decision", 14),
+        Column("H", "comment", "ความเห็น (ต้องกรอกเมื่อส่งกลับ)", "Comment (required to return)", 50),
+    ),
+    inputs=("decision", "comment"),
+)
+REVIEW_RESULTS = SheetLayout(
+    name="ผลงานอำเภอ", name_en="district results", header_row=5,
+    columns=(
+        Column("A", "office", "รหัสหน่วยงาน", "Office", 9),
+        Column("B", "code", "รหัสกิจกรรม", "Activity code", 10),
+        Column("C", "name", "กิจกรรม", "Activity", 40),
+        Column("D", "unit", "หน่วยนับ", "Unit", 9),
+        Column("E", "target", "เป้าหมายทั้งปี", "Annual target", 12),
+        Column("F", "quantity", "ผลงานเดือนนี้", "This month", 12),
+        Column("G", "cumulative", "ผลสะสม", "Cumulative", 12),
+        Column("H", "percent", "ร้อยละของเป้าหมาย", "% of target", 10),
+        Column("I", "budget", "งบประมาณ (บาท)", "Budget (baht)", 13),
+        Column("J", "spending", "เบิกจ่ายเดือนนี้", "Spent this month", 13),
+        Column("K", "spent", "เบิกจ่ายสะสม", "Spent to date", 13),
+        Column("L", "disbursed", "ร้อยละการเบิกจ่าย", "% disbursed", 10),
+        Column("M", "warnings", "ข้อสังเกต", "Warnings", 44),
+        Column("N", "remark", "หมายเหตุของหน่วยงาน", "Office's remark", 30),
+    ),
+    inputs=(),
+)
+
+# -- confirm (EOP018 + EOP019: the province planner confirms the province to the centre) --
+CONFIRM_PERFORMANCE_CELL = "C4"  # ยืนยัน / ไม่ยืนยัน, on the performance sheet
+CONFIRM_BUDGET_CELL = "C5"
+CONFIRM_INCOMPLETE_CELL = "C6"  # ยืนยันแม้ไม่ครบ / ไม่
+CONFIRMER_CELL = "C7"
+CONFIRM_PERFORMANCE = SheetLayout(
+    name="ยืนยันผลการปฏิบัติงาน", name_en="confirm performance", header_row=9,
+    columns=(
+        Column("A", "no", "ลำดับ", "No.", 6),
+        Column("B", "code", "รหัสกิจกรรม", "Activity code", 11),
+        Column("C", "name", "กิจกรรม", "Activity", 46),
+        Column("D", "unit", "หน่วยนับ", "Unit", 10),
+        Column("E", "target", "เป้าหมายจังหวัด", "Province target", 14),
+        Column("F", "quantity", "ผลงานเดือนนี้", "This month", 14),
+        Column("G", "cumulative", "ผลสะสม", "Cumulative", 14),
+        Column("H", "percent", "ร้อยละของเป้าหมาย", "% of target", 12),
+    ),
+    inputs=(),
+)
+CONFIRM_BUDGET = SheetLayout(
+    name="ยืนยันผลการใช้จ่าย", name_en="confirm budget", header_row=5,
+    columns=(
+        Column("A", "no", "ลำดับ", "No.", 6),
+        Column("B", "code", "รหัสกิจกรรม", "Activity code", 11),
+        Column("C", "name", "กิจกรรม", "Activity", 46),
+        Column("D", "budget", "งบประมาณ (บาท)", "Budget (baht)", 16),
+        Column("E", "spending", "เบิกจ่ายเดือนนี้", "Spent this month", 15),
+        Column("F", "spent", "เบิกจ่ายสะสม", "Spent to date", 15),
+        Column("G", "percent", "ร้อยละการเบิกจ่าย", "% disbursed", 12),
+        Column("H", "balance", "คงเหลือ", "Balance", 15),
+    ),
+    inputs=(),
+)
+CONFIRM_OFFICES = SheetLayout(
+    name="สถานะหน่วยงาน", name_en="offices", header_row=5,
+    columns=(
+        Column("A", "no", "ลำดับ", "No.", 6),
+        Column("B", "code", "รหัสหน่วยงาน", "Office code", 11),
+        Column("C", "name", "หน่วยงาน", "Office", 44),
+        Column("D", "version", "ฉบับที่", "Version", 8),
+        Column("E", "state", "สถานะ", "State", 34),
+        Column("F", "late", "ส่งช้า", "Late", 8),
+    ),
+    inputs=(),
+)

@@ -21,9 +21,10 @@ from eop.layout import (
 )
 from eop.periods import BadPeriod, Period, parse_fiscal_year
 from eop.thai import date_en, date_th
+from intake.judge_workflow import judge_confirm, judge_review, locked
 from intake.read import RawWorkbook, UnreadableWorkbook, cell_value, codes_below, read_workbook, sheet_frame
 from intake.sniff import UnreadableFile, check_file
-from ledger import records, reference, views
+from ledger import records, reference, views, workflow
 from validators.allocation import check_allocation
 from validators.catalogue import finding
 from validators.monthly import check_monthly
@@ -43,6 +44,7 @@ class Judgement:
     late: bool = False
     fresh: bool = False  # answer with a fresh workbook of the current version attached
     store: Store | None = None
+    correction_id: int | None = None  # a locked period taken under this open correction
 
     @property
     def accepted(self) -> bool:
@@ -50,8 +52,10 @@ class Judgement:
 
 
 def kinds_for(config: Config, office: str) -> tuple[str, ...]:
+    if office in {s.code for s in config.sections}:
+        return ("review",)
     level = config.office(office).level if office in {o.code for o in config.offices} else None
-    return {"district": ("monthly",), "province": ("monthly", "allocation", "targets")}.get(level or "", ())
+    return {"district": ("monthly",), "province": ("monthly", "allocation", "targets", "confirm")}.get(level or "", ())
 
 
 def judge_file(conn: Connection, config: Config, office: str, path: Path, name: str, now: datetime) -> Judgement:
@@ -74,7 +78,19 @@ def judge_file(conn: Connection, config: Config, office: str, path: Path, name: 
         judgement.findings = limits
         return judgement
     KINDS[meta["kind"]](conn, config, raw, office, now, judgement)
+    if judgement.correction_id is not None and judgement.store is not None:
+        judgement.store = _closing_correction(judgement.store, judgement.correction_id)
     return judgement
+
+
+def _closing_correction(store: Store, correction_id: int) -> Store:
+    """The one version a correction allows: taking it closes the correction."""
+    def store_and_close(conn: Connection, file_id: int, at: datetime) -> int:
+        submission_id = store(conn, file_id, at)
+        workflow.use_correction(conn, correction_id, file_id, submission_id, at)
+        return submission_id
+
+    return store_and_close
 
 
 # -- monthly (EOP014 + EOP015) -------------------------------------------------------
@@ -89,7 +105,7 @@ def _judge_monthly(conn: Connection, config: Config, raw: RawWorkbook, office: s
     if snapshot is None:
         judgement.findings = [finding("unknown-issue", value=raw.meta.get("digest", "?"))]
         return
-    window = _window(config, office, period, now, judgement)
+    window = _window(conn, config, office, period, now, judgement)
     if window:
         judgement.findings = window
         return
@@ -115,18 +131,20 @@ def _judge_monthly(conn: Connection, config: Config, raw: RawWorkbook, office: s
         added = records.add_submission(conn, office=office, kind="monthly", period=str(period), file_id=file_id,
                                        state=state, reporter=check.reporter, late=judgement.late, at=at)
         records.add_results(conn, added.id, [r.__dict__ for r in check.rows])
+        workflow.record_version(conn, added, at=at, actor=f"{office} ({check.reporter})" if check.reporter else office)
         return added.id
 
     judgement.store = store
 
 
-def _window(config: Config, office: str, period: Period, now: datetime, judgement: Judgement) -> list[Finding]:
-    """Locked → rejected; after the entry window → late (flagged or rejected, by policy).
-    The province office records its own results until the strategy group's window ends."""
+def _window(conn: Connection, config: Config, office: str, period: Period, now: datetime, judgement: Judgement) -> list[Finding]:
+    """Locked → rejected (unless a correction is open); after the entry window → late
+    (flagged or rejected, by policy). The province office records its own results until
+    the strategy group's window ends."""
     month = MonthCalendar(period, config.calendar.rules)
     if month.is_locked(now):
-        return [finding("period-locked", value=str(period), expected=f"{date_th(month.strategy.last)} / {date_en(month.strategy.last)}")]
-    if config.office(office).level != "district" or not month.is_late_for_entry(now):
+        return locked(conn, office, month, now, judgement)
+    if config.office(office).level != "district" or not month.is_late_for_entry(now) or _answers_a_return(conn, office, period):
         return []
     due = f"{date_th(month.entry.last)} / {date_en(month.entry.last)}"
     if config.calendar.late_policy == "reject":
@@ -134,6 +152,12 @@ def _window(config: Config, office: str, period: Period, now: datetime, judgemen
     judgement.late = True
     judgement.findings.append(finding("late", value=str(period), expected=due))
     return []
+
+
+def _answers_a_return(conn: Connection, office: str, period: Period) -> bool:
+    """A district correcting what a section returned is answering the return, not late."""
+    latest = records.latest_submission(conn, office, "monthly", str(period))
+    return latest is not None and latest.state == "returned"
 
 
 def _targets_moved(issued: dict, plan: dict[str, views.PlanLine]) -> bool:
@@ -274,4 +298,5 @@ def _judge_targets(conn: Connection, config: Config, raw: RawWorkbook, office: s
     judgement.store = store
 
 
-KINDS = {"monthly": _judge_monthly, "allocation": _judge_allocation, "targets": _judge_targets}
+KINDS = {"monthly": _judge_monthly, "allocation": _judge_allocation, "targets": _judge_targets,
+         "review": judge_review, "confirm": judge_confirm}

@@ -11,11 +11,13 @@ from sqlalchemy import Connection
 from eop.findings import Finding, Severity
 from eop.layout import kind_label
 from eop.periods import Period
+from eop.states import APPROVED, CONFIRMED, RETURNED, state_en, state_th
 from eop.thai import date_en, datetime_th
 from intake.folders import returned_dir
 from jobs.deployment import Deployment
 from jobs.issue import build_and_record
 from jobs.people import recipients
+from jobs.workflow_answers import WORKFLOW_RECEIPTS, notify_returns
 from ledger import records
 from ledger.db import record_event
 from ledger.reference import activity_rows
@@ -23,9 +25,10 @@ from outbox.compose import make_message
 from outbox.spool import queue
 from templates.annotate import AnnotationFailed, annotate_workbook
 
-FRESH_CODES = {"template-outdated", "target-changed"}
+FRESH_CODES = {"template-outdated", "target-changed", "state-changed"}
 STATES = {"recorded": ("บันทึกแล้ว (ร่าง ยังไม่ส่งจังหวัด)", "recorded (draft, not yet sent to the province)"),
-          "submitted": ("ยืนยันส่งแล้ว", "confirmed and submitted")}
+          "submitted": ("ยืนยันส่งแล้ว", "confirmed and submitted"),
+          **{s: (state_th(s), state_en(s)) for s in (APPROVED, RETURNED, CONFIRMED)}}
 
 
 def answer_pending(deployment: Deployment) -> int:
@@ -47,6 +50,8 @@ def answer_one(deployment: Deployment, file_id: int) -> None:
         if to:
             draft = make_message(kind, to, context, attachments)
             queue(conn, deployment.config, draft, now=now, dedupe_key=f"answer:{file_id}", file_id=file_id, office=row.office)
+        if row.status == "accepted" and row.kind == "review":
+            notify_returns(deployment, conn, row)  # each district returned gets the comment
         records.mark_answered(conn, file_id, now)
         record_event(conn, now, "answered", office=row.office, kind=row.kind, period=row.period, file_id=file_id, mail=kind, to=to)
 
@@ -66,7 +71,7 @@ def _common(deployment: Deployment, row) -> dict:
 def _period_names(kind: str | None, period: str | None) -> tuple[str, str]:
     if not period:
         return "-", "-"
-    if kind == "monthly":
+    if kind in ("monthly", "review", "confirm"):
         try:
             month = Period.parse(period)
             return month.name_th, month.name_en
@@ -76,6 +81,8 @@ def _period_names(kind: str | None, period: str | None) -> tuple[str, str]:
 
 
 def _receipt(deployment: Deployment, conn: Connection, row) -> tuple[str, dict, list[Path]]:
+    if row.kind in WORKFLOW_RECEIPTS:
+        return WORKFLOW_RECEIPTS[row.kind](deployment, conn, row, _common(deployment, row))
     submission = records.submission(conn, row.submission_id)
     found = records.findings_of(conn, row.id)
     context = _common(deployment, row) | {

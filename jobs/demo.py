@@ -17,13 +17,25 @@ from eop.periods import Period, months_between
 from intake.folders import drop_dir, returned_dir
 from jobs.deployment import Deployment, open_deployment
 from jobs.issue import monthly_offices, workbook_name
-from jobs.office_sim import fill_allocation, fill_monthly, resave_with_libreoffice, split_evenly
+from jobs.office_sim import (
+    fill_allocation,
+    fill_confirm,
+    fill_monthly,
+    fill_review,
+    resave_with_libreoffice,
+    split_evenly,
+)
 from jobs.process import PassReport, run_pass
 from ledger.reference import targets_of
 
 FIRST, LAST = Period(2557, 10), Period(2558, 3)
 MISTAKEN = "7105"  # Tha Maka types a letter O for a zero and over-spends in December, then fixes it
 MISTAKE_MONTH = Period(2557, 12)
+LATE = "7113"  # Huai Krachao sends March on the 28th, after the entry window: accepted, flagged late
+RETURNED = "7105"  # animal health returns Tha Maka's March with a comment; Tha Maka fixes it the next day
+RETURNING_SECTION = "71-S3"
+CORRECTED, CORRECTED_MONTH = "7102", Period(2558, 2)  # Sai Yok corrects locked February under a memo
+MEMO = {"memo_number": "กจ 0008/1234", "approved_by": "ปศุสัตว์จังหวัดกาญจนบุรี", "reason": "แก้ไขผลการผสมเทียม (A203) ตามทะเบียน — A203 corrected from the register"}
 
 
 def write_demo_config(workdir: Path) -> Path:
@@ -69,6 +81,10 @@ def run_demo(workdir: Path, console: Console) -> Deployment:
         if period == MISTAKE_MONTH:
             _fix_mistake(deployment, period, rng)
             step(at(year_ce, month_ce, 26, 9), f"อำเภอท่ามะกาแก้ไขแล้วส่งใหม่ / Tha Maka fixes and resends {period}")
+        _review_and_confirm(deployment, period, rng, step)
+        if period == CORRECTED_MONTH:
+            _correct(deployment, rng, step)
+    step(at(2015, 4, 4, 9), "ปิดงวด 2558-03 / March 2558 locks")
     console.print(table)
     _where_to_look(deployment, config_path, console)
     return deployment
@@ -120,6 +136,8 @@ def _as_typed(value: float, rng: random.Random) -> object:
 
 def _fill_month(deployment: Deployment, period: Period, rng: random.Random, profile: Path | None) -> None:
     for position, office in enumerate(monthly_offices(deployment)):
+        if office == LATE and period == LAST:
+            continue  # sent on the 28th (see _review_and_confirm)
         issued = returned_dir(deployment.root, office) / workbook_name("monthly", office, str(period))
         quantities, spending = _figures(deployment, office, rng)
         if office == MISTAKEN and period == MISTAKE_MONTH:
@@ -131,6 +149,72 @@ def _fill_month(deployment: Deployment, period: Period, rng: random.Random, prof
         if profile is not None and position == 1:
             resave_with_libreoffice(staged, profile)  # one office a month works in LibreOffice Calc
         shutil.move(str(staged), drop_dir(deployment.root, office) / staged.name)
+
+
+def _send_monthly(deployment: Deployment, office: str, period: Period, rng: random.Random, source: Path | None = None,
+                  name: str = "", only: str | None = None) -> None:
+    """Fill and drop a monthly workbook (the issued one, or `source`); `only` changes that activity alone."""
+    issued = source or returned_dir(deployment.root, office) / workbook_name("monthly", office, str(period))
+    quantities, spending = _figures(deployment, office, rng)
+    if only:
+        quantities, spending = {only: quantities[only]}, {}
+    fill_monthly(issued, drop_dir(deployment.root, office) / (name or f"รายงาน-{office}-{period}.xlsx"),
+                 quantities=quantities, spending=spending, reporter=f"เจ้าหน้าที่ {office}")
+
+
+def _review_and_confirm(deployment: Deployment, period: Period, rng: random.Random, step) -> None:
+    """The 28th: the sections review (in March animal health returns Tha Maka, which fixes it);
+    the 1st: the province package; the 2nd: the planner confirms the province to the centre."""
+    year, month = period.year_ce, period.month
+    step(at(year, month, 27, 9), f"เตือนหน่วยงานที่ยังไม่ส่ง {period} / reminders to offices still missing")
+    if period == LAST:
+        _send_monthly(deployment, LATE, period, rng)
+    step(at(year, month, 28, 9), f"ส่งแบบตรวจสอบให้กลุ่ม/ฝ่าย {period} / review workbooks to the sections"
+                                 + (" · อำเภอห้วยกระเจาส่งช้า / Huai Krachao late" if period == LAST else ""))
+    returning = {RETURNING_SECTION: {RETURNED: ("ส่งกลับ", "ผลการฉีดวัคซีน A101 ไม่ตรงกับทะเบียน กรุณาตรวจสอบ — A101 does not match the register")}}
+    _sections_decide(deployment, period, returning if period == LAST else {})
+    step(at(year, month, 28, 11), f"กลุ่ม/ฝ่ายอนุมัติ {period} / sections approve"
+                                  + (" · ส่งกลับท่ามะกา / Tha Maka returned" if period == LAST else ""))
+    if period == LAST:
+        fixed = max(returned_dir(deployment.root, RETURNED).glob(f"*{period}-ส่งกลับ*"))
+        _send_monthly(deployment, RETURNED, period, rng, source=fixed, name=f"รายงาน-{RETURNED}-{period}-แก้ไขตามที่ส่งกลับ.xlsx",
+                      only="A101")
+        step(at(year, month, 29, 9), "ท่ามะกาแก้ไขตามความเห็นแล้วส่งใหม่ / Tha Maka fixes and resends")
+        _sections_decide(deployment, period, {}, only=[RETURNING_SECTION])
+        step(at(year, month, 29, 11), "กลุ่มพัฒนาสุขภาพสัตว์อนุมัติฉบับใหม่ / animal health approves the new version")
+    after = period.next()
+    step(at(after.year_ce, after.month, 1, 9), f"ส่งรายงานภาพรวมและแบบยืนยันให้กลุ่มยุทธศาสตร์ฯ {period} / province package")
+    confirm = returned_dir(deployment.root, "71") / workbook_name("confirm", "71", str(period))
+    fill_confirm(confirm, drop_dir(deployment.root, "71") / f"ยืนยัน-{period}.xlsx", name="นางสาววิไล รักงาน")
+    step(at(after.year_ce, after.month, 2, 9), f"จังหวัดยืนยันส่งส่วนกลาง {period} / province confirms to the centre")
+
+
+def _sections_decide(deployment: Deployment, period: Period, returning: dict, only: list[str] | None = None) -> None:
+    from eop.states import APPROVE
+
+    for section in deployment.config.sections:
+        if only and section.code not in only:
+            continue
+        issued = returned_dir(deployment.root, section.code) / workbook_name("review", section.code, str(period))
+        districts = [o.code for o in deployment.config.children(section.office) if o.level == "district"]
+        decisions = dict.fromkeys(districts, APPROVE) | returning.get(section.code, {})
+        reviewer = next((p.name for p in deployment.config.people if p.office == section.code), section.code)
+        fill_review(issued, drop_dir(deployment.root, section.code) / f"ตรวจสอบ-{section.code}-{period}.xlsx",
+                    decisions=decisions, reviewer=reviewer)
+
+
+def _correct(deployment: Deployment, rng: random.Random, step) -> None:
+    """After February locks: a correction for Sai Yok, citing the approving memo, then its one version."""
+    from datetime import date
+
+    from jobs.corrections import open_correction
+
+    deployment.clock.set(at(2015, 3, 10, 9))
+    open_correction(deployment, office=CORRECTED, period=str(CORRECTED_MONTH), memo_date=date(2015, 3, 9), to_centre=False,
+                    by="กลุ่มยุทธศาสตร์ฯ", **MEMO)
+    _send_monthly(deployment, CORRECTED, CORRECTED_MONTH, rng, name=f"รายงาน-{CORRECTED}-{CORRECTED_MONTH}-แก้ไขตามบันทึก.xlsx",
+                  only="A203")
+    step(at(2015, 3, 10, 10), f"ไทรโยคแก้ไขงวด {CORRECTED_MONTH} ตามบันทึก {MEMO['memo_number']} / Sai Yok corrects under a memo")
 
 
 def _fix_mistake(deployment: Deployment, period: Period, rng: random.Random) -> None:
@@ -153,5 +237,8 @@ def _where_to_look(deployment: Deployment, config_path: Path, console: Console) 
     console.print(f"  archive           {root / 'archive'}/")
     console.print(f"  ledger            {deployment.ledger.path}")
     console.print(f"\n  eop --config {config_path} status --period 2558-03")
+    console.print(f"  eop --config {config_path} status --period 2558-03 --json   # approved_at, returned, confirmed_at, corrections")
+    console.print(f"  eop --config {config_path} correction list")
+    console.print(f"  eop --config {config_path} --now 2015-04-28T09:00 jobs list")
     console.print(f"  eop --config {config_path} received --json")
     console.print(f"  eop --config {config_path} --now 2015-04-25T10:00 process   # April's workbooks")

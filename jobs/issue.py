@@ -36,13 +36,17 @@ def monthly_offices(deployment: Deployment) -> list[str]:
 
 
 def workbook_name(kind: str, office: str, period: str) -> str:
-    menu = {"monthly": "EOP014-015", "allocation": "EOP016", "targets": "TARGETS"}[kind]
+    menu = {"monthly": "EOP014-015", "allocation": "EOP016", "targets": "TARGETS", "review": "REVIEW", "confirm": "EOP018-019"}[kind]
     return f"{menu}_{office}_{period}.xlsx"
 
 
 def build(deployment: Deployment, conn: Connection, kind: str, office: str, period: str, now: datetime) -> Built:
     """Build the current workbook of a kind for an office and period (or fiscal year)."""
     out = returned_dir(deployment.root, office) / workbook_name(kind, office, period)
+    if kind in ("review", "confirm"):
+        from jobs.workflow_books import build_confirm_book, build_review_book
+
+        return (build_review_book if kind == "review" else build_confirm_book)(deployment, conn, office, period, now, out)
     if kind == "monthly":
         month = Period.parse(period)
         lines = [MonthlyLine(**line.__dict__) for line in office_month_plan(conn, office, month)]

@@ -9,8 +9,15 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from eop.layout import (
-    ALLOCATION_FIRST_OFFICE_COLUMN, ALLOCATION_HEADER_ROW, ALLOCATION_SHEETS, BUDGET, CONFIRM_CELL, CONFIRM_SEND,
-    PERFORMANCE, REPORTER_CELL, TARGETS,
+    ALLOCATION_FIRST_OFFICE_COLUMN,
+    ALLOCATION_HEADER_ROW,
+    ALLOCATION_SHEETS,
+    BUDGET,
+    CONFIRM_CELL,
+    CONFIRM_SEND,
+    PERFORMANCE,
+    REPORTER_CELL,
+    TARGETS,
 )
 
 
@@ -102,3 +109,45 @@ def resave_with_libreoffice(path: Path, profile: Path) -> Path | None:
         converted = Path(outdir) / f"{path.stem}.xlsx"
         shutil.move(str(converted), path)
     return path
+
+
+def fill_review(
+    issued: Path, out: Path, *, decisions: Mapping[str, tuple[str, str] | str], reviewer: str = "ผู้ตรวจ ทดสอบ",
+) -> Path:
+    """A section reviewer's choices: decisions[district] → "อนุมัติ", or ("ส่งกลับ", "comment")."""
+    from eop.layout import REVIEW_DECISIONS, REVIEWER_CELL
+
+    book = load_workbook(issued)
+    sheet = book[REVIEW_DECISIONS.name]
+    for office, row in _rows_by_code(sheet, REVIEW_DECISIONS.first_row).items():
+        if office in decisions:
+            choice = decisions[office]
+            choice, comment = (choice, "") if isinstance(choice, str) else choice
+            sheet[f"G{row}"] = choice
+            sheet[f"H{row}"] = comment or None
+    sheet[REVIEWER_CELL] = reviewer
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out
+
+
+def fill_confirm(
+    issued: Path, out: Path, *, performance: str = "ยืนยัน", budget: str = "ยืนยัน", even_if_incomplete: str | None = None,
+    name: str = "นางสาววิไล รักงาน",
+) -> Path:
+    """The province planner's confirmation (EOP018 + EOP019) to the centre."""
+    from eop.layout import (
+        CONFIRM_BUDGET_CELL,
+        CONFIRM_INCOMPLETE_CELL,
+        CONFIRM_PERFORMANCE,
+        CONFIRM_PERFORMANCE_CELL,
+        CONFIRMER_CELL,
+    )
+
+    book = load_workbook(issued)
+    sheet = book[CONFIRM_PERFORMANCE.name]
+    sheet[CONFIRM_PERFORMANCE_CELL], sheet[CONFIRM_BUDGET_CELL] = performance, budget
+    sheet[CONFIRM_INCOMPLETE_CELL], sheet[CONFIRMER_CELL] = even_if_incomplete, name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out

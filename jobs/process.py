@@ -36,6 +36,7 @@ def run_pass(deployment: Deployment, scanner: DropScanner | None = None, *, send
     report.waiting = scanner.pending
     report.verdicts = judge_pending(deployment.ledger, deployment.config, deployment.now())
     report.answered = answer_pending(deployment)
+    report.jobs += run_due(deployment)  # what those files made due: a review again, the centre's reports
     if send:
         report.sent = send_due(deployment.ledger, deployment.config, deployment.now())
     return report

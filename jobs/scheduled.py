@@ -1,15 +1,33 @@
-"""The calendar's jobs. Each runs once per key (a period, a fiscal year), recorded in the
-ledger, and catches up when the service was down at the time."""
+"""The calendar's jobs (DESIGN §3, §9). Each runs once per key (a period, a fiscal year, a
+confirmation), recorded in the ledger's job_runs, and catches up when the service was down
+at the time: a job is due from its moment until the period locks, so the first pass after a
+restart runs what was missed, once.
+
+  issue-allocation   the allocation workbook once the province targets are in
+  issue-monthly      the monthly workbooks when the entry window opens (the 25th)
+  remind-missing     a reminder to offices still missing on the entry window's last day (27th)
+  review-request     review workbooks to each section on the review window's first day (28th)
+  review-update      a section's workbook again when a district sends a version it has not seen
+  review-reminder    a reminder to sections still pending on the review window's last day (30th,
+                     clamped; none in a one-day window such as a 28-day February's 28th)
+  province-package   the consolidated package + confirm workbook to the strategy group (1st of M+1)
+  centre-reports     the confirmed reports to the centre once the province confirms
+  lock               the period locks after the strategy window (an event `locked`)
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, time
 
-from eop.calendar import MonthCalendar, open_entry_period
+from eop.calendar import MonthCalendar, Window
+from eop.clock import BANGKOK
+from eop.periods import Period
 from jobs.deployment import Deployment
 from jobs.issue import issue, monthly_offices
 from ledger import records
+from ledger.db import record_event
 from ledger.reference import targets_of
 
 
@@ -17,30 +35,49 @@ from ledger.reference import targets_of
 class Job:
     name: str
     description: str
-    due: Callable[[Deployment], str | None]  # the key it is due for now, if any
+    due: Callable[[Deployment], list[str]]  # the keys it is due for now
     run: Callable[[Deployment, str], int]  # what it did (workbooks issued, mails queued)
 
 
-def _entry_open(deployment: Deployment) -> str | None:
-    period = open_entry_period(deployment.now(), deployment.config.calendar.rules)
-    if period is None or period.fiscal_year != deployment.config.fiscal_year:
-        return None
-    return str(period)
+def _month(deployment: Deployment, period: Period) -> MonthCalendar:
+    return MonthCalendar(period, deployment.config.calendar.rules)
 
 
+def recent_periods(deployment: Deployment, back: int = 1) -> list[Period]:
+    """This month and the `back` before it, within the configured fiscal year."""
+    now = deployment.now()
+    this = Period.of(now.year, now.month)
+    return [p for p in (this.shift(-i) for i in range(back, -1, -1)) if p.fiscal_year == deployment.config.fiscal_year]
+
+
+def from_moment(moment: Callable[[MonthCalendar], datetime]) -> Callable[[Deployment], list[str]]:
+    """Due from `moment` of a period until the period locks."""
+    def due(deployment: Deployment) -> list[str]:
+        now = deployment.now()
+        return [str(p) for p in recent_periods(deployment) if moment(_month(deployment, p)) <= now < _month(deployment, p).locks_at]
+
+    return due
+
+
+def _last_day(window: Window) -> datetime:
+    """The start of a window's last day: when a reminder for it goes out."""
+    return datetime.combine(window.last, time(0), BANGKOK)
+
+
+# -- the jobs' units ---------------------------------------------------------------------
 def _issue_month(deployment: Deployment, period: str) -> int:
     for office in monthly_offices(deployment):
         issue(deployment, "monthly", office, period)
     return len(monthly_offices(deployment))
 
 
-def _allocation_due(deployment: Deployment) -> str | None:
+def _allocation_due(deployment: Deployment) -> list[str]:
     """The allocation workbook goes to each province once its targets are in."""
     year = deployment.config.fiscal_year
     with deployment.ledger.atomic() as conn:
         if any(targets_of(conn, year, "province", p.code) for p in deployment.config.provinces()):
-            return str(year)
-    return None
+            return [str(year)]
+    return []
 
 
 def _issue_allocation(deployment: Deployment, year: str) -> int:
@@ -50,32 +87,121 @@ def _issue_allocation(deployment: Deployment, year: str) -> int:
     return len(provinces)
 
 
+def _remind_missing(deployment: Deployment, period: str) -> int:
+    from jobs.notices import remind_missing
+
+    return remind_missing(deployment, period)
+
+
+def _request_reviews(deployment: Deployment, period: str) -> int:
+    from jobs.review import request_reviews
+
+    return request_reviews(deployment, period)
+
+
+def _review_update_due(deployment: Deployment) -> list[str]:
+    """Versions a section has not been offered, once the period's review requests went out."""
+    from jobs.review import unseen
+
+    open_periods = from_moment(lambda m: m.review.opens)(deployment)
+    with deployment.ledger.atomic() as conn:
+        return [key for period in open_periods if records.job_done(conn, "review-request", period)
+                for key in unseen(conn, deployment, period)]
+
+
+def _request_again(deployment: Deployment, key: str) -> int:
+    from jobs.review import request_again
+
+    return request_again(deployment, key)
+
+
+def _remind_sections(deployment: Deployment, period: str) -> int:
+    from jobs.review import remind_sections
+
+    return remind_sections(deployment, period)
+
+
+def _send_package(deployment: Deployment, period: str) -> int:
+    from jobs.confirm import send_package
+
+    return send_package(deployment, period)
+
+
+def _centre_due(deployment: Deployment) -> list[str]:
+    from jobs.confirm import centre_keys
+
+    with deployment.ledger.atomic() as conn:
+        return centre_keys(conn, deployment)
+
+
+def _send_to_centre(deployment: Deployment, key: str) -> int:
+    from jobs.confirm import send_to_centre
+
+    return send_to_centre(deployment, key)
+
+
+def _lock_due(deployment: Deployment) -> list[str]:
+    now = deployment.now()
+    return [str(p) for p in recent_periods(deployment, back=2) if _month(deployment, p).locks_at <= now]
+
+
+def _lock(deployment: Deployment, period: str) -> int:
+    with deployment.ledger.atomic() as conn:
+        record_event(conn, deployment.now(), "locked", kind="monthly", period=period, actor="calendar",
+                     locks_at=_month(deployment, Period.parse(period)).locks_at)
+    return 1
+
+
 JOBS = [
     Job("issue-allocation", "ส่งแบบกำหนดเป้าหมายระดับอำเภอ (EOP016) ให้จังหวัด — allocation workbook to the province planner",
         _allocation_due, _issue_allocation),
     Job("issue-monthly", "ส่งแบบรายงานประจำเดือนเมื่อเปิดช่วงบันทึก — monthly workbooks when the entry window opens",
-        _entry_open, _issue_month),
+        from_moment(lambda m: m.entry.opens), _issue_month),
+    Job("remind-missing", "เตือนหน่วยงานที่ยังไม่ส่งในวันสุดท้ายของช่วงบันทึก — reminder to offices still missing (entry window's last day)",
+        from_moment(lambda m: _last_day(m.entry)), _remind_missing),
+    Job("review-request", "ส่งแบบตรวจสอบให้กลุ่ม/ฝ่ายเมื่อเปิดช่วงตรวจสอบ — review workbooks to the sections (review window's first day)",
+        from_moment(lambda m: m.review.opens), _request_reviews),
+    Job("review-update", "ส่งแบบตรวจสอบอีกครั้งเมื่อมีฉบับใหม่ที่ยังไม่ได้ตรวจ — a section's workbook again for versions it has not seen",
+        _review_update_due, _request_again),
+    Job("review-reminder", "เตือนกลุ่ม/ฝ่ายที่ยังไม่ตรวจในวันสุดท้ายของช่วงตรวจสอบ — reminder to sections still pending (review window's last day)",
+        from_moment(lambda m: _last_day(m.review)), _remind_sections),
+    Job("province-package", "ส่งรายงานภาพรวมและแบบยืนยันให้กลุ่มยุทธศาสตร์ฯ — province package and confirm workbook (strategy window's first day)",
+        from_moment(lambda m: m.strategy.opens), _send_package),
+    Job("centre-reports", "ส่งรายงานที่จังหวัดยืนยันแล้วให้ส่วนกลาง — confirmed reports to the centre",
+        _centre_due, _send_to_centre),
+    Job("lock", "ปิดงวดหลังช่วงยืนยันของจังหวัด — the period locks after the strategy window",
+        _lock_due, _lock),
 ]
+
+
+def job_named(name: str) -> Job:
+    for job in JOBS:
+        if job.name == name:
+            return job
+    raise KeyError(name)
+
+
+def run_job(deployment: Deployment, job: Job, key: str) -> int:
+    """Run one job for one key and record it (whether or not it had run before)."""
+    count = job.run(deployment, key)
+    with deployment.ledger.atomic() as conn:
+        if not records.job_done(conn, job.name, key):
+            records.mark_job_done(conn, job.name, key, deployment.now())
+    return count
 
 
 def run_due(deployment: Deployment) -> list[tuple[str, str, int]]:
     """Run every job that is due and has not run for its key; return what ran."""
     ran = []
     for job in JOBS:
-        key = job.due(deployment)
-        if key is None:
-            continue
-        with deployment.ledger.atomic() as conn:
-            if records.job_done(conn, job.name, key):
-                continue
-        count = job.run(deployment, key)
-        with deployment.ledger.atomic() as conn:
-            records.mark_job_done(conn, job.name, key, deployment.now())
-        ran.append((job.name, key, count))
+        for key in job.due(deployment):
+            with deployment.ledger.atomic() as conn:
+                if records.job_done(conn, job.name, key):
+                    continue
+            ran.append((job.name, key, run_job(deployment, job, key)))
     return ran
 
 
 def entry_calendar(deployment: Deployment, period: str) -> MonthCalendar:
-    from eop.periods import Period
-
     return MonthCalendar(Period.parse(period), deployment.config.calendar.rules)
+

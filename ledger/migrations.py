@@ -16,8 +16,14 @@ def _initial(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[t for t in schema.metadata.sorted_tables if t.name != "schema_migrations"])
 
 
+def _workflow(conn: Connection) -> None:
+    """Section reviews and corrections (a fresh ledger may have them from migration 1)."""
+    schema.metadata.create_all(conn, tables=[schema.reviews, schema.corrections], checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _initial),
+    (2, "workflow: reviews and corrections", _workflow),
 ]
 
 

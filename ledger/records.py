@@ -144,3 +144,9 @@ def job_done(conn: Connection, job: str, key: str) -> bool:
 
 def mark_job_done(conn: Connection, job: str, key: str, at: datetime) -> None:
     conn.execute(insert(job_runs).values(job=job, key=key, ran_at=at))
+
+
+def job_runs_of(conn: Connection, job: str) -> list[tuple[str, datetime]]:
+    """(key, ran_at) of every run of a job, oldest first."""
+    query = select(job_runs.c.key, job_runs.c.ran_at).where(job_runs.c.job == job).order_by(job_runs.c.ran_at)
+    return [(row.key, row.ran_at) for row in conn.execute(query)]

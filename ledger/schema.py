@@ -202,3 +202,39 @@ job_runs = Table(
     Column("key", String, primary_key=True),
     Column("ran_at", Moment, nullable=False),
 )
+
+# A section's decision on one district's version for one period (migration 2). The latest
+# decision of each section counts; an approval carries over to a newer version whose figures
+# on that section's activities are unchanged, a return never does.
+reviews = Table(
+    "reviews", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("section", String, nullable=False),
+    Column("office", String, nullable=False),  # the district
+    Column("period", String, nullable=False),
+    Column("submission_id", ForeignKey("submissions.id"), nullable=False),  # the version decided on
+    Column("decision", String, nullable=False),  # approved | returned
+    Column("comment", Text),
+    Column("reviewer", String),  # the name typed in the review workbook
+    Column("file_id", Integer),  # the review workbook it came in
+    Column("late", Boolean, nullable=False, default=False),
+    Column("decided_at", Moment, nullable=False),
+)
+
+# A locked period reopened for ONE new version of one office, citing the approving memo
+# (migration 2). Those sent to the centre count against KPI 2 level 5.
+corrections = Table(
+    "corrections", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("office", String, nullable=False),
+    Column("period", String, nullable=False),
+    Column("memo_number", String, nullable=False),
+    Column("memo_date", String, nullable=False),  # ISO date (CE)
+    Column("approved_by", String, nullable=False),
+    Column("to_centre", Boolean, nullable=False, default=False),
+    Column("reason", Text),
+    Column("opened_at", Moment, nullable=False),
+    Column("opened_by", String),
+    Column("used_by_file_id", Integer),
+    Column("closed_at", Moment),
+)

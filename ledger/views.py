@@ -60,8 +60,13 @@ def office_history(conn: Connection, office: str, period: Period) -> dict[str, l
     return history
 
 
-def period_status(conn: Connection, offices: list[tuple[str, str]], kind: str, period: str) -> list[dict]:
-    """Each office's state for a period: the stable shape of `eop status --json`."""
+def period_status(conn: Connection, offices: list[tuple[str, str]], kind: str, period: str, *,
+                  locked: bool | None = None) -> list[dict]:
+    """Each office's state for a period: the stable shape of `eop status --json`.
+
+    Past the lock (`locked`, or by default the period's `locked` event) an office that sent
+    something shows `locked`; `approved_at` and `confirmed_at` still say how far it got.
+    """
     from sqlalchemy import select
 
     from ledger.records import latest_by_office, rejected_attempts
@@ -69,6 +74,7 @@ def period_status(conn: Connection, offices: list[tuple[str, str]], kind: str, p
 
     latest = latest_by_office(conn, kind, period)
     rejected = rejected_attempts(conn, kind, period)
+    is_locked = period_locked(conn, period) if locked is None else locked
     received = {}
     if latest:
         ids = [row.file_id for row in latest.values()]
@@ -78,13 +84,53 @@ def period_status(conn: Connection, offices: list[tuple[str, str]], kind: str, p
         row = latest.get(code)
         rows.append({
             "office": code, "name": name, "kind": kind,
-            "state": row.state if row else "missing",
+            "state": "locked" if row and is_locked else (row.state if row else "missing"),
             "version": row.version if row else 0,
             "late": bool(row.late) if row else False,
             "rejected_attempts": rejected.get(code, 0),
             "received_at": received[row.file_id].isoformat() if row else None,
+            **workflow_status(conn, code, period, row),
         })
     return rows
+
+
+def period_locked(conn: Connection, period: str) -> bool:
+    from sqlalchemy import func, select
+
+    from ledger.schema import events
+
+    query = select(func.count()).select_from(events).where((events.c.event == "locked") & (events.c.period == period))
+    return bool(conn.scalar(query))
+
+
+def workflow_status(conn: Connection, office: str, period: str, row) -> dict:
+    """The workflow's part of an office's status: sections' decisions, approval, confirmation, corrections."""
+    from eop.states import APPROVED, CONFIRMED, RETURNED
+    from ledger import workflow
+
+    district = row is not None and row.kind == "monthly" and workflow.is_district(conn, office)
+    standing = workflow.verdicts(conn, row) if district else {}
+    state = row.state if row else "missing"
+    reached = {s: workflow.state_reached_at(conn, row, s) if row and state_in(state, s) else None for s in (APPROVED, CONFIRMED)}
+    if district and reached[APPROVED] is None:  # a version taken under a correction: its memo approved it
+        reached[APPROVED] = reached[CONFIRMED]
+    return {
+        "sections": {section: verdict.state for section, verdict in standing.items()},
+        "approved_at": _iso(reached[APPROVED]),
+        "returned": [{"section": v.section, "comment": v.review.comment, "reviewer": v.review.reviewer,
+                      "at": v.review.decided_at.isoformat()} for v in standing.values() if v.state == RETURNED],
+        "confirmed_at": _iso(reached[CONFIRMED]),
+        "corrections": workflow.list_corrections(conn, period=period, office=office),
+    }
+
+
+def state_in(state: str, wanted: str) -> bool:
+    """Approval stays true once the province confirmed an approved version."""
+    return state == wanted or (wanted == "approved" and state == "confirmed")
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def received_files(conn: Connection, since=None) -> list[dict]:

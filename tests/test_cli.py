@@ -21,7 +21,8 @@ from jobs.deployment import Deployment
 EOP = Path(sys.executable).parent / "eop"
 THAI = re.compile(r"[\u0E00-\u0E7F]")
 OFFICES = ["71", *DISTRICTS]
-STATUS_KEYS = {"office", "name", "kind", "state", "version", "late", "rejected_attempts", "received_at"}
+STATUS_KEYS = {"office", "name", "kind", "state", "version", "late", "rejected_attempts", "received_at",
+               "sections", "approved_at", "returned", "confirmed_at", "corrections"}
 RECEIVED_KEYS = {"file", "office", "sha256", "received_at", "result", "kind", "period", "findings"}
 FINDING_KEYS = {"severity", "code", "sheet", "cell", "field", "value", "message_th", "message_en"}
 
@@ -116,6 +117,8 @@ def test_status_json_has_the_documented_shape(reported):
     assert by_office[THA_MAKA] == {
         "office": THA_MAKA, "name": "สำนักงานปศุสัตว์อำเภอท่ามะกา", "kind": "monthly", "state": "submitted",
         "version": 1, "late": False, "rejected_attempts": 0, "received_at": "2015-03-25T10:00:00+07:00",
+        "sections": {"71-S1": "pending", "71-S2": "pending", "71-S3": "pending", "71-S4": "pending", "71-S5": "pending"},
+        "approved_at": None, "returned": [], "confirmed_at": None, "corrections": [],
     }
     assert (by_office["7106"]["state"], by_office["7106"]["version"]) == ("recorded", 1)
     assert {k: by_office["7101"][k] for k in ("state", "version", "rejected_attempts", "received_at")} == {

@@ -190,7 +190,7 @@ def test_rpt113_shows_tha_makas_rejected_attempt_in_december(demo, tmp_path):
     rows = {row.cells[0]: row.cells for row in data.rows}
     assert list(rows) == ["71", *(f"71{i:02d}" for i in range(1, 14))]
     _, _, state, received, versions, rejected, confirmed, _approved, late, first, latest = rows["7105"]
-    assert (state.en, received, versions, rejected, confirmed, late) == ("submitted", 2, 1, 1, True, False)
+    assert (state.en, received, versions, rejected, confirmed, late) == ("confirmed to the centre", 2, 1, 1, True, False)
     assert first < latest  # the rejected file came first; the fixed one was accepted the next day
     assert data.totals.cells[2].th == "ส่งแล้ว 14/14"
     pdf = render_pdf(data, tmp_path / "RPT113.pdf")

@@ -74,6 +74,28 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     "unknown-activity": (E, "ไม่มีกิจกรรมรหัส \"{value}\" ในแผนปีงบประมาณนี้", "There is no activity \"{value}\" in this fiscal year's plan"),
     "missing-columns": (E, "ไม่พบคอลัมน์ {expected} (พบ {value})", "Columns {expected} are missing (found {value})"),
     "no-targets-yet": (E, "ยังไม่มีเป้าหมายจังหวัดของปีงบประมาณ {value} กรุณานำเข้าเป้าหมายก่อน", "There are no province targets for fiscal year {value} yet; import them first"),
+    # workflow: reviews, the province's confirmation, corrections
+    "name-missing": (W, "ไม่ได้กรอกชื่อ{value}", "The name of the {expected} is empty"),
+    "no-decisions": (W, "ยังไม่ได้เลือกผลการพิจารณา (อนุมัติ / ส่งกลับ) ของหน่วยงานใดเลย ไม่มีการเปลี่ยนแปลง",
+                     "No decision (approve / return) was chosen for any office; nothing changes"),
+    "return-without-comment": (E, "ส่งกลับหน่วยงาน {value} ต้องกรอกความเห็นว่าต้องแก้ไขอะไร",
+                               "Returning office {value} needs a comment saying what to correct"),
+    "review-stale": (W, "หน่วยงาน {value} ส่งฉบับใหม่ (ฉบับที่ {expected}) หลังจากออกแบบฟอร์มนี้ การพิจารณานี้จึงไม่ถูกนำไปใช้ กรุณาตรวจในแบบฟอร์มฉบับใหม่",
+                     "Office {value} sent a newer version ({expected}) after this workbook was issued, so this decision was not applied; please review it in the newer workbook"),
+    "review-nothing": (W, "หน่วยงาน {value} ไม่มีข้อมูลที่ยืนยันส่งให้ตรวจ การพิจารณานี้ไม่ถูกนำไปใช้",
+                       "Office {value} has nothing submitted to review; this decision was not applied"),
+    "review-confirmed": (W, "จังหวัดยืนยันผลงวดนี้ของหน่วยงาน {value} ส่งส่วนกลางแล้ว การพิจารณานี้ไม่ถูกนำไปใช้",
+                         "The province already confirmed office {value} to the centre for this period; this decision was not applied"),
+    "state-changed": (E, "สถานะของหน่วยงานเปลี่ยนไปหลังจากออกแบบฟอร์มนี้ ({value}) กรุณายืนยันในแบบฟอร์มฉบับใหม่ที่แนบมา",
+                      "Offices' states changed after this workbook was issued ({value}); please confirm in the fresh workbook attached"),
+    "confirm-incomplete": (E, "ยังมีหน่วยงานที่ยังไม่ส่งหรือยังไม่ได้รับอนุมัติ ({value}) หากต้องการยืนยันส่งส่วนกลาง ให้เลือก \"ยืนยันแม้ไม่ครบ\"",
+                           "Some offices are missing or not approved ({value}); to confirm to the centre anyway, choose \"ยืนยันแม้ไม่ครบ\" (confirm even though incomplete)"),
+    "confirmed-incomplete": (W, "ยืนยันส่งส่วนกลางทั้งที่ยังไม่ครบ: {value} รายชื่อนี้จะแจ้งไว้ในรายงานถึงส่วนกลาง",
+                             "Confirmed to the centre although incomplete: {value}; the list goes to the centre with the reports"),
+    "not-confirmed": (W, "ยังไม่ได้ยืนยันส่งส่วนกลาง (ต้องเลือก ยืนยัน ทั้งผลการปฏิบัติงานและผลการใช้จ่าย) บันทึกไว้เป็นร่าง",
+                      "Not confirmed to the centre (choose ยืนยัน for both performance and budget); kept as a draft"),
+    "correction-applied": (W, "งวด {value} ปิดแล้ว รับฉบับนี้ตามคำขอแก้ไข {expected} (รับได้หนึ่งฉบับ คำขอนี้ปิดแล้ว)",
+                           "Period {value} is locked; this version was accepted under correction {expected} (one version only; the correction is now closed)"),
 }
 
 

@@ -14,6 +14,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 HERE = Path(__file__).resolve().parent
 KINDS = ("receipt", "rejection", "duplicate", "workbook_issued")
+WORKFLOW_KINDS = ("reminder", "review_request", "review_reminder", "review_returned", "review_receipt",
+                  "confirm_receipt", "province_package", "centre_reports", "correction_opened")
 LISTED = 50  # findings listed in a mail; the rest are marked in the attached workbook
 
 

@@ -1,0 +1,159 @@
+"""The province's side: the consolidated package and the confirm workbook (EOP018 + EOP019)
+to the strategy group on the strategy window's first day, and the confirmed reports to the
+centre once the province confirms (or a correction sent to the centre is taken)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from sqlalchemy import Connection, Row, select
+
+from eop.states import CONFIRMED
+from eop.thai import date_en, datetime_th
+from intake.folders import returned_dir
+from jobs.deployment import Deployment
+from jobs.issue import build_and_record
+from jobs.notices import calendar, day_names, office_names, period_names, state_row
+from jobs.people import centre_people, coordinators
+from ledger import workflow
+from ledger.db import record_event
+from ledger.records import file_row, latest_submission
+from ledger.schema import corrections, submissions
+from outbox.compose import make_message
+from outbox.spool import queue
+
+log = logging.getLogger(__name__)
+
+
+def render_reports(deployment: Deployment, period: str, province: str) -> list[Path]:
+    """RPT111, 112, 113, 211, 212 for the province (jobs.reports), outside any transaction."""
+    try:
+        from jobs.reports import render_package
+    except ImportError:  # the reports are not installed in this build
+        return []
+    try:
+        return list(render_package(deployment, period, province))
+    except Exception:
+        log.exception("rendering the package of %s %s failed", province, period)
+        return []
+
+
+def _offices(conn: Connection, deployment: Deployment, built) -> tuple[list[dict], list[dict]]:
+    rows, incomplete = [], []
+    for code, name, _, _, _ in built.prefilled["offices"]:
+        row = state_row(code, name, latest_submission(conn, code, "monthly", built.prefilled["period"]))
+        rows.append(row)
+        if code in built.prefilled["incomplete"]:
+            incomplete.append(row)
+    return rows, incomplete
+
+
+def send_package(deployment: Deployment, period: str) -> int:
+    """The strategy window opens: each province's package and confirm workbook to its coordinators."""
+    sent = 0
+    for province in (p.code for p in deployment.config.provinces()):
+        reports = render_reports(deployment, period, province)
+        now, month = deployment.now(), calendar(deployment, period)
+        due_th, due_en = day_names(month.strategy.last)
+        with deployment.ledger.atomic() as conn:
+            built = build_and_record(deployment, conn, "confirm", province, period, now)
+            offices, incomplete = _offices(conn, deployment, built)
+            context = {"office": office_names(deployment, province), **period_names(period), "offices": offices,
+                       "incomplete": incomplete, "ready": len(offices) - len(incomplete), "due_th": due_th, "due_en": due_en,
+                       "reports": [p.name for p in reports], "attachment_name": built.path.name,
+                       "as_of_th": datetime_th(now), "as_of_en": f"{date_en(now)} {now:%H:%M}"}
+            draft = make_message("province_package", coordinators(deployment.config, province), context, [*reports, built.path])
+            if queue(conn, deployment.config, draft, now=now, dedupe_key=f"province-package:{province}:{period}", office=province):
+                record_event(conn, now, "package-sent", office=province, kind="confirm", period=period, actor="calendar",
+                             reports=[p.name for p in reports], incomplete=[r["code"] for r in incomplete])
+                sent += 1
+    return sent
+
+
+# -- to the centre -----------------------------------------------------------------------
+def centre_keys(conn: Connection, deployment: Deployment) -> list[str]:
+    """`province:period:vN` of each confirmed confirm workbook, `province:period:correction-N` of
+    each correction to the centre that was taken: each is sent to the centre once."""
+    provinces = {p.code for p in deployment.config.provinces()}
+    query = select(submissions).where((submissions.c.kind == "confirm") & (submissions.c.state == CONFIRMED))
+    keys = [f"{row.office}:{row.period}:v{row.version}" for row in conn.execute(query.order_by(submissions.c.id))]
+    used = select(corrections).where(corrections.c.to_centre.is_(True) & corrections.c.used_by_file_id.is_not(None))
+    for row in conn.execute(used.order_by(corrections.c.id)):
+        province = row.office if row.office in provinces else _province_of(deployment, row.office)
+        if province:
+            keys.append(f"{province}:{row.period}:correction-{row.id}")
+    return keys
+
+
+def _province_of(deployment: Deployment, office: str) -> str | None:
+    config = deployment.config
+    for code in (office, *(s.office for s in config.sections if s.code == office)):
+        found = next((o for o in config.offices if o.code == code), None)
+        if found and found.level == "district":
+            return found.parent
+        if found and found.level == "province":
+            return found.code
+    return None
+
+
+def send_to_centre(deployment: Deployment, key: str) -> int:
+    province, period, which = key.split(":")
+    reports = render_reports(deployment, period, province)
+    now = deployment.now()
+    with deployment.ledger.atomic() as conn:
+        context, attachments = _centre_context(deployment, conn, province, period, which)
+        context["reports"] = [p.name for p in reports + attachments]
+        draft = make_message("centre_reports", centre_people(deployment.config, province), context, [*reports, *attachments])
+        if not queue(conn, deployment.config, draft, now=now, dedupe_key=f"centre-reports:{key}", office=province):
+            return 0
+        record_event(conn, now, "sent-to-centre", office=province, kind="confirm", period=period, actor="calendar", key=key,
+                     reports=context["reports"])
+    return 1
+
+
+def _centre_context(deployment: Deployment, conn: Connection, province: str, period: str, which: str) -> tuple[dict, list[Path]]:
+    centre = deployment.config.office(province).parent or province
+    context = {"office": office_names(deployment, province), "centre": office_names(deployment, centre), **period_names(period),
+               "correction": None, "incomplete": [], "name": "", "confirmed_th": "", "confirmed_en": ""}
+    if which.startswith("correction-"):
+        row = workflow.correction(conn, int(which.removeprefix("correction-")))
+        context["correction"] = _memo(row)
+        return context, []
+    confirm = conn.execute(select(submissions).where(
+        (submissions.c.office == province) & (submissions.c.kind == "confirm") & (submissions.c.period == period)
+        & (submissions.c.version == int(which.removeprefix("v"))))).one()
+    at = workflow.state_reached_at(conn, confirm, CONFIRMED) or confirm.accepted_at
+    context |= {"name": confirm.reporter or "", "confirmed_th": datetime_th(at), "confirmed_en": f"{date_en(at)} {at:%H:%M}",
+                "incomplete": _incomplete(deployment, conn, province, period)}
+    return context, [_confirmed_workbook(deployment, conn, confirm)]
+
+
+def _incomplete(deployment: Deployment, conn: Connection, province: str, period: str) -> list[dict]:
+    from jobs.workflow_books import is_ready, reporting_offices
+
+    rows = []
+    for code in reporting_offices(deployment.config, province):
+        latest = latest_submission(conn, code, "monthly", period)
+        if not is_ready(deployment.config, code, latest):
+            rows.append(state_row(code, deployment.config.office(code).name_th, latest))
+    return rows
+
+
+def _memo(row: Row) -> dict:
+    from datetime import date
+
+    from eop.thai import date_th
+
+    day = date.fromisoformat(row.memo_date)
+    return {"memo_number": row.memo_number, "memo_date_th": date_th(day), "memo_date_en": date_en(day),
+            "approved_by": row.approved_by, "office": row.office}
+
+
+def _confirmed_workbook(deployment: Deployment, conn: Connection, confirm: Row) -> Path:
+    source = deployment.root / file_row(conn, confirm.file_id).archive_path
+    out = returned_dir(deployment.root, confirm.office) / f"EOP018-019_{confirm.office}_{confirm.period}-ยืนยันแล้ว-v{confirm.version}.xlsx"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, out)
+    return out

@@ -1,0 +1,180 @@
+"""Section review: the review workbooks to each section's reviewers when the review window
+opens, again when a district sends a version a section has not seen, a reminder on the
+window's last day to sections still pending, and a returned district's notice."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from sqlalchemy import Connection, Row, select
+
+from eop.layout import kind_label
+from eop.states import RETURNED, REVIEWABLE
+from intake.folders import returned_dir
+from jobs.deployment import Deployment
+from jobs.issue import build_and_record
+from jobs.notices import (
+    calendar,
+    day_names,
+    office_names,
+    period_names,
+    state_row,
+    window_names,
+)
+from jobs.people import recipients, reviewers
+from jobs.workflow_books import section_districts
+from ledger import workflow
+from ledger.db import record_event
+from ledger.records import file_row, latest_submission, submission
+from ledger.schema import issued
+from outbox.compose import make_message
+from outbox.spool import queue
+from templates.workbooks.monthly import Built
+
+
+def pending(conn: Connection, deployment: Deployment, section: str, period: str) -> list[Row]:
+    """The districts' latest versions still waiting for this section's decision."""
+    waiting = []
+    for office in section_districts(deployment.config, section):
+        latest = latest_submission(conn, office, "monthly", period)
+        if latest is None or latest.state not in REVIEWABLE:
+            continue
+        verdict = workflow.verdicts(conn, latest).get(section)
+        if verdict is not None and verdict.state == workflow.PENDING:
+            waiting.append(latest)
+    return waiting
+
+
+def offered(conn: Connection, section: str, period: str) -> set[tuple[str, int]]:
+    """(district, version) pairs some review workbook already offered this section."""
+    query = select(issued.c.prefilled).where((issued.c.kind == "review") & (issued.c.office == section) & (issued.c.period == period))
+    return {(office, version) for text in conn.scalars(query) for office, version in json.loads(text)["reviewable"].items()}
+
+
+def unseen(conn: Connection, deployment: Deployment, period: str) -> list[str]:
+    """Keys `period:section:district:vN` of versions waiting for a section that no workbook offered it."""
+    keys = []
+    for section in (s.code for s in deployment.config.sections):
+        seen = offered(conn, section, period)
+        keys += [f"{period}:{section}:{row.office}:v{row.version}" for row in pending(conn, deployment, section, period)
+                 if (row.office, row.version) not in seen]
+    return keys
+
+
+def _districts(built: Built) -> list[dict]:
+    return [{"code": code, "name_th": name, "version": version, "warnings": warnings,
+             "state_th": state.split(" / ")[0], "state_en": state.split(" / ")[-1], "comment": ""}
+            for code, name, version, state, warnings in built.prefilled["districts"]]
+
+
+def _send_request(deployment: Deployment, conn: Connection, section: str, period: str, *, new: list[str]) -> bool:
+    now, month = deployment.now(), calendar(deployment, period)
+    to = reviewers(deployment.config, section)
+    if not to:
+        return False
+    built = build_and_record(deployment, conn, "review", section, period, now)
+    window_th, window_en = window_names(month.review.first, month.review.last)
+    context = {"section": office_names(deployment, section), **period_names(period), "again": bool(new), "new": new,
+               "reviewable": len(built.prefilled["reviewable"]), "districts": _districts(built),
+               "window_th": window_th, "window_en": window_en, "one_day": month.review.first == month.review.last,
+               "attachment_name": built.path.name}
+    draft = make_message("review_request", to, context, [built.path])
+    if not queue(conn, deployment.config, draft, now=now, dedupe_key=f"review-request:{section}:{period}:{built.digest}", office=section):
+        return False
+    record_event(conn, now, "review-requested", office=section, kind="review", period=period, actor="calendar",
+                 digest=built.digest, again=new)
+    return True
+
+
+def request_reviews(deployment: Deployment, period: str) -> int:
+    """The review window opens: each section's review workbook to its reviewers."""
+    with deployment.ledger.atomic() as conn:
+        return sum(_send_request(deployment, conn, s.code, period, new=[]) for s in deployment.config.sections)
+
+
+def request_again(deployment: Deployment, key: str) -> int:
+    """A version a section has not seen (a late district, a resubmission): its workbook again."""
+    period, section, _, _ = key.split(":")
+    with deployment.ledger.atomic() as conn:
+        new = sorted({k.split(":")[2] for k in unseen(conn, deployment, period) if k.split(":")[1] == section})
+        return int(bool(new) and _send_request(deployment, conn, section, period, new=new))
+
+
+def remind_sections(deployment: Deployment, period: str) -> int:
+    """The review window's last day: sections still pending get a reminder with their workbook.
+    A one-day window (a 28-day February) has no separate reminder: its request said so."""
+    month, now = calendar(deployment, period), deployment.now()
+    if month.review.first == month.review.last:
+        return 0
+    due_th, due_en = day_names(month.review.last)
+    sent = 0
+    with deployment.ledger.atomic() as conn:
+        for section in (s.code for s in deployment.config.sections):
+            waiting, to = pending(conn, deployment, section, period), reviewers(deployment.config, section)
+            if not waiting or not to:
+                continue
+            built = build_and_record(deployment, conn, "review", section, period, now)
+            rows = [state_row(r.office, deployment.config.office(r.office).name_th, r) for r in waiting]
+            context = {"section": office_names(deployment, section), **period_names(period), "pending": rows,
+                       "due_th": due_th, "due_en": due_en, "attachment_name": built.path.name}
+            draft = make_message("review_reminder", to, context, [built.path])
+            if queue(conn, deployment.config, draft, now=now, dedupe_key=f"review-reminder:{section}:{period}", office=section):
+                record_event(conn, now, "review-reminded", office=section, kind="review", period=period, actor="calendar",
+                             pending=[r.office for r in waiting])
+                sent += 1
+    return sent
+
+
+# -- a return goes to the district, with the comment and its own workbook ---------------------
+def notify_returns(deployment: Deployment, conn: Connection, review_file: Row) -> int:
+    """Called when a review workbook is answered: each district it returned gets the comment."""
+    sent = 0
+    for review in workflow.reviews_of_file(conn, review_file.id):
+        if review.decision != RETURNED:
+            continue
+        sent += _return_notice(deployment, conn, review)
+    return sent
+
+
+def _return_notice(deployment: Deployment, conn: Connection, review: Row) -> int:
+    now, month = deployment.now(), calendar(deployment, review.period)
+    version = submission(conn, review.submission_id)
+    attachment = _their_workbook(deployment, conn, version)
+    due = month.review.last if now < month.review.closes else month.strategy.last
+    due_th, due_en = day_names(due)
+    kind_th, kind_en = kind_label("monthly")
+    context = {"office": office_names(deployment, review.office), "section": office_names(deployment, review.section),
+               **period_names(review.period), "kind_th": kind_th, "kind_en": kind_en, "version": version.version,
+               "comment": review.comment or "", "reviewer": review.reviewer or "", "due_th": due_th, "due_en": due_en,
+               "attachment_name": attachment.name if attachment else ""}
+    draft = make_message("review_returned", recipients(deployment.config, review.office, "monthly"), context,
+                         [attachment] if attachment else [])
+    if not queue(conn, deployment.config, draft, now=now, dedupe_key=f"returned:{review.id}", office=review.office):
+        return 0
+    record_event(conn, now, "return-notified", office=review.office, kind="monthly", period=review.period,
+                 actor=review.section, section=review.section, version=version.version)
+    return 1
+
+
+def _their_workbook(deployment: Deployment, conn: Connection, version: Row) -> Path | None:
+    """The workbook the district sent, copied back to its folder so that it can correct it."""
+    source = deployment.root / file_row(conn, version.file_id).archive_path
+    if not source.is_file():
+        return None
+    out = returned_dir(deployment.root, version.office) / f"EOP014-015_{version.office}_{version.period}-ส่งกลับ-v{version.version}.xlsx"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, out)
+    return out
+
+
+def review_rows(conn: Connection, deployment: Deployment, file_id: int) -> tuple[list[dict], list[dict]]:
+    """(approved, returned) districts of one review workbook, for its receipt."""
+    approved, returned = [], []
+    for review in workflow.reviews_of_file(conn, file_id):
+        version = submission(conn, review.submission_id)
+        row = state_row(review.office, deployment.config.office(review.office).name_th, version,
+                        comment=review.comment or "")
+        (returned if review.decision == RETURNED else approved).append(row)
+    return approved, returned

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, insert, select, update
 
 from eop.periods import Period
 from eop.states import APPROVED, CONFIRMED, RECORDED, RETURNED, SUBMITTED
@@ -248,7 +248,3 @@ def corrections_to_centre(conn: Connection, fiscal_year: int, office: str | None
     if office is not None:
         query = query.where(corrections.c.office == office)
     return sum(1 for period in conn.scalars(query) if _fiscal_year(period) == fiscal_year)
-
-
-def count_corrections(conn: Connection) -> int:
-    return int(conn.scalar(select(func.count()).select_from(corrections)) or 0)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from eop.findings import Finding
 from eop.layout import REVIEW_DECISIONS, REVIEWER_CELL
-from eop.states import DECISIONS, RETURN, RETURNED, REVIEW_CHOICES
+from eop.states import DECISIONS, RETURN, REVIEW_CHOICES
 from validators.catalogue import finding
 from validators.values import read_text, shown
 
@@ -67,7 +67,3 @@ def _one_row(check: ReviewCheck, record: dict, reviewable: dict[str, int], max_c
         check.findings.append(finding("return-without-comment", **_where("comment", row), value=office))
         return
     check.decisions.append(Decision(office, reviewable[office], DECISIONS[choice], comment, row))
-
-
-def returned(check: ReviewCheck) -> list[Decision]:
-    return [d for d in check.decisions if d.decision == RETURNED]

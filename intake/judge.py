@@ -27,7 +27,7 @@ from intake.sniff import UnreadableFile, check_file
 from ledger import records, reference, views, workflow
 from validators.allocation import check_allocation
 from validators.catalogue import finding
-from validators.monthly import check_monthly
+from validators.monthly import MonthlyCheck, MonthlyInput, check_monthly_batch
 from validators.structure import check_meta, check_row_limit, check_rows
 from validators.targets import check_targets
 from validators.values import read_text, same_value
@@ -45,10 +45,27 @@ class Judgement:
     fresh: bool = False  # answer with a fresh workbook of the current version attached
     store: Store | None = None
     correction_id: int | None = None  # a locked period taken under this open correction
+    # The value and rule checks, when judge_file was asked to leave them for finish_checks
+    # (a batch of workbooks is then checked together: one pandera run per schema).
+    checking: MonthlyInput | None = None
+    checked: Callable[[MonthlyCheck], None] | None = None
 
     @property
     def accepted(self) -> bool:
         return self.store is not None and not has_errors(self.findings)
+
+
+def finish_checks(judgements: list[Judgement]) -> None:
+    """Complete judgements from judge_file(..., defer_checks=True), once each: the value
+    checks they left pending run all together (one pandera run per schema)."""
+    waiting = [j for j in judgements if j.checking is not None]
+    for judgement, check in zip(waiting, check_monthly_batch([j.checking for j in waiting])):
+        judgement.checking = None
+        if judgement.checked is not None:
+            judgement.checked(check)
+    for judgement in judgements:
+        if judgement.correction_id is not None and judgement.store is not None:
+            judgement.store = _closing_correction(judgement.store, judgement.correction_id)
 
 
 def kinds_for(config: Config, office: str) -> tuple[str, ...]:
@@ -58,7 +75,8 @@ def kinds_for(config: Config, office: str) -> tuple[str, ...]:
     return {"district": ("monthly",), "province": ("monthly", "allocation", "targets", "confirm")}.get(level or "", ())
 
 
-def judge_file(conn: Connection, config: Config, office: str, path: Path, name: str, now: datetime) -> Judgement:
+def judge_file(conn: Connection, config: Config, office: str, path: Path, name: str, now: datetime, *,
+               defer_checks: bool = False) -> Judgement:
     try:
         check_file(path, config.limits, display_name=name)
         raw = read_workbook(path, display_name=name, max_rows=config.limits.max_rows)
@@ -78,8 +96,8 @@ def judge_file(conn: Connection, config: Config, office: str, path: Path, name: 
         judgement.findings = limits
         return judgement
     KINDS[meta["kind"]](conn, config, raw, office, now, judgement)
-    if judgement.correction_id is not None and judgement.store is not None:
-        judgement.store = _closing_correction(judgement.store, judgement.correction_id)
+    if not defer_checks:
+        finish_checks([judgement])
     return judgement
 
 
@@ -109,7 +127,8 @@ def _judge_monthly(conn: Connection, config: Config, raw: RawWorkbook, office: s
     if window:
         judgement.findings = window
         return
-    plan = {line.code: line for line in views.office_month_plan(conn, office, period)}
+    done = views.months_done(conn, office, period)
+    plan = {line.code: line for line in views.office_month_plan(conn, office, period, done)}
     issued = snapshot["prefilled"]
     if _targets_moved(issued, plan):
         judgement.findings, judgement.fresh = [finding("target-changed")], True
@@ -119,22 +138,26 @@ def _judge_monthly(conn: Connection, config: Config, raw: RawWorkbook, office: s
         judgement.findings = structure
         return
     whole = {a.code: a.whole for a in reference.activity_rows(conn, period.fiscal_year)}
-    check = check_monthly(
+    judgement.checking = MonthlyInput(
         performance, budget, confirm=cell_value(raw.rows(PERFORMANCE.name), CONFIRM_CELL),
         reporter=cell_value(raw.rows(PERFORMANCE.name), REPORTER_CELL), whole=whole,
-        history=views.office_history(conn, office, period), max_cell_chars=config.limits.max_cell_chars,
+        history=views.office_history(conn, office, period, done), max_cell_chars=config.limits.max_cell_chars,
     )
-    judgement.findings += check.findings
 
-    def store(conn: Connection, file_id: int, at: datetime) -> int:
-        state = "submitted" if check.confirmed else "recorded"
-        added = records.add_submission(conn, office=office, kind="monthly", period=str(period), file_id=file_id,
-                                       state=state, reporter=check.reporter, late=judgement.late, at=at)
-        records.add_results(conn, added.id, [r.__dict__ for r in check.rows])
-        workflow.record_version(conn, added, at=at, actor=f"{office} ({check.reporter})" if check.reporter else office)
-        return added.id
+    def checked(check: MonthlyCheck) -> None:
+        judgement.findings += check.findings
 
-    judgement.store = store
+        def store(conn: Connection, file_id: int, at: datetime) -> int:
+            state = "submitted" if check.confirmed else "recorded"
+            added = records.add_submission(conn, office=office, kind="monthly", period=str(period), file_id=file_id,
+                                           state=state, reporter=check.reporter, late=judgement.late, at=at)
+            records.add_results(conn, added.id, [r.__dict__ for r in check.rows])
+            workflow.record_version(conn, added, at=at, actor=f"{office} ({check.reporter})" if check.reporter else office)
+            return added.id
+
+        judgement.store = store
+
+    judgement.checked = checked
 
 
 def _window(conn: Connection, config: Config, office: str, period: Period, now: datetime, judgement: Judgement) -> list[Finding]:

@@ -15,20 +15,19 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import logging
-import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from eop.config import Config
 from eop.findings import Finding
+from eop.workers import can_fork, run_forked, shares_by_province, worker_count
 from intake.folders import Waiting
-from intake.judge import Judgement, judge_file
+from intake.judge import Judgement, finish_checks, judge_file
 from ledger import Ledger, records
 from ledger.db import record_event
 from validators.catalogue import finding
@@ -175,15 +174,9 @@ def judge_pending(ledger: Ledger, config: Config, now: datetime, clock=None, *, 
         pending = records.files_to_judge(conn)
     when = clock.now if clock else (lambda: now)
     workers = worker_count() if workers is None else workers
-    if workers > 1 and len(pending) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
+    if workers > 1 and len(pending) >= PARALLEL_FROM and can_fork():
         return _judge_in_workers(ledger, config, pending, when(), workers)
     return judge_rows(ledger, config, pending, when)
-
-
-def worker_count() -> int:
-    """Processes judging a large batch: one per core (EOP_WORKERS overrides; 1 = none)."""
-    configured = os.environ.get("EOP_WORKERS", "")
-    return max(1, int(configured)) if configured.isdigit() else (os.cpu_count() or 1)
 
 
 def judge_one(ledger: Ledger, config: Config, row, now: datetime) -> Verdict:
@@ -212,6 +205,7 @@ def judge_rows(ledger: Ledger, config: Config, rows: Sequence, now: Callable[[],
 
     def write() -> None:
         if unwritten:
+            _finish_checks([item for item in unwritten if item.judgement is not None])
             with ledger.atomic() as conn:
                 verdicts.extend(v for v in (_write(conn, item) for item in unwritten) if v is not None)
             unwritten.clear()
@@ -235,6 +229,23 @@ def _judge_read_only(ledger: Ledger, config: Config, row, now: datetime) -> _Jud
         original = records.accepted_with_hash(conn, row.office, row.sha256, row.id)
         judgement = None if original is not None else _judge_safely(conn, config, row, now)
     return _Judged(row, now, judgement, original, time.perf_counter() - started)
+
+
+def _finish_checks(items: list[_Judged]) -> None:
+    """The value checks of a chunk, run together; each file's share of the time is its own."""
+    started = time.perf_counter()
+    try:
+        finish_checks([item.judgement for item in items])
+    except Exception:  # noqa: BLE001 — a fault of ours: find the file it belongs to
+        log.exception("checking %d files together failed; checking them one by one", len(items))
+        for item in items:
+            try:
+                finish_checks([item.judgement])
+            except Exception:  # noqa: BLE001
+                log.exception("checking file %s (%s) failed", item.row.id, item.row.name)
+                item.judgement = Judgement([finding("internal-error")])
+    for item in items:
+        item.seconds += (time.perf_counter() - started) / len(items)
 
 
 def _write(conn, item: _Judged) -> Verdict | None:
@@ -275,28 +286,12 @@ def _write(conn, item: _Judged) -> Verdict | None:
 
 # -- worker processes ----------------------------------------------------------------
 def _judge_in_workers(ledger: Ledger, config: Config, pending: Sequence, now: datetime, workers: int) -> list[Verdict]:
-    """Share the files out by province (so an office's files stay in order, in one worker)
-    and judge the shares in forked worker processes, each with its own ledger connection."""
-    shares = _shares(config, [(row.id, row.office) for row in pending], workers)
+    """The files shared out by province and judged in forked workers, each with its own
+    ledger connection."""
+    shares = shares_by_province(config, [(row.id, row.office) for row in pending], workers)
     ledger.engine.dispose()  # no open SQLite connection may cross a fork
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(shares), mp_context=context) as pool:
-        results = list(pool.map(_judge_share, [(config, ledger.path, share, now) for share in shares]))
+    results = run_forked(_judge_share, [(config, ledger.path, share, now) for share in shares])
     return sorted((v for share in results for v in share), key=lambda v: v.file_id)
-
-
-def _shares(config: Config, files: list[tuple[int, str]], workers: int) -> list[list[int]]:
-    """(file id, office) → up to `workers` lists of file ids, whole provinces each: a district
-    goes with its province, a section with its office."""
-    home = {o.code: o.parent or o.code for o in config.offices if o.level == "district"}
-    home.update({s.code: s.office for s in config.sections})
-    groups: dict[str, list[int]] = {}
-    for file_id, office in files:
-        groups.setdefault(home.get(office, office), []).append(file_id)
-    shares: list[list[int]] = [[] for _ in range(min(workers, len(groups)) or 1)]
-    for group in sorted(groups.values(), key=len, reverse=True):  # largest first, to the lightest share
-        min(shares, key=len).extend(group)
-    return [sorted(share) for share in shares if share]
 
 
 def _judge_share(task: tuple) -> list[Verdict]:
@@ -314,7 +309,7 @@ def _judge_safely(conn, config: Config, row, now: datetime) -> Judgement:
     """No file can crash the service: a fault of ours is answered as ours, and logged."""
     try:
         with conn.begin_nested():
-            return judge_file(conn, config, row.office, config.root / row.archive_path, row.name, now)
+            return judge_file(conn, config, row.office, config.root / row.archive_path, row.name, now, defer_checks=True)
     except Exception:  # noqa: BLE001 — whatever arrives gets an answer
         log.exception("judging file %s (%s) failed", row.id, row.name)
         problem: Finding = finding("internal-error")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from pathlib import Path
 
@@ -13,47 +14,92 @@ from eop.layout import kind_label
 from eop.periods import Period
 from eop.states import APPROVED, CONFIRMED, RETURNED, state_en, state_th
 from eop.thai import date_en, datetime_th
+from eop.workers import can_fork, run_forked, shares_by_province, worker_count
 from intake.folders import returned_dir
 from jobs.deployment import Deployment
 from jobs.issue import build_and_record
 from jobs.people import recipients
 from jobs.workflow_answers import WORKFLOW_RECEIPTS, notify_returns
 from ledger import records
-from ledger.db import record_event
+from ledger.db import Ledger, record_event
 from ledger.reference import activity_rows
 from outbox.compose import make_message
-from outbox.spool import queue
+from outbox.spool import Spoolable, prepare, queue
 from templates.annotate import AnnotationFailed, annotate_workbook
 
+log = logging.getLogger(__name__)
 FRESH_CODES = {"template-outdated", "target-changed", "state-changed"}
 STATES = {"recorded": ("บันทึกแล้ว (ร่าง ยังไม่ส่งจังหวัด)", "recorded (draft, not yet sent to the province)"),
           "submitted": ("ยืนยันส่งแล้ว", "confirmed and submitted"),
           **{s: (state_th(s), state_en(s)) for s in (APPROVED, RETURNED, CONFIRMED)}}
 
 
+PARALLEL_FROM = 24  # answers waiting: below this a worker pool costs more than it saves
+
+
 def answer_pending(deployment: Deployment) -> int:
+    """Answer every judged file not answered yet; many at once in worker processes (by province)."""
     with deployment.ledger.atomic() as conn:
-        waiting = [row.id for row in records.files_to_answer(conn)]
-    for file_id in waiting:
-        answer_one(deployment, file_id)
+        waiting = [(row.id, row.office) for row in records.files_to_answer(conn)]
+    workers = worker_count()
+    if workers > 1 and len(waiting) >= PARALLEL_FROM and can_fork():
+        shares = shares_by_province(deployment.config, waiting, workers)
+        deployment.ledger.engine.dispose()  # no open SQLite connection may cross a fork
+        run_forked(_answer_share, [(deployment.config, deployment.ledger.path, deployment.clock, share) for share in shares])
+    else:
+        for file_id, _ in waiting:
+            answer_one(deployment, file_id)
     return len(waiting)
 
 
+def _answer_share(task: tuple) -> int:
+    config, path, clock, file_ids = task
+    deployment = Deployment(config, Ledger(path, migrations=False), clock)
+    try:
+        for file_id in file_ids:
+            answer_one(deployment, file_id)
+    finally:
+        deployment.ledger.close()
+    return len(file_ids)
+
+
 def answer_one(deployment: Deployment, file_id: int) -> None:
+    """The answer is composed from a snapshot of the ledger (no lock held while the mail and
+    any annotated workbook are made), then queued and recorded in one short transaction."""
     now = deployment.now()
+    composed = None
+    with deployment.ledger.reading() as conn:
+        row = records.file_row(conn, file_id)
+        if row.answered_at is not None:
+            return
+        if not _issues_while_answering(conn, row):
+            try:
+                composed = _compose(deployment, conn, row, now)
+            except Exception:  # noqa: BLE001 — composed again below, inside the transaction
+                log.debug("composing the answer to file %s from a snapshot failed", file_id, exc_info=True)
     with deployment.ledger.atomic() as conn:
         row = records.file_row(conn, file_id)
         if row.answered_at is not None:
             return
-        kind, context, attachments = {"accepted": _receipt, "rejected": _rejection, "duplicate": _duplicate}[row.status](deployment, conn, row)
-        to = recipients(deployment.config, row.office, row.kind)
-        if to:
-            draft = make_message(kind, to, context, attachments)
-            queue(conn, deployment.config, draft, now=now, dedupe_key=f"answer:{file_id}", file_id=file_id, office=row.office)
+        kind, to, ready = composed or _compose(deployment, conn, row, now)
+        if ready is not None:
+            queue(conn, deployment.config, ready, now=now, dedupe_key=f"answer:{file_id}", file_id=file_id, office=row.office)
         if row.status == "accepted" and row.kind == "review":
             notify_returns(deployment, conn, row)  # each district returned gets the comment
         records.mark_answered(conn, file_id, now)
         record_event(conn, now, "answered", office=row.office, kind=row.kind, period=row.period, file_id=file_id, mail=kind, to=to)
+
+
+def _compose(deployment: Deployment, conn: Connection, row, now: datetime) -> tuple[str, list[str], Spoolable | None]:
+    """(mail kind, recipients, the message ready to spool — None when nobody is to be told)."""
+    kind, context, attachments = {"accepted": _receipt, "rejected": _rejection, "duplicate": _duplicate}[row.status](deployment, conn, row)
+    to = recipients(deployment.config, row.office, row.kind)
+    return kind, to, prepare(deployment.config, make_message(kind, to, context, attachments), now) if to else None
+
+
+def _issues_while_answering(conn: Connection, row) -> bool:
+    """A rejection answered with a fresh workbook records that workbook: composed in the transaction."""
+    return row.status == "rejected" and bool(FRESH_CODES & {f["code"] for f in records.findings_of(conn, row.id)})
 
 
 def _common(deployment: Deployment, row) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from intake.folders import DropScanner
-from intake.take import Verdict, judge_pending, take
+from intake.take import Verdict, judge_pending, take_all
 from jobs.answer import answer_pending
 from jobs.deployment import Deployment, submitting_offices
 from jobs.scheduled import run_due
@@ -31,8 +31,7 @@ def run_pass(deployment: Deployment, scanner: DropScanner | None = None, *, send
     report = PassReport()
     report.jobs = run_due(deployment)
     scanner = scanner or scanner_for(deployment, stable_seconds=0)
-    for item in scanner.waiting():
-        take(deployment.ledger, deployment.config, item, deployment.now())
+    take_all(deployment.ledger, deployment.config, scanner.waiting(), deployment.now())
     report.waiting = scanner.pending
     report.verdicts = judge_pending(deployment.ledger, deployment.config, deployment.now())
     report.answered = answer_pending(deployment)

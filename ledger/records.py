@@ -112,12 +112,23 @@ def results_of(conn: Connection, submission_id: int) -> dict[str, Row]:
 
 
 def monthly_results(conn: Connection, office: str, periods: list[str]) -> dict[str, dict[str, Row]]:
-    """period → activity → result, from the latest version of each period's monthly workbook."""
+    """period → activity → result, from the latest version of each period's monthly workbook
+    (two queries, whatever the number of periods)."""
     found: dict[str, dict[str, Row]] = defaultdict(dict)
+    if not periods:
+        return found
+    mine = (submissions.c.office == office) & (submissions.c.kind == "monthly") & submissions.c.period.in_(periods)
+    newest = select(submissions.c.period, func.max(submissions.c.version).label("version")).where(mine).group_by(
+        submissions.c.period).subquery()
+    latest = dict(conn.execute(select(submissions.c.id, submissions.c.period).join(newest, and_(
+        submissions.c.period == newest.c.period, submissions.c.version == newest.c.version)).where(mine)).all())
+    by_period: dict[str, dict[str, Row]] = {period: {} for period in latest.values()}
+    if latest:
+        for row in conn.execute(select(results).where(results.c.submission_id.in_(list(latest)))):
+            by_period[latest[row.submission_id]][row.activity] = row
     for period in periods:
-        latest = latest_submission(conn, office, "monthly", period)
-        if latest:
-            found[period] = results_of(conn, latest.id)
+        if period in by_period:
+            found[period] = by_period[period]
     return found
 
 

@@ -30,12 +30,18 @@ def earlier_months(period: Period) -> list[Period]:
     return months_between(first, period.previous()) if period > first else []
 
 
-def office_month_plan(conn: Connection, office: str, period: Period) -> list[PlanLine]:
+def months_done(conn: Connection, office: str, period: Period) -> dict[str, dict]:
+    """period → activity → result of the office's months before `period` in its fiscal year
+    (read once, for office_month_plan and office_history both)."""
+    return monthly_results(conn, office, [str(p) for p in earlier_months(period)])
+
+
+def office_month_plan(conn: Connection, office: str, period: Period, done: dict[str, dict] | None = None) -> list[PlanLine]:
     """The activities allocated to the office (all activities if none is yet), with its
     targets and its cumulative results up to the month before."""
     fiscal_year = period.fiscal_year
     allocated = targets_of(conn, fiscal_year, "allocated", office)
-    done = monthly_results(conn, office, [str(p) for p in earlier_months(period)])
+    done = months_done(conn, office, period) if done is None else done
     lines = []
     for activity in activity_rows(conn, fiscal_year):
         quantity, budget = allocated.get((office, activity.code), (0.0, 0.0))
@@ -50,9 +56,9 @@ def office_month_plan(conn: Connection, office: str, period: Period) -> list[Pla
     return lines
 
 
-def office_history(conn: Connection, office: str, period: Period) -> dict[str, list[float]]:
+def office_history(conn: Connection, office: str, period: Period, done: dict[str, dict] | None = None) -> dict[str, list[float]]:
     """activity → the office's quantities in earlier months of the fiscal year (for outliers)."""
-    done = monthly_results(conn, office, [str(p) for p in earlier_months(period)])
+    done = months_done(conn, office, period) if done is None else done
     history: dict[str, list[float]] = {}
     for month in done.values():
         for code, result in month.items():

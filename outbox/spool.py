@@ -10,6 +10,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.headerregistry import Address
@@ -34,20 +35,35 @@ TYPES = {
 }
 
 
+@dataclass(frozen=True)
+class Spoolable:
+    """A draft made into the exact bytes to spool, before any lock is taken (see prepare)."""
+
+    draft: Draft
+    message_id: str
+    data: bytes
+
+
+def prepare(config: Config, draft: Draft, now: datetime) -> Spoolable:
+    """The costly part of queueing (MIME, headers, attachments read), done ahead of the
+    transaction that records it: writers are held up only by the durable write and the row."""
+    message = build_message(config, draft, now)
+    return Spoolable(draft, str(message["Message-ID"]), as_bytes(message))
+
+
 def queue(
-    conn: Connection, config: Config, draft: Draft, *, now: datetime, dedupe_key: str,
+    conn: Connection, config: Config, draft: Draft | Spoolable, *, now: datetime, dedupe_key: str,
     file_id: int | None = None, office: str | None = None,
 ) -> int | None:
     """Spool `draft` and record it; None when `dedupe_key` was queued before (nothing written)."""
     if mail.exists(conn, dedupe_key):
         return None
-    message = build_message(config, draft, now)
-    message_id = str(message["Message-ID"])
-    relative = QUEUE_DIR / f"{safe_name(message_id)}.eml"
-    write_durably(config.root / relative, as_bytes(message))
+    ready = draft if isinstance(draft, Spoolable) else prepare(config, draft, now)
+    relative = QUEUE_DIR / f"{safe_name(ready.message_id)}.eml"
+    write_durably(config.root / relative, ready.data)
     return mail.add(
-        conn, dedupe_key=dedupe_key, message_id=message_id, kind=draft.kind, recipients=draft.to,
-        subject=draft.subject, spool_path=relative.as_posix(), now=now, file_id=file_id, office=office,
+        conn, dedupe_key=dedupe_key, message_id=ready.message_id, kind=ready.draft.kind, recipients=ready.draft.to,
+        subject=ready.draft.subject, spool_path=relative.as_posix(), now=now, file_id=file_id, office=office,
     )
 
 

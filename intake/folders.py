@@ -154,20 +154,29 @@ class DropScanner:
         self.stable_seconds = stable_seconds
         self.tracker = tracker if tracker is not None else StabilityTracker()
         self.pending = 0  # entries seen but not ready yet, after the last scan
+        self._folders: tuple[tuple[str, ...], list[tuple[str, Path]]] = ((), [])
 
     def waiting(self, now: float | None = None) -> list[Waiting]:
         now = time.monotonic() if now is None else now
         ready: list[Waiting] = []
         self.pending = 0
-        for office in self.offices:
-            ready.extend(self._scan(office, now))
+        for office, folder in self._drop_dirs():
+            ready.extend(self._scan(office, now, folder))
         return sorted(ready, key=lambda w: (w.mtime, w.path.name))
 
-    def _scan(self, office: str, now: float) -> list[Waiting]:
-        folder = drop_dir(self.root, office)
+    def _drop_dirs(self) -> list[tuple[str, Path]]:
+        """(office, drop folder), worked out once: a national deployment has about 960."""
+        if self._folders[0] != tuple(self.offices):
+            self._folders = (tuple(self.offices), [(office, drop_dir(self.root, office)) for office in self.offices])
+        return self._folders[1]
+
+    def _scan(self, office: str, now: float, folder: Path | None = None) -> list[Waiting]:
+        folder = drop_dir(self.root, office) if folder is None else folder
         try:
             entries = list(os.scandir(folder))
         except OSError:  # not created yet, or a share briefly unreachable: next pass
+            return []
+        if not entries and not self.tracker.tracked():
             return []
         present: set[Path] = set()
         ready: list[Waiting] = []

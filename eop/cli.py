@@ -114,6 +114,7 @@ def serve(ctx: typer.Context, tick: Annotated[float, typer.Option(help="seconds 
     from intake.folders import drop_dir
 
     deployment = ctx.obj.deployment()
+    deployment.clock = deployment.clock.running()  # --now is where the service's time starts
     scanner = scanner_for(deployment)
     dirs = [drop_dir(deployment.root, code) for code in submitting_offices(deployment.config)]
     watch = deployment.config.watch
@@ -269,10 +270,12 @@ def demo(
 
 
 from eop.cli_jobs import register as register_jobs  # noqa: E402 — sub-apps after the shared options
+from eop.cli_kpi import register as register_kpi  # noqa: E402
 from eop.cli_report import register as register_report  # noqa: E402
 from eop.cli_workflow import register as register_workflow  # noqa: E402
 
 register_jobs(app)
+register_kpi(app)
 register_report(app)
 register_workflow(app)
 

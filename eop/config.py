@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from eop.calendar import CalendarRules
+from eop.rounds import KpiRule, Round
 
 OFFICE_CODE = r"^[0-9A-Za-z]+(-[0-9A-Za-z]+)?$"
 
@@ -165,6 +166,8 @@ class Config(Strict):
     limits: Limits = Limits()
     plans: list[Plan]
     targets: list[Targets] = []
+    rounds: list[Round] = []  # KPI rounds (DESIGN §8)
+    kpis: list[KpiRule] = []  # KPI rules, per fiscal year
     source: Path | None = Field(None, exclude=True)
 
     @model_validator(mode="after")
@@ -179,10 +182,34 @@ class Config(Strict):
               for i, p in enumerate(self.people) if p.office not in offices | sections),
             *(f"activities.{a.code}.section: {a.section!r} is not a section" for a in self.activities() if a.section not in sections),
             *(f"targets.rows.activity: {r.activity!r} is not an activity" for t in self.targets for r in t.rows if r.activity not in activities),
+            *self._kpi_problems(offices, sections),
         ]
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _kpi_problems(self, offices: set[str], sections: set[str]) -> list[str]:
+        """Rounds and KPI rules name each other, sections and offices that exist."""
+        rounds = {r.code: r for r in self.rounds}
+        problems = [f"rounds.{code}: defined twice" for code in rounds if sum(r.code == code for r in self.rounds) > 1]
+        for r in self.rounds:
+            if r.prepared_by and r.prepared_by not in sections:
+                problems.append(f"rounds.{r.code}.prepared_by: {r.prepared_by!r} is not a section")
+            problems += [f"rounds.{r.code}.documents.office: {d.office!r} is not an office"
+                         for d in r.documents if d.office and d.office not in offices]
+        for kpi in self.kpis:
+            for code in kpi.bands:
+                if code not in rounds:
+                    problems.append(f"kpis.{kpi.code}.bands: {code!r} is not a round (rounds: {', '.join(rounds) or 'none'})")
+                elif rounds[code].fiscal_year != kpi.fiscal_year:
+                    problems.append(f"kpis.{kpi.code}.bands: round {code} is in fiscal year {rounds[code].fiscal_year}, "
+                                    f"the KPI in {kpi.fiscal_year}")
+            if kpi.kind == "achievement":
+                problems += [f"kpis.{kpi.code}.bands: round {r.code} has no bands"
+                             for r in self.rounds if r.fiscal_year == kpi.fiscal_year and r.code not in kpi.bands]
+            if sum(k.code == kpi.code and k.fiscal_year == kpi.fiscal_year for k in self.kpis) > 1:
+                problems.append(f"kpis.{kpi.code}: defined twice for fiscal year {kpi.fiscal_year}")
+        return sorted(set(problems), key=problems.index)
 
     # -- lookups ---------------------------------------------------------------
     def activities(self) -> Iterator[Activity]:
@@ -198,6 +225,15 @@ class Config(Strict):
 
     def children(self, code: str) -> list[Office]:
         return [o for o in self.offices if o.parent == code]
+
+    def round(self, code: str) -> Round:
+        for found in self.rounds:
+            if found.code == code:
+                return found
+        raise KeyError(code)
+
+    def kpis_of(self, fiscal_year: int) -> list[KpiRule]:
+        return [k for k in self.kpis if k.fiscal_year == fiscal_year]
 
     def provinces(self) -> list[Office]:
         return [o for o in self.offices if o.level == "province"]

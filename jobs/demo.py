@@ -85,8 +85,12 @@ def run_demo(workdir: Path, console: Console) -> Deployment:
         if period == CORRECTED_MONTH:
             _correct(deployment, rng, step)
     step(at(2015, 4, 4, 9), "ปิดงวด 2558-03 / March 2558 locks")
+    from jobs import evidence_demo  # KPI evidence: stand-in documents, the deadline's checklist and packet
+
+    packet = evidence_demo.evidence_round(deployment, step)
     console.print(table)
     _where_to_look(deployment, config_path, console)
+    evidence_demo.show(packet, console)
     return deployment
 
 

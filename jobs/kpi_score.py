@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def round4(value: float) -> float:
+    """To 4 decimals, half up as people round (0.29545 → 0.2955), not as binary floats do."""
+    return float(Decimal(repr(value)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -15,7 +21,7 @@ class Score:
 
     @property
     def weighted(self) -> float:
-        return round(self.score * self.weight / 100, 4)
+        return round4(float(Decimal(repr(self.score)) * Decimal(repr(self.weight)) / 100))
 
 
 def achievement_score(
@@ -35,7 +41,7 @@ def achievement_score(
     score = float(level)
     if interpolate and index + 1 < len(bands):
         low, next_low = bands[index][0], bands[index + 1][0]
-        score = round(level + (percent - low) / (next_low - low), 4)
+        score = round4(level + (percent - low) / (next_low - low))
     return Score(level, score, weight, bands[index])
 
 

@@ -286,6 +286,13 @@ def rpt113(ctx: Context) -> Body:
     return Body(TIMELINESS, rows, totals, None, notes)
 
 
+def rpt311(ctx: Context) -> Body:
+    """The KPI scorecard of the round the period falls in: built by jobs.kpi from config's rules."""
+    from jobs.kpi import rpt311_body
+
+    return rpt311_body(ctx)
+
+
 REPORTS: dict[str, ReportSpec] = {
     "RPT111": ReportSpec("performance", "รายงานผลการปฏิบัติงานระดับจังหวัด จำแนกตามกิจกรรม",
                          "Province performance by activity", rpt111),
@@ -297,6 +304,8 @@ REPORTS: dict[str, ReportSpec] = {
                          "Province budget spending by activity", rpt211),
     "RPT212": ReportSpec("budget", "รายงานผลการเบิกจ่ายงบประมาณ จำแนกตามอำเภอและกิจกรรม",
                          "Budget spending by district and activity", rpt212),
+    "RPT311": ReportSpec("performance", "รายงานผลการประเมินตัวชี้วัด (KPI) ประจำรอบ",
+                         "KPI scorecard for the round", rpt311),
 }
 
 

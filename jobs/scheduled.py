@@ -205,3 +205,24 @@ def run_due(deployment: Deployment) -> list[tuple[str, str, int]]:
 def entry_calendar(deployment: Deployment, period: str) -> MonthCalendar:
     return MonthCalendar(Period.parse(period), deployment.config.calendar.rules)
 
+
+# -- KPI evidence (jobs.evidence): imported when a job runs, so the calendar loads light -----
+def _evidence(name: str) -> Callable:
+    def call(*args: object) -> object:
+        from jobs import evidence
+
+        return getattr(evidence, name)(*args)
+
+    return call
+
+
+JOBS += [
+    Job("evidence-register", "รับเอกสารหลักฐานตัวชี้วัดจากโฟลเดอร์ evidence ของจังหวัด — register documents dropped in the province's evidence folder",
+        _evidence("register_due"), _evidence("register_one")),
+    Job("target-letter", "ร่างหนังสือแจ้งเป้าหมายงาน-เงินให้อำเภอเมื่อรับแบบจัดสรรแล้ว — draft the target notification memo once the allocation is accepted",
+        _evidence("letter_due"), _evidence("draft_letter")),
+    Job("evidence-checklist", "แจ้งรายการหลักฐานที่ยังขาด 7, 3 และ 1 วันก่อนกำหนด — the checklist of what is missing, 7, 3 and 1 days before the deadline",
+        _evidence("checklist_due"), _evidence("send_checklist")),
+    Job("evidence-packet", "ส่งแฟ้มหลักฐานตัวชี้วัดวันก่อนกำหนด เมื่อยืนยันเดือนสุดท้ายของรอบแล้ว — the evidence packet the day before the deadline, once the round's last month is confirmed",
+        _evidence("packet_due"), _evidence("send_packet")),
+]

@@ -21,9 +21,17 @@ def _workflow(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.reviews, schema.corrections], checkfirst=True)
 
 
+def _evidence(conn: Connection) -> None:
+    """KPI evidence: the documents registered for each province (ledger.evidence)."""
+    from ledger.evidence import evidence_documents
+
+    evidence_documents.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _initial),
     (2, "workflow: reviews and corrections", _workflow),
+    (3, "evidence: documents registered for KPI evidence", _evidence),
 ]
 
 

@@ -1,0 +1,94 @@
+"""HTML → PDF for the evidence documents, with the same Sarabun font and network-free
+fetching as the RPT reports (templates.reports.render)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from eop.thai import MONTHS_EN, be_year, date_th, to_thai_digits
+
+HERE = Path(__file__).resolve().parent
+WEEKDAYS_TH = ("จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def thai_weekday_date(day: date) -> tuple[str, str]:
+    """`วันจันทร์ที่ 16 มีนาคม 2558`, `Monday 16 March 2558 BE`: as the seed's title page."""
+    return (f"วัน{WEEKDAYS_TH[day.weekday()]}ที่ {date_th(day)}",
+            f"{WEEKDAYS_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]} {be_year(day.year)} BE")
+
+
+def _digits(text: Any, thai: bool = False) -> str:
+    return to_thai_digits(str(text)) if thai else str(text)
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["digits"] = _digits
+    env.filters["baht"] = lambda value: f"{float(value):,.2f}"
+    env.filters["qty"] = lambda value: (f"{float(value):,.2f}".rstrip("0").rstrip(".")) if value is not None else "–"
+    return env
+
+
+@cache
+def _css(name: str) -> str:
+    return (HERE / name).read_text(encoding="utf-8")
+
+
+def _fonts() -> dict[int, str]:
+    from templates.reports.render import font_uris
+
+    return font_uris()
+
+
+def render_document_html(template: str, context: dict[str, Any], *, embed_font: bool = True) -> str:
+    return environment().get_template(template).render(
+        **context, fonts=_fonts() if embed_font else {}, base_css=Markup(_css("document.css")))
+
+
+def _write_pdf(html: str, out: Path) -> Path:
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols={"file", "data"})  # never the network
+    document = HTML(string=html, url_fetcher=fetcher, base_url=HERE.as_uri() + "/")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.part")
+    document.write_pdf(partial)
+    os.replace(partial, out)
+    return out
+
+
+def render_packet_front(context: dict[str, Any], out: Path) -> Path:
+    """Cover, contents, scorecard, each KPI's level table, the evidence index and the checklist."""
+    return _write_pdf(render_document_html("packet.html", context), out)
+
+
+def render_letter(context: dict[str, Any], out: Path) -> Path:
+    """The target notification memo (บันทึกข้อความ) with its annex of each office's targets."""
+    return _write_pdf(render_document_html("letter.html", context), out)
+
+
+def render_order(context: dict[str, Any], out: Path) -> Path:
+    """A province office order (คำสั่ง) appointing a committee: the demo's stand-ins."""
+    return _write_pdf(render_document_html("order.html", context), out)
+
+
+def render_stamps(pages: list[dict[str, Any]], out: Path) -> Path:
+    """One transparent page per packet page, of the same size, carrying only its stamp
+    (`pages`: width_pt, height_pt, label) at the foot: laid over the merged packet."""
+    sizes: dict[tuple[float, float], str] = {}
+    for page in pages:
+        sizes.setdefault((round(page["width_pt"], 2), round(page["height_pt"], 2)), f"s{len(sizes)}")
+    context = {"pages": [{**p, "size": sizes[(round(p["width_pt"], 2), round(p["height_pt"], 2))]} for p in pages],
+               "sizes": [{"name": name, "width": w, "height": h} for (w, h), name in sizes.items()]}
+    return _write_pdf(render_document_html("stamps.html", context), out)

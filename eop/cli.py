@@ -114,7 +114,6 @@ def serve(ctx: typer.Context, tick: Annotated[float, typer.Option(help="seconds 
     from intake.folders import drop_dir
 
     deployment = ctx.obj.deployment()
-    deployment.clock = deployment.clock.running()  # --now is where the service's time starts
     scanner = scanner_for(deployment)
     dirs = [drop_dir(deployment.root, code) for code in submitting_offices(deployment.config)]
     watch = deployment.config.watch

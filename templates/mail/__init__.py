@@ -65,16 +65,23 @@ def seen(finding: Any) -> str:
     return "" if text in str(_part(finding, "message_th") or "") else text
 
 
+def _located(finding: Any, key: str, where: str) -> str:
+    """The message, led by where it is unless it already says so (catalogue messages do)."""
+    message = str(_part(finding, key) or "")
+    cell = _part(finding, "cell")
+    if not where or (cell and str(cell) in message):
+        return message
+    return f"{where}: {message}"
+
+
 def finding_th(finding: Any) -> str:
     """`ชีต "ผลการปฏิบัติงาน" เซลล์ F14 (ผลงานเดือนนี้): ไม่ใช่ตัวเลข (ค่าที่พบ "12,5O0")`."""
-    where, value = where_th(finding), seen(finding)
-    text = f"{where}: {_part(finding, 'message_th')}" if where else str(_part(finding, "message_th"))
+    text, value = _located(finding, "message_th", where_th(finding)), seen(finding)
     return f'{text} (ค่าที่พบ "{value}")' if value else text
 
 
 def finding_en(finding: Any) -> str:
-    where, value = where_en(finding), seen(finding)
-    text = f"{where}: {_part(finding, 'message_en')}" if where else str(_part(finding, "message_en"))
+    text, value = _located(finding, "message_en", where_en(finding)), seen(finding)
     return f'{text} (value seen "{value}")' if value else text
 
 

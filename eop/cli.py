@@ -113,11 +113,12 @@ def serve(ctx: typer.Context, tick: Annotated[float, typer.Option(help="seconds 
     from jobs.process import run_pass, scanner_for
     from intake.folders import drop_dir
 
+    should_stop = install_stop_signals()  # before the slow start: a SIGTERM while opening still stops cleanly
     deployment = ctx.obj.deployment()
+    deployment.clock = deployment.clock.running()  # --now is where the service's time starts
     scanner = scanner_for(deployment)
     dirs = [drop_dir(deployment.root, code) for code in submitting_offices(deployment.config)]
     watch = deployment.config.watch
-    should_stop = install_stop_signals()
 
     def one_pass() -> int:
         report = run_pass(deployment, scanner)

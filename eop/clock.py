@@ -59,3 +59,20 @@ class Clock:
 
     def set(self, moment: datetime) -> None:
         self._fixed = as_bangkok(moment)
+
+    def running(self) -> Clock:
+        """A clock that runs: from the frozen moment on, or real time. A long-running
+        service needs time to pass (mail back-off, a dead sender's lease), even when it was
+        started `--now` for a test or a demo."""
+        return RunningClock(self._fixed) if self._fixed else Clock()
+
+
+class RunningClock(Clock):
+    """Starts at `start` and runs at the speed of real time."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(None)
+        self._offset = as_bangkok(start) - datetime.now(BANGKOK)
+
+    def now(self) -> datetime:
+        return datetime.now(BANGKOK) + self._offset

@@ -12,6 +12,7 @@ time. Files of one office are always judged in order, by one worker, each seeing
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import logging
@@ -24,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from eop.config import Config
+from eop.faults import checkpoint
 from eop.findings import Finding
 from eop.workers import can_fork, run_forked, shares_by_province, worker_count
 from intake.folders import Waiting
@@ -36,6 +38,22 @@ log = logging.getLogger(__name__)
 CHUNK = 1 << 20
 PARALLEL_FROM = 24  # files waiting: below this a worker pool costs more than it saves
 WRITE_EVERY = 32  # verdicts written per transaction
+
+
+class ArchiveUnavailable(Exception):
+    """The archive cannot be written (disk full, read-only): files wait in drop/; try again later."""
+
+    permanent = False
+
+    def __init__(self, folder: Path, exc: OSError) -> None:
+        why = exc.strerror or str(exc)
+        super().__init__(f"เขียนที่เก็บไฟล์ {folder} ไม่ได้ ({why}) ไฟล์ที่ส่งมายังอยู่ในโฟลเดอร์ drop และจะรับเข้าเมื่อแก้ไขแล้ว — "
+                         f"the archive {folder} cannot be written ({why}): the dropped files stay in drop/ "
+                         "and are taken once it is fixed")
+
+
+class UnreadableDrop(OSError):
+    """A dropped file that cannot be read now (permissions, a share's I/O error): it waits in drop/."""
 
 
 @dataclass(frozen=True)
@@ -69,13 +87,22 @@ def take_all(ledger: Ledger, config: Config, items: Sequence[Waiting], now: date
     whole = [(i, item) for i, item in enumerate(items) if item.kind == "file" and item.complete]
     for i, item in enumerate(items):
         if item.kind != "file" or not item.complete:
-            ids[i] = _take_odd(ledger, config, item, now)
-    archived = []
+            try:
+                ids[i] = _take_odd(ledger, config, item, now)
+            except OSError as exc:
+                raise ArchiveUnavailable(archive_dir(config), exc) from exc
+    archived, blocked = [], None
     for i, item in whole:
         try:
             archived.append((i, item, *_archive(item.path, archive_dir(config), sync=len(whole) == 1)))
         except FileNotFoundError:  # gone between the scan and now (taken by another pass)
             ids[i] = None
+        except UnreadableDrop as exc:  # this file waits in drop/; the others go on
+            log.warning("%s", exc)
+        except OSError as exc:  # the archive's disk is full or read-only: every file waits in drop/
+            blocked = ArchiveUnavailable(archive_dir(config), exc)
+            break
+        checkpoint("after-archive")
     if len(archived) > 1:
         _sync_archive(archive_dir(config), [stored for *_, stored in archived])
     if archived:
@@ -88,8 +115,11 @@ def take_all(ledger: Ledger, config: Config, items: Sequence[Waiting], now: date
                 )
                 if not known:
                     record_event(conn, now, "received", office=item.office, file_id=ids[i], file=item.path.name, sha256=sha256)
+        checkpoint("after-record")
     for _, item, *_ in archived:
         item.path.unlink(missing_ok=True)
+    if blocked is not None:
+        raise blocked
     return [ids.get(i) for i in range(len(items))]
 
 
@@ -119,25 +149,39 @@ def _sync_archive(folder: Path, stored: list[Path]) -> None:
 
 def _archive(source: Path, folder: Path, *, sync: bool = True) -> tuple[str, Path]:
     """Copy into the archive under its content hash; fsync file and folder (or leave that to
-    the caller, who syncs a whole batch at once)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    the caller, who syncs a whole batch at once). A symlink put in the file's place since the
+    scan is not followed (O_NOFOLLOW): it is answered as a link on the next pass."""
+    try:
+        reader = os.fdopen(os.open(source, os.O_RDONLY | os.O_NOFOLLOW), "rb")
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise UnreadableDrop(exc.errno, f"อ่านไฟล์ {source} ไม่ได้ ({exc.strerror}) จะลองใหม่รอบถัดไป — "
+                                        f"cannot read the dropped file {source} ({exc.strerror}); tried again next pass") from exc
     partial = folder / f".incoming-{os.getpid()}-{source.name[:40].encode('utf-8', 'replace').hex()[:40]}"
     digest = hashlib.sha256()
-    with source.open("rb") as reader, partial.open("wb") as writer:
-        while chunk := reader.read(CHUNK):
-            digest.update(chunk)
-            writer.write(chunk)
-        writer.flush()
-        if sync:
-            os.fsync(writer.fileno())
-    sha256 = digest.hexdigest()
-    suffix = "".join(ch for ch in source.suffix.lower()[:8] if ch.isalnum() or ch == ".")
-    target = folder / sha256[:2] / f"{sha256}{suffix}"
-    target.parent.mkdir(exist_ok=True)
-    if target.exists():
-        partial.unlink()
-    else:
-        os.replace(partial, target)
+    try:
+        with reader:
+            folder.mkdir(parents=True, exist_ok=True)
+            with partial.open("wb") as writer:
+                while chunk := reader.read(CHUNK):
+                    digest.update(chunk)
+                    writer.write(chunk)
+                writer.flush()
+                if sync:
+                    os.fsync(writer.fileno())
+        sha256 = digest.hexdigest()
+        suffix = "".join(ch for ch in source.suffix.lower()[:8] if ch.isalnum() or ch == ".")
+        target = folder / sha256[:2] / f"{sha256}{suffix}"
+        target.parent.mkdir(exist_ok=True)
+        if target.exists():
+            partial.unlink()
+        else:
+            os.replace(partial, target)
+    except BaseException:  # a full or read-only archive leaves no half-written copy behind
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise
     if sync:
         _fsync_dir(target.parent)
     return sha256, target
@@ -208,6 +252,7 @@ def judge_rows(ledger: Ledger, config: Config, rows: Sequence, now: Callable[[],
             _finish_checks([item for item in unwritten if item.judgement is not None])
             with ledger.atomic() as conn:
                 verdicts.extend(v for v in (_write(conn, item) for item in unwritten) if v is not None)
+            checkpoint("after-judge-write")
             unwritten.clear()
             offices.clear()
 
@@ -224,6 +269,7 @@ def judge_rows(ledger: Ledger, config: Config, rows: Sequence, now: Callable[[],
 
 
 def _judge_read_only(ledger: Ledger, config: Config, row, now: datetime) -> _Judged:
+    checkpoint("before-judge")
     started = time.perf_counter()
     with ledger.reading() as conn:
         original = records.accepted_with_hash(conn, row.office, row.sha256, row.id)

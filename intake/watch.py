@@ -114,13 +114,19 @@ def serve_loop(run_pass: Callable[[], int], watcher: DropWatcher, *, tick_second
     a file that goes quiet raises no event.
 
     A stop request lets the current pass finish. A pass that raises is logged and the
-    loop goes on at the next tick: one bad file must not stop the service."""
+    loop goes on at the next tick: one bad file must not stop the service. A passing fault
+    (a full or read-only disk, the ledger locked: an OSError or an error whose `permanent`
+    is False) is said in one line, in Thai and English, without a traceback."""
     while not should_stop():
         settling = 0
         try:
             settling = run_pass()
-        except Exception:
-            log.exception("pass failed; next attempt in %.0fs", tick_seconds)
+        except Exception as exc:
+            if isinstance(exc, OSError) or getattr(exc, "permanent", None) is False:
+                log.error("%s — รอบนี้ไม่สำเร็จ ไฟล์ที่ส่งมาอยู่ที่เดิม จะลองใหม่ใน %.0f วินาที / this pass could not finish, "
+                          "dropped files stay where they are; trying again in %.0fs", exc, tick_seconds, tick_seconds)
+            else:
+                log.exception("pass failed; next attempt in %.0fs", tick_seconds)
         _sleep_until_hint(watcher, min(tick_seconds, settle_seconds) if settling else tick_seconds, should_stop)
 
 

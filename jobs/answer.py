@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from eop.faults import checkpoint
 from eop.findings import Finding, Severity
 from eop.layout import kind_label
 from eop.periods import Period
@@ -88,6 +89,7 @@ def answer_one(deployment: Deployment, file_id: int) -> None:
             notify_returns(deployment, conn, row)  # each district returned gets the comment
         records.mark_answered(conn, file_id, now)
         record_event(conn, now, "answered", office=row.office, kind=row.kind, period=row.period, file_id=file_id, mail=kind, to=to)
+    checkpoint("after-answer")
 
 
 def _compose(deployment: Deployment, conn: Connection, row, now: datetime) -> tuple[str, list[str], Spoolable | None]:

@@ -90,6 +90,18 @@ def mark_failed(conn: Connection, row_id: int, error: str, now: datetime) -> boo
     return result.rowcount == 1
 
 
+def release_orphans(conn: Connection, now: datetime) -> int:
+    """Rows left `sending` by a sender that is known to be dead are due again now (attempts
+    kept, the interruption noted); returns how many. Only a sender that holds the senders'
+    lock exclusively may call this (see outbox.deliver.sending)."""
+    result = conn.execute(
+        update(outbox).where(outbox.c.state == "sending")
+        .values(state="queued", next_attempt_at=now,
+                last_error="การส่งถูกขัดจังหวะ ส่งใหม่ — interrupted while sending (the sender stopped); sent again")
+    )
+    return result.rowcount
+
+
 def requeue_failed(conn: Connection, now: datetime) -> int:
     """Failed rows get a fresh set of attempts (after the cause was fixed); returns how many."""
     result = conn.execute(

@@ -1,28 +1,40 @@
 """Delivery: claim one due message, send it, record the outcome. Drain with `while send_one(...)`.
 
 A claim is a conditional UPDATE (see ledger.mail.claim), so two workers never send the same
-row. A worker that dies mid-send leaves the row `sending`; after LEASE it is due again and
-re-sent with the same Message-ID. With the file transport that rewrites the same file; over
-SMTP the server may already have accepted it, so the office can get it twice — the identical
-Message-ID lets mail clients fold the copies. That is the price of never losing a message.
+row. A worker that dies mid-send leaves the row `sending`. Every sender holds a shared lock
+on `outbox/.senders.lock` from its claims to their outcome; a sender that can take that lock
+exclusively is alone, so any row still `sending` belongs to a sender that died (a crash, a
+SIGKILL, a power cut) and is due again at once (`mail.release_orphans`); otherwise, beside a
+live sender, a claim is taken over only when its LEASE runs out. Either way it is re-sent
+with the same Message-ID. With the file transport that rewrites the same file; over SMTP,
+if the sender died after the server's "250" and before the ledger recorded it, the office
+gets it twice — the identical Message-ID lets mail clients fold the copies. That window is
+kept as short as we can (the ledger is written as soon as the server has said 250, before
+QUIT); closing it would need the server's help. That is the price of never losing a message.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import Row
 
 from eop.config import Config
+from eop.faults import checkpoint
 from ledger import mail
 from ledger.db import Ledger, record_event
 from outbox.transports import FileTransport, Transport, TransportError, transport_for
 
 LEASE = timedelta(minutes=5)  # longer than any SMTP attempt (timeout × a few round trips)
 BATCH = 64  # messages claimed at once for a quick (file) transport
+SENDERS_LOCK = Path("outbox") / ".senders.lock"  # under config.root
 
 log = logging.getLogger(__name__)
 Outcome = Literal["sent", "retry", "failed"]
@@ -41,24 +53,48 @@ def send_due(ledger: Ledger, config: Config, now: datetime, transport: Transport
     transport = transport or transport_for(config)
     batch = BATCH if isinstance(transport, FileTransport) else 1
     delivered = 0
-    while claimed := claim_due(ledger, now, batch):
-        sent = []
-        for row in claimed:
-            try:
-                sent.append((row, transport.send(config.root / row.spool_path, json.loads(row.recipients), row.message_id)))
-            except TransportError as exc:
-                record_failure(ledger, config, row, str(exc), exc.permanent, now)
-            except Exception as exc:  # an unforeseen bug must not stop the queue: retried like a transient error
-                log.exception("sending outbox message %s", row.id)
-                record_failure(ledger, config, row, repr(exc), False, now)
-        if sent:
-            with ledger.atomic() as conn:
-                for row, note in sent:
-                    mail.mark_sent(conn, row.id, now, note)
-                    record_event(conn, now, "mailed", office=row.office, file_id=row.file_id,
-                                 mail=row.kind, message_id=row.message_id, to=json.loads(row.recipients))
-        delivered += len(sent)
+    with sending(ledger, config, now):
+        while claimed := claim_due(ledger, now, batch):
+            sent = []
+            for row in claimed:
+                try:
+                    sent.append((row, transport.send(config.root / row.spool_path, json.loads(row.recipients), row.message_id)))
+                except TransportError as exc:
+                    record_failure(ledger, config, row, str(exc), exc.permanent, now)
+                except Exception as exc:  # an unforeseen bug must not stop the queue: retried like a transient error
+                    log.exception("sending outbox message %s", row.id)
+                    record_failure(ledger, config, row, repr(exc), False, now)
+                checkpoint("after-send")
+            if sent:
+                with ledger.atomic() as conn:
+                    for row, note in sent:
+                        mail.mark_sent(conn, row.id, now, note)
+                        record_event(conn, now, "mailed", office=row.office, file_id=row.file_id,
+                                     mail=row.kind, message_id=row.message_id, to=json.loads(row.recipients))
+                checkpoint("after-mark-sent")
+            delivered += len(sent)
     return delivered
+
+
+@contextmanager
+def sending(ledger: Ledger, config: Config, now: datetime) -> Iterator[None]:
+    """Hold the senders' shared lock; first, when no other sender holds it, make the rows a
+    dead sender left `sending` due again at once. The lock goes with the process: a sender
+    killed by SIGKILL releases it too."""
+    path = config.root / SENDERS_LOCK
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pass  # another sender is at work: its claims are alive, their leases apply
+        else:
+            with ledger.atomic() as conn:
+                orphans = mail.release_orphans(conn, now)
+            if orphans:
+                log.warning("%d message(s) were being sent when the service stopped: sending them again", orphans)
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        yield
 
 
 def claim_due(ledger: Ledger, now: datetime, limit: int) -> list[Row]:
@@ -70,6 +106,8 @@ def claim_due(ledger: Ledger, now: datetime, limit: int) -> list[Row]:
                 claimed.append(mail.get(conn, row.id))
                 if len(claimed) >= limit:
                     break
+    if claimed:
+        checkpoint("after-claim")
     return claimed
 
 
@@ -80,21 +118,24 @@ def retry_failed(ledger: Ledger, now: datetime) -> int:
 
 
 def deliver_next(ledger: Ledger, config: Config, transport: Transport, now: datetime) -> Outcome | None:
-    row = claim_next(ledger, now)
-    if row is None:
-        return None
-    try:
-        note = transport.send(config.root / row.spool_path, json.loads(row.recipients), row.message_id)
-    except TransportError as exc:
-        return record_failure(ledger, config, row, str(exc), exc.permanent, now)
-    except Exception as exc:  # an unforeseen bug must not stop the queue: retried like a transient error
-        log.exception("sending outbox message %s", row.id)
-        return record_failure(ledger, config, row, repr(exc), False, now)
-    with ledger.atomic() as conn:
-        mail.mark_sent(conn, row.id, now, note)
-        record_event(conn, now, "mailed", office=row.office, file_id=row.file_id,
-                     mail=row.kind, message_id=row.message_id, to=json.loads(row.recipients))
-    return "sent"
+    with sending(ledger, config, now):
+        row = claim_next(ledger, now)
+        if row is None:
+            return None
+        try:
+            note = transport.send(config.root / row.spool_path, json.loads(row.recipients), row.message_id)
+        except TransportError as exc:
+            return record_failure(ledger, config, row, str(exc), exc.permanent, now)
+        except Exception as exc:  # an unforeseen bug must not stop the queue: retried like a transient error
+            log.exception("sending outbox message %s", row.id)
+            return record_failure(ledger, config, row, repr(exc), False, now)
+        checkpoint("after-send")
+        with ledger.atomic() as conn:
+            mail.mark_sent(conn, row.id, now, note)
+            record_event(conn, now, "mailed", office=row.office, file_id=row.file_id,
+                         mail=row.kind, message_id=row.message_id, to=json.loads(row.recipients))
+        checkpoint("after-mark-sent")
+        return "sent"
 
 
 def claim_next(ledger: Ledger, now: datetime) -> Row | None:
@@ -102,8 +143,12 @@ def claim_next(ledger: Ledger, now: datetime) -> Row | None:
     with ledger.atomic() as conn:
         for row in mail.due(conn, now):
             if mail.claim(conn, row, now + LEASE):
-                return mail.get(conn, row.id)
-    return None
+                claimed = mail.get(conn, row.id)
+                break
+        else:
+            return None
+    checkpoint("after-claim")
+    return claimed
 
 
 def record_failure(ledger: Ledger, config: Config, row: Row, error: str, permanent: bool, now: datetime) -> Outcome:

@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from eop.config import Config
+from eop.faults import checkpoint
 from ledger import mail
 from outbox.compose import Draft
 
@@ -61,6 +62,7 @@ def queue(
     ready = draft if isinstance(draft, Spoolable) else prepare(config, draft, now)
     relative = QUEUE_DIR / f"{safe_name(ready.message_id)}.eml"
     write_durably(config.root / relative, ready.data)
+    checkpoint("after-spool")
     return mail.add(
         conn, dedupe_key=dedupe_key, message_id=ready.message_id, kind=ready.draft.kind, recipients=ready.draft.to,
         subject=ready.draft.subject, spool_path=relative.as_posix(), now=now, file_id=file_id, office=office,

@@ -70,8 +70,10 @@ class SmtpTransport:
             client = self.connect()
             try:
                 refused = client.smtp.sendmail(self.sender, recipients, data)
-            finally:
+            except BaseException:
                 client.close()
+                raise
+            hang_up(client)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             permanent = not codes or any(code // 100 == 5 for code in codes)
@@ -102,6 +104,19 @@ class SmtpTransport:
         )
         client.login()
         return client
+
+
+def hang_up(client: yagmail.SMTP) -> None:
+    """QUIT without waiting for its reply. After the server's 250 the message is delivered:
+    nothing that happens on the way out (a slow or reset QUIT) may turn it into a failure that
+    would send it again, and the sooner the outbox records it, the shorter the window in
+    which a crash would."""
+    client.is_closed = True
+    try:
+        client.smtp.send("QUIT\r\n")
+    except (OSError, smtplib.SMTPException):
+        pass
+    client.smtp.close()
 
 
 def crlf(data: bytes) -> bytes:

@@ -120,3 +120,18 @@ def fill_month(deployment: Deployment, office: str, period: str, out: Path, quan
     from jobs.office_sim import fill_monthly
 
     return fill_monthly(issued_path(deployment, "monthly", office, period), out, quantities=quantities, spending=spending, **kwargs)
+
+
+# -- long variants: `@pytest.mark.slow`, run by `make test-slow` (pytest -m slow --run-slow) --
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true", default=False,
+                     help="also run the long variants marked slow (kill points, 1,000-file load)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="long variant: run with --run-slow (make test-slow)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from ledger import mail
 from ledger.db import Ledger
 from ledger.schema import events
 from outbox import Draft, FileTransport, SmtpTransport, TransportError, make_message, queue, retry_failed, send_due, send_one
-from outbox.deliver import LEASE
+from outbox.deliver import LEASE, SENDERS_LOCK
 from templates.mail import KINDS, render_mail
 from smtp_server import free_port, smtp_server
 
@@ -221,15 +222,30 @@ def test_file_transport_writes_one_eml_per_message_and_sends_once(ledger: Ledger
     assert sorted(json.loads(e.detail)["message_id"] for e in mailed) == sorted(row(ledger, i).message_id for i in ids)
 
 
-def test_a_crashed_sender_is_taken_over_after_its_lease(ledger: Ledger, config: Config) -> None:
+def test_a_claim_held_by_a_live_sender_is_taken_over_only_after_its_lease(ledger: Ledger, config: Config) -> None:
     outbox_id = enqueue(ledger, config, receipt())
-    with ledger.atomic() as conn:  # a worker claims, then dies before sending
-        assert mail.claim(conn, mail.get(conn, outbox_id), NOW + LEASE)
-    transport = FileTransport(config.root / "outbox" / "sent")
+    lock = config.root / SENDERS_LOCK
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as other_sender:  # another sender is alive (it holds the senders' lock) ...
+        fcntl.flock(other_sender, fcntl.LOCK_SH)
+        with ledger.atomic() as conn:  # ... and has claimed the message, but hangs
+            assert mail.claim(conn, mail.get(conn, outbox_id), NOW + LEASE)
+        transport = FileTransport(config.root / "outbox" / "sent")
 
-    assert not send_one(ledger, config, transport, NOW + timedelta(minutes=1))
-    assert send_one(ledger, config, transport, NOW + LEASE)
+        assert not send_one(ledger, config, transport, NOW + timedelta(minutes=1))
+        assert send_one(ledger, config, transport, NOW + LEASE)
     assert (row(ledger, outbox_id).state, row(ledger, outbox_id).attempts) == ("sent", 2)
+
+
+def test_a_claim_left_by_a_dead_sender_is_due_at_once(ledger: Ledger, config: Config) -> None:
+    outbox_id = enqueue(ledger, config, receipt())
+    with ledger.atomic() as conn:  # a sender claims, then dies (its lock went with it)
+        assert mail.claim(conn, mail.get(conn, outbox_id), NOW + LEASE)
+
+    assert send_due(ledger, config, NOW + timedelta(seconds=1)) == 1
+    sent = row(ledger, outbox_id)
+    assert (sent.state, sent.attempts) == ("sent", 2)
+    assert len(list((config.root / "outbox" / "sent").glob("*.eml"))) == 1
 
 
 # -- SMTP on loopback -------------------------------------------------------------

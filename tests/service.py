@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -17,9 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from conftest import DISTRICTS, REPO, at, even_shares, fill_month, issued_path, process
+from conftest import drop as drop_file
+
+from eop.clock import Clock
+from eop.config import load_config
+from intake.folders import drop_dir
+from jobs.deployment import open_deployment
+from jobs.office_sim import fill_allocation
 
 EOP = Path(sys.executable).parent / "eop"
 NOW = "2015-03-25T10:00"
+OFFICES = ["71", *DISTRICTS]
 
 
 def set_config(path: Path, **sections: dict) -> Path:
@@ -244,3 +255,73 @@ class PeakMemory(threading.Thread):
         self._halt.set()
         self.join()
         return self.peak
+
+
+# -- a deployment on 25 March 2558 and a batch of files, made once per module -------------
+@dataclass
+class Template:
+    base: Path  # config.yaml + var/ as the march fixture leaves them
+    files: list[tuple[str, str, Path]]  # (office, name to drop under, source)
+
+
+def build_march(base: Path) -> Path:
+    """The conftest `march` deployment, built outside a test (its fixtures are per test)."""
+    config_path = base / "config.yaml"
+    shutil.copy(REPO / "eop" / "kanchanaburi.yaml", config_path)
+    deployment = open_deployment(load_config(config_path), Clock(at(2014, 10, 1, 9)))
+    process(deployment)
+    filled = fill_allocation(issued_path(deployment, "allocation", "71", "2558"), base / "EOP016-filled.xlsx",
+                             shares=even_shares(deployment))
+    drop_file(deployment, "71", filled)
+    assert [v.status for v in process(deployment, at(2014, 10, 2)).verdicts] == ["accepted"]
+    assert ("issue-monthly", "2558-03", 14) in process(deployment, at(2015, 3, 25, 8)).jobs
+    deployment.clock.set(at(2015, 3, 25, 10))
+    deployment.ledger.close()
+    return config_path
+
+
+def batch_files(base: Path) -> list[tuple[str, str, Path]]:
+    """26 files (enough for the forked workers): every office's March workbook, seven second
+    versions, a workbook with a mistake, two duplicates and two files that are not workbooks."""
+    config = load_config(base / "config.yaml")
+    deployment = open_deployment(config, Clock(at(2015, 3, 25, 10)))
+    made = base / "made"
+    files: list[tuple[str, str, Path]] = []
+    for n, office in enumerate(OFFICES):
+        path = fill_month(deployment, office, "2558-03", made / f"{office}-v1.xlsx",
+                          {"A101": 100 + n, "A204": f"{n}.5"}, {"A101": 1000 + 10 * n})
+        files.append((office, f"มีนาคม-{office}.xlsx", path))
+    for n, office in enumerate(DISTRICTS[:7]):
+        path = fill_month(deployment, office, "2558-03", made / f"{office}-v2.xlsx",
+                          {"A101": 200 + n, "A204": "3"}, {"A101": 2000 + n})
+        files.append((office, f"มีนาคม-{office}-แก้ไข.xlsx", path))
+    bad = fill_month(deployment, "7110", "2558-03", made / "7110-bad.xlsx", {"A101": "12,5O0"})
+    files.append(("7110", "ผิด-7110.xlsx", bad))
+    files.append(("7101", "ซ้ำ-7101.xlsx", files[1][2]))
+    files.append(("7102", "ซ้ำ-7102.xlsx", files[2][2]))
+    junk = made / "junk.xlsx"
+    junk.write_bytes(random.Random(7).randbytes(5000))
+    files.append(("7111", "junk.xlsx", junk))
+    text = made / "notes.xlsx"
+    text.write_text("activity,quantity\nA101,5\n", encoding="utf-8")
+    files.append(("7112", "notes.xlsx", text))
+    deployment.ledger.close()
+    return files
+
+
+def deploy(template: Template, where: Path, port: int) -> Path:
+    shutil.copytree(template.base / "var", where / "var")
+    config = where / "config.yaml"
+    shutil.copy(template.base / "config.yaml", config)
+    smtp_to(config, port)
+    return set_config(config, watch={"mode": "inotify", "stable_seconds": 0.2})
+
+
+def drop_batch(template: Template, root: Path) -> set[str]:
+    """Every file at once, in a fixed order of modification times (versions in order)."""
+    stamp = 1_426_000_000
+    for n, (office, name, source) in enumerate(template.files):
+        target = drop_dir(root, office) / name
+        shutil.copy(source, target)
+        os.utime(target, (stamp + n, stamp + n))
+    return {name for _, name, _ in template.files}

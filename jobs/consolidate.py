@@ -23,7 +23,7 @@ from eop.config import Config, Office
 from eop.periods import Period, months_between
 from jobs.deployment import Deployment
 from ledger.reference import activity_rows, targets_of
-from ledger.reports import OfficeResults, latest_results, submission_facts
+from ledger.reports import OfficeResults, latest_result_rows, submission_facts
 
 REPORTING_LEVELS = ("province", "district")  # offices that send a monthly workbook of their own
 CONFIRMED_STATES = ("submitted", "approved", "confirmed")
@@ -95,14 +95,18 @@ def year_to_date(period: Period) -> list[Period]:
 def read_inputs(conn: Connection, period: Period) -> Inputs:
     cumulative: OfficeResults = {}
     month: OfficeResults = {}
-    for each in year_to_date(period):
-        found = latest_results(conn, "monthly", str(each))
-        for office, by_activity in found.items():
-            into = cumulative.setdefault(office, {})
-            for activity, (quantity, spending) in by_activity.items():
-                before = into.get(activity, (0.0, 0.0))
-                into[activity] = (before[0] + quantity, before[1] + spending)
-        if each == period:
+    for each in year_to_date(period):  # month by month, so that sums add in the same order
+        offices, rows = latest_result_rows(conn, "monthly", str(each))
+        found: OfficeResults | None = {office: {} for office in offices} if each == period else None
+        for office in offices:
+            cumulative.setdefault(office, {})
+        for office, activity, quantity, spending in rows:  # one pass: nationally 52,680 rows a month
+            into = cumulative[office]
+            before = into.get(activity)
+            into[activity] = (quantity, spending) if before is None else (before[0] + quantity, before[1] + spending)
+            if found is not None:
+                found[office][activity] = (quantity, spending)
+        if found is not None:
             month = found
     catalogue = [a.code for a in activity_rows(conn, period.fiscal_year)]
     extra = sorted({a for by_activity in cumulative.values() for a in by_activity} - set(catalogue))

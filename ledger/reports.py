@@ -6,6 +6,7 @@ versions are kept for the record but never summed.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +34,18 @@ def latest_results(conn: Connection, kind: str, period: str) -> OfficeResults:
         for row in conn.execute(query):
             found[office_of[row.submission_id]][row.activity] = (row.quantity, row.spending)
     return found
+
+
+def latest_result_rows(conn: Connection, kind: str, period: str) -> tuple[list[str], Iterator[tuple[str, str, float, float]]]:
+    """The same as latest_results, flat: (the offices with a latest version, their result
+    rows as (office, activity, quantity, spending)) — for reading a whole country at once."""
+    latest = latest_by_office(conn, kind, period)
+    office_of = {row.id: row.office for row in latest.values()}
+    if not office_of:
+        return list(latest), iter(())
+    query = select(results.c.submission_id, results.c.activity, results.c.quantity, results.c.spending).where(
+        results.c.submission_id.in_(list(office_of)))
+    return list(latest), ((office_of[sid], activity, quantity, spending) for sid, activity, quantity, spending in conn.execute(query))
 
 
 @dataclass(frozen=True)

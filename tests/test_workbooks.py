@@ -158,6 +158,7 @@ def assert_conventions(path: Path, expected: Expected, *, after_libreoffice: boo
         for address in expected.formulas.get(sheet.title, []):
             value = sheet[address].value
             assert isinstance(value, str) and value.startswith("="), (sheet.title, address, value)
+            assert sheet[address].data_type == "f", (sheet.title, address, "a formula written as text")
 
     meta = book[META_SHEET]
     assert meta.sheet_state in (("hidden", "veryHidden") if after_libreoffice else ("veryHidden",))

@@ -12,7 +12,7 @@ from eop.layout import (
     ALLOCATION_FIRST_OFFICE_COLUMN, ALLOCATION_FIXED, ALLOCATION_HEADER_ROW, ALLOCATION_SHEETS, TEMPLATE_VERSIONS,
 )
 from templates.workbooks.common import (
-    BOLD, BOX, HEADER_FILL, NUMBER, SUBTLE, WHOLE, fixed_cell, input_cell, landscape, meta_facts,
+    BOLD, BOX, HEADER_FILL, NUMBER, SUBTLE, WHOLE, fixed_cell, formula_cell, input_cell, landscape, meta_facts,
     new_workbook, number_validation, protect, save, title_rows, write_meta,
 )
 from templates.workbooks.monthly import Built, OfficeLabel
@@ -87,8 +87,8 @@ def _fill(sheet, measure: str, offices: list[OfficeLabel], lines: list[Allocatio
             address = f"{get_column_letter(ALLOCATION_FIRST_OFFICE_COLUMN + offset)}{row}"
             input_cell(sheet, address, whole_check if whole else decimal_check)
             sheet[address].number_format = fmt
-        fixed_cell(sheet, f"{sum_col}{row}", f"=SUM({first_office}{row}:{last_office}{row})", fmt)
-        fixed_cell(sheet, f"{diff_col}{row}", f"=E{row}-{sum_col}{row}", fmt)
+        formula_cell(sheet, f"{sum_col}{row}", f"=SUM({first_office}{row}:{last_office}{row})", fmt)
+        formula_cell(sheet, f"{diff_col}{row}", f"=E{row}-{sum_col}{row}", fmt)
     sheet.freeze_panes = f"{first_office}{first_row}"
     landscape(sheet)
     protect(sheet)

@@ -93,15 +93,34 @@ def choice_validation(field_th: str, choices: Iterable[str]) -> DataValidation:
     )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def fixed_cell(sheet: Worksheet, address: str, value: object, number_format: str | None = None) -> None:
+    """A value the office sees but must not change. Text is always text, never a formula
+    (names and remarks may come from offices), with Excel's quote prefix when it starts
+    like one, so that editing the cell later does not turn it into a formula either."""
     cell = sheet[address]
     cell.value = value
     cell.border, cell.font = BOX, PLAIN
     if number_format:
         cell.number_format = number_format
     if isinstance(value, str):
-        cell.data_type = "s"  # pre-filled names are text, never formulas
+        cell.data_type = "s"
         cell.alignment = WRAP
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+
+
+def formula_cell(sheet: Worksheet, address: str, formula: str, number_format: str | None = None) -> None:
+    """A total or a percentage: our own formula (the only way a formula gets into a workbook)."""
+    assert formula.startswith("="), formula
+    cell = sheet[address]
+    cell.value = formula
+    cell.data_type = "f"
+    cell.border, cell.font = BOX, PLAIN
+    if number_format:
+        cell.number_format = number_format
 
 
 def protect(sheet: Worksheet) -> None:

@@ -29,6 +29,7 @@ from templates.workbooks.common import (
     WHOLE,
     choice_validation,
     fixed_cell,
+    formula_cell,
     header,
     input_cell,
     landscape,
@@ -127,7 +128,7 @@ def _performance_sheet(sheet, province, period, lines, calendar: MonthCalendar, 
             fixed_cell(sheet, f"{letter}{row}", value)
         for letter, value in (("E", line.target), ("F", line.quantity), ("G", line.cumulative)):
             fixed_cell(sheet, f"{letter}{row}", value, fmt)
-        fixed_cell(sheet, f"H{row}", f'=IF(E{row}>0,G{row}/E{row},"")', PERCENT)
+        formula_cell(sheet, f"H{row}", f'=IF(E{row}>0,G{row}/E{row},"")', PERCENT)
     landscape(sheet)
     protect(sheet)
 
@@ -149,12 +150,12 @@ def _budget_sheet(sheet, province, period, lines) -> None:
             fixed_cell(sheet, f"{letter}{row}", value)
         for letter, value in (("D", line.budget), ("E", line.spending), ("F", line.spent)):
             fixed_cell(sheet, f"{letter}{row}", value, NUMBER)
-        fixed_cell(sheet, f"G{row}", f'=IF(D{row}>0,F{row}/D{row},"")', PERCENT)
-        fixed_cell(sheet, f"H{row}", f"=D{row}-F{row}", NUMBER)
+        formula_cell(sheet, f"G{row}", f'=IF(D{row}>0,F{row}/D{row},"")', PERCENT)
+        formula_cell(sheet, f"H{row}", f"=D{row}-F{row}", NUMBER)
     total = CONFIRM_BUDGET.first_row + len(lines)
     fixed_cell(sheet, f"C{total}", "รวม / Total")
     for letter in "DEFH":
-        fixed_cell(sheet, f"{letter}{total}", f"=SUM({letter}{CONFIRM_BUDGET.first_row}:{letter}{total - 1})", NUMBER)
+        formula_cell(sheet, f"{letter}{total}", f"=SUM({letter}{CONFIRM_BUDGET.first_row}:{letter}{total - 1})", NUMBER)
     landscape(sheet)
     protect(sheet)
 

@@ -13,7 +13,7 @@ from eop.layout import (
 from eop.periods import Period
 from eop.thai import date_en, date_th
 from templates.workbooks.common import (
-    BOLD, NUMBER, PERCENT, WHOLE, choice_validation, fixed_cell, header, input_cell, landscape,
+    BOLD, NUMBER, PERCENT, WHOLE, choice_validation, fixed_cell, formula_cell, header, input_cell, landscape,
     meta_facts, new_workbook, number_validation, protect, save, text_validation, title_rows, write_meta,
 )
 
@@ -104,8 +104,8 @@ def _performance_sheet(sheet, office, period, lines, calendar: MonthCalendar, ma
         fixed_cell(sheet, f"F{row}", line.cum_prev, fmt)
         input_cell(sheet, f"G{row}", whole if line.whole else decimal)
         sheet[f"G{row}"].number_format = fmt
-        fixed_cell(sheet, f"H{row}", f"=F{row}+N(G{row})", fmt)
-        fixed_cell(sheet, f"I{row}", f'=IF(E{row}>0,H{row}/E{row},"")', PERCENT)
+        formula_cell(sheet, f"H{row}", f"=F{row}+N(G{row})", fmt)
+        formula_cell(sheet, f"I{row}", f'=IF(E{row}>0,H{row}/E{row},"")', PERCENT)
         input_cell(sheet, f"J{row}", remarks)
     landscape(sheet)
     protect(sheet)
@@ -126,12 +126,12 @@ def _budget_sheet(sheet, office, period, lines) -> None:
         fixed_cell(sheet, f"E{row}", line.spent_prev, NUMBER)
         input_cell(sheet, f"F{row}", money)
         sheet[f"F{row}"].number_format = NUMBER
-        fixed_cell(sheet, f"G{row}", f"=E{row}+N(F{row})", NUMBER)
-        fixed_cell(sheet, f"H{row}", f'=IF(D{row}>0,G{row}/D{row},"")', PERCENT)
-        fixed_cell(sheet, f"I{row}", f"=D{row}-G{row}", NUMBER)
+        formula_cell(sheet, f"G{row}", f"=E{row}+N(F{row})", NUMBER)
+        formula_cell(sheet, f"H{row}", f'=IF(D{row}>0,G{row}/D{row},"")', PERCENT)
+        formula_cell(sheet, f"I{row}", f"=D{row}-G{row}", NUMBER)
     total = layout.first_row + len(lines)
     fixed_cell(sheet, f"C{total}", "รวม / Total")
     for letter in "DEFGI":
-        fixed_cell(sheet, f"{letter}{total}", f"=SUM({letter}{layout.first_row}:{letter}{total - 1})", NUMBER)
+        formula_cell(sheet, f"{letter}{total}", f"=SUM({letter}{layout.first_row}:{letter}{total - 1})", NUMBER)
     landscape(sheet)
     protect(sheet)

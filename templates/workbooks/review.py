@@ -25,6 +25,7 @@ from templates.workbooks.common import (
     WHOLE,
     choice_validation,
     fixed_cell,
+    formula_cell,
     header,
     input_cell,
     landscape,
@@ -139,8 +140,8 @@ def _results_sheet(sheet, section: OfficeLabel, period: Period, lines: list[Revi
         for letter, value, number_format in (("E", line.target, fmt), ("F", line.quantity, fmt), ("G", line.cumulative, fmt),
                                              ("I", line.budget, NUMBER), ("J", line.spending, NUMBER), ("K", line.spent, NUMBER)):
             fixed_cell(sheet, f"{letter}{row}", value, number_format)
-        fixed_cell(sheet, f"H{row}", f'=IF(E{row}>0,G{row}/E{row},"")', PERCENT)
-        fixed_cell(sheet, f"L{row}", f'=IF(I{row}>0,K{row}/I{row},"")', PERCENT)
+        formula_cell(sheet, f"H{row}", f'=IF(E{row}>0,G{row}/E{row},"")', PERCENT)
+        formula_cell(sheet, f"L{row}", f'=IF(I{row}>0,K{row}/I{row},"")', PERCENT)
         fixed_cell(sheet, f"M{row}", line.warnings)
         fixed_cell(sheet, f"N{row}", line.remark)
     landscape(sheet)

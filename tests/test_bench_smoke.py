@@ -27,7 +27,7 @@ def test_benchmark_smoke(tmp_path: Path):
                  "--workdir", str(tmp_path / "work"), "--results", str(results), "--quiet"]) == 0
     table = results.read_text(encoding="utf-8")
     assert "| plain: read_excel(openpyxl) + pandera + concat/groupby | 10 workbooks |" in table
-    assert "| product: eop process pass" in table
+    assert "| product: intake → validation → ledger" in table and "| product: the whole `eop process` pass" in table
     import json
 
     summary = json.loads((tmp_path / "work" / "out" / "summary.json").read_text(encoding="utf-8"))

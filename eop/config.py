@@ -148,6 +148,7 @@ class Limits(Strict):
     max_parts: int = Field(500, gt=0)
     max_sheets: int = Field(20, gt=0)
     max_rows: int = Field(5000, gt=0)
+    max_columns: int = Field(250, gt=0)  # a reader makes a sheet one block: rows × columns cells
     max_cell_chars: int = Field(2000, gt=0)
 
 

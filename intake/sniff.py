@@ -160,6 +160,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         '"{name}" has an XML part "{member}" declaring a DOCTYPE or entities, which Excel never writes and '
         "which can be an attack — " + _RESAVE_EN,
     ),
+    "too-many-rows": (
+        'ไฟล์ "{name}" มีชีตที่ใช้ถึงแถวที่ {count:,} เกินขีดจำกัด {limit:,} แถว — กรุณาลบแถวที่เพิ่มเข้าไปเอง '
+        "หรือใช้แบบฟอร์มที่ได้รับ แล้วส่งใหม่",
+        '"{name}" has a sheet reaching row {count:,}, over the limit of {limit:,} rows (limits.max_rows) — '
+        "delete the rows you added, or use the workbook you were given, and send it again.",
+    ),
+    "too-many-columns": (
+        'ไฟล์ "{name}" มีชีตที่ใช้ถึงคอลัมน์ที่ {count:,} เกินขีดจำกัด {limit:,} คอลัมน์ — กรุณาลบคอลัมน์ที่เพิ่มเข้าไปเอง '
+        "หรือใช้แบบฟอร์มที่ได้รับ แล้วส่งใหม่",
+        '"{name}" has a sheet reaching column {count:,}, over the limit of {limit:,} columns '
+        "(limits.max_columns) — delete the columns you added, or use the workbook you were given, and send it again.",
+    ),
     "too-many-sheets": (
         'ไฟล์ "{name}" มี {count} ชีต เกินขีดจำกัด {limit} ชีต — กรุณาลบชีตที่เพิ่มเข้าไปเอง หรือใช้แบบฟอร์มที่ได้รับ แล้วส่งใหม่',
         '"{name}" has {count} sheets, over the limit of {limit} (limits.max_sheets) — delete the sheets you '
@@ -342,7 +354,7 @@ def _check_package(zf: zipfile.ZipFile, size: int, name: str, limits: Limits) ->
     if "mimetype" in names and _is_ods(zf):
         raise _refuse("not-xlsx-ods", name)
     for info in infos:
-        _verify_part(zf, info, name)
+        _verify_part(zf, info, name, limits)
     if CONTENT_TYPES in names and _content_types(zf, name) & MACRO_TYPES:
         raise _refuse("macro-enabled", name)
     for required in (WORKBOOK_PART, CONTENT_TYPES):
@@ -426,20 +438,87 @@ def _is_xml(member: str) -> bool:
     return member.lower().endswith((".xml", ".rels"))
 
 
-def _verify_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
-    """Read a part to its end so zipfile checks its CRC and size; refuse a DOCTYPE in XML.
+def _verify_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits) -> None:
+    """Read a part to its end so zipfile checks its CRC and size; refuse a DOCTYPE in XML,
+    and a sheet reaching past the row or column limit.
 
     Chunks are dropped as they come: a nested zip is only bytes here, never opened.
     """
     if info.is_dir():
         return
-    prolog = _prolog_reader(name, info.filename) if _is_xml(info.filename) else None
+    xml = _is_xml(info.filename)
+    prolog = _prolog_reader(name, info.filename) if xml else None
+    extent = _SheetExtent(name, info.filename, limits) if xml else None
     with zf.open(info) as stream:
         while chunk := stream.read(CHUNK):
             if prolog is not None and prolog(chunk, False):
                 prolog = None
+            if extent is not None:
+                extent.feed(chunk)
     if prolog is not None:
         prolog(b"", True)  # the part ended before a root element: expat says it is not XML
+
+
+# A cell or a row start tag (any namespace prefix) and its attributes; `r` is the position.
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^<>]*)>")
+_R_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ROW_REF = re.compile(rb"[1-9][0-9]{0,6}")
+_CELL_REF = re.compile(rb"\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,6})")
+_LONGEST_TAG = 64 * 1024  # an unfinished start tag kept over a chunk boundary
+
+
+class _SheetExtent:
+    """The rows and columns a sheet's cells reach, from their positions (`<row r>`, `<c r>`,
+    or their order when `r` is left out), checked as the part streams past. A reader makes
+    a sheet one dense block from A1 to its last cell: one cell at XFD1048576 in a 14 KB file
+    is 17 billion cells. So the extent is bounded here, before any reader sees the file."""
+
+    def __init__(self, name: str, member: str, limits: Limits) -> None:
+        self.name, self.member, self.limits = name, member, limits
+        self.row = 0
+        self.column = 0
+        self.rest = b""
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.rest + chunk
+        end = 0
+        for match in _CELL_TAG.finditer(data):
+            self._tag(match.group(1), match.group(2))
+            end = match.end()
+        tail = data[end:]
+        start = tail.rfind(b"<")
+        self.rest = tail[start:] if start >= 0 and b">" not in tail[start:] else b""
+        if len(self.rest) > _LONGEST_TAG:
+            raise zipfile.BadZipFile(f"{self.member}: a tag longer than {_LONGEST_TAG} bytes")
+
+    def _tag(self, local: bytes, attributes: bytes) -> None:
+        found = _R_ATTRIBUTE.search(attributes)
+        ref = None if found is None else (found.group(1) if found.group(1) is not None else found.group(2))
+        if local == b"row":
+            if ref is not None and not _ROW_REF.fullmatch(ref):
+                raise zipfile.BadZipFile(f"{self.member}: row position {ref[:20]!r}")
+            self.row = int(ref) if ref is not None else self.row + 1
+            self.column = 0
+        else:
+            if ref is not None:
+                cell = _CELL_REF.fullmatch(ref)
+                if cell is None:
+                    raise zipfile.BadZipFile(f"{self.member}: cell position {ref[:20]!r}")
+                self.column = _column_number(cell.group(1))
+                self.row = max(self.row, int(cell.group(2)))
+            else:
+                self.column += 1
+        if self.row > self.limits.max_rows:
+            raise _refuse("too-many-rows", self.name, member=self.member, count=self.row, limit=self.limits.max_rows)
+        if self.column > self.limits.max_columns:
+            raise _refuse("too-many-columns", self.name, member=self.member, count=self.column, limit=self.limits.max_columns)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ch - 64
+    return number
 
 
 def _guarded_parser(name: str, member: str, namespaces: bool = False) -> Any:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from jobs.issue import build_and_record
 from jobs.people import recipients
 from jobs.workflow_answers import WORKFLOW_RECEIPTS, notify_returns
 from ledger import records
-from ledger.db import Ledger, record_event
+from ledger.db import Ledger, LedgerUnavailable, record_event
 from ledger.reference import activity_rows
 from outbox.compose import make_message
 from outbox.spool import Spoolable, prepare, queue
@@ -48,8 +49,7 @@ def answer_pending(deployment: Deployment) -> int:
         deployment.ledger.engine.dispose()  # no open SQLite connection may cross a fork
         run_forked(_answer_share, [(deployment.config, deployment.ledger.path, deployment.clock, share) for share in shares])
     else:
-        for file_id, _ in waiting:
-            answer_one(deployment, file_id)
+        answer_each(deployment, [file_id for file_id, _ in waiting])
     return len(waiting)
 
 
@@ -57,11 +57,30 @@ def _answer_share(task: tuple) -> int:
     config, path, clock, file_ids = task
     deployment = Deployment(config, Ledger(path, migrations=False), clock)
     try:
-        for file_id in file_ids:
-            answer_one(deployment, file_id)
+        answer_each(deployment, file_ids)
     finally:
         deployment.ledger.close()
     return len(file_ids)
+
+
+DISK_TROUBLE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
+
+
+def answer_each(deployment: Deployment, file_ids: list[int]) -> None:
+    """Answer each file; a fault of ours with one answer is logged and that file tried again on
+    the next pass, so that it never holds up the others' answers. A full or read-only disk or
+    an unavailable ledger stops the lot: every answer would fail the same way."""
+    for file_id in file_ids:
+        try:
+            answer_one(deployment, file_id)
+        except LedgerUnavailable:
+            raise
+        except OSError as exc:
+            if exc.errno in DISK_TROUBLE:
+                raise
+            log.exception("answering file %s failed; it is tried again on the next pass", file_id)
+        except Exception:  # noqa: BLE001 — whatever arrives gets an answer: the others' go out
+            log.exception("answering file %s failed; it is tried again on the next pass", file_id)
 
 
 def answer_one(deployment: Deployment, file_id: int) -> None:
@@ -199,6 +218,8 @@ def _annotate(deployment: Deployment, row, found: list[dict]) -> Path | None:
     if source is None or not source.is_file() or row.kind is None:
         return None
     stem = "".join(ch for ch in Path(row.name).stem if ch.isprintable() and ch not in '/\\:*?"<>|')[:80] or "workbook"
+    while len(stem.encode()) > 100:  # a Thai character is 3 bytes and a name at most 255: leave room for ours
+        stem = stem[:-1]
     out = returned_dir(deployment.root, row.office) / f"{stem}-ผลการตรวจ-{row.id}.xlsx"
     try:
         return annotate_workbook(source, [Finding(Severity(f["severity"]), f["code"], f["message_th"], f["message_en"],

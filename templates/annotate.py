@@ -100,8 +100,9 @@ def annotate_workbook(original: Path, findings: Sequence[Finding], out: Path, *,
 
 
 def _load(original: Path) -> Workbook:
-    try:
-        return load_workbook(original)
+    try:  # from an open file: openpyxl refuses a path whose extension is not .xlsx (a name is only a label)
+        with original.open("rb") as handle:
+            return load_workbook(handle)
     except Exception as exc:  # openpyxl raises many kinds; the caller needs one
         raise AnnotationFailed(f'"{original.name}" cannot be opened to annotate it: {exc}') from exc
 

@@ -53,8 +53,8 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     "rows-removed": (E, "แถวของกิจกรรม {expected} หายไป ห้ามเพิ่ม ลบ หรือสลับแถว", "The row of activity {expected} is missing; rows must not be added, removed or reordered"),
     "rows-reordered": (E, "พบกิจกรรม {value} แทนที่ {expected} ห้ามสลับแถว", "Found activity {value} where {expected} belongs; rows must not be reordered"),
     "prefilled-changed": (E, "ค่าที่ระบบกรอกไว้ถูกแก้ไข: พบ \"{value}\" ต้องเป็น \"{expected}\"", "A pre-filled value was changed: \"{value}\" found, \"{expected}\" expected"),
-    "too-many-rows": (E, "ชีตมี {value} แถว เกินขีดจำกัด {expected} แถว", "The sheet has {value} rows, over the limit of {expected}"),
-    "cell-too-long": (E, "ข้อความยาว {value} ตัวอักษร เกินขีดจำกัด {expected} ตัวอักษร", "The text is {value} characters long, over the limit of {expected}"),
+    "too-many-rows": (E, "ชีตมี {value} แถว เกินขีดจำกัด {expected} แถว", "The sheet has {value} rows, over the limit of {expected} (limits.max_rows)"),
+    "cell-too-long": (E, "ข้อความยาว {value} ตัวอักษร เกินขีดจำกัด {expected} ตัวอักษร", "The text is {value} characters long, over the limit of {expected} (limits.max_cell_chars)"),
     # values
     "not-a-number": (E, "\"{value}\" ไม่ใช่ตัวเลข", "\"{value}\" is not a number"),
     "dash-as-zero": (W, "\"{value}\" ถือว่าเป็น 0", "\"{value}\" was read as 0"),

@@ -168,6 +168,9 @@ def check_monthly_batch(inputs: list[MonthlyInput]) -> list[MonthlyCheck]:
         if not reporter_text:
             mine.append(finding("reporter-missing", sheet=PERFORMANCE.name, sheet_en=PERFORMANCE.name_en, cell=REPORTER_CELL,
                                 field_th="ผู้รายงาน", field_en="reporter"))
+        elif len(reporter_text) > item.max_cell_chars:  # the name goes into the ledger, reports and mail
+            mine.append(finding("cell-too-long", sheet=PERFORMANCE.name, sheet_en=PERFORMANCE.name_en, cell=REPORTER_CELL,
+                                field_th="ผู้รายงาน", field_en="reporter", value=len(reporter_text), expected=item.max_cell_chars))
         spending = dict(zip(map(read_text, my_money["code"]), my_money["spending"].fillna(0.0)))
         rows = [
             ResultRow(read_text(code), float(0 if pd.isna(q) else q), float(spending.get(read_text(code), 0.0)), read_text(remark))

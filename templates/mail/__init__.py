@@ -118,4 +118,7 @@ def render_mail(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
     subject = env.get_template(f"{kind}.subject.txt").render(context)
     text = env.get_template(f"{kind}.txt").render(context)
     html = env.get_template(f"{kind}.html").render(context)
-    return " ".join(subject.split()), text.strip() + "\n", html
+    # One line, and nothing a mail client would act on: a file name may carry terminal escapes
+    # or a right-to-left override (control and format characters are dropped).
+    subject = "".join(ch for ch in " ".join(subject.split()) if ch.isprintable())
+    return subject, text.strip() + "\n", html

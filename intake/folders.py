@@ -205,7 +205,10 @@ class DropScanner:
             return None
         kind = kind_of(info.st_mode)
         complete = kind != "file" or zip_end_present(path)
-        if not complete and quiet < max(TRUNCATED_AFTER_SECONDS, self.stable_seconds):
+        # Quiet since the tracker first saw it, or by its own mtime: a one-shot `eop process`
+        # (a fresh tracker every run) must still answer a copy that never completed.
+        untouched = max(quiet, time.time() - info.st_mtime)
+        if not complete and untouched < max(TRUNCATED_AFTER_SECONDS, self.stable_seconds):
             return None
         return Waiting(office, path, info.st_size, info.st_mtime, kind, complete)
 

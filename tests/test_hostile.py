@@ -470,3 +470,32 @@ def test_text_that_looks_like_a_formula_stays_text_in_every_xlsx_we_write(march,
                 checked += 1
     assert checked >= 5, f"the offices' text was found in only {checked} cells of {len(written)} workbooks"
     CASES_TRIED.extend(f"formula-text:{p}" for p in PAYLOADS)
+
+
+def test_a_copy_that_never_completed_is_answered_by_a_one_shot_pass(march, template, tmp_path):
+    """`eop process` from cron starts afresh each time: a zip still without its end record an
+    hour after its last write is a copy that broke off, answered as such (not left forever)."""
+    data = workbook_of(template, "7105").read_bytes()
+    cut = drop_dir(march.root, "7105") / "ขาดตอน.xlsx"
+    cut.write_bytes(data[: len(data) // 2])
+    take_bounded(march, [])
+    assert cut.exists()  # just written: perhaps still being copied
+    an_hour_ago = time.time() - 3600
+    os.utime(cut, (an_hour_ago, an_hour_ago))
+    take_bounded(march, [])
+    assert_answered(march, [Dropped("7105", "ขาดตอน.xlsx", "rejected", ("truncated",))])
+
+
+@pytest.mark.parametrize(("cell", "code"), [("J1048576", "too-many-rows"), ("XFD5000", "too-many-columns"),
+                                            ("XFD1048576", "too-many-rows"), ("IQ9", "too-many-columns")])
+def test_one_far_away_cell_is_refused_before_any_reader(march, template, tmp_path, cell, code):
+    """A reader holds a sheet as one block from A1 to its last cell: a single cell at XFD1048576
+    in a 14 KB file would be 17 billion cells (it killed the service before the gate knew)."""
+    own = workbook_of(template, "7105")
+    part = sheet_part(own, PERFORMANCE.name)
+    row = re.sub(r"[A-Z]", "", cell)
+    xml = hostile._read(own, part).decode().replace("</sheetData>", f'<row r="{row}"><c r="{cell}"><v>1</v></c></row></sheetData>')
+    bad = with_replaced(own, tmp_path / "far.xlsx", part, xml.encode())
+    take_bounded(march, [("7105", "ไกล.xlsx", bad)])
+    (found,) = assert_answered(march, [Dropped("7105", "ไกล.xlsx", "rejected", (code,))])
+    assert "limits.max_" in found["findings"][0]["message_en"]

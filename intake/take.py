@@ -20,6 +20,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -246,8 +247,12 @@ def judge_rows(ledger: Ledger, config: Config, rows: Sequence, now: Callable[[],
     unwritten: list[_Judged] = []
     offices: set[str] = set()
     districts = {o.code for o in config.offices if o.level == "district"}
+    snapshot = ExitStack()  # one read snapshot for the files of a chunk, closed before it is written
+    reading: list = []
 
     def write() -> None:
+        snapshot.close()
+        reading.clear()
         if unwritten:
             _finish_checks([item for item in unwritten if item.judgement is not None])
             with ledger.atomic() as conn:
@@ -256,24 +261,28 @@ def judge_rows(ledger: Ledger, config: Config, rows: Sequence, now: Callable[[],
             unwritten.clear()
             offices.clear()
 
-    for row in rows:
-        alone = row.office not in districts
-        if alone or row.office in offices or len(unwritten) >= WRITE_EVERY:
-            write()
-        unwritten.append(_judge_read_only(ledger, config, row, now()))
-        offices.add(row.office)
-        if alone:
-            write()
-    write()
+    try:
+        for row in rows:
+            alone = row.office not in districts
+            if alone or row.office in offices or len(unwritten) >= WRITE_EVERY:
+                write()
+            if not reading:
+                reading.append(snapshot.enter_context(ledger.reading()))
+            unwritten.append(_judge_read_only(reading[0], config, row, now()))
+            offices.add(row.office)
+            if alone:
+                write()
+        write()
+    finally:
+        snapshot.close()
     return verdicts
 
 
-def _judge_read_only(ledger: Ledger, config: Config, row, now: datetime) -> _Judged:
+def _judge_read_only(conn, config: Config, row, now: datetime) -> _Judged:
     checkpoint("before-judge")
     started = time.perf_counter()
-    with ledger.reading() as conn:
-        original = records.accepted_with_hash(conn, row.office, row.sha256, row.id)
-        judgement = None if original is not None else _judge_safely(conn, config, row, now)
+    original = records.accepted_with_hash(conn, row.office, row.sha256, row.id)
+    judgement = None if original is not None else _judge_safely(conn, config, row, now)
     return _Judged(row, now, judgement, original, time.perf_counter() - started)
 
 

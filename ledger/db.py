@@ -16,6 +16,17 @@ from ledger import schema
 from ledger.migrations import migrate
 
 
+# Answers that cannot change while a read snapshot lasts (the activity catalogue), kept
+# for its length in conn.info[SNAPSHOT_CACHE]; see snapshot_cache.
+SNAPSHOT_CACHE = "eop.snapshot-cache"
+
+
+def snapshot_cache(conn: Connection) -> dict | None:
+    """A dict that lives as long as the connection's read snapshot (Ledger.reading); None in
+    a writing transaction, where what was read may change."""
+    return conn.info.get(SNAPSHOT_CACHE)
+
+
 class LedgerUnavailable(Exception):
     """The ledger cannot be written (disk full, read-only, locked); try again later."""
 
@@ -73,10 +84,12 @@ class Ledger:
             with self.engine.connect() as conn:
                 raw = conn.connection.dbapi_connection  # outside SQLAlchemy's transaction
                 raw.execute("PRAGMA query_only=ON")
+                conn.info[SNAPSHOT_CACHE] = {}
                 try:
                     with conn.execution_options(eop_reading=True).begin():
                         yield conn
                 finally:
+                    conn.info.pop(SNAPSHOT_CACHE, None)
                     raw.execute("PRAGMA query_only=OFF")
         except OperationalError as exc:
             raise LedgerUnavailable(

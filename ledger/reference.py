@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects.sqlite import insert as upsert
 
+from ledger.db import snapshot_cache
 from ledger.schema import activities, offices, people, targets
 
 
@@ -47,9 +48,15 @@ _ACTIVITY_FIELDS = [f.name for f in fields(ActivityRow)]
 
 
 def activity_rows(conn: Connection, fiscal_year: int) -> list[ActivityRow]:
+    cache = snapshot_cache(conn)  # judging a batch reads the catalogue once per snapshot
+    if cache is not None and ("activities", fiscal_year) in cache:
+        return list(cache["activities", fiscal_year])
     query = select(*(activities.c[name] for name in _ACTIVITY_FIELDS)).where(
         activities.c.fiscal_year == fiscal_year).order_by(activities.c.position)
-    return [ActivityRow(*row) for row in conn.execute(query)]
+    rows = [ActivityRow(*row) for row in conn.execute(query)]
+    if cache is not None:
+        cache["activities", fiscal_year] = tuple(rows)
+    return rows
 
 
 def set_targets(

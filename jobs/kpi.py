@@ -650,47 +650,94 @@ def _add(items: list[ChecklistItem], seen: set, item: ChecklistItem) -> None:
 # -- RPT311, the scorecard as a report ---------------------------------------------------------
 
 def rpt311_body(ctx: Any) -> Any:
-    """The body of RPT311 for `jobs.reports`: per KPI its levels (criterion, result, evidence),
-    then the level reached, the score and the weighted score; the total last."""
+    """The body of RPT311 for `jobs.reports`. For a province (or a district: its province)
+    each KPI's levels (criterion, result, evidence), then the level reached, the score and the
+    weighted score, the total last; above provinces (the department, a region) one line per
+    KPI of each province under it. A period in no round says so instead of failing."""
     from jobs.reports import Body
     from templates.reports import Column, Row, Text
 
     config = ctx.deployment.config
-    round_ = round_for_period(config, ctx.period)
-    office = ctx.office if config.office(ctx.office).level == "province" else _province_above(config, ctx.office)
-    card = score(ctx.deployment, round_, office, as_of=ctx.period)
     columns = [
         Column("ระดับ", "Level", "code", 7), Column("เกณฑ์การให้คะแนน", "Criterion", "text", 44),
         Column("ผล", "Result", "text", 16), Column("หลักฐาน", "Evidence", "text", 50),
         Column("น้ำหนัก (ร้อยละ)", "Weight (%)", "percent", 10), Column("คะแนน", "Score", "code", 9),
         Column("คะแนนถ่วงน้ำหนัก", "Weighted score", "code", 11),
     ]
+    try:
+        round_ = round_for_period(config, ctx.period)
+    except KpiError as exc:
+        return Body(columns, [], None, None, [Text(*str(exc).split(" — ", 1))])
+    provinces = provinces_of(config, ctx.office)
+    cards = [score(ctx.deployment, round_, code, as_of=ctx.period) for code in provinces]
+    detailed = config.office(ctx.office).level in ("province", "district")
     rows = []
-    for kpi in card.kpis:
-        rows.append(Row((Text(f"{kpi.code} {kpi.rule.name_th}", kpi.rule.name_en),), "group"))
-        for level in kpi.levels:
-            rows.append(Row((str(level.level), Text(level.text_th, level.text_en), result_text(level),
-                             Text("; ".join(p.th for p in level.proofs[:3]) or "–",
-                                  "; ".join(p.en for p in level.proofs[:3])), "", "", "")))
-        measured = (Text(f"ร้อยละ {kpi.achievement:,.2f}", f"{kpi.achievement:,.2f}%") if kpi.achievement is not None
-                    else Text(f"{kpi.level} ระดับ", f"{kpi.level} level(s)"))
-        rows.append(Row((str(kpi.level), Text(f"ระดับที่ได้ {kpi.level}", f"level reached: {kpi.level}"), measured,
-                         Text("; ".join(f"{d.need.label_th}: {'มีแล้ว' if d.check.holds else 'ยังไม่มี'}" for d in kpi.documents),
-                              "; ".join(f"{d.need.label_en}: {'on file' if d.check.holds else 'missing'}" for d in kpi.documents)),
-                         kpi.rule.weight, f"{kpi.score:.4f}", f"{kpi.weighted:.4f}"), "subtotal"))
-    totals = Row(("", Text("รวมทุกตัวชี้วัด", "all KPIs"), "", "", card.total_weight, "", f"{card.total_weighted:.4f}"), "total")
-    first, last = card.round.months[0], card.as_of
+    for card in cards:
+        if not detailed:
+            rows.append(Row((Text(f"{card.office} {card.office_th}", card.office_en),), "group"))
+        for kpi in card.kpis:
+            if detailed:
+                rows.append(Row((Text(f"{kpi.code} {kpi.rule.name_th}", kpi.rule.name_en),), "group"))
+                rows += [_level_row(level) for level in kpi.levels]
+            rows.append(_kpi_row(kpi))
+        if not detailed:
+            rows.append(Row(("", Text(f"รวม {card.office_th}", f"total, {card.office_en}"), "", "", card.total_weight, "",
+                             f"{card.total_weighted:.4f}"), "subtotal"))
+    if detailed:
+        totals = Row(("", Text("รวมทุกตัวชี้วัด", "all KPIs"), "", "", cards[0].total_weight, "", f"{cards[0].total_weighted:.4f}"),
+                     "total")
+    else:
+        average = sum(c.total_weighted for c in cards) / len(cards) if cards else 0.0
+        totals = Row(("", Text(f"เฉลี่ย {len(cards)} จังหวัด", f"average of {len(cards)} province(s)"), "", "",
+                      cards[0].total_weight if cards else None, "", f"{average:.4f}"), "total")
+    first, last = round_.months[0], min(ctx.period, Period.parse(round_.last))
     notes = [
-        Text(f"รอบที่ {card.round.code}: {first.name_th} – {last.name_th}; กำหนดส่งหลักฐาน {date_th(card.round.deadline)}",
-             f"Round {card.round.code}: {first.name_en} – {last.name_en}; evidence due {date_en(card.round.deadline)}"),
+        Text(f"รอบที่ {round_.code}: {first.name_th} – {last.name_th}; กำหนดส่งหลักฐาน {date_th(round_.deadline)}",
+             f"Round {round_.code}: {first.name_en} – {last.name_en}; evidence due {date_en(round_.deadline)}"),
         Text("คะแนนถ่วงน้ำหนัก = คะแนน × น้ำหนัก ÷ 100; ระดับที่ได้ = ระดับสูงสุดที่ผ่านพร้อมทุกระดับที่ต่ำกว่า",
              "Weighted score = score × weight ÷ 100; the level reached is the highest met with every level below it."),
     ]
-    missing = checklist(card)
+    missing = sum(len(checklist(card)) for card in cards)
     if missing:
-        notes.append(Text(f"ยังขาดหรือไม่ผ่าน {len(missing)} รายการ (eop evidence --check)",
-                          f"{len(missing)} item(s) still missing or failing (eop evidence --check)"))
+        notes.append(Text(f"ยังขาดหรือไม่ผ่าน {missing} รายการ (eop evidence --check)",
+                          f"{missing} item(s) still missing or failing (eop evidence --check)"))
     return Body(columns, rows, totals, None, notes)
+
+
+def _level_row(level: LevelResult) -> Any:
+    from templates.reports import Row, Text
+
+    return Row((str(level.level), Text(level.text_th, level.text_en), result_text(level),
+                Text("; ".join(p.th for p in level.proofs[:3]) or "–", "; ".join(p.en for p in level.proofs[:3])), "", "", ""))
+
+
+def _kpi_row(kpi: KpiResult) -> Any:
+    from templates.reports import Row, Text
+
+    measured = (Text(f"ร้อยละ {kpi.achievement:,.2f}", f"{kpi.achievement:,.2f}%") if kpi.achievement is not None
+                else Text(f"{kpi.level} ระดับ", f"{kpi.level} level(s)"))
+    return Row((str(kpi.level), Text(f"{kpi.code} ระดับที่ได้ {kpi.level}", f"{kpi.code} level reached: {kpi.level}"), measured,
+                Text("; ".join(f"{d.need.label_th}: {'มีแล้ว' if d.check.holds else 'ยังไม่มี'}" for d in kpi.documents),
+                     "; ".join(f"{d.need.label_en}: {'on file' if d.check.holds else 'missing'}" for d in kpi.documents)),
+                kpi.rule.weight, f"{kpi.score:.4f}", f"{kpi.weighted:.4f}"), "subtotal")
+
+
+def provinces_of(config: Config, office: str) -> list[str]:
+    """The provinces a report for `office` covers: itself, the one above a district, or every
+    province below the department (or a region)."""
+    here = config.office(office)
+    if here.level == "province":
+        return [office]
+    if here.level == "district":
+        return [_province_above(config, office)]
+    below, stack = [], [office]
+    while stack:
+        for child in config.children(stack.pop()):
+            if child.level == "province":
+                below.append(child.code)
+            else:
+                stack.append(child.code)
+    return sorted(below)
 
 
 def result_text(level: LevelResult) -> Any:

@@ -228,15 +228,30 @@ def test_rpt311_the_scorecard_in_three_formats(ready, tmp_path):
     assert REPORTS["RPT311"].kind == "performance"
     paths = {fmt: render_report(ready, "RPT311", "2558-03", PROVINCE, fmt, out_dir=tmp_path / "out") for fmt in ("xlsx", "pdf", "html")}
     html = paths["html"].read_text(encoding="utf-8")
-    assert REPORTS["RPT311"].title_th in html and "ระดับที่ได้ 4" in html and "ระดับที่ได้ 5" in html
+    assert REPORTS["RPT311"].title_th in html and "KPI2 ระดับที่ได้ 4" in html and "KPI1 ระดับที่ได้ 5" in html
     assert "จังหวัดยังไม่ยืนยันข้อมูลเดือนมีนาคม 2558" in html
     text = pdftotext(paths["pdf"])
     assert normalise(REPORTS["RPT311"].title_th) in normalise(text)
     assert "KPI1" in text and "KPI2" in text and "0.2000" in text and "0.7000" in text
     sheet = load_workbook(paths["xlsx"])["RPT311"]
     rows = [r for r in sheet.iter_rows(values_only=True)]
-    subtotal = [r for r in rows if r[1] and str(r[1]).startswith("ระดับที่ได้")]
+    subtotal = [r for r in rows if r[1] and str(r[1]).startswith(("KPI1 ระดับที่ได้", "KPI2 ระดับที่ได้"))]
     assert [(r[0], r[4], r[6]) for r in subtotal] == [("5", 10, "0.5000"), ("4", 5, "0.2000")]
+
+
+def test_rpt311_above_and_below_the_province_and_outside_any_round(ready):
+    play_round(ready)
+    from jobs.reports import build_report
+
+    national = build_report(ready, "RPT311", "2558-03", "DLD")
+    assert [r.cells[0].th for r in national.rows if r.style == "group"] == ["71 สำนักงานปศุสัตว์จังหวัดกาญจนบุรี"]
+    assert national.totals.cells[-1] == "0.7500"
+    district = build_report(ready, "RPT311", "2558-03", "7105")  # a district's report is its province's scorecard
+    assert [r.cells[-1] for r in district.rows if r.style == "subtotal"] == ["0.5000", "0.2500"]
+    later = build_report(ready, "RPT311", "2558-05", "71")  # May: round 2/2558, the year so far
+    assert "2/2558" in later.notes[0].en
+    outside = build_report(ready, "RPT311", "2559-01", "71")
+    assert outside.rows == [] and "in no KPI round" in outside.notes[0].en
 
 
 def test_eop_kpi_json_is_the_documented_shape(ready):

@@ -68,6 +68,16 @@ class Child:
     result: dict
     peak_rss: int  # bytes, the whole tree
     wall: float  # seconds, the child's whole life (imports included)
+    load: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average before and after
+
+
+def load_average() -> float:
+    """Runnable processes on the machine, averaged over a minute (other work competes with ours)."""
+    try:
+        with open("/proc/loadavg") as handle:
+            return float(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return float("nan")
 
 
 def run_step(step: str, args: list[str], *, cwd: Path, out: Path) -> Child:
@@ -77,7 +87,7 @@ def run_step(step: str, args: list[str], *, cwd: Path, out: Path) -> Child:
     out.unlink(missing_ok=True)
     code = f"import sys; sys.path.append({str(REPO)!r}); from bench.run import main; sys.exit(main())"
     command = [sys.executable, "-c", code, "step", step, "--out", str(out), *args]
-    started = time.perf_counter()
+    started, load_before = time.perf_counter(), load_average()
     process = subprocess.Popen(command, cwd=cwd)
     sampler = PeakSampler(process.pid)
     sampler.start()
@@ -86,7 +96,7 @@ def run_step(step: str, args: list[str], *, cwd: Path, out: Path) -> Child:
     wall = time.perf_counter() - started
     if returncode != 0:
         raise RuntimeError(f"bench step {step} failed with exit code {returncode}")
-    return Child(json.loads(out.read_text(encoding="utf-8")), peak, wall)
+    return Child(json.loads(out.read_text(encoding="utf-8")), peak, wall, (load_before, load_average()))
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -169,13 +169,16 @@ def summarise(plain, prod, reports, scaling, latency) -> dict:
             "samples": latency.result["samples"], "median_ms": _ms(latency.result["seconds"], 50),
             "p95_ms": _ms(latency.result["seconds"], 95), "max_ms": max(latency.result["seconds"]) * 1000},
         "reports_peak_mib": reports.peak_rss / MIB if reports else None,
+        "load": {"plain": plain.load, "product": prod.load},
     }
 
 
 def render(s: dict) -> str:
     lines = [
         "# Benchmark results", "",
-        f"Machine: {s['machine']}. Run {s['when']}.", "",
+        f"Machine: {s['machine']}. Run {s['when']}. Other work on the machine as each step began (1-minute load "
+        f"average; 0 = idle, each unit a process wanting one of the cores): plain {s['load']['plain'][0]:.1f}, "
+        f"product {s['load']['product'][0]:.1f}.", "",
         "| approach | items | wall s | items/s | median ms | p95 ms | peak RSS MiB | CPU s | plain ÷ product |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]

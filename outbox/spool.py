@@ -7,6 +7,7 @@ and the caller's transaction (rolled back) will queue the answer again.
 
 from __future__ import annotations
 
+import ctypes
 import mimetypes
 import os
 import re
@@ -115,17 +116,44 @@ def safe_name(message_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9.@_-]", "_", message_id.strip().strip("<>")) or "message"
 
 
-def write_durably(path: Path, data: bytes) -> None:
-    """Write, fsync, then rename into place: the file is whole or absent, even after a crash."""
+def write_durably(path: Path, data: bytes, *, sync: bool = True) -> None:
+    """Write, fsync, then rename into place: the file is whole or absent, even after a crash.
+    With sync=False the caller makes a batch durable at once (sync_folder)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.part")
     with open(partial, "wb") as handle:
         handle.write(data)
         handle.flush()
-        os.fsync(handle.fileno())
+        if sync:
+            os.fsync(handle.fileno())
     os.replace(partial, path)
-    directory = os.open(path.parent, os.O_RDONLY)
+    if sync:
+        _fsync(path.parent)  # the rename itself must survive a power cut
+
+
+def sync_folder(folder: Path) -> None:
+    """Every file written (and renamed) in `folder` made durable: one syncfs(2) of its
+    filesystem, or an fsync of each file and of the folder where syncfs is missing."""
     try:
-        os.fsync(directory)  # the rename itself must survive a power cut
+        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
+    except (AttributeError, OSError):
+        syncfs = None
+    if syncfs is not None:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    for path in folder.iterdir():
+        if path.is_file():
+            _fsync(path)
+    _fsync(folder)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
     finally:
-        os.close(directory)
+        os.close(fd)

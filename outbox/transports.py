@@ -15,7 +15,7 @@ from typing import Protocol
 import yagmail
 
 from eop.config import Config, SmtpConfig
-from outbox.spool import SENT_DIR, safe_name, write_durably
+from outbox.spool import SENT_DIR, safe_name, sync_folder, write_durably
 
 
 class TransportError(Exception):
@@ -44,12 +44,19 @@ class FileTransport:
     def __init__(self, sent_dir: Path) -> None:
         self.sent_dir = sent_dir
 
-    def send(self, eml: Path, recipients: list[str], message_id: str) -> str | None:
+    def send(self, eml: Path, recipients: list[str], message_id: str, *, sync: bool = True) -> str | None:
+        """Deliver; with sync=False the file is whole (renamed into place) but only durable
+        after sync(), which a caller sending a batch calls once before recording it sent."""
         try:
-            write_durably(self.sent_dir / f"{safe_name(message_id)}.eml", read_spool(eml))
+            write_durably(self.sent_dir / f"{safe_name(message_id)}.eml", read_spool(eml), sync=sync)
         except OSError as exc:  # disk full, permissions: may clear up
             raise TransportError(f"เขียน {self.sent_dir} ไม่ได้ — cannot write to {self.sent_dir}: {exc}") from exc
         return None
+
+    def sync(self) -> None:
+        """Make every message delivered with sync=False durable: one syncfs(2) of the folder's
+        filesystem (where there is none, each file and the folder are fsynced)."""
+        sync_folder(self.sent_dir)
 
 
 class SmtpTransport:

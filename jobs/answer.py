@@ -26,7 +26,7 @@ from ledger import records
 from ledger.db import Ledger, LedgerUnavailable, record_event
 from ledger.reference import activity_rows
 from outbox.compose import make_message
-from outbox.spool import Spoolable, prepare, queue
+from outbox.spool import QUEUE_DIR, Spoolable, prepare, queue, sync_folder
 from templates.annotate import AnnotationFailed, annotate_workbook
 
 log = logging.getLogger(__name__)
@@ -66,49 +66,71 @@ def _answer_share(task: tuple) -> int:
 DISK_TROUBLE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
 
 
+ANSWER_EVERY = 32  # answers recorded per transaction, their .eml files made durable at once
+
+
 def answer_each(deployment: Deployment, file_ids: list[int]) -> None:
-    """Answer each file; a fault of ours with one answer is logged and that file tried again on
-    the next pass, so that it never holds up the others' answers. A full or read-only disk or
-    an unavailable ledger stops the lot: every answer would fail the same way."""
-    for file_id in file_ids:
-        try:
-            answer_one(deployment, file_id)
-        except LedgerUnavailable:
-            raise
-        except OSError as exc:
-            if exc.errno in DISK_TROUBLE:
-                raise
-            log.exception("answering file %s failed; it is tried again on the next pass", file_id)
-        except Exception:  # noqa: BLE001 — whatever arrives gets an answer: the others' go out
-            log.exception("answering file %s failed; it is tried again on the next pass", file_id)
+    """Answer each file, a chunk at a time; a fault of ours with one answer is logged and that
+    file tried again on the next pass, so that it never holds up the others' answers. A full
+    or read-only disk or an unavailable ledger stops the lot: every answer would fail the same way."""
+    for start in range(0, len(file_ids), ANSWER_EVERY):
+        answer_chunk(deployment, file_ids[start:start + ANSWER_EVERY])
 
 
 def answer_one(deployment: Deployment, file_id: int) -> None:
-    """The answer is composed from a snapshot of the ledger (no lock held while the mail and
-    any annotated workbook are made), then queued and recorded in one short transaction."""
+    answer_chunk(deployment, [file_id])
+
+
+def answer_chunk(deployment: Deployment, file_ids: list[int]) -> None:
+    """The answers are composed from a snapshot of the ledger (no lock held while the mail and
+    any annotated workbook are made), then queued and recorded in one short transaction, each
+    in its own savepoint; their .eml files are durable before it commits."""
     now = deployment.now()
-    composed = None
+    composed: dict[int, tuple] = {}
     with deployment.ledger.reading() as conn:
-        row = records.file_row(conn, file_id)
-        if row.answered_at is not None:
-            return
-        if not _issues_while_answering(conn, row):
+        for file_id in file_ids:
+            row = records.file_row(conn, file_id)
+            if row.answered_at is not None or _issues_while_answering(conn, row):
+                continue
             try:
-                composed = _compose(deployment, conn, row, now)
+                composed[file_id] = _compose(deployment, conn, row, now)
             except Exception:  # noqa: BLE001 — composed again below, inside the transaction
                 log.debug("composing the answer to file %s from a snapshot failed", file_id, exc_info=True)
+    batch = len(file_ids) > 1
+    answered = 0
     with deployment.ledger.atomic() as conn:
-        row = records.file_row(conn, file_id)
-        if row.answered_at is not None:
-            return
-        kind, to, ready = composed or _compose(deployment, conn, row, now)
-        if ready is not None:
-            queue(conn, deployment.config, ready, now=now, dedupe_key=f"answer:{file_id}", file_id=file_id, office=row.office)
-        if row.status == "accepted" and row.kind == "review":
-            notify_returns(deployment, conn, row)  # each district returned gets the comment
-        records.mark_answered(conn, file_id, now)
-        record_event(conn, now, "answered", office=row.office, kind=row.kind, period=row.period, file_id=file_id, mail=kind, to=to)
-    checkpoint("after-answer")
+        for file_id in file_ids:
+            try:
+                with conn.begin_nested():
+                    answered += _record_answer(deployment, conn, file_id, composed.get(file_id), now, sync=not batch)
+            except LedgerUnavailable:
+                raise
+            except OSError as exc:
+                if exc.errno in DISK_TROUBLE:
+                    raise
+                log.exception("answering file %s failed; it is tried again on the next pass", file_id)
+            except Exception:  # noqa: BLE001 — whatever arrives gets an answer: the others' go out
+                log.exception("answering file %s failed; it is tried again on the next pass", file_id)
+        if batch and answered:
+            sync_folder(deployment.root / QUEUE_DIR)  # every .eml the rows name is on disk before they commit
+    for _ in range(answered):
+        checkpoint("after-answer")
+
+
+def _record_answer(deployment: Deployment, conn: Connection, file_id: int, composed: tuple | None, now: datetime, *,
+                   sync: bool) -> bool:
+    row = records.file_row(conn, file_id)
+    if row.answered_at is not None:
+        return False
+    kind, to, ready = composed or _compose(deployment, conn, row, now)
+    if ready is not None:
+        queue(conn, deployment.config, ready, now=now, dedupe_key=f"answer:{file_id}", file_id=file_id, office=row.office,
+              sync=sync)
+    if row.status == "accepted" and row.kind == "review":
+        notify_returns(deployment, conn, row)  # each district returned gets the comment
+    records.mark_answered(conn, file_id, now)
+    record_event(conn, now, "answered", office=row.office, kind=row.kind, period=row.period, file_id=file_id, mail=kind, to=to)
+    return True
 
 
 def _compose(deployment: Deployment, conn: Connection, row, now: datetime) -> tuple[str, list[str], Spoolable | None]:

@@ -55,14 +55,16 @@ def prepare(config: Config, draft: Draft, now: datetime) -> Spoolable:
 
 def queue(
     conn: Connection, config: Config, draft: Draft | Spoolable, *, now: datetime, dedupe_key: str,
-    file_id: int | None = None, office: str | None = None,
+    file_id: int | None = None, office: str | None = None, sync: bool = True,
 ) -> int | None:
-    """Spool `draft` and record it; None when `dedupe_key` was queued before (nothing written)."""
+    """Spool `draft` and record it; None when `dedupe_key` was queued before (nothing written).
+    sync=False leaves the .eml to be made durable with its batch (sync_folder) before the
+    transaction recording it commits."""
     if mail.exists(conn, dedupe_key):
         return None
     ready = draft if isinstance(draft, Spoolable) else prepare(config, draft, now)
     relative = QUEUE_DIR / f"{safe_name(ready.message_id)}.eml"
-    write_durably(config.root / relative, ready.data)
+    write_durably(config.root / relative, ready.data, sync=sync)
     checkpoint("after-spool")
     return mail.add(
         conn, dedupe_key=dedupe_key, message_id=ready.message_id, kind=ready.draft.kind, recipients=ready.draft.to,

@@ -16,6 +16,7 @@ QUIT); closing it would need the server's help. That is the price of never losin
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import logging
 from collections.abc import Iterator
@@ -51,20 +52,24 @@ def send_due(ledger: Ledger, config: Config, now: datetime, transport: Transport
     Into a folder (a quick transport) messages are claimed, and recorded as sent, BATCH at a
     time; over SMTP one at a time, so that a slow server never outlives a claim's lease."""
     transport = transport or transport_for(config)
-    batch = BATCH if isinstance(transport, FileTransport) else 1
+    to_folder = isinstance(transport, FileTransport)
+    batch = BATCH if to_folder else 1
     delivered = 0
     with sending(ledger, config, now):
         while claimed := claim_due(ledger, now, batch):
             sent = []
             for row in claimed:
                 try:
-                    sent.append((row, transport.send(config.root / row.spool_path, json.loads(row.recipients), row.message_id)))
+                    send = functools.partial(transport.send, sync=False) if to_folder else transport.send
+                    sent.append((row, send(config.root / row.spool_path, json.loads(row.recipients), row.message_id)))
                 except TransportError as exc:
                     record_failure(ledger, config, row, str(exc), exc.permanent, now)
                 except Exception as exc:  # an unforeseen bug must not stop the queue: retried like a transient error
                     log.exception("sending outbox message %s", row.id)
                     record_failure(ledger, config, row, repr(exc), False, now)
                 checkpoint("after-send")
+            if sent and to_folder:
+                transport.sync()  # the batch durable at once, before any of it is recorded as sent
             if sent:
                 with ledger.atomic() as conn:
                     for row, note in sent:
@@ -88,6 +93,9 @@ def sending(ledger: Ledger, config: Config, now: datetime) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             pass  # another sender is at work: its claims are alive, their leases apply
+        except OSError:  # no locks on this filesystem: leases alone decide
+            yield
+            return
         else:
             with ledger.atomic() as conn:
                 orphans = mail.release_orphans(conn, now)

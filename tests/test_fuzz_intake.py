@@ -6,7 +6,7 @@ judged, answered and its mail sent, no exception may escape the pass, and no ans
 "internal-error" (a fault of ours). Cell values as offices might type anything; XML parts
 edited at random inside a sound zip; bytes flipped or cut.
 
-`make test-slow` runs ten times as many examples.
+`make test-slow` runs 400 examples of each mutation instead of 20–25.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def cell_xml(ref: str, value: object, raw_text: bool) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
-@examples(40)
+@examples(25)
 @given(edits=st.lists(st.tuples(st.sampled_from(["perf", "budget", "meta"]), st.integers(0, 10_000), TYPED), min_size=1, max_size=6),
        raw_text=st.booleans())
 def test_whatever_is_typed_in_any_cell_gets_an_answer(march, own, edits, raw_text):
@@ -160,7 +160,7 @@ XML_BITS = st.sampled_from(["<", ">", "</c>", "<c r=\"Z99\">", "<v>", "</v>", "<
                             "xmlns=\"\"", "กก", "\x00", "\ud7ff", "A1048576", "XFD1"])
 
 
-@examples(40)
+@examples(25)
 @given(part=st.sampled_from(["perf", "budget", "meta", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
                              "xl/styles.xml", "docProps/core.xml"]),
        edits=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 40),
@@ -176,7 +176,7 @@ def test_an_edited_xml_part_gets_an_answer(march, own, part, edits):
     answered(march, rezip(own, {member: text.encode("utf-8", "surrogatepass")}))
 
 
-@examples(30)
+@examples(20)
 @given(flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), max_size=6),
        cut=st.one_of(st.none(), st.floats(0.5, 1)))
 def test_flipped_or_cut_bytes_get_an_answer(march, own, flips, cut):

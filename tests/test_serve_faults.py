@@ -306,8 +306,10 @@ def slow_copy(source: Path, target: Path, pieces: int = 8, pause: float = 0.4, s
             time.sleep(stall if n == stall_after else pause)
 
 
-@pytest.mark.parametrize("mode", ["inotify", "polling"])
-@pytest.mark.parametrize("how", ["in-place", "temp-then-rename"])
+@pytest.mark.parametrize(("mode", "how"), [
+    ("inotify", "in-place"), ("polling", "temp-then-rename"),
+    pytest.param("polling", "in-place", marks=pytest.mark.slow), pytest.param("inotify", "temp-then-rename", marks=pytest.mark.slow),
+])
 def test_a_slow_copy_is_read_once_when_complete(template, tmp_path, served, mode, how):
     port = free_port()
     config = deploy(template, tmp_path, port)

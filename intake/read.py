@@ -148,26 +148,64 @@ _ANY_FORMULA = re.compile(rb"<" + _NAME + rb"f[\s/>]")
 
 def _attribute(attributes: bytes | None, name: str) -> str | None:
     found = _ATTRIBUTE[name].search(attributes or b"")
-    return None if found is None else html.unescape((found.group(1) if found.group(1) is not None else found.group(2)).decode("utf-8"))
+    return None if found is None else _text(found.group(1) if found.group(1) is not None else found.group(2))
+
+
+def _text(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    return html.unescape(text) if "&" in text else text
+
+
+_FORMULA_AT = re.compile(rb"<(" + _NAME + rb")f[\s/>]")
+_CELL_OPEN = re.compile(rb"<(" + _NAME + rb")c(\s[^>]*?)?(?<!/)>")
+_CELL_CLOSE: dict[bytes, re.Pattern[bytes]] = {}
+
+
+def _cells_around_formulas(data: bytes) -> list[tuple[bytes | None, bytes]] | None:
+    """(attributes, body) of the cells holding a formula, found from the formulas rather than
+    by walking every cell: a formula is its cell's first child (as the schema orders them and
+    every writer does), so the tag just before it opens its cell. The sheet has been parsed by
+    calamine already, so cells close where they should. None when a formula is not right after
+    its cell's tag (whitespace, another order): then every cell is walked."""
+    cells: list[tuple[bytes | None, bytes]] = []
+    taken_to = 0
+    for formula in _FORMULA_AT.finditer(data):
+        at = formula.start()
+        if at < taken_to:  # a second formula in a cell already taken: the first one counts
+            continue
+        cell = _CELL_OPEN.match(data, data.rfind(b"<", 0, at))
+        if cell is None or cell.end() != at:
+            return None
+        prefix = cell.group(1)
+        close = _CELL_CLOSE.get(prefix)
+        if close is None:
+            close = _CELL_CLOSE[prefix] = re.compile(rb"</" + re.escape(prefix) + rb"c\s*>")
+        end = close.search(data, at)
+        if end is None:
+            return None
+        cells.append((cell.group(2), data[cell.end():end.start()]))
+        taken_to = end.end()
+    return cells
 
 
 def _scan_formula_cells(data: bytes, max_rows: int) -> Iterator[tuple[str, str]]:
     if not _ANY_FORMULA.search(data):
         return
-    for cell in _CELL.finditer(data):
-        body = cell.group(3)
+    around = _cells_around_formulas(data)
+    cells = around if around is not None else ((cell.group(2), cell.group(3)) for cell in _CELL.finditer(data))
+    for attributes, body in cells:
         formula = _FORMULA.search(body)
         if formula is None:
             continue
-        address = _attribute(cell.group(2), "r") or ""
+        address = _attribute(attributes, "r") or ""
         number = _ROW_NUMBER.search(address)
         if number is not None and int(number.group()) > max_rows:
             return
         value = _VALUE.search(body)
         text = None if value is None else value.group(1)
-        uncached = value is None or (not text and _attribute(cell.group(2), "t") not in TEXT_RESULTS)
+        uncached = value is None or (not text and _attribute(attributes, "t") not in TEXT_RESULTS)
         if uncached and CELL.match(address):
-            yield address, "=" + (html.unescape(formula.group(1).decode("utf-8")) if formula.group(1) else "…")
+            yield address, "=" + (_text(formula.group(1)) if formula.group(1) else "…")
 
 
 def _put_formulas(rows: list[list[object]], cells: list[tuple[str, str]]) -> None:

@@ -1,0 +1,98 @@
+"""The fast paths give the answers of the plain ways they replace (bench/ shows the speed):
+a sheet's extent checked a chunk at a time, the cells of formulas found from the formulas,
+and the monthly checks of many workbooks run as one frame."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+
+from eop.config import Limits
+from intake import read, sniff
+
+
+def _extent(chunks: list[bytes], limits: Limits, *, at_once: bool) -> tuple:
+    extent = sniff._SheetExtent("f.xlsx", "xl/worksheets/sheet1.xml", limits)
+    if not at_once:
+        extent._all_within = lambda tags: False  # every tag walked one by one
+    try:
+        for chunk in chunks:
+            extent.feed(chunk)
+        return ("ok", extent.row, extent.column, extent.rest)
+    except Exception as exc:  # noqa: BLE001 — the refusal itself is compared
+        return (type(exc).__name__, str(exc), extent.row, extent.column)
+
+
+def _tag(rng: random.Random) -> bytes:
+    column = rng.choice([b"A", b"J", b"Z", b"AA", b"XFD", b"XFE", b"a", b"$B"])
+    row = rng.choice([1, 9, 60, 4999, 5000, 5001, 1048576])
+    return rng.choice([
+        b'<row r="%d" spans="1:10">' % row, b"</row>", b'<c r="%s%d" s="3"><v>1</v></c>' % (column, row),
+        b"<c r='%s%d'/>" % (column, row), b'<x:c r="%s$%d"><f>A1</f><v></v></c>' % (column, row),
+        b"<c>", b"<row>", b'<c r="A1 B2">', b'<c r="">', b'<c r="A1>', b"<cols><col min='1'/></cols>", b"text &amp; >",
+    ])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_sheet_extent_checked_a_chunk_at_a_time_is_the_walk_tag_by_tag(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(2000):
+        data = b"".join(_tag(rng) for _ in range(rng.randint(0, 30)))
+        cuts = sorted(rng.sample(range(len(data) + 1), min(len(data) + 1, rng.randint(0, 4))))
+        chunks = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)])]
+        limits = Limits(max_rows=rng.choice([10, 60, 5000]), max_columns=rng.choice([5, 26, 16384]))
+        assert _extent(chunks, limits, at_once=True) == _extent(chunks, limits, at_once=False), data
+
+
+def _sheet(rng: random.Random) -> bytes:
+    rows = []
+    for r in range(1, rng.randint(2, 12)):
+        cells = []
+        for column in "ABCDE"[: rng.randint(1, 5)]:
+            ref = f"{column}{r}".encode()
+            cells.append(rng.choice([
+                b'<c r="%s" t="inlineStr"><is><t>&#3605;&#3633;</t></is></c>' % ref,
+                b'<c r="%s"><f>SUM(A1:A2)</f><v></v></c>' % ref, b'<c r="%s"><f>B1&gt;0</f><v>1</v></c>' % ref,
+                b'<c r="%s" t="str"><f>"a"</f><v></v></c>' % ref, b'<c r="%s"><f t="shared" si="0"/></c>' % ref,
+                b'<c r="%s" s="2"/>' % ref, b'<c r="%s"><v>3</v></c>' % ref, b'<c r="%s">\n <f>1</f></c>' % ref,
+            ]))
+        rows.append(b'<row r="%d">' % r + b"".join(cells) + b"</row>")
+    return b'<worksheet xmlns="x"><sheetData>' + b"".join(rows) + b"</sheetData></worksheet>"
+
+
+def test_formula_cells_found_from_their_formulas_are_those_the_xml_parser_finds() -> None:
+    rng = random.Random(2558)
+    for _ in range(500):
+        data = _sheet(rng)
+        assert list(read._scan_formula_cells(data, 5001)) == list(read._formula_cells(io.BytesIO(data), 5001))
+
+
+def test_monthly_checks_of_a_batch_are_each_workbooks_own() -> None:
+    import pandas as pd
+
+    from eop.layout import BUDGET, PERFORMANCE
+    from validators.monthly import MonthlyInput, check_monthly, check_monthly_batch
+
+    rng = random.Random(7)
+    inputs = []
+    for _ in range(12):
+        rows = list(range(9, 9 + rng.randint(0, 6)))
+        codes = [f"A{100 + i}" for i in range(len(rows))]
+        typed = [rng.choice([5, 2.5, -1, "12,5O0", " ๑๒ ", "", "1,250", 1e9]) for _ in rows]
+        perf = pd.DataFrame({"row": rows, **{c.field: [""] * len(rows) for c in PERFORMANCE.columns}})
+        perf["code"], perf["unit"], perf["quantity"] = codes, "ตัว", typed
+        perf["target"], perf["cum_prev"] = [rng.choice([0, 100, "x"]) for _ in rows], 10.0
+        money = pd.DataFrame({"row": rows, **{c.field: [""] * len(rows) for c in BUDGET.columns}})
+        money["code"], money["budget"], money["spent_prev"] = codes, 1000.0, 900.0
+        money["spending"] = [rng.choice([50, 500, "x", ""]) for _ in rows]
+        history = {code: [rng.uniform(1, 9) for _ in range(rng.choice([0, 5]))] for code in codes}
+        inputs.append(MonthlyInput(perf, money, rng.choice(["ยืนยันส่ง", "ร่าง", "", "x"]), rng.choice(["ก", ""]),
+                                   {c: rng.random() < 0.5 for c in codes}, history, 2000))
+    alone = [check_monthly(i.performance, i.budget, confirm=i.confirm, reporter=i.reporter, whole=i.whole,
+                           history=i.history, max_cell_chars=i.max_cell_chars) for i in inputs]
+    together = check_monthly_batch(inputs)
+    assert [[(f.cell, f.code, f.message_en) for f in c.findings] for c in together] == \
+        [[(f.cell, f.code, f.message_en) for f in c.findings] for c in alone]
+    assert [(c.rows, c.confirmed, c.reporter) for c in together] == [(c.rows, c.confirmed, c.reporter) for c in alone]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import posixpath
@@ -188,8 +189,41 @@ def _cells_around_formulas(data: bytes) -> list[tuple[bytes | None, bytes]] | No
     return cells
 
 
+# How every writer we know saves a formula cell: its position first, plain attributes, the
+# formula, then its value if any. When every formula of a sheet is in such a cell, one
+# findall reads them all (about ten times faster than taking each formula's cell).
+_PLAIN_FORMULA_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3}([1-9][0-9]{0,6}))"((?: [a-z]+="[^"<>]*")*)>'
+    rb'<f(?: [A-Za-z]+="[^"<>]*")*(?:/>|>([^<]*)</f>)(<v>([^<]*)</v>|<v/>)?</c>')
+_TYPE = re.compile(rb' t="([^"]*)"')
+
+
+def _plain_formula_cells(data: bytes, max_rows: int) -> list[tuple[str, str]] | None:
+    """The formulas without a value when all are in plain cells; None when any is not."""
+    cells = _PLAIN_FORMULA_CELL.findall(data)
+    if len(cells) != len(_FORMULA_AT.findall(data)):
+        return None
+    found = []
+    for address, row, attributes, formula, value, text in cells:
+        if int(row) > max_rows:
+            break
+        if value and (text or _type(attributes) in TEXT_RESULTS):
+            continue
+        found.append((address.decode(), "=" + (_text(formula) if formula else "…")))
+    return found
+
+
+def _type(attributes: bytes) -> str | None:
+    found = _TYPE.search(attributes)
+    return None if found is None else _text(found.group(1))
+
+
 def _scan_formula_cells(data: bytes, max_rows: int) -> Iterator[tuple[str, str]]:
     if not _ANY_FORMULA.search(data):
+        return
+    plain = _plain_formula_cells(data, max_rows)
+    if plain is not None:
+        yield from plain
         return
     around = _cells_around_formulas(data)
     cells = around if around is not None else ((cell.group(2), cell.group(3)) for cell in _CELL.finditer(data))
@@ -211,8 +245,8 @@ def _scan_formula_cells(data: bytes, max_rows: int) -> Iterator[tuple[str, str]]
 def _put_formulas(rows: list[list[object]], cells: list[tuple[str, str]]) -> None:
     """Write each uncalculated formula's text where calamine left the cell blank."""
     for address, text in cells:
-        letters = "".join(ch for ch in address if ch.isalpha())
-        row, column = int("".join(ch for ch in address if ch.isdigit())) - 1, _index(letters)
+        letters, number = _ADDRESS.fullmatch(address).groups()  # type: ignore[union-attr]  # CELL-checked
+        row, column = int(number) - 1, _index(letters)
         while len(rows) <= row:
             rows.append([])
         cells_of_row = rows[row]
@@ -253,6 +287,10 @@ def cell_value(rows: list[list[object]], address: str) -> object:
     return _at(rows[number - 1], _index(letters)) if number <= len(rows) else ""
 
 
+_ADDRESS = re.compile(r"([A-Z]{1,3})([0-9]+)")
+
+
+@functools.lru_cache(maxsize=1024)
 def _index(letters: str) -> int:
     value = 0
     for ch in letters:

@@ -105,7 +105,10 @@ def record_event(
     period: str | None = None, actor: str | None = None, file_id: int | None = None, **detail: Any,
 ) -> None:
     """Append to the audit log (never updated, never deleted)."""
-    conn.execute(insert(schema.events).values(
-        at=at, event=name, office=office, kind=kind, period=period, actor=actor, file_id=file_id,
-        detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
-    ))
+    conn.execute(_ADD_EVENT, {
+        "at": at, "event": name, "office": office, "kind": kind, "period": period, "actor": actor, "file_id": file_id,
+        "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+    })
+
+
+_ADD_EVENT = insert(schema.events)  # built once: every file judged and answered writes events

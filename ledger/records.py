@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, and_, bindparam, func, insert, select, update
 
 from ledger.schema import files, findings, issued, job_runs, results, submissions
 
@@ -24,14 +24,20 @@ def already_taken(conn: Connection, office: str, name: str, sha256: str, mtime: 
     ))).first()
 
 
+# The questions judging asks of every file are built once, with bound parameters: building
+# a statement costs more than SQLite takes to answer it, 878 times over in a national round.
+ACCEPTED_WITH_HASH = select(files).where(
+    (files.c.office == bindparam("office")) & (files.c.sha256 == bindparam("sha256")) & (files.c.status == "accepted")
+    & (files.c.id < bindparam("before_id"))).order_by(files.c.id).limit(1)
+FILE_ROW = select(files).where(files.c.id == bindparam("file_id"))
+
+
 def accepted_with_hash(conn: Connection, office: str, sha256: str, before_id: int) -> Row | None:
-    return conn.execute(select(files).where(and_(
-        files.c.office == office, files.c.sha256 == sha256, files.c.status == "accepted", files.c.id < before_id,
-    )).order_by(files.c.id).limit(1)).first()
+    return conn.execute(ACCEPTED_WITH_HASH, {"office": office, "sha256": sha256, "before_id": before_id}).first()
 
 
 def file_row(conn: Connection, file_id: int) -> Row:
-    return conn.execute(select(files).where(files.c.id == file_id)).one()
+    return conn.execute(FILE_ROW, {"file_id": file_id}).one()
 
 
 def files_to_judge(conn: Connection) -> list[Row]:
@@ -47,8 +53,11 @@ def mark_answered(conn: Connection, file_id: int, at: datetime) -> None:
     conn.execute(update(files).where(files.c.id == file_id).values(answered_at=at))
 
 
+STORE_JUDGEMENT = update(files).where(files.c.id == bindparam("judged_file"))  # the columns set come with the values
+
+
 def store_judgement(conn: Connection, file_id: int, *, status: str, at: datetime, found: list[dict], **facts: Any) -> None:
-    conn.execute(update(files).where(files.c.id == file_id).values(status=status, judged_at=at, **facts))
+    conn.execute(STORE_JUDGEMENT, {"judged_file": file_id, "status": status, "judged_at": at, **facts})
     if found:
         conn.execute(insert(findings), [{"file_id": file_id, **f} for f in found])
 
@@ -72,10 +81,14 @@ def rejected_attempts(conn: Connection, kind: str, period: str) -> dict[str, int
 
 
 # -- submissions -----------------------------------------------------------------
+LATEST_SUBMISSION = select(submissions).where(
+    (submissions.c.office == bindparam("office")) & (submissions.c.kind == bindparam("kind"))
+    & (submissions.c.period == bindparam("period"))).order_by(submissions.c.version.desc()).limit(1)
+SUBMISSION = select(submissions).where(submissions.c.id == bindparam("submission_id"))
+
+
 def latest_submission(conn: Connection, office: str, kind: str, period: str) -> Row | None:
-    return conn.execute(select(submissions).where(and_(
-        submissions.c.office == office, submissions.c.kind == kind, submissions.c.period == period,
-    )).order_by(submissions.c.version.desc()).limit(1)).first()
+    return conn.execute(LATEST_SUBMISSION, {"office": office, "kind": kind, "period": period}).first()
 
 
 def add_submission(conn: Connection, *, office: str, kind: str, period: str, file_id: int, state: str,
@@ -86,11 +99,11 @@ def add_submission(conn: Connection, *, office: str, kind: str, period: str, fil
         office=office, kind=kind, period=period, version=version, file_id=file_id, state=state,
         reporter=reporter, late=late, accepted_at=at, replaces=previous.id if previous else None,
     )).inserted_primary_key[0]
-    return conn.execute(select(submissions).where(submissions.c.id == new_id)).one()
+    return submission(conn, new_id)
 
 
 def submission(conn: Connection, submission_id: int) -> Row:
-    return conn.execute(select(submissions).where(submissions.c.id == submission_id)).one()
+    return conn.execute(SUBMISSION, {"submission_id": submission_id}).one()
 
 
 def latest_by_office(conn: Connection, kind: str, period: str) -> dict[str, Row]:
@@ -111,25 +124,30 @@ def results_of(conn: Connection, submission_id: int) -> dict[str, Row]:
     return {r.activity: r for r in conn.execute(select(results).where(results.c.submission_id == submission_id))}
 
 
-def monthly_results(conn: Connection, office: str, periods: list[str]) -> dict[str, dict[str, Row]]:
-    """period → activity → result, from the latest version of each period's monthly workbook
-    (two queries, whatever the number of periods)."""
-    found: dict[str, dict[str, Row]] = defaultdict(dict)
-    if not periods:
-        return found
-    mine = (submissions.c.office == office) & (submissions.c.kind == "monthly") & submissions.c.period.in_(periods)
+def _latest_monthly_results() -> Select:
+    """The results of an office's latest monthly versions for some periods (built once:
+    judging a national round asks it 878 times)."""
+    mine = (submissions.c.office == bindparam("office")) & (submissions.c.kind == "monthly") & submissions.c.period.in_(
+        bindparam("periods", expanding=True))
     newest = select(submissions.c.period, func.max(submissions.c.version).label("version")).where(mine).group_by(
         submissions.c.period).subquery()
-    latest = dict(conn.execute(select(submissions.c.id, submissions.c.period).join(newest, and_(
-        submissions.c.period == newest.c.period, submissions.c.version == newest.c.version)).where(mine)).all())
-    by_period: dict[str, dict[str, Row]] = {period: {} for period in latest.values()}
-    if latest:
-        for row in conn.execute(select(results).where(results.c.submission_id.in_(list(latest)))):
-            by_period[latest[row.submission_id]][row.activity] = row
-    for period in periods:
-        if period in by_period:
-            found[period] = by_period[period]
-    return found
+    return select(submissions.c.period, results.c.activity, results.c.quantity, results.c.spending).join_from(
+        results, submissions, results.c.submission_id == submissions.c.id).join(newest, and_(
+        submissions.c.period == newest.c.period, submissions.c.version == newest.c.version)).where(mine)
+
+
+LATEST_MONTHLY_RESULTS = _latest_monthly_results()
+
+
+def monthly_results(conn: Connection, office: str, periods: list[str]) -> dict[str, dict[str, Row]]:
+    """period → activity → (quantity, spending), from the latest version of each period's
+    monthly workbook (one query, whatever the number of periods)."""
+    if not periods:
+        return {}
+    found: dict[str, dict[str, Row]] = defaultdict(dict)
+    for row in conn.execute(LATEST_MONTHLY_RESULTS, {"office": office, "periods": periods}).all():
+        found[row[0]][row[1]] = row
+    return {period: found[period] for period in periods if period in found}
 
 
 # -- issued workbooks ------------------------------------------------------------
@@ -143,8 +161,11 @@ def record_issued(conn: Connection, *, digest: str, kind: str, office: str, peri
         ))
 
 
+ISSUED = select(issued).where(issued.c.digest == bindparam("digest"))
+
+
 def issued_snapshot(conn: Connection, digest: str) -> dict | None:
-    row = conn.execute(select(issued).where(issued.c.digest == digest)).first()
+    row = conn.execute(ISSUED, {"digest": digest}).first()
     return {**row._mapping, "prefilled": json.loads(row.prefilled)} if row else None
 
 

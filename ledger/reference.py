@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.dialects.sqlite import insert as upsert
 
 from ledger.db import snapshot_cache
@@ -73,12 +73,15 @@ def set_targets(
         ))
 
 
+TARGETS = select(targets.c.office, targets.c.activity, targets.c.quantity, targets.c.budget).where(
+    (targets.c.fiscal_year == bindparam("fiscal_year")) & (targets.c.scope == bindparam("scope")))
+OFFICE_TARGETS = TARGETS.where(targets.c.office == bindparam("office"))  # built once: asked for every file judged
+
+
 def targets_of(conn: Connection, fiscal_year: int, scope: str, office: str | None = None) -> dict[tuple[str, str], tuple[float, float]]:
-    query = select(targets.c.office, targets.c.activity, targets.c.quantity, targets.c.budget).where(
-        (targets.c.fiscal_year == fiscal_year) & (targets.c.scope == scope))
-    if office is not None:
-        query = query.where(targets.c.office == office)
-    return {(r.office, r.activity): (r.quantity, r.budget) for r in conn.execute(query)}
+    query, values = (TARGETS, {}) if office is None else (OFFICE_TARGETS, {"office": office})
+    rows = conn.execute(query, {"fiscal_year": fiscal_year, "scope": scope, **values}).all()
+    return {(office, activity): (quantity, budget) for office, activity, quantity, budget in rows}
 
 
 def target_source(conn: Connection, fiscal_year: int, scope: str, office: str) -> str | None:

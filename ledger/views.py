@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -42,17 +43,19 @@ def office_month_plan(conn: Connection, office: str, period: Period, done: dict[
     fiscal_year = period.fiscal_year
     allocated = targets_of(conn, fiscal_year, "allocated", office)
     done = months_done(conn, office, period) if done is None else done
+    done_qty: dict[str, float] = defaultdict(float)
+    spent: dict[str, float] = defaultdict(float)
+    for month in done.values():
+        for code, result in month.items():
+            done_qty[code] += result.quantity
+            spent[code] += result.spending
     lines = []
     for activity in activity_rows(conn, fiscal_year):
         quantity, budget = allocated.get((office, activity.code), (0.0, 0.0))
         if allocated and quantity == 0 and budget == 0:
             continue
-        lines.append(PlanLine(
-            activity.code, activity.name_th, activity.unit, activity.whole, quantity,
-            sum(month[activity.code].quantity for month in done.values() if activity.code in month),
-            budget,
-            sum(month[activity.code].spending for month in done.values() if activity.code in month),
-        ))
+        code = activity.code
+        lines.append(PlanLine(code, activity.name_th, activity.unit, activity.whole, quantity, done_qty[code], budget, spent[code]))
     return lines
 
 

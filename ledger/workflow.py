@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from eop.periods import Period
 from eop.states import APPROVED, CONFIRMED, RECORDED, RETURNED, SUBMITTED
@@ -67,8 +67,11 @@ def section_figures(conn: Connection, submission_id: int, section: str, fiscal_y
     return {r.activity: (r.quantity, r.spending) for r in conn.execute(query) if owner.get(r.activity) == section}
 
 
+_LEVEL = select(offices.c.level).where(offices.c.code == bindparam("office"))
+
+
 def is_district(conn: Connection, office: str) -> bool:
-    return conn.scalar(select(offices.c.level).where(offices.c.code == office)) == "district"
+    return conn.scalar(_LEVEL, {"office": office}) == "district"
 
 
 # -- reviews ---------------------------------------------------------------------------
@@ -84,10 +87,13 @@ def add_review(conn: Connection, *, section: str, office: str, period: str, subm
                  comment=comment or None, late=late)
 
 
+_REVIEWS = select(reviews).where((reviews.c.office == bindparam("office")) & (reviews.c.period == bindparam("period"))).order_by(
+    reviews.c.id)
+
+
 def latest_reviews(conn: Connection, office: str, period: str) -> dict[str, Row]:
     """section → its latest decision on any version of the office's period."""
-    query = select(reviews).where((reviews.c.office == office) & (reviews.c.period == period)).order_by(reviews.c.id)
-    return {row.section: row for row in conn.execute(query)}
+    return {row.section: row for row in conn.execute(_REVIEWS, {"office": office, "period": period})}
 
 
 def reviews_of_file(conn: Connection, file_id: int) -> list[Row]:
@@ -118,7 +124,11 @@ def _standing(conn: Connection, section: str, review: Row | None, latest: Row, y
 
 def derive_state(conn: Connection, latest: Row) -> str:
     """The state the latest version should be in, from the sections' decisions."""
-    if latest.state in (RECORDED, CONFIRMED) or latest.kind != "monthly" or not is_district(conn, latest.office):
+    if latest.state in (RECORDED, CONFIRMED) or latest.kind != "monthly":
+        return latest.state
+    if latest.state == SUBMITTED and not latest_reviews(conn, latest.office, latest.period):
+        return SUBMITTED  # no section has decided on the period yet: nothing to carry over (a new district file)
+    if not is_district(conn, latest.office):
         return latest.state
     standing = [v.state for v in verdicts(conn, latest).values()]
     if RETURNED in standing:

@@ -64,9 +64,12 @@ def _sheet(rng: random.Random) -> bytes:
 
 def test_formula_cells_found_from_their_formulas_are_those_the_xml_parser_finds() -> None:
     rng = random.Random(2558)
+    plain = 0
     for _ in range(500):
         data = _sheet(rng)
         assert list(read._scan_formula_cells(data, 5001)) == list(read._formula_cells(io.BytesIO(data), 5001))
+        plain += read._plain_formula_cells(data, 5001) is not None
+    assert 50 < plain < 450  # both ways were taken: the one findall, and formula by formula
 
 
 def test_monthly_checks_of_a_batch_are_each_workbooks_own() -> None:

@@ -22,7 +22,7 @@ from eop.layout import (
 from eop.periods import BadPeriod, Period, parse_fiscal_year
 from eop.thai import date_en, date_th
 from intake.judge_workflow import judge_confirm, judge_review, locked
-from intake.read import RawWorkbook, UnreadableWorkbook, cell_value, codes_below, read_workbook, sheet_frame
+from intake.read import Columns, RawWorkbook, UnreadableWorkbook, cell_value, codes_below, read_workbook, sheet_columns
 from intake.sniff import UnreadableFile, check_file
 from ledger import records, reference, views, workflow
 from validators.allocation import check_allocation
@@ -202,18 +202,22 @@ def _monthly_frames(raw: RawWorkbook, issued: dict):
             found.append(finding("sheet-missing", value=layout.name))
             frames.append(None)
             continue
-        frame = _data_frame(raw.rows(layout.name), layout)
+        frame = _data_columns(raw.rows(layout.name), layout)
         found += check_rows(frame, layout, rows, fields)
         frames.append(frame)
     return frames[0], frames[1], found
 
 
-def _data_frame(rows: list[list[object]], layout) -> pd.DataFrame:
+def _data_columns(rows: list[list[object]], layout) -> Columns:
     """The data rows from the layout's first row down to the last one holding an activity
     code: a row inserted in the middle then shows as one added row (not as the last activity
     removed and added again), a deleted one as one removed."""
     coded = codes_below(rows, layout, layout.first_row - 1)
-    return sheet_frame(rows, layout, count=coded[-1][0] - layout.first_row + 1 if coded else 0)
+    return sheet_columns(rows, layout, count=coded[-1][0] - layout.first_row + 1 if coded else 0)
+
+
+def _data_frame(rows: list[list[object]], layout) -> pd.DataFrame:
+    return pd.DataFrame(_data_columns(rows, layout))
 
 
 def _snapshot(conn: Connection, raw: RawWorkbook, kind: str, office: str, period: str) -> dict | None:

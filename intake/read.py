@@ -259,20 +259,29 @@ def _meta(rows: list[list[object]]) -> dict[str, str]:
     return {read_text(r[0]): read_text(r[1]) for r in rows if len(r) >= 2 and read_text(r[0])}
 
 
+Columns = dict[str, list[object]]  # field → raw cells, top to bottom (and "row": Excel row numbers)
+
+
 def sheet_frame(rows: list[list[object]], layout: SheetLayout, count: int | None = None) -> pd.DataFrame:
+    """sheet_columns as a pandas frame."""
+    return pd.DataFrame(sheet_columns(rows, layout, count))
+
+
+def sheet_columns(rows: list[list[object]], layout: SheetLayout, count: int | None = None) -> Columns:
     """The data rows of a sheet as raw cells by field, plus `row` (the Excel row number).
     Data rows run from the layout's first row while the activity code is filled
-    (or exactly `count` rows when given)."""
+    (or exactly `count` rows when given). Plain lists: a monthly workbook's checks need no
+    frame of their own (a batch of them is checked as one)."""
     start = layout.first_row - 1
-    letters = [(c.field, _index(c.letter)) for c in layout.columns]
-    records = []
-    for offset, cells in enumerate(rows[start:]):
-        if count is None and not read_text(_at(cells, _index(layout.column("code").letter))):
-            break
-        if count is not None and offset >= count:
-            break
-        records.append({"row": start + offset + 1, **{name: _at(cells, i) for name, i in letters}})
-    return pd.DataFrame.from_records(records, columns=["row", *(name for name, _ in letters)])
+    if count is None:
+        code = _index(layout.column("code").letter)
+        count = next((n for n, cells in enumerate(rows[start:]) if not read_text(_at(cells, code))), len(rows) - start)
+    chosen = rows[start:start + count]
+    columns: Columns = {"row": list(range(start + 1, start + 1 + len(chosen)))}
+    for c in layout.columns:
+        index = _index(c.letter)
+        columns[c.field] = [_at(cells, index) for cells in chosen]
+    return columns
 
 
 def codes_below(rows: list[list[object]], layout: SheetLayout, after_row: int) -> list[tuple[int, str]]:

@@ -38,7 +38,7 @@ from validators.catalogue import finding
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
 PARALLEL_FROM = 24  # files waiting: below this a worker pool costs more than it saves
-WRITE_EVERY = 32  # verdicts written per transaction
+WRITE_EVERY = 96  # verdicts written per transaction
 
 
 class ArchiveUnavailable(Exception):

@@ -14,7 +14,8 @@ other level sums its children's.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -66,13 +67,16 @@ class Figures:
 NUMBERS = [f.name for f in fields(Figures) if f.name not in ("office", "activity")]
 
 
-def add_up(office: str, activity: str, parts: Iterable[Figures]) -> Figures:
-    """The sum of `parts`, relabelled as `office`'s."""
-    totals = dict.fromkeys(NUMBERS, 0.0)
-    for part in parts:
-        for name in NUMBERS:
-            totals[name] += getattr(part, name)
-    return Figures(office, activity, **totals)
+_numbers = attrgetter(*NUMBERS)
+
+
+def add_up(office: str, activity: str, parts: Iterable[Figures], **fixed: float) -> Figures:
+    """The sum of `parts`, relabelled as `office`'s; `fixed` numbers are given, not summed."""
+    totals = [0.0] * len(NUMBERS)
+    for part in parts:  # added one by one, in order (not sum(): its rounding differs across Pythons)
+        for i, value in enumerate(_numbers(part)):
+            totals[i] += value
+    return Figures(office, activity, **{**dict(zip(NUMBERS, totals)), **fixed})
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,7 @@ def rollup(inputs: Inputs, config: Config, office: str) -> dict[str, Figures]:
     level = config.office(office).level
     lines = {}
     for activity in inputs.activities:
-        summed = add_up(office, activity, [mine[activity], *(child[activity] for child in children)])
+        parts = [mine[activity], *(child[activity] for child in children)]
         if level == "province":  # the budget document's target, not the sum of the shares
             target_qty, budget = inputs.province.get((office, activity), (0.0, 0.0))
         elif level == "district":
@@ -142,7 +146,7 @@ def rollup(inputs: Inputs, config: Config, office: str) -> dict[str, Figures]:
         else:  # department, region: no target of their own, the sum of their children's
             target_qty = sum(child[activity].target_qty for child in children)
             budget = sum(child[activity].budget for child in children)
-        lines[activity] = replace(summed, target_qty=target_qty, budget=budget)
+        lines[activity] = add_up(office, activity, parts, target_qty=target_qty, budget=budget)
     return lines
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -16,15 +16,21 @@ from validators.values import read_number, shown
 
 def parse_numbers(frame: pd.DataFrame, layout: SheetLayout, field: str) -> tuple[pd.Series, list[Finding]]:
     """The field's raw cells as floats (NaN when blank or unreadable), with what was wrong."""
+    numbers, found = read_numbers(frame, layout, field)
+    return pd.Series(numbers, index=frame.index, dtype="float64"), found
+
+
+def read_numbers(columns: pd.DataFrame | Mapping[str, Sequence[object]], layout: SheetLayout, field: str) -> tuple[list[float], list[Finding]]:
+    """parse_numbers on plain columns: a list of floats."""
     column = layout.column(field)
     numbers, found = [], []
-    for row, raw in zip(frame["row"], frame[field]):
+    for row, raw in zip(columns["row"], columns[field]):
         reading = read_number(raw)
         numbers.append(reading.number if reading.number is not None else float("nan"))
         if reading.problem:
             found.append(finding(reading.problem, sheet=layout.name, sheet_en=layout.name_en, cell=f"{column.letter}{row}",
                                  field_th=column.th, field_en=column.en, value=shown(raw)))
-    return pd.Series(numbers, index=frame.index, dtype="float64"), found
+    return numbers, found
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -12,7 +13,7 @@ from pandera.typing import Series
 from eop.findings import Finding
 from eop.layout import BUDGET, CONFIRM_CELL, CONFIRM_CHOICES, CONFIRM_SEND, PERFORMANCE, REPORTER_CELL
 from validators.catalogue import finding
-from validators.frames import Rule, amount, failures_by_group, parse_numbers
+from validators.frames import Rule, amount, failures_by_group, read_numbers
 from validators.values import read_text, shown
 
 OVER_TARGET = 1.5  # cumulative above 150% of the annual target is worth a second look
@@ -98,13 +99,16 @@ def outlier_threshold(history: list[float]) -> tuple[float, float] | tuple[None,
     return median, max(OUTLIER_FACTOR * median, q3 + 3 * (q3 - q1))
 
 
+Columns = pd.DataFrame | Mapping[str, Sequence[object]]
+
+
 @dataclass(frozen=True)
 class MonthlyInput:
     """What the value and rule checks need of one monthly workbook (structure already checked):
-    `performance`/`budget` hold the raw cells by layout field plus `row`."""
+    `performance`/`budget` hold the raw cells by layout field plus `row` (plain columns, or a frame)."""
 
-    performance: pd.DataFrame
-    budget: pd.DataFrame
+    performance: Columns
+    budget: Columns
     confirm: object
     reporter: object
     whole: dict[str, bool]
@@ -113,7 +117,7 @@ class MonthlyInput:
 
 
 def check_monthly(
-    performance: pd.DataFrame, budget: pd.DataFrame, *, confirm: object, reporter: object,
+    performance: Columns, budget: Columns, *, confirm: object, reporter: object,
     whole: dict[str, bool], history: dict[str, list[float]], max_cell_chars: int,
 ) -> MonthlyCheck:
     """`performance`/`budget`: raw cells by layout field plus `row`; structure already checked."""
@@ -129,22 +133,21 @@ def check_monthly_batch(inputs: list[MonthlyInput]) -> list[MonthlyCheck]:
     found: list[list[Finding]] = []
     perf_parts, money_parts = [], []
     for i, item in enumerate(inputs):
-        quantity, quantity_found = parse_numbers(item.performance, PERFORMANCE, "quantity")
-        spending, spending_found = parse_numbers(item.budget, BUDGET, "spending")
+        perf, money = item.performance, item.budget
+        quantity, quantity_found = read_numbers(perf, PERFORMANCE, "quantity")
+        spending, spending_found = read_numbers(money, BUDGET, "spending")
         found.append(quantity_found + spending_found)
-        codes = item.performance["code"].tolist()
+        codes = list(perf["code"])
         thresholds = [outlier_threshold(item.history.get(str(c), [])) for c in codes]
         perf_parts.append({
-            "file": [i] * len(codes), "row": item.performance["row"].tolist(), "code": codes,
-            "unit": item.performance["unit"].tolist(), "remark": item.performance["remark"].tolist(),
-            "whole": [bool(item.whole.get(str(c), True)) for c in codes],
-            "target": item.performance["target"].tolist(), "cum_prev": item.performance["cum_prev"].tolist(),
-            "quantity": quantity.tolist(), "median": [t[0] for t in thresholds], "outlier_above": [t[1] for t in thresholds],
+            "file": [i] * len(codes), "row": list(perf["row"]), "code": codes, "unit": list(perf["unit"]),
+            "remark": list(perf["remark"]), "whole": [bool(item.whole.get(str(c), True)) for c in codes],
+            "target": list(perf["target"]), "cum_prev": list(perf["cum_prev"]),
+            "quantity": quantity, "median": [t[0] for t in thresholds], "outlier_above": [t[1] for t in thresholds],
         })
         money_parts.append({
-            "file": [i] * len(item.budget), "row": item.budget["row"].tolist(), "code": item.budget["code"].tolist(),
-            "budget": item.budget["budget"].tolist(), "spent_prev": item.budget["spent_prev"].tolist(),
-            "spending": spending.tolist(),
+            "file": [i] * len(spending), "row": list(money["row"]), "code": list(money["code"]),
+            "budget": list(money["budget"]), "spent_prev": list(money["spent_prev"]), "spending": spending,
         })
     perf = _stacked(perf_parts, ("target", "cum_prev"))
     perf["whole"] = perf["whole"].astype(bool)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -30,9 +30,11 @@ def check_meta(meta: dict[str, str] | None, *, folder_office: str, kinds_allowed
     return []
 
 
-def check_rows(frame: pd.DataFrame, layout: SheetLayout, expected: Sequence[Sequence[object]], fields: Sequence[str]) -> list[Finding]:
+def check_rows(frame: pd.DataFrame | Mapping[str, Sequence[object]], layout: SheetLayout, expected: Sequence[Sequence[object]],
+               fields: Sequence[str]) -> list[Finding]:
     """Rows (identified by activity code) neither added, removed nor reordered, and every
-    pre-filled value as written. `expected` rows hold the values of `fields`, code first."""
+    pre-filled value as written. `expected` rows hold the values of `fields`, code first;
+    `frame` the raw cells by field (a frame, or plain columns)."""
     codes = [read_text(c) for c in frame["code"]]
     wanted = [str(row[0]) for row in expected]
     where = {"sheet": layout.name, "sheet_en": layout.name_en}
@@ -54,7 +56,7 @@ def check_rows(frame: pd.DataFrame, layout: SheetLayout, expected: Sequence[Sequ
                 for r, seen, want in zip(frame["row"], codes, wanted) if seen != want
             ]
         return found
-    rows, columns = frame["row"].tolist(), {field: frame[field].tolist() for field in fields}  # plain lists: 10x faster than iterrows
+    rows, columns = list(frame["row"]), {field: list(frame[field]) for field in fields}  # plain lists: 10x faster than iterrows
     return [
         finding("prefilled-changed", cell=layout.cell(field, row), field_th=layout.column(field).th,
                 field_en=layout.column(field).en, value=shown(seen), expected=shown(want), **where)

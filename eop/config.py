@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -219,13 +220,27 @@ class Config(Strict):
                 yield from output.activities
 
     def office(self, code: str) -> Office:
-        for office in self.offices:
-            if office.code == code:
-                return office
-        raise KeyError(code)
+        return self.office_index[code]
 
     def children(self, code: str) -> list[Office]:
-        return [o for o in self.offices if o.parent == code]
+        return list(self.children_index.get(code, ()))
+
+    # The config is frozen, so the indexes are built once (a country is 956 offices).
+    @cached_property
+    def office_index(self) -> dict[str, Office]:
+        return {o.code: o for o in self.offices}
+
+    @cached_property
+    def children_index(self) -> dict[str, tuple[Office, ...]]:
+        found: dict[str, list[Office]] = {}
+        for o in self.offices:
+            if o.parent:
+                found.setdefault(o.parent, []).append(o)
+        return {parent: tuple(children) for parent, children in found.items()}
+
+    @cached_property
+    def section_codes(self) -> frozenset[str]:
+        return frozenset(s.code for s in self.sections)
 
     def round(self, code: str) -> Round:
         for found in self.rounds:

@@ -69,9 +69,9 @@ def finish_checks(judgements: list[Judgement]) -> None:
 
 
 def kinds_for(config: Config, office: str) -> tuple[str, ...]:
-    if office in {s.code for s in config.sections}:
+    if office in config.section_codes:
         return ("review",)
-    level = config.office(office).level if office in {o.code for o in config.offices} else None
+    level = config.office(office).level if office in config.office_index else None
     return {"district": ("monthly",), "province": ("monthly", "allocation", "targets", "confirm")}.get(level or "", ())
 
 

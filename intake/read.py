@@ -192,16 +192,19 @@ def _cells_around_formulas(data: bytes) -> list[tuple[bytes | None, bytes]] | No
 # How every writer we know saves a formula cell: its position first, plain attributes, the
 # formula, then its value if any. When every formula of a sheet is in such a cell, one
 # findall reads them all (about ten times faster than taking each formula's cell).
+# Any other formula (a namespace prefix, whitespace, another order) matches the second
+# branch, with an empty address: then the careful way reads the sheet.
 _PLAIN_FORMULA_CELL = re.compile(
     rb'<c r="([A-Z]{1,3}([1-9][0-9]{0,6}))"((?: [a-z]+="[^"<>]*")*)>'
-    rb'<f(?: [A-Za-z]+="[^"<>]*")*(?:/>|>([^<]*)</f>)(<v>([^<]*)</v>|<v/>)?</c>')
+    rb'<f(?: [A-Za-z]+="[^"<>]*")*(?:/>|>([^<]*)</f>)(<v>([^<]*)</v>|<v/>)?</c>'
+    rb"|<(?:[A-Za-z_][\w.\-]*:)?f[\s/>]")
 _TYPE = re.compile(rb' t="([^"]*)"')
 
 
 def _plain_formula_cells(data: bytes, max_rows: int) -> list[tuple[str, str]] | None:
     """The formulas without a value when all are in plain cells; None when any is not."""
     cells = _PLAIN_FORMULA_CELL.findall(data)
-    if len(cells) != len(_FORMULA_AT.findall(data)):
+    if any(not address for address, *_ in cells):
         return None
     found = []
     for address, row, attributes, formula, value, text in cells:

@@ -462,13 +462,15 @@ def _verify_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: 
 _R_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _ROW_REF = re.compile(rb"[1-9][0-9]{0,6}")
 _CELL_REF = re.compile(rb"\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,6})")
-_ROW_REFS = re.compile(rb"[1-9][0-9]{0,6}(?: [1-9][0-9]{0,6})*")  # positions joined by single spaces
-_CELL_REFS = re.compile(rb"\$?[A-Za-z]{1,3}\$?[1-9][0-9]{0,6}(?: \$?[A-Za-z]{1,3}\$?[1-9][0-9]{0,6})*")
 _LONGEST_TAG = 64 * 1024  # an unfinished start tag kept over a chunk boundary
 # A cell or a row start tag (any namespace prefix) with its position `r` (the first ` r=`
-# among its attributes) captured in the same match: a national round reads 1,300 tags a file.
+# among its attributes) captured in the same match.
 _CELL_TAG_AND_R = re.compile(
     rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])(?:[^<>]*?\sr\s*(=)\s*(?:\"([^\"<>]*)\"|'([^'<>]*)'))?[^<>]*>")
+# How every writer we know starts them: no prefix, the position first and well formed. When
+# all of a chunk's tags are such (as many as _ANY_TAG counts), one findall reads them all.
+_PLAIN_TAG = re.compile(rb'<(?:row r="([1-9][0-9]{0,6})"|c r="\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,6})")')
+_ANY_TAG = re.compile(rb"<(?:row|c)[\s/>]")
 
 
 class _SheetExtent:
@@ -486,41 +488,35 @@ class _SheetExtent:
     def feed(self, chunk: bytes) -> None:
         data = self.rest + chunk
         last = data.rfind(b">") + 1  # no tag ends after the last ">": the rest waits for the next chunk
-        tags = [(local, (double or single) if equals else None)  # the position comes with the tag
-                for local, equals, double, single in _CELL_TAG_AND_R.findall(data, 0, last)]
-        if tags and not self._all_within(tags):
-            for local, ref in tags:  # one by one: the first tag past a limit, or a bad position, is named
-                self._tag(local, None, ref)
+        if not self._plain_within(data, last):  # else one by one: the first tag past a limit, or a bad position, is named
+            for local, equals, double, single in _CELL_TAG_AND_R.findall(data, 0, last):
+                self._tag(local, None, (double or single) if equals else None)
         tail = data[last:]
         start = tail.rfind(b"<")
         self.rest = tail[start:] if start >= 0 else b""
         if len(self.rest) > _LONGEST_TAG:
             raise zipfile.BadZipFile(f"{self.member}: a tag longer than {_LONGEST_TAG} bytes")
 
-    def _all_within(self, tags: list[tuple[bytes, bytes | None]]) -> bool:
-        """The usual chunk at once: every tag has a well-formed position and all are within the
-        limits; the state is left as walking them one by one leaves it. False (nothing changed)
-        when any is not so: the caller then walks them, to refuse at the right tag."""
-        rows = [ref for local, ref in tags if local == b"row"]
-        cells = [ref for local, ref in tags if local != b"row"]
-        if None in rows or None in cells:
+    def _plain_within(self, data: bytes, last: int) -> bool:
+        """The usual chunk at once: every tag plain (see _PLAIN_TAG) and all within the limits;
+        the state left as walking them one by one leaves it. False, nothing changed, otherwise."""
+        if b":c" in data or b":row" in data:  # perhaps a namespace prefix: walk
             return False
-        row_text, cell_text = b" ".join(rows), b" ".join(cells)  # type: ignore[arg-type]
-        if rows and not (_ROW_REFS.fullmatch(row_text) and row_text.count(b" ") == len(rows) - 1):
+        tags = _PLAIN_TAG.findall(data, 0, last)  # (row, "", "") or ("", letters, row)
+        if not tags or len(tags) != len(_ANY_TAG.findall(data, 0, last)):
             return False
-        parts = _CELL_REF.findall(cell_text)
-        if cells and not (_CELL_REFS.fullmatch(cell_text) and len(parts) == len(cells)):
+        if max(int(row or number) for row, _, number in tags) > self.limits.max_rows:
             return False
-        columns = {letters: _column_number(letters) for letters in {letters for letters, _ in parts}}
-        if max(map(int, rows), default=0) > self.limits.max_rows or max(map(int, (n for _, n in parts)), default=0) > self.limits.max_rows:
-            return False
+        columns = {letters: _column_number(letters) for letters in {letters for _, letters, _ in tags if letters}}
         if max(columns.values(), default=0) > self.limits.max_columns:
             return False
-        last_row = max((i for i, (local, _) in enumerate(tags) if local == b"row"), default=-1)
-        after = sum(1 for local, _ in tags[last_row + 1:])  # the cells after the last row tag
-        later_rows = [int(number) for _, number in parts[len(parts) - after:]] if after else []
-        self.row = max([int(tags[last_row][1]) if last_row >= 0 else self.row, *later_rows])  # type: ignore[arg-type]
-        self.column = columns[parts[-1][0]] if tags[-1][0] != b"row" else 0
+        row = self.row
+        for at in range(len(tags) - 1, -1, -1):  # the last row tag sets the row; cells after it can raise it
+            if tags[at][0]:
+                row = int(tags[at][0])
+                break
+        self.row = max([row, *(int(number) for _, _, number in tags[at + 1 if tags[at][0] else 0:])])
+        self.column = columns[tags[-1][1]] if tags[-1][1] else 0
         return True
 
     def _tag(self, local: bytes, attributes: bytes | None, ref: bytes | None = None) -> None:

@@ -13,19 +13,23 @@ from ledger.schema import files, findings, issued, job_runs, results, submission
 
 
 # -- files -----------------------------------------------------------------------
+# The statements taking and judging run for every file are built once, with bound
+# parameters: building one costs more than SQLite takes to answer it, 878 times in a round.
+ADD_FILE = insert(files)
+ALREADY_TAKEN = select(files).where(
+    (files.c.office == bindparam("office")) & (files.c.name == bindparam("name")) & (files.c.sha256 == bindparam("sha256"))
+    & (files.c.dropped_mtime == bindparam("mtime")))
+
+
 def record_file(conn: Connection, **values: Any) -> int:
-    return conn.execute(insert(files).values(status="received", **values)).inserted_primary_key[0]
+    return conn.execute(ADD_FILE, {"status": "received", **values}).inserted_primary_key[0]
 
 
 def already_taken(conn: Connection, office: str, name: str, sha256: str, mtime: float) -> Row | None:
     """The same file (name, content, mtime) recorded before: its removal from drop/ was cut short."""
-    return conn.execute(select(files).where(and_(
-        files.c.office == office, files.c.name == name, files.c.sha256 == sha256, files.c.dropped_mtime == mtime,
-    ))).first()
+    return conn.execute(ALREADY_TAKEN, {"office": office, "name": name, "sha256": sha256, "mtime": mtime}).first()
 
 
-# The questions judging asks of every file are built once, with bound parameters: building
-# a statement costs more than SQLite takes to answer it, 878 times over in a national round.
 ACCEPTED_WITH_HASH = select(files).where(
     (files.c.office == bindparam("office")) & (files.c.sha256 == bindparam("sha256")) & (files.c.status == "accepted")
     & (files.c.id < bindparam("before_id"))).order_by(files.c.id).limit(1)

@@ -283,14 +283,14 @@ def sheet_columns(rows: list[list[object]], layout: SheetLayout, count: int | No
     columns: Columns = {"row": list(range(start + 1, start + 1 + len(chosen)))}
     for c in layout.columns:
         index = _index(c.letter)
-        columns[c.field] = [_at(cells, index) for cells in chosen]
+        columns[c.field] = [cells[index] if index < len(cells) else "" for cells in chosen]
     return columns
 
 
 def codes_below(rows: list[list[object]], layout: SheetLayout, after_row: int) -> list[tuple[int, str]]:
     """Activity codes in rows after the expected ones: rows someone added."""
     column = _index(layout.column("code").letter)
-    return [(i + 1, read_text(r[column])) for i, r in enumerate(rows) if i + 1 > after_row and read_text(_at(r, column))]
+    return [(i, read_text(r[column])) for i, r in enumerate(rows[after_row:], start=after_row + 1) if read_text(_at(r, column))]
 
 
 def cell_value(rows: list[list[object]], address: str) -> object:

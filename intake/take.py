@@ -362,9 +362,8 @@ def _judge_share(task: tuple) -> list[Verdict]:
 
 def _judge_safely(conn, config: Config, row, now: datetime) -> Judgement:
     """No file can crash the service: a fault of ours is answered as ours, and logged."""
-    try:
-        with conn.begin_nested():
-            return judge_file(conn, config, row.office, config.root / row.archive_path, row.name, now, defer_checks=True)
+    try:  # judging only reads (a snapshot): whatever it stores is left for the write
+        return judge_file(conn, config, row.office, config.root / row.archive_path, row.name, now, defer_checks=True)
     except Exception:  # noqa: BLE001 — whatever arrives gets an answer
         log.exception("judging file %s (%s) failed", row.id, row.name)
         problem: Finding = finding("internal-error")

@@ -141,8 +141,10 @@ def derive_state(conn: Connection, latest: Row) -> str:
 def refresh_state(conn: Connection, office: str, period: str, *, at: datetime, actor: str, **detail: Any) -> str | None:
     """Bring the latest monthly version's state in line with the decisions; an event when it moves."""
     latest = latest_submission(conn, office, "monthly", period)
-    if latest is None:
-        return None
+    return None if latest is None else _settle(conn, latest, at=at, actor=actor, **detail)
+
+
+def _settle(conn: Connection, latest: Row, *, at: datetime, actor: str, **detail: Any) -> str:
     state = derive_state(conn, latest)
     if state != latest.state:
         set_state(conn, latest, state, at=at, actor=actor, **detail)
@@ -156,12 +158,13 @@ def set_state(conn: Connection, submission: Row, state: str, *, at: datetime, ac
 
 
 def record_version(conn: Connection, submission: Row, *, at: datetime, actor: str) -> str | None:
-    """A new version arrived: its own state is an event; then the decisions that carry over apply."""
+    """A new version arrived (the latest now): its own state is an event; then the decisions
+    that carry over apply."""
     record_event(conn, at, submission.state, office=submission.office, kind=submission.kind, period=submission.period,
                  actor=actor, file_id=submission.file_id, version=submission.version, previous=None)
     if submission.kind != "monthly":
         return submission.state
-    return refresh_state(conn, submission.office, submission.period, at=at, actor=actor)
+    return _settle(conn, submission, at=at, actor=actor)
 
 
 def state_reached_at(conn: Connection, submission: Row, state: str) -> datetime | None:

@@ -192,28 +192,29 @@ def _cells_around_formulas(data: bytes) -> list[tuple[bytes | None, bytes]] | No
 # How every writer we know saves a formula cell: its position first, plain attributes, the
 # formula, then its value if any. When every formula of a sheet is in such a cell, one
 # findall reads them all (about ten times faster than taking each formula's cell).
-# Any other formula (a namespace prefix, whitespace, another order) matches the second
-# branch, with an empty address: then the careful way reads the sheet.
 _PLAIN_FORMULA_CELL = re.compile(
     rb'<c r="([A-Z]{1,3}([1-9][0-9]{0,6}))"((?: [a-z]+="[^"<>]*")*)>'
-    rb'<f(?: [A-Za-z]+="[^"<>]*")*(?:/>|>([^<]*)</f>)(<v>([^<]*)</v>|<v/>)?</c>'
-    rb"|<(?:[A-Za-z_][\w.\-]*:)?f[\s/>]")
+    rb'<f(?: [A-Za-z]+="[^"<>]*")*(?:/>|>([^<]*)</f>)(<v>([^<]*)</v>|<v/>)?</c>')
+_UNPREFIXED_FORMULA = re.compile(rb"<f[\s/>]")
 _TYPE = re.compile(rb' t="([^"]*)"')
 
 
 def _plain_formula_cells(data: bytes, max_rows: int) -> list[tuple[str, str]] | None:
-    """The formulas without a value when all are in plain cells; None when any is not."""
+    """The formulas without a value when all are in plain cells; None when any is not: as
+    many plain cells as formula tags, and no namespace prefix (":f") that could hide one."""
     cells = _PLAIN_FORMULA_CELL.findall(data)
-    if any(not address for address, *_ in cells):
+    if b":f" in data or len(cells) != len(_UNPREFIXED_FORMULA.findall(data)):
         return None
-    found = []
+    uncached = []
     for address, row, attributes, formula, value, text in cells:
         if int(row) > max_rows:
             break
-        if value and (text or _type(attributes) in TEXT_RESULTS):
-            continue
-        found.append((address.decode(), "=" + (_text(formula) if formula else "…")))
-    return found
+        if not value or not text and not (b" t=" in attributes and _type(attributes) in TEXT_RESULTS):
+            uncached.append((address, formula or "…".encode()))
+    # A sheet of ours has hundreds: their positions and texts decoded all at once, not one by one.
+    addresses = b"\0".join(address for address, _ in uncached).decode().split("\0")
+    formulas = _text(b"\0".join(formula for _, formula in uncached)).split("\0")
+    return [(address, "=" + formula) for address, formula in zip(addresses, formulas)] if uncached else []
 
 
 def _type(attributes: bytes) -> str | None:

@@ -54,6 +54,9 @@ def _timed_stages(timings: dict[str, float], cpu: dict[str, float] | None = None
     for name in STAGES:
         if hasattr(process, name):
             setattr(process, name, wrap(name, getattr(process, name)))
+    from intake.folders import DropScanner
+
+    DropScanner.waiting = wrap("scan", DropScanner.waiting)  # finding the dropped files is intake too
 
 
 def open_run(generated: Path, run: Path):

@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+PATH_STAGES = ("scan", "take", "take_all", "judge_pending")  # intake → validation → ledger (then consolidation)
 MIB = 1024 * 1024
 
 
@@ -130,8 +131,8 @@ def summarise(plain, prod, reports, scaling, latency) -> dict:
     consolidated = consolidation.get("seconds", 0.0) if consolidation.get("available") else 0.0
     plus = " + consolidation" if consolidation.get("available") else ""
     stages, cpu = q["stages"], q.get("stages_cpu", {})
-    path = sum(stages.get(k, 0.0) for k in ("take", "take_all", "judge_pending")) + consolidated
-    path_cpu = sum(cpu.get(k, 0.0) for k in ("take", "take_all", "judge_pending")) + consolidated
+    path = sum(stages.get(k, 0.0) for k in PATH_STAGES) + consolidated
+    path_cpu = sum(cpu.get(k, 0.0) for k in PATH_STAGES) + consolidated
     whole = q["pass_wall"] + consolidated
     per_file = {"median_ms": _ms(q["verdict_seconds"], 50), "p95_ms": _ms(q["verdict_seconds"], 95), "peak_mib": prod.peak_rss / MIB}
     rows = [

@@ -125,23 +125,30 @@ class StabilityTracker:
     clock, which tests and the demo freeze."""
 
     def __init__(self) -> None:
-        self._seen: dict[Path, tuple[int, float, float]] = {}
+        self._seen: dict[Path, dict[Path, tuple[int, float, float]]] = {}  # by folder: a country has 956
 
     def quiet_for(self, path: Path, size: int, mtime: float, now: float) -> float:
         """Seconds for which (size, mtime) have been unchanged; 0.0 when just seen or changed."""
-        known = self._seen.get(path)
+        seen = self._seen.setdefault(path.parent, {})
+        known = seen.get(path)
         if known is None or known[:2] != (size, mtime):
-            self._seen[path] = (size, mtime, now)
+            seen[path] = (size, mtime, now)
             return 0.0
         return now - known[2]
 
     def forget_missing(self, folder: Path, present: set[Path]) -> None:
         """Drop what left `folder` so that a file dropped again under the same name waits again."""
-        for path in [p for p in self._seen if p.parent == folder and p not in present]:
-            del self._seen[path]
+        seen = self._seen.get(folder, {})
+        for path in [p for p in seen if p not in present]:
+            del seen[path]
+        if not seen:
+            self._seen.pop(folder, None)
+
+    def tracks(self, folder: Path) -> bool:
+        return folder in self._seen
 
     def tracked(self) -> int:
-        return len(self._seen)
+        return sum(len(seen) for seen in self._seen.values())
 
 
 class DropScanner:
@@ -176,7 +183,7 @@ class DropScanner:
             entries = list(os.scandir(folder))
         except OSError:  # not created yet, or a share briefly unreachable: next pass
             return []
-        if not entries and not self.tracker.tracked():
+        if not entries and not self.tracker.tracks(folder):
             return []
         present: set[Path] = set()
         ready: list[Waiting] = []

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from operator import attrgetter
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -67,16 +66,15 @@ class Figures:
 NUMBERS = [f.name for f in fields(Figures) if f.name not in ("office", "activity")]
 
 
-_numbers = attrgetter(*NUMBERS)
+Numbers = tuple[float, float, float, float, float, float]  # a Figures' NUMBERS, in order
+TARGET, BUDGET = NUMBERS.index("target_qty"), NUMBERS.index("budget")
 
 
-def add_up(office: str, activity: str, parts: Iterable[Figures], **fixed: float) -> Figures:
-    """The sum of `parts`, relabelled as `office`'s; `fixed` numbers are given, not summed."""
+def _added(parts: Iterable[Numbers]) -> list[float]:
     totals = [0.0] * len(NUMBERS)
     for part in parts:  # added one by one, in order (not sum(): its rounding differs across Pythons)
-        for i, value in enumerate(_numbers(part)):
-            totals[i] += value
-    return Figures(office, activity, **{**dict(zip(NUMBERS, totals)), **fixed})
+        totals = [total + value for total, value in zip(totals, part)]
+    return totals
 
 
 @dataclass(frozen=True)
@@ -121,32 +119,42 @@ def read_inputs(conn: Connection, period: Period) -> Inputs:
 def own(inputs: Inputs, office: str) -> dict[str, Figures]:
     """activity → the office's own results against its allocated target (a district's line,
     or the province office's own line)."""
+    return {activity: Figures(office, activity, *numbers) for activity, numbers in _own(inputs, office).items()}
+
+
+def rollup(inputs: Inputs, config: Config, office: str) -> dict[str, Figures]:
+    """activity → the office's consolidated figures: its own results plus its children's."""
+    return {activity: Figures(office, activity, *numbers) for activity, numbers in _rolled(inputs, config, office).items()}
+
+
+# Below, an office's lines are plain tuples (Numbers): the whole country is 956 offices × 60
+# activities, and only the office asked for becomes Figures.
+def _own(inputs: Inputs, office: str) -> dict[str, Numbers]:
     month, cumulative = inputs.month.get(office, {}), inputs.cumulative.get(office, {})
     lines = {}
     for activity in inputs.activities:
         target_qty, budget = inputs.allocated.get((office, activity), (0.0, 0.0))
         month_qty, month_spent = month.get(activity, (0.0, 0.0))
         cum_qty, cum_spent = cumulative.get(activity, (0.0, 0.0))
-        lines[activity] = Figures(office, activity, target_qty, month_qty, cum_qty, budget, month_spent, cum_spent)
+        lines[activity] = (target_qty, month_qty, cum_qty, budget, month_spent, cum_spent)
     return lines
 
 
-def rollup(inputs: Inputs, config: Config, office: str) -> dict[str, Figures]:
-    """activity → the office's consolidated figures: its own results plus its children's."""
-    mine = own(inputs, office)
-    children = [rollup(inputs, config, child.code) for child in config.children(office)]
+def _rolled(inputs: Inputs, config: Config, office: str) -> dict[str, Numbers]:
+    mine = _own(inputs, office)
+    children = [_rolled(inputs, config, child.code) for child in config.children(office)]
     level = config.office(office).level
     lines = {}
     for activity in inputs.activities:
-        parts = [mine[activity], *(child[activity] for child in children)]
+        totals = _added([mine[activity], *(child[activity] for child in children)])
         if level == "province":  # the budget document's target, not the sum of the shares
-            target_qty, budget = inputs.province.get((office, activity), (0.0, 0.0))
+            totals[TARGET], totals[BUDGET] = inputs.province.get((office, activity), (0.0, 0.0))
         elif level == "district":
-            target_qty, budget = mine[activity].target_qty, mine[activity].budget
+            totals[TARGET], totals[BUDGET] = mine[activity][TARGET], mine[activity][BUDGET]
         else:  # department, region: no target of their own, the sum of their children's
-            target_qty = sum(child[activity].target_qty for child in children)
-            budget = sum(child[activity].budget for child in children)
-        lines[activity] = add_up(office, activity, parts, target_qty=target_qty, budget=budget)
+            totals[TARGET] = sum(child[activity][TARGET] for child in children)
+            totals[BUDGET] = sum(child[activity][BUDGET] for child in children)
+        lines[activity] = tuple(totals)  # type: ignore[assignment]
     return lines
 
 

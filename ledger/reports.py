@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, and_, bindparam, func, select
 
 from ledger.records import latest_by_office
-from ledger.schema import files, results
+from ledger.schema import files, results, submissions
 
 # office → activity → (quantity, spending)
 OfficeResults = dict[str, dict[str, tuple[float, float]]]
@@ -39,13 +39,22 @@ def latest_results(conn: Connection, kind: str, period: str) -> OfficeResults:
 def latest_result_rows(conn: Connection, kind: str, period: str) -> tuple[list[str], Iterator[tuple[str, str, float, float]]]:
     """The same as latest_results, flat: (the offices with a latest version, their result
     rows as (office, activity, quantity, spending)) — for reading a whole country at once."""
-    latest = latest_by_office(conn, kind, period)
-    office_of = {row.id: row.office for row in latest.values()}
-    if not office_of:
-        return list(latest), iter(())
-    query = select(results.c.submission_id, results.c.activity, results.c.quantity, results.c.spending).where(
-        results.c.submission_id.in_(list(office_of)))
-    return list(latest), ((office_of[sid], activity, quantity, spending) for sid, activity, quantity, spending in conn.execute(query))
+    offices = list(latest_by_office(conn, kind, period))
+    if not offices:
+        return offices, iter(())
+    return offices, iter(conn.execute(_LATEST_RESULT_ROWS, {"kind": kind, "period": period}))
+
+
+def _latest_result_rows() -> Select:
+    mine = (submissions.c.kind == bindparam("kind")) & (submissions.c.period == bindparam("period"))
+    newest = select(submissions.c.office, func.max(submissions.c.version).label("version")).where(mine).group_by(
+        submissions.c.office).subquery()
+    return select(submissions.c.office, results.c.activity, results.c.quantity, results.c.spending).join_from(
+        results, submissions, results.c.submission_id == submissions.c.id).join(newest, and_(
+        submissions.c.office == newest.c.office, submissions.c.version == newest.c.version)).where(mine)
+
+
+_LATEST_RESULT_ROWS = _latest_result_rows()
 
 
 @dataclass(frozen=True)

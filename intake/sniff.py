@@ -22,6 +22,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 from xml.parsers import expat
@@ -469,8 +470,9 @@ _CELL_TAG_AND_R = re.compile(
     rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])(?:[^<>]*?\sr\s*(=)\s*(?:\"([^\"<>]*)\"|'([^'<>]*)'))?[^<>]*>")
 # How every writer we know starts them: no prefix, the position first and well formed. When
 # all of a chunk's tags are such (as many as _ANY_TAG counts), one findall reads them all.
-_PLAIN_TAG = re.compile(rb'<(?:row r="([1-9][0-9]{0,6})"|c r="\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,6})")')
+_PLAIN_TAG = re.compile(rb'<(?:row r="|c r="\$?([A-Za-z]{1,3})\$?)([1-9][0-9]{0,6})"[^<>]*>')  # (column letters or "", row)
 _ANY_TAG = re.compile(rb"<(?:row|c)[\s/>]")
+_PREFIXED_TAG = re.compile(rb":(?:row|c)[\s/>]")
 
 
 class _SheetExtent:
@@ -500,23 +502,23 @@ class _SheetExtent:
     def _plain_within(self, data: bytes, last: int) -> bool:
         """The usual chunk at once: every tag plain (see _PLAIN_TAG) and all within the limits;
         the state left as walking them one by one leaves it. False, nothing changed, otherwise."""
-        if b":c" in data or b":row" in data:  # perhaps a namespace prefix: walk
+        if _PREFIXED_TAG.search(data, 0, last):  # perhaps a namespace prefix: walk
             return False
-        tags = _PLAIN_TAG.findall(data, 0, last)  # (row, "", "") or ("", letters, row)
-        if not tags or len(tags) != len(_ANY_TAG.findall(data, 0, last)):
+        tags = _PLAIN_TAG.findall(data, 0, last)  # a row tag has no column letters
+        if len(tags) != len(_ANY_TAG.findall(data, 0, last)):
             return False
-        if max(int(row or number) for row, _, number in tags) > self.limits.max_rows:
+        if not tags:  # no row or cell here (another part, or a long text): nothing changes
+            return True
+        if max(map(int, map(itemgetter(1), tags))) > self.limits.max_rows:
             return False
-        columns = {letters: _column_number(letters) for letters in {letters for _, letters, _ in tags if letters}}
+        columns = {letters: _column_number(letters) for letters in set(map(itemgetter(0), tags)) if letters}
         if max(columns.values(), default=0) > self.limits.max_columns:
             return False
-        row = self.row
-        for at in range(len(tags) - 1, -1, -1):  # the last row tag sets the row; cells after it can raise it
-            if tags[at][0]:
-                row = int(tags[at][0])
-                break
-        self.row = max([row, *(int(number) for _, _, number in tags[at + 1 if tags[at][0] else 0:])])
-        self.column = columns[tags[-1][1]] if tags[-1][1] else 0
+        at = len(tags) - 1
+        while at >= 0 and tags[at][0]:  # the last row tag sets the row; cells after it can raise it
+            at -= 1
+        self.row = max([int(tags[at][1]) if at >= 0 else self.row, *(int(number) for _, number in tags[at + 1:])])
+        self.column = columns[tags[-1][0]] if tags[-1][0] else 0
         return True
 
     def _tag(self, local: bytes, attributes: bytes | None, ref: bytes | None = None) -> None:

@@ -49,7 +49,7 @@ def build(deployment: Deployment, conn: Connection, kind: str, office: str, peri
         return (build_review_book if kind == "review" else build_confirm_book)(deployment, conn, office, period, now, out)
     if kind == "monthly":
         month = Period.parse(period)
-        lines = [MonthlyLine(**line.__dict__) for line in office_month_plan(conn, office, month)]
+        lines = [MonthlyLine(**line._asdict()) for line in office_month_plan(conn, office, month)]
         return build_monthly(out, office=label(deployment, office), period=month, lines=lines, issued_at=now,
                              calendar=MonthCalendar(month, deployment.config.calendar.rules),
                              max_cell_chars=deployment.config.limits.max_cell_chars)

@@ -37,6 +37,7 @@ def _tag(rng: random.Random, plain: bool = False) -> bytes:
         b'<row r="%d" spans="1:10">' % row, b"</row>", b'<c r="%s%d" s="3"><v>1</v></c>' % (column, row),
         b"<c r='%s%d'/>" % (column, row), b'<x:c r="%s$%d"><f>A1</f><v></v></c>' % (column, row),
         b"<c>", b"<row>", b'<c r="A1 B2">', b'<c r="">', b'<c r="A1>', b"<cols><col min='1'/></cols>", b"text &amp; >",
+        b'<c r="B3" <v>', b'<row r="2" <x>',
     ])
 
 

@@ -255,7 +255,14 @@ class Config(Strict):
         return [o for o in self.offices if o.level == "province"]
 
     def people_of(self, office: str, *roles: Role) -> list[Person]:
-        return [p for p in self.people if p.office == office and (not roles or p.role in roles)]
+        return [p for p in self.people_index.get(office, ()) if not roles or p.role in roles]
+
+    @cached_property
+    def people_index(self) -> dict[str, tuple[Person, ...]]:
+        found: dict[str, list[Person]] = {}
+        for p in self.people:
+            found.setdefault(p.office, []).append(p)
+        return {office: tuple(people) for office, people in found.items()}
 
     @property
     def root(self) -> Path:

@@ -151,7 +151,7 @@ def _judge_monthly(conn: Connection, config: Config, raw: RawWorkbook, office: s
             state = "submitted" if check.confirmed else "recorded"
             added = records.add_submission(conn, office=office, kind="monthly", period=str(period), file_id=file_id,
                                            state=state, reporter=check.reporter, late=judgement.late, at=at)
-            records.add_results(conn, added.id, [r.__dict__ for r in check.rows])
+            records.add_results(conn, added.id, [r._asdict() for r in check.rows])
             workflow.record_version(conn, added, at=at, actor=f"{office} ({check.reporter})" if check.reporter else office)
             return added.id
 

@@ -146,7 +146,7 @@ def _issues_while_answering(conn: Connection, row) -> bool:
 
 
 def _common(deployment: Deployment, row) -> dict:
-    office = deployment.config.office(row.office) if row.office in {o.code for o in deployment.config.offices} else None
+    office = deployment.config.office_index.get(row.office)
     kind_th, kind_en = kind_label(row.kind or "")
     period_th, period_en = _period_names(row.kind, row.period)
     return {

@@ -15,8 +15,8 @@ RECIPIENTS = {  # (office level, workbook kind) → roles
 
 def recipients(config: Config, office: str, kind: str | None) -> list[str]:
     """The office's people for this kind of workbook; everyone of the office otherwise."""
-    codes = {o.code: o.level for o in config.offices}
-    roles = RECIPIENTS.get((codes.get(office, ""), kind or ""), ())
+    known = config.office_index.get(office)
+    roles = RECIPIENTS.get((known.level if known else "", kind or ""), ())
     people = config.people_of(office, *roles) or config.people_of(office)
     return sorted({p.email for p in people})
 

@@ -23,7 +23,7 @@ from eop.periods import BadPeriod, Period, parse_fiscal_year
 from eop.thai import date_en, date_th
 from intake.judge_workflow import judge_confirm, judge_review, locked
 from intake.read import Columns, RawWorkbook, UnreadableWorkbook, cell_value, codes_below, read_workbook, sheet_columns
-from intake.sniff import UnreadableFile, check_file
+from intake.sniff import UnreadableFile, check_file_parts
 from ledger import records, reference, views, workflow
 from validators.allocation import check_allocation
 from validators.catalogue import finding
@@ -78,8 +78,8 @@ def kinds_for(config: Config, office: str) -> tuple[str, ...]:
 def judge_file(conn: Connection, config: Config, office: str, path: Path, name: str, now: datetime, *,
                defer_checks: bool = False) -> Judgement:
     try:
-        check_file(path, config.limits, display_name=name)
-        raw = read_workbook(path, display_name=name, max_rows=config.limits.max_rows)
+        parts = check_file_parts(path, config.limits, display_name=name)
+        raw = read_workbook(path, display_name=name, max_rows=config.limits.max_rows, parts=parts)
     except UnreadableFile as exc:
         return Judgement([exc.finding()])
     except UnreadableWorkbook as exc:

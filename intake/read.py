@@ -8,7 +8,8 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -46,12 +47,13 @@ class RawWorkbook:
         return self.sheets.get(sheet, [])
 
 
-def read_workbook(path: Path, *, display_name: str, max_rows: int) -> RawWorkbook:
+def read_workbook(path: Path, *, display_name: str, max_rows: int, parts: Mapping[str, bytes] | None = None) -> RawWorkbook:
+    """`parts`: XML parts the file gate has inflated already (check_file_parts), by name."""
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = list(book.sheet_names)
         sheets = {name: _cells(book, name, max_rows) for name in names}
-        formulas = _uncached_formulas(path, names, max_rows + 1)
+        formulas = _uncached_formulas(path, names, max_rows + 1, parts or {})
     except (CalamineError, ValueError, OSError, ParseError, zipfile.BadZipFile) as exc:
         raise UnreadableWorkbook(display_name, str(exc)) from exc
     finally:
@@ -78,21 +80,32 @@ CELL = re.compile(r"^[A-Z]{1,3}[1-9][0-9]{0,6}$")
 TEXT_RESULTS = frozenset({"str", "inlineStr"})  # a formula whose cached result is text may be ""
 
 
-def _uncached_formulas(path: Path, names: list[str], max_rows: int) -> dict[str, list[tuple[str, str]]]:
+def _uncached_formulas(path: Path, names: list[str], max_rows: int, kept: Mapping[str, bytes]) -> dict[str, list[tuple[str, str]]]:
     """Per sheet, (cell, "=formula") of every formula saved without its calculated value."""
     found: dict[str, list[tuple[str, str]]] = {}
-    try:
-        with zipfile.ZipFile(path) as zf:
-            parts = _sheet_parts(zf)
-            for name in names:
-                if parts.get(name) in zf.NameToInfo:
-                    data = zf.read(parts[name])
-                    if b"<![CDATA[" in data or b"<!--" in data:  # rare: the XML parser reads those
-                        found[name] = list(_formula_cells(io.BytesIO(data), max_rows))
-                    else:
-                        found[name] = list(_scan_formula_cells(data, max_rows))
-    except KeyError:  # no workbook.xml or its relationships: calamine read it some other way
-        return {}
+    with ExitStack() as stack:
+        opened: list[zipfile.ZipFile] = []
+
+        def part(member: str) -> bytes:  # the gate's copy, else from the zip (KeyError: no such part)
+            if member in kept:
+                return kept[member]
+            if not opened:
+                opened.append(stack.enter_context(zipfile.ZipFile(path)))
+            return opened[0].read(member)
+
+        try:
+            parts = _sheet_parts(part)
+        except KeyError:  # no workbook.xml or its relationships: calamine read it some other way
+            return {}
+        for name in names:
+            try:
+                data = part(parts[name])
+            except KeyError:
+                continue
+            if b"<![CDATA[" in data or b"<!--" in data:  # rare: the XML parser reads those
+                found[name] = list(_formula_cells(io.BytesIO(data), max_rows))
+            else:
+                found[name] = list(_scan_formula_cells(data, max_rows))
     return {name: cells for name, cells in found.items() if cells}
 
 
@@ -100,20 +113,18 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_parts(part: Callable[[str], bytes]) -> dict[str, str]:
     """Sheet name → its part in the zip, from xl/workbook.xml and its relationships."""
     ids = {}
-    with zf.open("xl/workbook.xml") as stream:
-        for _, element in iterparse(stream):
-            if _local(element.tag) == "sheet":
-                rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
-                ids[rid] = element.get("name", "")
+    for _, element in iterparse(io.BytesIO(part("xl/workbook.xml"))):
+        if _local(element.tag) == "sheet":
+            rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
+            ids[rid] = element.get("name", "")
     targets = {}
-    with zf.open("xl/_rels/workbook.xml.rels") as stream:
-        for _, element in iterparse(stream):
-            if _local(element.tag) == "Relationship":
-                target = element.get("Target", "")
-                targets[element.get("Id")] = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    for _, element in iterparse(io.BytesIO(part("xl/_rels/workbook.xml.rels"))):
+        if _local(element.tag) == "Relationship":
+            target = element.get("Target", "")
+            targets[element.get("Id")] = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
     return {name: targets[rid] for rid, name in ids.items() if rid in targets}
 
 

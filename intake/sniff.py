@@ -35,6 +35,7 @@ from eop.findings import Finding, error
 
 MiB = 1024 * 1024
 CHUNK = 64 * 1024  # bytes inflated at a time: memory stays flat whatever a part declares
+KEPT_BYTES = 4 * MiB  # XML parts kept for the reader, at most (a workbook of ours: about 120 KB)
 HEAD = 64 * 1024  # bytes looked at to recognise a file that is not a zip
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")  # not b"PK": a CSV may start "PK,"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -206,6 +207,12 @@ def check_file(path: Path, limits: Limits, *, display_name: str | None = None) -
     Messages name `display_name` (the name the office gave, when `path` is an archived
     copy), else the file's own name.
     """
+    check_file_parts(path, limits, display_name=display_name)
+
+
+def check_file_parts(path: Path, limits: Limits, *, display_name: str | None = None) -> dict[str, bytes]:
+    """check_file, returning the XML parts it read whole on the way (each one chunk, KEPT_BYTES
+    in all), so that the reader need not inflate them again."""
     name = display_name or path.name
     with path.open("rb") as f:
         size = os.fstat(f.fileno()).st_size  # of the file we read, even if the name is replaced
@@ -216,7 +223,7 @@ def check_file(path: Path, limits: Limits, *, display_name: str | None = None) -
         head = f.read(HEAD)
         if not head.startswith(ZIP_MAGICS):
             raise _refuse(_foreign_kind(f, head, size, path.suffix.lower()), name)
-        _check_zip(f, size, name, limits)
+        return _check_zip(f, size, name, limits)
 
 
 def _refuse(code: str, name: str, **facts: Any) -> UnreadableFile:
@@ -299,11 +306,11 @@ def _delimited(text: str) -> bool:
 # -- a zip: bounded, safe, and an Excel workbook ----------------------------------------
 
 
-def _check_zip(f: BinaryIO, size: int, name: str, limits: Limits) -> None:
+def _check_zip(f: BinaryIO, size: int, name: str, limits: Limits) -> dict[str, bytes]:
     try:
         _check_directory(f, size, name, limits)
         with zipfile.ZipFile(f) as zf:
-            _check_package(zf, size, name, limits)
+            return _check_package(zf, size, name, limits)
     except DAMAGED as exc:
         raise _refuse("corrupt-zip", name, why=_why(exc)) from exc
 
@@ -348,20 +355,22 @@ def _zip64_end_record(f: BinaryIO, end_record_at: int) -> tuple[int, int] | None
     return fields[7], fields[8]
 
 
-def _check_package(zf: zipfile.ZipFile, size: int, name: str, limits: Limits) -> None:
+def _check_package(zf: zipfile.ZipFile, size: int, name: str, limits: Limits) -> dict[str, bytes]:
     infos = zf.infolist()
     _check_members(infos, size, name, limits)
     names = set(zf.namelist())
     if "mimetype" in names and _is_ods(zf):
         raise _refuse("not-xlsx-ods", name)
+    kept: dict[str, bytes] = {}
     for info in infos:
-        _verify_part(zf, info, name, limits)
-    if CONTENT_TYPES in names and _content_types(zf, name) & MACRO_TYPES:
+        _verify_part(zf, info, name, limits, kept)
+    if CONTENT_TYPES in names and _content_types(zf, name, kept) & MACRO_TYPES:
         raise _refuse("macro-enabled", name)
     for required in (WORKBOOK_PART, CONTENT_TYPES):
         if required not in names:
             raise _refuse("not-a-workbook", name, why=f"it has no {required}")
-    _check_sheet_count(zf, name, limits)
+    _check_sheet_count(zf, name, limits, kept)
+    return kept
 
 
 def _check_members(infos: list[zipfile.ZipInfo], size: int, name: str, limits: Limits) -> None:
@@ -439,9 +448,10 @@ def _is_xml(member: str) -> bool:
     return member.lower().endswith((".xml", ".rels"))
 
 
-def _verify_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits) -> None:
+def _verify_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits, kept: dict[str, bytes]) -> None:
     """Read a part to its end so zipfile checks its CRC and size; refuse a DOCTYPE in XML,
-    and a sheet reaching past the row or column limit.
+    and a sheet reaching past the row or column limit. An XML part that came in one chunk
+    is kept (while `kept` holds less than KEPT_BYTES): the reader takes it from there.
 
     Chunks are dropped as they come: a nested zip is only bytes here, never opened.
     """
@@ -450,14 +460,19 @@ def _verify_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: 
     xml = _is_xml(info.filename)
     prolog = _prolog_reader(name, info.filename) if xml else None
     extent = _SheetExtent(name, info.filename, limits) if xml else None
+    chunks, whole = 0, b""
     with zf.open(info) as stream:
         while chunk := stream.read(CHUNK):
+            chunks += 1
+            whole = chunk if chunks == 1 else b""
             if prolog is not None and prolog(chunk, False):
                 prolog = None
             if extent is not None:
                 extent.feed(chunk)
     if prolog is not None:
         prolog(b"", True)  # the part ended before a root element: expat says it is not XML
+    if xml and chunks == 1 and sum(map(len, kept.values())) + len(whole) <= KEPT_BYTES:
+        kept[info.filename] = whole
 
 
 _R_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -592,30 +607,34 @@ def _stream_xml(
     name: str,
     start: Callable[[str, dict[str, str]], None],
     end: Callable[[str], None] | None = None,
+    kept: dict[str, bytes] | None = None,
 ) -> None:
     """Parse a whole part in chunks (its size is already bounded), tags as "namespace local"."""
     parser = _guarded_parser(name, member, namespaces=True)
     parser.StartElementHandler = start
     if end is not None:
         parser.EndElementHandler = end
-    with zf.open(member) as stream:
-        while chunk := stream.read(CHUNK):
-            parser.Parse(chunk, False)
+    if kept and member in kept:
+        parser.Parse(kept[member], False)
+    else:
+        with zf.open(member) as stream:
+            while chunk := stream.read(CHUNK):
+                parser.Parse(chunk, False)
     parser.Parse(b"", True)
 
 
-def _content_types(zf: zipfile.ZipFile, name: str) -> set[str]:
+def _content_types(zf: zipfile.ZipFile, name: str, kept: dict[str, bytes] | None = None) -> set[str]:
     types: set[str] = set()
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         if "ContentType" in attrs:
             types.add(attrs["ContentType"].strip().lower())
 
-    _stream_xml(zf, CONTENT_TYPES, name, start)
+    _stream_xml(zf, CONTENT_TYPES, name, start, kept=kept)
     return types
 
 
-def _check_sheet_count(zf: zipfile.ZipFile, name: str, limits: Limits) -> None:
+def _check_sheet_count(zf: zipfile.ZipFile, name: str, limits: Limits, kept: dict[str, bytes] | None = None) -> None:
     sheets: list[str] = []
     inside: list[bool] = [False]  # within <sheets>; defined names etc. do not count
 
@@ -630,6 +649,6 @@ def _check_sheet_count(zf: zipfile.ZipFile, name: str, limits: Limits) -> None:
         if tag.rpartition(" ")[2] == "sheets":
             inside[0] = False
 
-    _stream_xml(zf, WORKBOOK_PART, name, start, end)
+    _stream_xml(zf, WORKBOOK_PART, name, start, end, kept)
     if len(sheets) > limits.max_sheets:
         raise _refuse("too-many-sheets", name, count=len(sheets), limit=limits.max_sheets)

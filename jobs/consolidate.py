@@ -23,7 +23,7 @@ from eop.config import Config, Office
 from eop.periods import Period, months_between
 from jobs.deployment import Deployment
 from ledger.reference import activity_rows, targets_of
-from ledger.reports import OfficeResults, latest_result_rows, submission_facts
+from ledger.reports import OfficeResults, SubmissionFacts, latest_result_rows, submission_facts
 
 REPORTING_LEVELS = ("province", "district")  # offices that send a monthly workbook of their own
 CONFIRMED_STATES = ("submitted", "approved", "confirmed")
@@ -205,7 +205,11 @@ def reporting_offices(config: Config, office: str) -> list[Office]:
 
 
 def timeliness(conn: Connection, config: Config, office: str, period: Period, kind: str = "monthly") -> list[Timeliness]:
-    facts = submission_facts(conn, kind, str(period))
+    return timeliness_of(config, office, submission_facts(conn, kind, str(period)))
+
+
+def timeliness_of(config: Config, office: str, facts: dict[str, SubmissionFacts]) -> list[Timeliness]:
+    """timeliness from the period's submission facts, read once for many offices."""
     rows = []
     for each in reporting_offices(config, office):
         seen = facts.get(each.code)

@@ -96,7 +96,7 @@ def pdf_pages(path: Path) -> int:
 def build_packet(deployment: Deployment, round_: Round, office: str, *,
                  progress: Callable[[str], None] | None = None) -> Packet:
     """Score the round, render its reports, merge the documents, stamp, zip; record an event."""
-    from jobs.reports import REPORTS, build_report, write
+    from jobs.reports import REPORTS, build_report, read_source, write
 
     say = progress or (lambda _text: None)
     card = score(deployment, round_, office)
@@ -104,9 +104,10 @@ def build_packet(deployment: Deployment, round_: Round, office: str, *,
     folder = packet_dir(deployment, round_, office)
     parts_dir = folder / "parts"
     reports, sources = [], []
+    figures = read_source(deployment, card.as_of)  # once for all the packet's reports
     for code in PACKET_REPORTS:
         say(f"{code} …")
-        data = build_report(deployment, code, card.as_of, office)
+        data = build_report(deployment, code, card.as_of, office, figures)
         pdf = write(data, "pdf", parts_dir / f"{code}.pdf")
         sources.append(write(data, "xlsx", parts_dir / f"{code}.xlsx"))
         spec = REPORTS[code]

@@ -23,11 +23,12 @@ from jobs.consolidate import (
     own,
     read_inputs,
     rollup,
-    timeliness,
+    timeliness_of,
     year_to_date,
 )
 from jobs.deployment import Deployment
 from ledger.reference import ActivityRow, activity_rows
+from ledger.reports import SubmissionFacts, submission_facts
 from templates.reports import (
     Bar,
     Chart,
@@ -335,16 +336,34 @@ def default_office(deployment: Deployment) -> str:
     return (provinces[0] if provinces else deployment.config.offices[0]).code
 
 
-def build_report(deployment: Deployment, code: str, period: Period | str, office: str) -> ReportData:
+@dataclass(frozen=True)
+class Source:
+    """What the reports of one period read from the ledger: read once for as many reports
+    and offices as wanted (a country's is 316,000 result rows)."""
+
+    period: Period
+    inputs: Inputs
+    catalogue: dict[str, ActivityRow]
+    facts: dict[str, SubmissionFacts]
+
+
+def read_source(deployment: Deployment, period: Period | str) -> Source:
+    month = Period.parse(period)
+    with deployment.ledger.reading() as conn:  # one snapshot, and no lock held
+        return Source(month, read_inputs(conn, month), {a.code: a for a in activity_rows(conn, month.fiscal_year)},
+                      submission_facts(conn, "monthly", str(month)))
+
+
+def build_report(deployment: Deployment, code: str, period: Period | str, office: str, source: Source | None = None) -> ReportData:
+    """`source`: the period's figures when already read (read_source), else read here."""
     code = report_code(code)
     check_office(deployment, office)
     month = Period.parse(period)
     config, spec = deployment.config, REPORTS[code]
-    with deployment.ledger.atomic() as conn:
-        inputs = read_inputs(conn, month)
-        catalogue = {a.code: a for a in activity_rows(conn, month.fiscal_year)}
-        offices = timeliness(conn, config, office, month)
-    body = spec.build(Context(deployment, office, month, inputs, catalogue, offices))
+    if source is None or source.period != month:
+        source = read_source(deployment, month)
+    offices = timeliness_of(config, office, source.facts)
+    body = spec.build(Context(deployment, office, month, source.inputs, source.catalogue, offices))
     here, now = config.office(office), deployment.now()
     return ReportData(
         code=code, kind=spec.kind, title_th=spec.title_th, title_en=spec.title_en,
@@ -376,15 +395,25 @@ def render_report(deployment: Deployment, code: str, period: Period | str, offic
     """Build one report and write it, by default to var/reports/<period>/<office>/RPTnnn.<fmt>."""
     if fmt not in FORMATS:
         raise ReportError(f"ไม่รู้จักรูปแบบ {fmt!r} (ใช้ {', '.join(FORMATS)}) — unknown format {fmt!r}; use {', '.join(FORMATS)}")
-    data = build_report(deployment, code, period, office)
-    return write(data, fmt, report_path(deployment, data.code, period, office, fmt, out_dir))
+    return render_reports(deployment, [code], period, [office], [fmt], out_dir)[0]
+
+
+def render_reports(deployment: Deployment, codes: Iterable[str], period: Period | str, offices: Iterable[str],
+                   formats: Iterable[str], out_dir: Path | None = None) -> list[Path]:
+    """Reports of one period for several offices (every province, for the centre): the ledger
+    read once, each report built once and written in each format. Into `out_dir` when given
+    (a folder per office there when there are several)."""
+    source, codes, formats, offices = read_source(deployment, period), tuple(codes), tuple(formats), list(offices)
+    written = []
+    for office in offices:
+        folder = out_dir / office if out_dir is not None and len(offices) > 1 else out_dir
+        for code in codes:
+            data = build_report(deployment, code, period, office, source)
+            written += [write(data, fmt, report_path(deployment, data.code, period, office, fmt, folder)) for fmt in formats]
+    return written
 
 
 def render_package(deployment: Deployment, period: Period | str, office: str,
                    codes: Iterable[str] = PACKAGE, formats: Iterable[str] = ("xlsx", "pdf")) -> list[Path]:
-    """The strategy group's package on the 1st: each report built once, written in each format."""
-    written = []
-    for code in codes:
-        data = build_report(deployment, code, period, office)
-        written += [write(data, fmt, report_path(deployment, data.code, period, office, fmt)) for fmt in formats]
-    return written
+    """The strategy group's package on the 1st."""
+    return render_reports(deployment, codes, period, [office], tuple(formats))

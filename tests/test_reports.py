@@ -267,6 +267,23 @@ def test_cli_writes_a_report_where_asked(demo, tmp_path):
     assert REPORTS["RPT211"].title_th in (tmp_path / "RPT211.html").read_text(encoding="utf-8")
 
 
+def test_cli_writes_one_report_for_several_offices_a_folder_each(demo, tmp_path):
+    config = demo.config.source
+    result = CliRunner().invoke(report_app(), ["--config", str(config), "--now", "2015-04-01T09:00", "report", "RPT111",
+                                               "--period", "2558-03", "--office", "71,7101", "--format", "xlsx", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == [str(tmp_path / "71" / "RPT111.xlsx"), str(tmp_path / "7101" / "RPT111.xlsx")]
+    month = {office: {r.cells[0]: r.cells[4] for r in build_report(demo, "RPT111", "2558-03", office).rows if r.style == "item"}
+             for office in ("71", "7101")}
+    assert month["71"]["A101"] > month["7101"]["A101"] > 0  # each office its own figures, not one copied
+    written = {office: [c.value for row in load_workbook(tmp_path / office / "RPT111.xlsx").active.iter_rows() for c in row]
+               for office in ("71", "7101")}
+    assert month["71"]["A101"] in written["71"] and month["7101"]["A101"] in written["7101"]
+    every = CliRunner().invoke(report_app(), ["--config", str(config), "--now", "2015-04-01T09:00", "report", "RPT211",
+                                              "--period", "2558-03", "--office", "provinces", "--format", "xlsx"])
+    assert every.output.split() == [str(demo.root / "reports" / "2558-03" / p.code / "RPT211.xlsx") for p in demo.config.provinces()]
+
+
 def test_cli_defaults_to_the_province_and_the_period_just_cut(demo):
     config = demo.config.source
     result = CliRunner().invoke(report_app(), ["--config", str(config), "--now", "2015-04-01T09:00", "report", "rpt113",

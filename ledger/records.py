@@ -89,6 +89,7 @@ LATEST_SUBMISSION = select(submissions).where(
     (submissions.c.office == bindparam("office")) & (submissions.c.kind == bindparam("kind"))
     & (submissions.c.period == bindparam("period"))).order_by(submissions.c.version.desc()).limit(1)
 SUBMISSION = select(submissions).where(submissions.c.id == bindparam("submission_id"))
+ADD_SUBMISSION = insert(submissions).returning(*submissions.c)  # the new row at once
 
 
 def latest_submission(conn: Connection, office: str, kind: str, period: str) -> Row | None:
@@ -99,11 +100,10 @@ def add_submission(conn: Connection, *, office: str, kind: str, period: str, fil
                    reporter: str | None, late: bool, at: datetime) -> Row:
     previous = latest_submission(conn, office, kind, period)
     version = previous.version + 1 if previous else 1
-    new_id = conn.execute(insert(submissions).values(
-        office=office, kind=kind, period=period, version=version, file_id=file_id, state=state,
-        reporter=reporter, late=late, accepted_at=at, replaces=previous.id if previous else None,
-    )).inserted_primary_key[0]
-    return submission(conn, new_id)
+    return conn.execute(ADD_SUBMISSION, {
+        "office": office, "kind": kind, "period": period, "version": version, "file_id": file_id, "state": state,
+        "reporter": reporter, "late": late, "accepted_at": at, "replaces": previous.id if previous else None,
+    }).one()
 
 
 def submission(conn: Connection, submission_id: int) -> Row:

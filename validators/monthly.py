@@ -155,15 +155,13 @@ def check_monthly_batch(inputs: list[MonthlyInput]) -> list[MonthlyCheck]:
     perf["outlier_above"] = perf["outlier_above"].astype("float64")
     money = _stacked(money_parts, ("budget", "spent_prev"))
     money["spending"] = money["spending"].astype("float64")
-    perf_at, money_at = _offsets(perf_parts), _offsets(money_parts)
-
     groups = [failures_by_group(PerformanceRules, perf, PERFORMANCE, PERFORMANCE_RULES, "file"),
               failures_by_group(BudgetRules, money, BUDGET, BUDGET_RULES, "file"),
               failures_by_group(PerformanceWarnings, perf, PERFORMANCE, PERFORMANCE_RULES, "file")]
     checks = []
-    for i, item in enumerate(inputs):
+    for i, item in enumerate(inputs):  # each workbook's own columns, as they went into the frames
         mine = found[i] + [f for group in groups for f in group.get(i, [])]
-        my_perf, my_money = perf.iloc[perf_at[i]:perf_at[i + 1]], money.iloc[money_at[i]:money_at[i + 1]]
+        my_perf, my_money = perf_parts[i], money_parts[i]
         mine += _remark_lengths(my_perf, item.max_cell_chars)
         confirmed, confirm_found = _confirm(item.confirm)
         reporter_text = read_text(item.reporter)
@@ -174,21 +172,17 @@ def check_monthly_batch(inputs: list[MonthlyInput]) -> list[MonthlyCheck]:
         elif len(reporter_text) > item.max_cell_chars:  # the name goes into the ledger, reports and mail
             mine.append(finding("cell-too-long", sheet=PERFORMANCE.name, sheet_en=PERFORMANCE.name_en, cell=REPORTER_CELL,
                                 field_th="ผู้รายงาน", field_en="reporter", value=len(reporter_text), expected=item.max_cell_chars))
-        spending = dict(zip(map(read_text, my_money["code"]), my_money["spending"].fillna(0.0)))
+        spending = dict(zip(map(read_text, my_money["code"]), map(_zero_if_blank, my_money["spending"])))
         rows = [
-            ResultRow(read_text(code), float(0 if pd.isna(q) else q), float(spending.get(read_text(code), 0.0)), read_text(remark))
+            ResultRow(read_text(code), _zero_if_blank(q), float(spending.get(read_text(code), 0.0)), read_text(remark))
             for code, q, remark in zip(my_perf["code"], my_perf["quantity"], my_perf["remark"])
         ]
         checks.append(MonthlyCheck(mine, rows, confirmed, reporter_text))
     return checks
 
 
-def _offsets(parts: list[dict[str, list]]) -> list[int]:
-    """Where each workbook's rows start in the stacked frame (and where the last ends)."""
-    at = [0]
-    for part in parts:
-        at.append(at[-1] + len(part["file"]))
-    return at
+def _zero_if_blank(number: float) -> float:
+    return 0.0 if number != number else float(number)  # NaN (blank or unreadable) counts as nothing
 
 
 def _stacked(parts: list[dict[str, list]], numbers: tuple[str, ...]) -> pd.DataFrame:
@@ -211,7 +205,7 @@ def _confirm(raw: object) -> tuple[bool, list[Finding]]:
     return text == CONFIRM_SEND, []
 
 
-def _remark_lengths(perf: pd.DataFrame, limit: int) -> list[Finding]:
+def _remark_lengths(perf: dict[str, list], limit: int) -> list[Finding]:
     column = PERFORMANCE.column("remark")
     return [
         finding("cell-too-long", sheet=PERFORMANCE.name, sheet_en=PERFORMANCE.name_en, cell=f"{column.letter}{row}",

@@ -260,12 +260,13 @@ def _scan_formula_cells(data: bytes, max_rows: int) -> Iterator[tuple[str, str]]
 def _put_formulas(rows: list[list[object]], cells: list[tuple[str, str]]) -> None:
     """Write each uncalculated formula's text where calamine left the cell blank."""
     for address, text in cells:
-        letters, number = _ADDRESS.fullmatch(address).groups()  # type: ignore[union-attr]  # CELL-checked
-        row, column = int(number) - 1, _index(letters)
+        number = address.lstrip(_LETTERS)  # a CELL-checked address: letters, then the row
+        row, column = int(number) - 1, _index(address[: len(address) - len(number)])
         while len(rows) <= row:
             rows.append([])
         cells_of_row = rows[row]
-        cells_of_row.extend([""] * (column + 1 - len(cells_of_row)))
+        if len(cells_of_row) <= column:
+            cells_of_row.extend([""] * (column + 1 - len(cells_of_row)))
         if cells_of_row[column] in ("", None):
             cells_of_row[column] = text
 
@@ -311,7 +312,7 @@ def cell_value(rows: list[list[object]], address: str) -> object:
     return _at(rows[number - 1], _index(letters)) if number <= len(rows) else ""
 
 
-_ADDRESS = re.compile(r"([A-Z]{1,3})([0-9]+)")
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 @functools.lru_cache(maxsize=1024)

@@ -95,7 +95,7 @@ def take_all(ledger: Ledger, config: Config, items: Sequence[Waiting], now: date
     archived, blocked = [], None
     for i, item in whole:
         try:
-            archived.append((i, item, *_archive(item.path, archive_dir(config), sync=len(whole) == 1)))
+            archived.append((i, item, *archive_copy(item.path, archive_dir(config), sync=len(whole) == 1)))
         except FileNotFoundError:  # gone between the scan and now (taken by another pass)
             ids[i] = None
         except UnreadableDrop as exc:  # this file waits in drop/; the others go on
@@ -148,7 +148,7 @@ def _sync_archive(folder: Path, stored: list[Path]) -> None:
         _fsync_dir(parent)
 
 
-def _archive(source: Path, folder: Path, *, sync: bool = True) -> tuple[str, Path]:
+def archive_copy(source: Path, folder: Path, *, sync: bool = True) -> tuple[str, Path]:
     """Copy into the archive under its content hash; fsync file and folder (or leave that to
     the caller, who syncs a whole batch at once). A symlink put in the file's place since the
     scan is not followed (O_NOFOLLOW): it is answered as a link on the next pass."""

@@ -42,7 +42,7 @@ from eop.rounds import (
 )
 from eop.thai import date_en, date_th, datetime_th
 from intake.folders import evidence_dir, is_ignored_name
-from intake.take import _archive, archive_dir
+from intake.take import archive_copy, archive_dir
 from jobs.deployment import Deployment
 from ledger import evidence as ledger_evidence
 from ledger import records
@@ -267,7 +267,7 @@ def register_file(deployment: Deployment, office: str, path: Path, *, source: st
     config, now = deployment.config, deployment.now()
     info = path.stat()
     name = path.name if ref is None else _config_name(ref, path)
-    sha256, stored = _archive(path, archive_dir(config))
+    sha256, stored = archive_copy(path, archive_dir(config))
     check = check_pdf(stored, name, config.limits.max_file_bytes)
     with deployment.ledger.atomic() as conn:
         known = records.already_taken(conn, office, name, sha256, info.st_mtime)

@@ -122,3 +122,24 @@ def test_monthly_checks_of_a_batch_are_each_workbooks_own() -> None:
     assert [[(f.cell, f.code, f.message_en) for f in c.findings] for c in together] == \
         [[(f.cell, f.code, f.message_en) for f in c.findings] for c in alone]
     assert [(c.rows, c.confirmed, c.reporter) for c in together] == [(c.rows, c.confirmed, c.reporter) for c in alone]
+
+
+@pytest.mark.parametrize("rows", [3, 4000])  # one chunk: the gate's copy; over 64 KB: read again from the zip
+def test_the_reader_finds_the_same_formulas_from_the_gates_parts_as_from_the_zip(tmp_path, rows: int) -> None:
+    import openpyxl
+
+    from eop.config import Limits
+    from intake.read import read_workbook
+    from intake.sniff import check_file_parts
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for r in range(1, rows + 1):
+        sheet.append([f"A{r}", r, f"=B{r}*2", "ข้อความ"])
+    path = tmp_path / "f.xlsx"
+    book.save(path)
+    parts = check_file_parts(path, Limits())
+    assert ("xl/worksheets/sheet1.xml" in parts) == (rows == 3)
+    given, alone = (read_workbook(path, display_name="f.xlsx", max_rows=5000, parts=p) for p in (parts, None))
+    assert given.sheets == alone.sheets
+    assert given.sheets["Sheet"][rows - 1][2] == f"=B{rows}*2"  # the formula saved without a value, by its text

@@ -13,7 +13,6 @@ time. Files of one office are always judged in order, by one worker, each seeing
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import logging
 import os
@@ -26,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from eop.config import Config
+from eop.durable import fsync_path, sync_filesystem
 from eop.faults import checkpoint
 from eop.findings import Finding
 from eop.workers import can_fork, run_forked, shares_by_province, worker_count
@@ -127,25 +127,12 @@ def take_all(ledger: Ledger, config: Config, items: Sequence[Waiting], now: date
 def _sync_archive(folder: Path, stored: list[Path]) -> None:
     """Make a batch of copies durable: one syncfs(2) of the archive's filesystem (files and
     folders alike), or an fsync of each file and folder where syncfs is not available."""
-    try:
-        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
-    except (AttributeError, OSError):
-        syncfs = None
-    if syncfs is not None:
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            if syncfs(fd) == 0:
-                return
-        finally:
-            os.close(fd)
+    if sync_filesystem(folder):
+        return
     for path in stored:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_path(path)
     for parent in {path.parent for path in stored}:
-        _fsync_dir(parent)
+        fsync_path(parent)
 
 
 def archive_copy(source: Path, folder: Path, *, sync: bool = True) -> tuple[str, Path]:
@@ -184,16 +171,8 @@ def archive_copy(source: Path, folder: Path, *, sync: bool = True) -> tuple[str,
             partial.unlink(missing_ok=True)
         raise
     if sync:
-        _fsync_dir(target.parent)
+        fsync_path(target.parent)
     return sha256, target
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _take_odd(ledger: Ledger, config: Config, item: Waiting, now: datetime) -> int:

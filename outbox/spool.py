@@ -7,7 +7,6 @@ and the caller's transaction (rolled back) will queue the answer again.
 
 from __future__ import annotations
 
-import ctypes
 import mimetypes
 import os
 import re
@@ -22,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from eop.config import Config
+from eop.durable import fsync_path, sync_filesystem
 from eop.faults import checkpoint
 from ledger import mail
 from outbox.compose import Draft
@@ -130,32 +130,15 @@ def write_durably(path: Path, data: bytes, *, sync: bool = True) -> None:
             os.fsync(handle.fileno())
     os.replace(partial, path)
     if sync:
-        _fsync(path.parent)  # the rename itself must survive a power cut
+        fsync_path(path.parent)  # the rename itself must survive a power cut
 
 
 def sync_folder(folder: Path) -> None:
     """Every file written (and renamed) in `folder` made durable: one syncfs(2) of its
     filesystem, or an fsync of each file and of the folder where syncfs is missing."""
-    try:
-        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
-    except (AttributeError, OSError):
-        syncfs = None
-    if syncfs is not None:
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            if syncfs(fd) == 0:
-                return
-        finally:
-            os.close(fd)
+    if sync_filesystem(folder):
+        return
     for path in folder.iterdir():
         if path.is_file():
-            _fsync(path)
-    _fsync(folder)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+            fsync_path(path)
+    fsync_path(folder)

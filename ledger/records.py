@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, and_, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, func, insert, select, update
 
 from ledger.schema import files, findings, issued, job_runs, results, submissions
 
@@ -128,19 +128,20 @@ def results_of(conn: Connection, submission_id: int) -> dict[str, Row]:
     return {r.activity: r for r in conn.execute(select(results).where(results.c.submission_id == submission_id))}
 
 
-def _latest_monthly_results() -> Select:
-    """The results of an office's latest monthly versions for some periods (built once:
-    judging a national round asks it 878 times)."""
-    mine = (submissions.c.office == bindparam("office")) & (submissions.c.kind == "monthly") & submissions.c.period.in_(
-        bindparam("periods", expanding=True))
-    newest = select(submissions.c.period, func.max(submissions.c.version).label("version")).where(mine).group_by(
-        submissions.c.period).subquery()
-    return select(submissions.c.period, results.c.activity, results.c.quantity, results.c.spending).join_from(
+def latest_results_query(mine: ColumnElement[bool], by: str) -> Select:
+    """(by, activity, quantity, spending) of the latest version among the submissions `mine`
+    selects, one version per value of the column `by` (an office, or a period)."""
+    key = submissions.c[by]
+    newest = select(key, func.max(submissions.c.version).label("version")).where(mine).group_by(key).subquery()
+    return select(key, results.c.activity, results.c.quantity, results.c.spending).join_from(
         results, submissions, results.c.submission_id == submissions.c.id).join(newest, and_(
-        submissions.c.period == newest.c.period, submissions.c.version == newest.c.version)).where(mine)
+        key == newest.c[by], submissions.c.version == newest.c.version)).where(mine)
 
 
-LATEST_MONTHLY_RESULTS = _latest_monthly_results()
+# An office's latest monthly versions for some periods (built once: judging a national round asks it 878 times).
+LATEST_MONTHLY_RESULTS = latest_results_query(
+    (submissions.c.office == bindparam("office")) & (submissions.c.kind == "monthly")
+    & submissions.c.period.in_(bindparam("periods", expanding=True)), "period")
 
 
 def monthly_results(conn: Connection, office: str, periods: list[str]) -> dict[str, dict[str, Row]]:

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Select, and_, bindparam, func, select
+from sqlalchemy import Connection, bindparam, select
 
-from ledger.records import latest_by_office
+from ledger.records import latest_by_office, latest_results_query
 from ledger.schema import files, results, submissions
 
 # office → activity → (quantity, spending)
@@ -45,16 +45,8 @@ def latest_result_rows(conn: Connection, kind: str, period: str) -> tuple[list[s
     return offices, iter(conn.execute(_LATEST_RESULT_ROWS, {"kind": kind, "period": period}))
 
 
-def _latest_result_rows() -> Select:
-    mine = (submissions.c.kind == bindparam("kind")) & (submissions.c.period == bindparam("period"))
-    newest = select(submissions.c.office, func.max(submissions.c.version).label("version")).where(mine).group_by(
-        submissions.c.office).subquery()
-    return select(submissions.c.office, results.c.activity, results.c.quantity, results.c.spending).join_from(
-        results, submissions, results.c.submission_id == submissions.c.id).join(newest, and_(
-        submissions.c.office == newest.c.office, submissions.c.version == newest.c.version)).where(mine)
-
-
-_LATEST_RESULT_ROWS = _latest_result_rows()
+_LATEST_RESULT_ROWS = latest_results_query(
+    (submissions.c.kind == bindparam("kind")) & (submissions.c.period == bindparam("period")), "office")
 
 
 @dataclass(frozen=True)

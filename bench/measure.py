@@ -85,7 +85,9 @@ def run_step(step: str, args: list[str], *, cwd: Path, out: Path) -> Child:
     the environment (the installed wheel under `make bench`), not from the source tree."""
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
-    code = f"import sys; sys.path.append({str(REPO)!r}); from bench.run import main; sys.exit(main())"
+    code = (
+        f"import sys; sys.path.append({str(REPO)!r}); from bench.run import main; sys.exit(main())"
+    )
     command = [sys.executable, "-c", code, "step", step, "--out", str(out), *args]
     started, load_before = time.perf_counter(), load_average()
     process = subprocess.Popen(command, cwd=cwd)
@@ -96,7 +98,9 @@ def run_step(step: str, args: list[str], *, cwd: Path, out: Path) -> Child:
     wall = time.perf_counter() - started
     if returncode != 0:
         raise RuntimeError(f"bench step {step} failed with exit code {returncode}")
-    return Child(json.loads(out.read_text(encoding="utf-8")), peak, wall, (load_before, load_average()))
+    return Child(
+        json.loads(out.read_text(encoding="utf-8")), peak, wall, (load_before, load_average())
+    )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -106,7 +110,11 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if len(ordered) == 1:
         return ordered[0]
-    return statistics.quantiles(ordered, n=100, method="inclusive")[int(q) - 1] if 1 <= q <= 99 else ordered[-1]
+    return (
+        statistics.quantiles(ordered, n=100, method="inclusive")[int(q) - 1]
+        if 1 <= q <= 99
+        else ordered[-1]
+    )
 
 
 def machine() -> str:
@@ -114,14 +122,20 @@ def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as handle:
-            names = [line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")]
+            names = [
+                line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")
+            ]
         cpu = names[0] if names else cpu
     except OSError:
         pass
     try:
         with open("/proc/meminfo") as handle:
-            mem = int(next(line for line in handle if line.startswith("MemTotal")).split()[1]) // (1024 * 1024)
+            mem = int(next(line for line in handle if line.startswith("MemTotal")).split()[1]) // (
+                1024 * 1024
+            )
     except (OSError, StopIteration):
         mem = 0
-    return (f"{os.cpu_count()} CPU ({cpu}), {mem} GiB RAM, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}")
+    return (
+        f"{os.cpu_count()} CPU ({cpu}), {mem} GiB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )

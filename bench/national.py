@@ -42,12 +42,18 @@ SECTIONS = {
     "S5": ("กลุ่มพัฒนาคุณภาพสินค้าปศุสัตว์", "Livestock Product Quality Development Group"),
 }
 PLANS = {
-    "P1": ("แผนงานพื้นฐานด้านการพัฒนาและเสริมสร้างศักยภาพคน", "Foundation plan: developing people's capacity"),
+    "P1": (
+        "แผนงานพื้นฐานด้านการพัฒนาและเสริมสร้างศักยภาพคน",
+        "Foundation plan: developing people's capacity",
+    ),
     "P2": ("แผนงานบริหารจัดการและสนับสนุน", "Management and support plan"),
 }
 OUTPUTS = {
     "O1": ("ผลผลิตที่ 1 สัตว์ได้รับการป้องกันและควบคุมโรค", "Output 1: animals protected from disease"),
-    "O2": ("ผลผลิตที่ 2 เกษตรกรได้รับการส่งเสริมและพัฒนาอาชีพด้านปศุสัตว์", "Output 2: farmers promoted in livestock"),
+    "O2": (
+        "ผลผลิตที่ 2 เกษตรกรได้รับการส่งเสริมและพัฒนาอาชีพด้านปศุสัตว์",
+        "Output 2: farmers promoted in livestock",
+    ),
     "O3": ("ผลผลิตที่ 3 สินค้าปศุสัตว์ได้รับการรับรองคุณภาพ", "Output 3: livestock products certified"),
     "O4": ("ผลผลิตที่ 4 การบริหารจัดการงานปศุสัตว์", "Output 4: managing livestock work"),
 }
@@ -95,13 +101,29 @@ def _rows(name: str) -> Iterator[dict]:
 
 
 def provinces() -> list[Province]:
-    return [Province(r["code"], r["name_th"], r["name_en"], int(r["districts"])) for r in _rows("provinces.csv")]
+    return [
+        Province(r["code"], r["name_th"], r["name_en"], int(r["districts"]))
+        for r in _rows("provinces.csv")
+    ]
 
 
 def activities() -> list[ActivitySpec]:
-    return [ActivitySpec(r["plan"], r["output"], r["code"], r["name_th"], r["name_en"], r["unit"], r["unit_en"],
-                         r["whole"] == "1", r["section"], float(r["per_district_quantity"]), float(r["per_district_budget"]))
-            for r in _rows("activities.csv")]
+    return [
+        ActivitySpec(
+            r["plan"],
+            r["output"],
+            r["code"],
+            r["name_th"],
+            r["name_en"],
+            r["unit"],
+            r["unit_en"],
+            r["whole"] == "1",
+            r["section"],
+            float(r["per_district_quantity"]),
+            float(r["per_district_budget"]),
+        )
+        for r in _rows("activities.csv")
+    ]
 
 
 def districts_of(province: Province) -> list[str]:
@@ -124,36 +146,110 @@ def sample(n: int) -> list[str]:
 def national_config(*, stable_seconds: float = 0.0) -> dict:
     """The deployment as `config.yaml` holds it: the department, 77 provinces, 878 districts,
     five national sections, people for every office, ~60 activities, file mail."""
-    offices = [{"code": "DLD", "level": "department", "name_th": "กรมปศุสัตว์ (กองแผนงาน)",
-                "name_en": "Department of Livestock Development (Planning Division)"}]
-    people = [{"name": "กองแผนงาน กรมปศุสัตว์", "email": "planning@dld.example.go.th", "office": "DLD", "role": "centre"}]
+    offices = [
+        {
+            "code": "DLD",
+            "level": "department",
+            "name_th": "กรมปศุสัตว์ (กองแผนงาน)",
+            "name_en": "Department of Livestock Development (Planning Division)",
+        }
+    ]
+    people = [
+        {
+            "name": "กองแผนงาน กรมปศุสัตว์",
+            "email": "planning@dld.example.go.th",
+            "office": "DLD",
+            "role": "centre",
+        }
+    ]
     for p in provinces():
         own_th = "สำนักงานปศุสัตว์กรุงเทพมหานคร" if p.code == "10" else f"สำนักงานปศุสัตว์จังหวัด{p.name_th}"
-        offices.append({"code": p.code, "level": "province", "parent": "DLD", "name_th": own_th,
-                        "name_en": f"{p.name_en} Provincial Livestock Office"})
+        offices.append(
+            {
+                "code": p.code,
+                "level": "province",
+                "parent": "DLD",
+                "name_th": own_th,
+                "name_en": f"{p.name_en} Provincial Livestock Office",
+            }
+        )
         people += [
-            {"name": f"ผู้บันทึก {p.name_th}", "email": f"up{p.code}@province.example.go.th", "office": p.code,
-             "role": "province_recorder", "account": f"UP{p.code}"},
-            {"name": f"ผู้วางแผน {p.name_th}", "email": f"u{p.code}@province.example.go.th", "office": p.code,
-             "role": "province_planner", "account": f"U{p.code}"},
+            {
+                "name": f"ผู้บันทึก {p.name_th}",
+                "email": f"up{p.code}@province.example.go.th",
+                "office": p.code,
+                "role": "province_recorder",
+                "account": f"UP{p.code}",
+            },
+            {
+                "name": f"ผู้วางแผน {p.name_th}",
+                "email": f"u{p.code}@province.example.go.th",
+                "office": p.code,
+                "role": "province_planner",
+                "account": f"U{p.code}",
+            },
         ]
         for index, code in enumerate(districts_of(p), start=1):
-            name_th = f"สำนักงานปศุสัตว์อำเภอเมือง{p.name_th}" if index == 1 else f"สำนักงานปศุสัตว์อำเภอลำดับที่ {index} จังหวัด{p.name_th}"
-            name_en = f"Mueang {p.name_en} District Livestock Office" if index == 1 else f"{p.name_en} District {index} Livestock Office"
-            offices.append({"code": code, "level": "district", "parent": p.code, "name_th": name_th, "name_en": name_en})
-            people.append({"name": f"ปศุสัตว์อำเภอ {code}", "email": f"u{code}@district.example.go.th", "office": code,
-                           "role": "district", "account": f"U{code}"})
-    sections = [{"code": f"DLD-{key}", "office": "DLD", "name_th": th, "name_en": en} for key, (th, en) in SECTIONS.items()]
+            name_th = (
+                f"สำนักงานปศุสัตว์อำเภอเมือง{p.name_th}"
+                if index == 1
+                else f"สำนักงานปศุสัตว์อำเภอลำดับที่ {index} จังหวัด{p.name_th}"
+            )
+            name_en = (
+                f"Mueang {p.name_en} District Livestock Office"
+                if index == 1
+                else f"{p.name_en} District {index} Livestock Office"
+            )
+            offices.append(
+                {
+                    "code": code,
+                    "level": "district",
+                    "parent": p.code,
+                    "name_th": name_th,
+                    "name_en": name_en,
+                }
+            )
+            people.append(
+                {
+                    "name": f"ปศุสัตว์อำเภอ {code}",
+                    "email": f"u{code}@district.example.go.th",
+                    "office": code,
+                    "role": "district",
+                    "account": f"U{code}",
+                }
+            )
+    sections = [
+        {"code": f"DLD-{key}", "office": "DLD", "name_th": th, "name_en": en}
+        for key, (th, en) in SECTIONS.items()
+    ]
     plans = []
     for plan_code, (plan_th, plan_en) in PLANS.items():
         outputs = []
         for output_code, (out_th, out_en) in OUTPUTS.items():
             rows = [a for a in activities() if a.plan == plan_code and a.output == output_code]
             if rows:
-                outputs.append({"code": output_code, "name_th": out_th, "name_en": out_en, "activities": [
-                    {"code": a.code, "name_th": a.name_th, "name_en": a.name_en, "unit": a.unit, "unit_en": a.unit_en,
-                     "whole": a.whole, "section": f"DLD-{a.section}"} for a in rows]})
-        plans.append({"code": plan_code, "name_th": plan_th, "name_en": plan_en, "outputs": outputs})
+                outputs.append(
+                    {
+                        "code": output_code,
+                        "name_th": out_th,
+                        "name_en": out_en,
+                        "activities": [
+                            {
+                                "code": a.code,
+                                "name_th": a.name_th,
+                                "name_en": a.name_en,
+                                "unit": a.unit,
+                                "unit_en": a.unit_en,
+                                "whole": a.whole,
+                                "section": f"DLD-{a.section}",
+                            }
+                            for a in rows
+                        ],
+                    }
+                )
+        plans.append(
+            {"code": plan_code, "name_th": plan_th, "name_en": plan_en, "outputs": outputs}
+        )
     return {
         "deployment_th": "กรมปศุสัตว์ — ทั้งประเทศ (ชุดทดสอบความเร็ว)",
         "deployment_en": "Department of Livestock Development — national (benchmark)",
@@ -162,7 +258,11 @@ def national_config(*, stable_seconds: float = 0.0) -> dict:
         "offices": offices,
         "sections": sections,
         "people": people,
-        "mail": {"transport": "file", "sender": "e-operation@dld.example.go.th", "sender_name": "e-Operation Sheets กรมปศุสัตว์"},
+        "mail": {
+            "transport": "file",
+            "sender": "e-operation@dld.example.go.th",
+            "sender_name": "e-Operation Sheets กรมปศุสัตว์",
+        },
         "watch": {"mode": "inotify", "poll_seconds": 2, "stable_seconds": stable_seconds},
         "plans": plans,
     }
@@ -172,7 +272,10 @@ def write_config(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "config.yaml"
     header = "# Generated by bench/national.py: the national benchmark deployment (made-up people and targets).\n"
-    path.write_text(header + yaml.safe_dump(national_config(), allow_unicode=True, sort_keys=False, width=200), encoding="utf-8")
+    path.write_text(
+        header + yaml.safe_dump(national_config(), allow_unicode=True, sort_keys=False, width=200),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -180,10 +283,12 @@ def write_config(folder: Path) -> Path:
 def fingerprint(n: int, seed: int) -> str:
     """What the generated files depend on: the sample, the seed, this generator, the data
     files, and the product's builders and template versions."""
-    from eop.layout import TEMPLATE_VERSIONS
     import templates.workbooks as builders
+    from eop.layout import TEMPLATE_VERSIONS
 
-    digest = hashlib.sha256(json.dumps([n, seed, GENERATOR_VERSION, TEMPLATE_VERSIONS], sort_keys=True).encode())
+    digest = hashlib.sha256(
+        json.dumps([n, seed, GENERATOR_VERSION, TEMPLATE_VERSIONS], sort_keys=True).encode()
+    )
     sources = [HERE / "national.py", HERE / "provinces.csv", HERE / "activities.csv"]
     sources += sorted(Path(builders.__file__).parent.glob("*.py"))
     for source in sources:
@@ -191,7 +296,9 @@ def fingerprint(n: int, seed: int) -> str:
     return digest.hexdigest()[:16]
 
 
-def generate(folder: Path, *, workbooks: int, seed: int = 2558, jobs: int = 2, log=print) -> list[Workbook]:
+def generate(
+    folder: Path, *, workbooks: int, seed: int = 2558, jobs: int = 2, log=print
+) -> list[Workbook]:
     """Make (or reuse) the deployment in `folder`: config.yaml, var/ (ledger, share, issued
     workbooks) and filled/ (the sample's filled workbooks); returns the sample."""
     manifest = folder / "manifest.json"
@@ -218,13 +325,21 @@ def generate(folder: Path, *, workbooks: int, seed: int = 2558, jobs: int = 2, l
     chosen = _fill(deployment, folder, offices, allocated, rng, jobs)
     deployment.ledger.close()
     _checkpoint(deployment.ledger.path)
-    manifest.write_text(json.dumps({"fingerprint": mark, "workbooks": [asdict(w) for w in chosen]}, ensure_ascii=False, indent=1),
-                        encoding="utf-8")
+    manifest.write_text(
+        json.dumps(
+            {"fingerprint": mark, "workbooks": [asdict(w) for w in chosen]},
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     log(f"  generated in {(datetime.now() - started).total_seconds():.0f}s")
     return chosen
 
 
-def _targets(deployment, offices: list[str], rng: random.Random) -> dict[str, dict[str, tuple[float, float]]]:
+def _targets(
+    deployment, offices: list[str], rng: random.Random
+) -> dict[str, dict[str, tuple[float, float]]]:
     """Province targets for all 77 provinces; the shares of the sample's districts (and of
     their province offices). Returns office → activity → (quantity, budget) allocated."""
     from ledger.reference import set_targets
@@ -239,12 +354,24 @@ def _targets(deployment, offices: list[str], rng: random.Random) -> dict[str, di
             shares = {}
             for office in members:
                 size = rng.uniform(0.6, 1.4) * (1.5 if office == p.code else 1.0)
-                shares[office] = {a.code: (float(round(a.quantity * size)) if a.whole else round(a.quantity * size, 1),
-                                           float(round(a.budget * size, -2))) for a in catalogue}
-            province_rows = {(p.code, a.code): (sum(shares[o][a.code][0] for o in members),
-                                                sum(shares[o][a.code][1] for o in members)) for a in catalogue}
+                shares[office] = {
+                    a.code: (
+                        float(round(a.quantity * size)) if a.whole else round(a.quantity * size, 1),
+                        float(round(a.budget * size, -2)),
+                    )
+                    for a in catalogue
+                }
+            province_rows = {
+                (p.code, a.code): (
+                    sum(shares[o][a.code][0] for o in members),
+                    sum(shares[o][a.code][1] for o in members),
+                )
+                for a in catalogue
+            }
             set_targets(conn, FISCAL_YEAR, "province", province_rows, source="bench", at=now)
-            chosen = [o for o in members if o in in_sample or (o == p.code and in_sample & set(members))]
+            chosen = [
+                o for o in members if o in in_sample or (o == p.code and in_sample & set(members))
+            ]
             rows = {(o, code): value for o in chosen for code, value in shares[o].items()}
             if rows:
                 set_targets(conn, FISCAL_YEAR, "allocated", rows, source="bench allocation", at=now)
@@ -252,11 +379,16 @@ def _targets(deployment, offices: list[str], rng: random.Random) -> dict[str, di
     return allocated
 
 
-def _month(allocated: dict[str, tuple[float, float]], whole: dict[str, bool], rng: random.Random) -> dict[str, tuple[float, float]]:
+def _month(
+    allocated: dict[str, tuple[float, float]], whole: dict[str, bool], rng: random.Random
+) -> dict[str, tuple[float, float]]:
     figures = {}
     for code, (quantity, budget) in allocated.items():
         q = quantity / 12 * rng.uniform(0.6, 1.3)
-        figures[code] = (float(round(q)) if whole[code] else round(q, 1), round(budget / 12 * rng.uniform(0.5, 1.1), 2))
+        figures[code] = (
+            float(round(q)) if whole[code] else round(q, 1),
+            round(budget / 12 * rng.uniform(0.5, 1.1), 2),
+        )
     return figures
 
 
@@ -271,15 +403,48 @@ def _history(deployment, offices: list[str], allocated: dict, rng: random.Random
             year, month = (2014, 10 + index) if index < 3 else (2015, index - 2)
             at = datetime(year, month, 25, 10, tzinfo=BANGKOK)
             for office in offices:
-                file_id = records.record_file(conn, sha256=f"history-{office}-{period}", name=f"history-{office}-{period}.xlsx",
-                                              office=office, size=0, dropped_mtime=0.0, received_at=at, archive_path="")
-                added = records.add_submission(conn, office=office, kind="monthly", period=period, file_id=file_id,
-                                               state="submitted", reporter="history", late=False, at=at)
-                records.store_judgement(conn, file_id, status="accepted", at=at, found=[], kind="monthly", period=period,
-                                        template_version="2558.1", submission_id=added.id, answered_at=at)
+                file_id = records.record_file(
+                    conn,
+                    sha256=f"history-{office}-{period}",
+                    name=f"history-{office}-{period}.xlsx",
+                    office=office,
+                    size=0,
+                    dropped_mtime=0.0,
+                    received_at=at,
+                    archive_path="",
+                )
+                added = records.add_submission(
+                    conn,
+                    office=office,
+                    kind="monthly",
+                    period=period,
+                    file_id=file_id,
+                    state="submitted",
+                    reporter="history",
+                    late=False,
+                    at=at,
+                )
+                records.store_judgement(
+                    conn,
+                    file_id,
+                    status="accepted",
+                    at=at,
+                    found=[],
+                    kind="monthly",
+                    period=period,
+                    template_version="2558.1",
+                    submission_id=added.id,
+                    answered_at=at,
+                )
                 figures = _month(allocated[office], whole, rng)
-                records.add_results(conn, added.id, [{"activity": c, "quantity": q, "spending": s, "remark": ""}
-                                                     for c, (q, s) in figures.items()])
+                records.add_results(
+                    conn,
+                    added.id,
+                    [
+                        {"activity": c, "quantity": q, "spending": s, "remark": ""}
+                        for c, (q, s) in figures.items()
+                    ],
+                )
 
 
 def _issue(deployment, offices: list[str], log) -> None:
@@ -327,23 +492,33 @@ def _typed(value: float, rng: random.Random) -> object:
     return value
 
 
-def _fill(deployment, folder: Path, offices: list[str], allocated: dict, rng: random.Random, jobs: int) -> list[Workbook]:
+def _fill(
+    deployment, folder: Path, offices: list[str], allocated: dict, rng: random.Random, jobs: int
+) -> list[Workbook]:
     from eop.layout import CONFIRM_DRAFT, CONFIRM_SEND
+    from eop.periods import Period
     from intake.folders import returned_dir
     from jobs.issue import workbook_name
     from ledger import views
-    from eop.periods import Period
 
     whole = {a.code: a.whole for a in activities()}
     out_dir = folder / "filled"
     out_dir.mkdir(parents=True, exist_ok=True)
     tasks, chosen = [], []
     with deployment.ledger.atomic() as conn:
-        plans = {office: {line.code: line for line in views.office_month_plan(conn, office, Period.parse(PERIOD))} for office in offices}
+        plans = {
+            office: {
+                line.code: line
+                for line in views.office_month_plan(conn, office, Period.parse(PERIOD))
+            }
+            for office in offices
+        }
     for index, office in enumerate(offices):
         figures = _month(allocated[office], whole, rng)
         quantities = {code: _typed(q, rng) for code, (q, _) in figures.items()}
-        spending = {code: (s if rng.random() < 0.9 else _typed(s, rng)) for code, (_, s) in figures.items()}
+        spending = {
+            code: (s if rng.random() < 0.9 else _typed(s, rng)) for code, (_, s) in figures.items()
+        }
         codes = list(figures)
         remarks = {rng.choice(codes): "ดำเนินการร่วมกับอาสาปศุสัตว์"} if rng.random() < 0.3 else {}
         mistake = MISTAKES[(index // 33) % len(MISTAKES)] if index % 33 == 5 else None
@@ -357,12 +532,22 @@ def _fill(deployment, folder: Path, offices: list[str], allocated: dict, rng: ra
             spending[code] = round(line.budget - line.spent_prev + 10_000, 2)
         if index % 50 == 7:  # a big month: cumulative over 150% of the target (a warning only)
             line = plans[office][code]
-            quantities[code] = float(round(line.target * 1.6)) if whole[code] else round(line.target * 1.6, 1)
+            quantities[code] = (
+                float(round(line.target * 1.6)) if whole[code] else round(line.target * 1.6, 1)
+            )
         confirm = CONFIRM_DRAFT if index % 40 == 11 else CONFIRM_SEND
         issued = returned_dir(deployment.root, office) / workbook_name("monthly", office, PERIOD)
         target = out_dir / f"{office}.xlsx"
         tasks.append((issued, target, quantities, spending, remarks, confirm, f"เจ้าหน้าที่ {office}"))
-        chosen.append(Workbook(office, office[:2], str(target.relative_to(folder)), f"รายงาน-{office}-{PERIOD}.xlsx", mistake))
+        chosen.append(
+            Workbook(
+                office,
+                office[:2],
+                str(target.relative_to(folder)),
+                f"รายงาน-{office}-{PERIOD}.xlsx",
+                mistake,
+            )
+        )
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
         list(pool.map(_fill_one, tasks, chunksize=16))
     return chosen
@@ -372,7 +557,15 @@ def _fill_one(task: tuple) -> None:
     from jobs.office_sim import fill_monthly
 
     issued, target, quantities, spending, remarks, confirm, reporter = task
-    fill_monthly(issued, target, quantities=quantities, spending=spending, remarks=remarks, confirm=confirm, reporter=reporter)
+    fill_monthly(
+        issued,
+        target,
+        quantities=quantities,
+        spending=spending,
+        remarks=remarks,
+        confirm=confirm,
+        reporter=reporter,
+    )
 
 
 def _checkpoint(path: Path) -> None:

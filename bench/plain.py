@@ -24,8 +24,29 @@ PERFORMANCE_SHEET = "ผลการปฏิบัติงาน"
 BUDGET_SHEET = "ผลการใช้จ่ายงบประมาณ"
 META_SHEET = "_meta"
 FIRST_DATA_ROW = 9  # rows 7–8 are the Thai and English headers
-PERFORMANCE_COLUMNS = ["no", "code", "name", "unit", "target", "cum_prev", "quantity", "cumulative", "percent", "remark"]
-BUDGET_COLUMNS = ["no", "code", "name", "budget", "spent_prev", "spending", "spent", "percent", "balance"]
+PERFORMANCE_COLUMNS = [
+    "no",
+    "code",
+    "name",
+    "unit",
+    "target",
+    "cum_prev",
+    "quantity",
+    "cumulative",
+    "percent",
+    "remark",
+]
+BUDGET_COLUMNS = [
+    "no",
+    "code",
+    "name",
+    "budget",
+    "spent_prev",
+    "spending",
+    "spent",
+    "percent",
+    "balance",
+]
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
@@ -60,7 +81,9 @@ def data_rows(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     frame = frame.iloc[:, : len(columns)].copy()
     frame.columns = columns[: frame.shape[1]]
     blank = frame["code"].isna()
-    end = int(blank.to_numpy().argmax()) if blank.any() else len(frame)  # the rows end at the first blank code
+    end = (
+        int(blank.to_numpy().argmax()) if blank.any() else len(frame)
+    )  # the rows end at the first blank code
     return frame.iloc[:end]
 
 
@@ -79,12 +102,21 @@ def plain_round(files: list[tuple[str, Path]]) -> PlainResult:
     performance, budget = [], []
     for office, path in files:
         begun = time.perf_counter()
-        sheets = pd.read_excel(path, sheet_name=[PERFORMANCE_SHEET, BUDGET_SHEET, META_SHEET], header=None,
-                               skiprows=0, engine="openpyxl", dtype=object)
+        sheets = pd.read_excel(
+            path,
+            sheet_name=[PERFORMANCE_SHEET, BUDGET_SHEET, META_SHEET],
+            header=None,
+            skiprows=0,
+            engine="openpyxl",
+            dtype=object,
+        )
         meta = dict(zip(sheets[META_SHEET][0], sheets[META_SHEET][1]))
-        perf = data_rows(sheets[PERFORMANCE_SHEET].iloc[FIRST_DATA_ROW - 1:], PERFORMANCE_COLUMNS)
-        money = data_rows(sheets[BUDGET_SHEET].iloc[FIRST_DATA_ROW - 1:], BUDGET_COLUMNS)
-        for frame, numbers in ((perf, ("target", "cum_prev", "quantity")), (money, ("budget", "spent_prev", "spending"))):
+        perf = data_rows(sheets[PERFORMANCE_SHEET].iloc[FIRST_DATA_ROW - 1 :], PERFORMANCE_COLUMNS)
+        money = data_rows(sheets[BUDGET_SHEET].iloc[FIRST_DATA_ROW - 1 :], BUDGET_COLUMNS)
+        for frame, numbers in (
+            (perf, ("target", "cum_prev", "quantity")),
+            (money, ("budget", "spent_prev", "spending")),
+        ):
             for column in numbers:
                 frame[column] = frame[column].map(clean)
             frame["code"] = frame["code"].astype(str)
@@ -101,13 +133,21 @@ def plain_round(files: list[tuple[str, Path]]) -> PlainResult:
             result.invalid[office] = failures
         else:
             office_code = str(meta.get("office", office))
-            performance.append(perf[["code", "quantity"]].assign(office=office_code, province=office_code[:2]))
-            budget.append(money[["code", "spending"]].assign(office=office_code, province=office_code[:2]))
+            performance.append(
+                perf[["code", "quantity"]].assign(office=office_code, province=office_code[:2])
+            )
+            budget.append(
+                money[["code", "spending"]].assign(office=office_code, province=office_code[:2])
+            )
         result.seconds.append(time.perf_counter() - begun)
     if performance:
         done = pd.concat(performance, ignore_index=True).fillna({"quantity": 0.0})
         spent = pd.concat(budget, ignore_index=True).fillna({"spending": 0.0})
-        result.provinces = (done.groupby(["province", "code"])["quantity"].sum().to_frame()
-                            .join(spent.groupby(["province", "code"])["spending"].sum()))
+        result.provinces = (
+            done.groupby(["province", "code"])["quantity"]
+            .sum()
+            .to_frame()
+            .join(spent.groupby(["province", "code"])["spending"].sum())
+        )
     result.wall = time.perf_counter() - started
     return result

@@ -24,7 +24,10 @@ def cpu_seconds() -> float:
     """CPU time of this process and of its finished children (pool workers)."""
     import resource
 
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
@@ -49,6 +52,7 @@ def _timed_stages(timings: dict[str, float], cpu: dict[str, float] | None = None
                 timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
                 if cpu is not None:
                     cpu[name] = cpu.get(name, 0.0) + cpu_seconds() - used
+
         return timed
 
     for name in STAGES:
@@ -56,7 +60,9 @@ def _timed_stages(timings: dict[str, float], cpu: dict[str, float] | None = None
             setattr(process, name, wrap(name, getattr(process, name)))
     from intake.folders import DropScanner
 
-    DropScanner.waiting = wrap("scan", DropScanner.waiting)  # finding the dropped files is intake too
+    DropScanner.waiting = wrap(
+        "scan", DropScanner.waiting
+    )  # finding the dropped files is intake too
 
 
 def open_run(generated: Path, run: Path):
@@ -86,10 +92,17 @@ def product_round(generated: Path, run: Path, workbooks: list[Workbook]) -> dict
     statuses = Counter(v.status for v in report.verdicts)
     office_status = {v.office: v.status for v in report.verdicts}
     result = {
-        "workbooks": len(workbooks), "pass_wall": pass_wall, "pass_cpu": pass_cpu, "stages": stages, "stages_cpu": stages_cpu,
-        "verdict_seconds": [v.seconds for v in report.verdicts], "statuses": dict(statuses),
+        "workbooks": len(workbooks),
+        "pass_wall": pass_wall,
+        "pass_cpu": pass_cpu,
+        "stages": stages,
+        "stages_cpu": stages_cpu,
+        "verdict_seconds": [v.seconds for v in report.verdicts],
+        "statuses": dict(statuses),
         "invalid": sorted(o for o, s in office_status.items() if s == "rejected"),
-        "answered": report.answered, "sent": report.sent, "jobs": report.jobs,
+        "answered": report.answered,
+        "sent": report.sent,
+        "jobs": report.jobs,
         "consolidation": consolidation,
     }
     deployment.ledger.close()
@@ -105,15 +118,29 @@ def consolidate_all(deployment) -> dict:
     from jobs.consolidate import consolidate, read_inputs, rollup
 
     started = time.perf_counter()
-    centre = consolidate(deployment, "DLD", PERIOD)  # the whole country: every province, then the centre
+    centre = consolidate(
+        deployment, "DLD", PERIOD
+    )  # the whole country: every province, then the centre
     seconds = time.perf_counter() - started
-    with deployment.ledger.atomic() as conn:  # the provinces' lines, to compare with plain (not timed)
+    with (
+        deployment.ledger.atomic() as conn
+    ):  # the provinces' lines, to compare with plain (not timed)
         inputs = read_inputs(conn, Period.parse(PERIOD))
-    provinces = {p.code: rollup(inputs, deployment.config, p.code) for p in deployment.config.provinces()}
-    totals = {f"{province}/{activity}": [round(f.month_qty, 6), round(f.month_spent, 6)]
-              for province, lines in provinces.items() for activity, f in lines.items() if f.month_qty or f.month_spent}
-    return {"available": True, "seconds": seconds, "totals": totals,
-            "centre_month_qty": sum(f.month_qty for f in centre)}
+    provinces = {
+        p.code: rollup(inputs, deployment.config, p.code) for p in deployment.config.provinces()
+    }
+    totals = {
+        f"{province}/{activity}": [round(f.month_qty, 6), round(f.month_spent, 6)]
+        for province, lines in provinces.items()
+        for activity, f in lines.items()
+        if f.month_qty or f.month_spent
+    }
+    return {
+        "available": True,
+        "seconds": seconds,
+        "totals": totals,
+        "centre_month_qty": sum(f.month_qty for f in centre),
+    }
 
 
 def reports_round(run: Path, *, provinces: int | None, pdf_province: str) -> dict:
@@ -129,24 +156,42 @@ def reports_round(run: Path, *, provinces: int | None, pdf_province: str) -> dic
     codes = [p.code for p in deployment.config.provinces()][: provinces or None]
     per_report: list[float] = []
     started = time.perf_counter()
-    source = read_source(deployment, PERIOD)  # as `eop report RPT111 --office provinces` does (jobs.reports.render_reports)
+    source = read_source(
+        deployment, PERIOD
+    )  # as `eop report RPT111 --office provinces` does (jobs.reports.render_reports)
     read_seconds = time.perf_counter() - started
     for province in codes:
         for code in ("RPT111", "RPT211"):
             begun = time.perf_counter()
-            write(build_report(deployment, code, PERIOD, province, source), "xlsx", report_path(deployment, code, PERIOD, province, "xlsx"))
+            write(
+                build_report(deployment, code, PERIOD, province, source),
+                "xlsx",
+                report_path(deployment, code, PERIOD, province, "xlsx"),
+            )
             per_report.append(time.perf_counter() - begun)
     xlsx_wall = time.perf_counter() - started
     pdf_times: list[float] = []
     started = time.perf_counter()
     for code in ("RPT111", "RPT211"):
         begun = time.perf_counter()
-        write(build_report(deployment, code, PERIOD, pdf_province, source), "pdf", report_path(deployment, code, PERIOD, pdf_province, "pdf"))
+        write(
+            build_report(deployment, code, PERIOD, pdf_province, source),
+            "pdf",
+            report_path(deployment, code, PERIOD, pdf_province, "pdf"),
+        )
         pdf_times.append(time.perf_counter() - begun)
     pdf_wall = time.perf_counter() - started
     deployment.ledger.close()
-    return {"available": True, "provinces": len(codes), "xlsx_wall": xlsx_wall, "xlsx_seconds": per_report, "read_seconds": read_seconds,
-            "pdf_wall": pdf_wall, "pdf_seconds": pdf_times, "pdf_province": pdf_province}
+    return {
+        "available": True,
+        "provinces": len(codes),
+        "xlsx_wall": xlsx_wall,
+        "xlsx_seconds": per_report,
+        "read_seconds": read_seconds,
+        "pdf_wall": pdf_wall,
+        "pdf_seconds": pdf_times,
+        "pdf_province": pdf_province,
+    }
 
 
 # -- one workbook, idle service ------------------------------------------------------
@@ -164,17 +209,41 @@ def latency_round(generated: Path, run: Path, workbooks: list[Workbook], samples
     staged = []
     for index, w in enumerate(valid):  # a second version (a remark added), so not a duplicate
         target = staging / f"แก้ไข-{w.office}.xlsx"
-        fill_monthly(generated / w.file, target, quantities={}, remarks={"A101": f"แก้ไขครั้งที่ {index + 1}"},
-                     reporter=f"เจ้าหน้าที่ {w.office}")
+        fill_monthly(
+            generated / w.file,
+            target,
+            quantities={},
+            remarks={"A101": f"แก้ไขครั้งที่ {index + 1}"},
+            reporter=f"เจ้าหน้าที่ {w.office}",
+        )
         staged.append((w.office, target))
     now = drop_time().replace(minute=30).astimezone(BANGKOK).strftime("%Y-%m-%dT%H:%M")
     code = "import sys; from eop.cli import main; sys.argv[0] = 'eop'; main()"
     log = (run / "serve.log").open("w")
-    server = subprocess.Popen([sys.executable, "-c", code, "--config", str(run / "config.yaml"), "--now", now,
-                               "serve", "--tick", "3600"], cwd=run, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "--config",
+            str(run / "config.yaml"),
+            "--now",
+            now,
+            "serve",
+            "--tick",
+            "3600",
+        ],
+        cwd=run,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     sent_dir = root / "outbox" / "sent"
     try:
-        _wait_for(lambda: "watching" in (run / "serve.log").read_text(encoding="utf-8", errors="replace"), 120, server)
+        _wait_for(
+            lambda: "watching" in (run / "serve.log").read_text(encoding="utf-8", errors="replace"),
+            120,
+            server,
+        )
         time.sleep(1.0)  # the first pass (nothing to do) has finished: the service is idle
         seconds = []
         for office, source in staged:
@@ -182,7 +251,9 @@ def latency_round(generated: Path, run: Path, workbooks: list[Workbook], samples
             target = drop_dir(root, office) / source.name
             os.rename(source, target)  # a move from the same filesystem: one event, the file whole
             started = time.perf_counter()
-            _wait_for(lambda: len(os.listdir(sent_dir)) > before, 30, server, poll=0.001)
+            _wait_for(
+                lambda before=before: len(os.listdir(sent_dir)) > before, 30, server, poll=0.001
+            )
             seconds.append(time.perf_counter() - started)
             time.sleep(0.3)
     finally:

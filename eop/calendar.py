@@ -62,7 +62,9 @@ def _days_in(period: Period, days: tuple[int, int]) -> Window:
     """The window's days in the period's month, clamped to the month's last day."""
     last_day = _last_day(period.year_ce, period.month)
     first, last = min(days[0], last_day), min(days[1], last_day)
-    return Window(date(period.year_ce, period.month, first), date(period.year_ce, period.month, last))
+    return Window(
+        date(period.year_ce, period.month, first), date(period.year_ce, period.month, last)
+    )
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,11 @@ class MonthCalendar:
     def phase(self, moment: datetime) -> Phase:
         if moment >= self.locks_at:
             return Phase.LOCKED
-        for phase, window in ((Phase.STRATEGY, self.strategy), (Phase.REVIEW, self.review), (Phase.ENTRY, self.entry)):
+        for phase, window in (
+            (Phase.STRATEGY, self.strategy),
+            (Phase.REVIEW, self.review),
+            (Phase.ENTRY, self.entry),
+        ):
             if moment in window:
                 return phase
         if moment < self.entry.opens:

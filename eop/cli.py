@@ -12,7 +12,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -22,9 +22,15 @@ from eop.clock import BadMoment, Clock, parse_moment
 from eop.config import Config, ConfigError, load_config
 from eop.periods import BadPeriod, Period
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  help="e-Operation Sheets: monthly reporting of livestock offices through Excel workbooks.")
-mail_app = typer.Typer(add_completion=False, no_args_is_help=True, help="The outbox: list, send, retry.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="e-Operation Sheets: monthly reporting of livestock offices through Excel workbooks.",
+)
+mail_app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="The outbox: list, send, retry."
+)
 app.add_typer(mail_app, name="mail")
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # messages keep their lines: a path is never folded
@@ -55,12 +61,20 @@ class Failure(Exception):
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    config: Annotated[Path, typer.Option("--config", envvar="EOP_CONFIG", help="config.yaml of the deployment")] = Path("config.yaml"),
-    now: Annotated[Optional[str], typer.Option("--now", help="pretend it is this time (ISO, Asia/Bangkok); env EOP_NOW")] = None,
+    config: Annotated[
+        Path, typer.Option("--config", envvar="EOP_CONFIG", help="config.yaml of the deployment")
+    ] = Path("config.yaml"),
+    now: Annotated[
+        str | None,
+        typer.Option("--now", help="pretend it is this time (ISO, Asia/Bangkok); env EOP_NOW"),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
     ctx.obj = Options(config, now, debug)
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
 
 def _period(text: str | None, clock: Clock) -> Period:
@@ -101,19 +115,27 @@ def process(ctx: typer.Context) -> None:
         console.print(f"job {name} {key}: {count}")
     for v in report.verdicts:
         _line(verdict_line(v))
-    console.print(f"answered {report.answered}, mail sent {report.sent}" + (f", {report.waiting} file(s) still being copied" if report.waiting else ""))
+    console.print(
+        f"answered {report.answered}, mail sent {report.sent}"
+        + (f", {report.waiting} file(s) still being copied" if report.waiting else "")
+    )
 
 
 @app.command()
-def serve(ctx: typer.Context, tick: Annotated[float, typer.Option(help="seconds between calendar checks")] = 30.0) -> None:
+def serve(
+    ctx: typer.Context,
+    tick: Annotated[float, typer.Option(help="seconds between calendar checks")] = 30.0,
+) -> None:
     """Watch the drop folders, run the calendar's jobs and send mail until stopped (SIGTERM).
     Example: eop --config config.yaml serve"""
+    from intake.folders import drop_dir
     from intake.watch import DropWatcher, install_stop_signals, serve_loop
     from jobs.deployment import submitting_offices
     from jobs.process import run_pass, scanner_for
-    from intake.folders import drop_dir
 
-    should_stop = install_stop_signals()  # before the slow start: a SIGTERM while opening still stops cleanly
+    should_stop = (
+        install_stop_signals()
+    )  # before the slow start: a SIGTERM while opening still stops cleanly
     deployment = ctx.obj.deployment()
     deployment.clock = deployment.clock.running()  # --now is where the service's time starts
     scanner = scanner_for(deployment)
@@ -126,17 +148,24 @@ def serve(ctx: typer.Context, tick: Annotated[float, typer.Option(help="seconds 
             _line(verdict_line(v))
         return report.waiting
 
-    _line(f"กำลังเฝ้าโฟลเดอร์ / watching {len(dirs)} drop folders under {deployment.root / 'share'} ({watch.mode})")
+    _line(
+        f"กำลังเฝ้าโฟลเดอร์ / watching {len(dirs)} drop folders under {deployment.root / 'share'} ({watch.mode})"
+    )
     with DropWatcher(dirs, watch.mode, watch.poll_seconds) as watcher:
-        serve_loop(one_pass, watcher, tick_seconds=tick, should_stop=should_stop,
-                   settle_seconds=max(watch.stable_seconds / 2, 0.2))
+        serve_loop(
+            one_pass,
+            watcher,
+            tick_seconds=tick,
+            should_stop=should_stop,
+            settle_seconds=max(watch.stable_seconds / 2, 0.2),
+        )
     _line("หยุดแล้ว / stopped")
 
 
 @app.command()
 def status(
     ctx: typer.Context,
-    period: Annotated[Optional[str], typer.Option(help="2558-03 (BE) or 2015-03")] = None,
+    period: Annotated[str | None, typer.Option(help="2558-03 (BE) or 2015-03")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="the stable JSON shape (README)")] = False,
 ) -> None:
     """Each office's state for a period.  Example: eop status --period 2558-03 --json"""
@@ -145,7 +174,9 @@ def status(
 
     deployment = ctx.obj.deployment()
     month = _period(period, deployment.clock)
-    offices = [(code, deployment.config.office(code).name_th) for code in monthly_offices(deployment)]
+    offices = [
+        (code, deployment.config.office(code).name_th) for code in monthly_offices(deployment)
+    ]
     with deployment.ledger.atomic() as conn:
         rows = period_status(conn, offices, "monthly", str(month))
     if as_json:
@@ -155,15 +186,22 @@ def status(
     for head in ("office", "name", "state", "version", "late", "rejected", "received"):
         table.add_column(head)
     for row in rows:
-        table.add_row(row["office"], row["name"], row["state"], str(row["version"]), "late" if row["late"] else "",
-                      str(row["rejected_attempts"] or ""), (row["received_at"] or "")[:16])
+        table.add_row(
+            row["office"],
+            row["name"],
+            row["state"],
+            str(row["version"]),
+            "late" if row["late"] else "",
+            str(row["rejected_attempts"] or ""),
+            (row["received_at"] or "")[:16],
+        )
     console.print(table)
 
 
 @app.command()
 def received(
     ctx: typer.Context,
-    since: Annotated[Optional[str], typer.Option(help="only files received since (ISO)")] = None,
+    since: Annotated[str | None, typer.Option(help="only files received since (ISO)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="the stable JSON shape (README)")] = False,
 ) -> None:
     """Every file received and what became of it.  Example: eop received --json --since 2015-03-25"""
@@ -179,8 +217,15 @@ def received(
     for head in ("received", "office", "file", "kind", "period", "result", "findings"):
         table.add_column(head)
     for row in rows:
-        table.add_row(row["received_at"][:16], row["office"], row["file"], row["kind"] or "", row["period"] or "",
-                      row["result"], ", ".join(sorted({f["code"] for f in row["findings"]})))
+        table.add_row(
+            row["received_at"][:16],
+            row["office"],
+            row["file"],
+            row["kind"] or "",
+            row["period"] or "",
+            row["result"],
+            ", ".join(sorted({f["code"] for f in row["findings"]})),
+        )
     console.print(table)
 
 
@@ -189,16 +234,26 @@ def issue_command(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help="monthly | allocation | targets")],
     office: Annotated[str, typer.Option(help="office code, e.g. 7105")],
-    period: Annotated[Optional[str], typer.Option(help="2558-03 for monthly; the fiscal year 2558 otherwise")] = None,
-    no_mail: Annotated[bool, typer.Option("--no-mail", help="only write it to share/<office>/returned/")] = False,
+    period: Annotated[
+        str | None, typer.Option(help="2558-03 for monthly; the fiscal year 2558 otherwise")
+    ] = None,
+    no_mail: Annotated[
+        bool, typer.Option("--no-mail", help="only write it to share/<office>/returned/")
+    ] = False,
 ) -> None:
     """Issue (again) a workbook to an office.  Example: eop issue monthly --office 7105 --period 2558-03"""
     from jobs.issue import issue
 
     deployment = ctx.obj.deployment()
     if kind not in ("monthly", "allocation", "targets"):
-        raise typer.BadParameter(f"{kind!r}: ใช้ monthly, allocation หรือ targets — use monthly, allocation or targets")
-    key = str(_period(period, deployment.clock)) if kind == "monthly" else str(period or deployment.config.fiscal_year)
+        raise typer.BadParameter(
+            f"{kind!r}: ใช้ monthly, allocation หรือ targets — use monthly, allocation or targets"
+        )
+    key = (
+        str(_period(period, deployment.clock))
+        if kind == "monthly"
+        else str(period or deployment.config.fiscal_year)
+    )
     built = issue(deployment, kind, office, key, mail=not no_mail)
     console.print(f"{built.path}")
 
@@ -208,13 +263,15 @@ def targets_import(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="CSV with columns activity,quantity,budget")],
     office: Annotated[str, typer.Option(help="province code")],
-    fiscal_year: Annotated[Optional[int], typer.Option(help="default: the config's")] = None,
+    fiscal_year: Annotated[int | None, typer.Option(help="default: the config's")] = None,
 ) -> None:
     """Import a province's targets from a CSV.  Example: eop targets-import targets.csv --office 71"""
     from jobs.targets import import_targets_csv
 
     deployment = ctx.obj.deployment()
-    found, count = import_targets_csv(deployment, path, office, fiscal_year or deployment.config.fiscal_year)
+    found, count = import_targets_csv(
+        deployment, path, office, fiscal_year or deployment.config.fiscal_year
+    )
     for f in found:
         errors.print(f"{f.message_th}\n  {f.message_en}")
     if any(f.is_error for f in found):
@@ -223,7 +280,10 @@ def targets_import(
 
 
 @mail_app.command("list")
-def mail_list(ctx: typer.Context, state: Annotated[Optional[str], typer.Option(help="queued | sending | sent | failed")] = None) -> None:
+def mail_list(
+    ctx: typer.Context,
+    state: Annotated[str | None, typer.Option(help="queued | sending | sent | failed")] = None,
+) -> None:
     """Messages in the outbox.  Example: eop mail list --state failed"""
     from ledger.mail import by_state
 
@@ -234,7 +294,15 @@ def mail_list(ctx: typer.Context, state: Annotated[Optional[str], typer.Option(h
     for head in ("id", "state", "kind", "to", "subject", "attempts", "error"):
         table.add_column(head)
     for row in rows:
-        table.add_row(str(row.id), row.state, row.kind, ", ".join(json.loads(row.recipients)), row.subject, str(row.attempts), row.last_error or "")
+        table.add_row(
+            str(row.id),
+            row.state,
+            row.kind,
+            ", ".join(json.loads(row.recipients)),
+            row.subject,
+            str(row.attempts),
+            row.last_error or "",
+        )
     console.print(table)
 
 
@@ -254,7 +322,9 @@ def mail_retry(ctx: typer.Context) -> None:
 
     deployment = ctx.obj.deployment()
     again = retry_failed(deployment.ledger, deployment.now())
-    console.print(f"requeued {again}, sent {send_due(deployment.ledger, deployment.config, deployment.now())}")
+    console.print(
+        f"requeued {again}, sent {send_due(deployment.ledger, deployment.config, deployment.now())}"
+    )
 
 
 @app.command()
@@ -303,12 +373,16 @@ def main() -> None:
         # Click's own errors (no such command, a missing option) know how to show themselves
         # and carry their exit code (2 for usage). Recognised by that, not by class: typer
         # has depended on click and, since 0.2x, vendors it, so `import click` may fail.
-        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
+        if callable(getattr(exc, "show", None)) and isinstance(
+            getattr(exc, "exit_code", None), int
+        ):
             exc.show()
             sys.exit(exc.exit_code)
         if os.environ.get("EOP_DEBUG") or "--debug" in sys.argv:
             raise
-        errors.print(f"ข้อผิดพลาดภายใน / internal error: {exc!r} (run with --debug for details)", markup=False)
+        errors.print(
+            f"ข้อผิดพลาดภายใน / internal error: {exc!r} (run with --debug for details)", markup=False
+        )
         sys.exit(1)
 
 

@@ -10,11 +10,15 @@ from rich.console import Console
 from rich.table import Table
 
 console = Console()
-jobs_app = typer.Typer(add_completion=False, no_args_is_help=True, help="The calendar's jobs: list them, run one.")
+jobs_app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="The calendar's jobs: list them, run one."
+)
 
 
 @jobs_app.command("list")
-def jobs_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="as JSON")] = False) -> None:
+def jobs_list(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="as JSON")] = False
+) -> None:
     """Every job, what it is due for now and what it already ran for.  Example: eop --now 2015-03-28T09:00 jobs list"""
     from jobs.scheduled import JOBS
     from ledger import records
@@ -26,8 +30,14 @@ def jobs_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json"
         with deployment.ledger.atomic() as conn:
             waiting = [key for key in due if not records.job_done(conn, job.name, key)]
             done = records.job_runs_of(conn, job.name)
-        rows.append({"job": job.name, "description": job.description, "due": waiting,
-                     "ran": [{"key": key, "at": at.isoformat()} for key, at in done]})
+        rows.append(
+            {
+                "job": job.name,
+                "description": job.description,
+                "due": waiting,
+                "ran": [{"key": key, "at": at.isoformat()} for key, at in done],
+            }
+        )
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -35,8 +45,12 @@ def jobs_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json"
     for head in ("job", "what", "due now", "ran for"):
         table.add_column(head)
     for row in rows:
-        table.add_row(row["job"], row["description"], ", ".join(row["due"]) or "–",
-                      ", ".join(r["key"] for r in row["ran"][-3:]) or "–")
+        table.add_row(
+            row["job"],
+            row["description"],
+            ", ".join(row["due"]) or "–",
+            ", ".join(r["key"] for r in row["ran"][-3:]) or "–",
+        )
     console.print(table)
 
 
@@ -44,8 +58,17 @@ def jobs_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json"
 def jobs_run(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="a job's name (eop jobs list)")],
-    key: Annotated[str | None, typer.Option(help="the key to run it for, e.g. a period 2558-03; default: what is due now")] = None,
-    again: Annotated[bool, typer.Option("--again", help="run even if it already ran for the key (mail already queued is not sent twice)")] = False,
+    key: Annotated[
+        str | None,
+        typer.Option(help="the key to run it for, e.g. a period 2558-03; default: what is due now"),
+    ] = None,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again",
+            help="run even if it already ran for the key (mail already queued is not sent twice)",
+        ),
+    ] = False,
 ) -> None:
     """Run one job now.  Example: eop --now 2015-03-27T09:00 jobs run remind-missing --key 2558-03"""
     from eop.periods import Period
@@ -55,7 +78,9 @@ def jobs_run(
     try:
         job = job_named(name)
     except KeyError:
-        raise typer.BadParameter(f"ไม่มีงาน {name!r} — no job {name!r}; jobs: {', '.join(j.name for j in JOBS)}") from None
+        raise typer.BadParameter(
+            f"ไม่มีงาน {name!r} — no job {name!r}; jobs: {', '.join(j.name for j in JOBS)}"
+        ) from None
     deployment = ctx.obj.deployment()
     keys = [_normal(key, Period)] if key else job.due(deployment)
     if not keys:

@@ -62,35 +62,58 @@ def kpi(
     if as_json:
         print(json.dumps(card.as_dict(), ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"ตัวชี้วัด รอบที่ {round_.code} — KPIs of round {round_.code}: {card.office_th} ({office}), "
-                        f"data to {card.as_of}")
+    table = Table(
+        title=f"ตัวชี้วัด รอบที่ {round_.code} — KPIs of round {round_.code}: {card.office_th} ({office}), "
+        f"data to {card.as_of}"
+    )
     for head in ("KPI", "weight %", "achievement %", "level", "score", "weighted"):
         table.add_column(head)
     for k in card.kpis:
-        table.add_row(k.code, f"{k.rule.weight:g}", f"{k.achievement:,.2f}" if k.achievement is not None else "–",
-                      f"{k.level}/{len(k.levels)}", f"{k.score:.4f}", f"{k.weighted:.4f}")
+        table.add_row(
+            k.code,
+            f"{k.rule.weight:g}",
+            f"{k.achievement:,.2f}" if k.achievement is not None else "–",
+            f"{k.level}/{len(k.levels)}",
+            f"{k.score:.4f}",
+            f"{k.weighted:.4f}",
+        )
     table.add_row("รวม total", f"{card.total_weight:g}", "", "", "", f"{card.total_weighted:.4f}")
     console.print(table)
     for k in card.kpis:
         for level in k.levels:
-            mark = "ผ่าน met" if level.reached else ("ผ่านเกณฑ์ แต่ระดับต่ำกว่าไม่ผ่าน met, a lower level is not" if level.holds
-                                                     else "ไม่ผ่าน not met")
+            mark = (
+                "ผ่าน met"
+                if level.reached
+                else (
+                    "ผ่านเกณฑ์ แต่ระดับต่ำกว่าไม่ผ่าน met, a lower level is not"
+                    if level.holds
+                    else "ไม่ผ่าน not met"
+                )
+            )
             console.print(f"{k.code} L{level.level}: {mark}", markup=False, highlight=False)
             for proof in level.proofs[:3]:
                 console.print(f"    ✓ {proof.en}", markup=False, highlight=False)
             for problem in level.problems[:3]:
                 console.print(f"    ✗ {problem.en}", markup=False, highlight=False)
             if len(level.problems) > 3:
-                console.print(f"    … and {len(level.problems) - 3} more", markup=False, highlight=False)
+                console.print(
+                    f"    … and {len(level.problems) - 3} more", markup=False, highlight=False
+                )
 
 
 def evidence(
     ctx: typer.Context,
     round_code: Annotated[str | None, ROUND] = None,
     office: Annotated[str | None, OFFICE] = None,
-    check: Annotated[bool, typer.Option("--check", help="only list what is still missing or failing")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="with --check: as JSON; else the packet's parts as JSON")] = False,
-    send: Annotated[bool, typer.Option("--send", help="also mail the packet to the province's coordinators")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="only list what is still missing or failing")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="with --check: as JSON; else the packet's parts as JSON")
+    ] = False,
+    send: Annotated[
+        bool, typer.Option("--send", help="also mail the packet to the province's coordinators")
+    ] = False,
 ) -> None:
     """Build the round's evidence packet (one PDF, a ZIP of XLSX sources beside it), or with
     --check list what is still missing.  Example: eop evidence --round 1/2558 --office 71"""
@@ -101,19 +124,41 @@ def evidence(
         card = _score(deployment, round_, office)
         items = checklist(card)
         if as_json:
-            print(json.dumps({"round": round_.code, "office": office, "as_of": str(card.as_of),
-                              "computed_at": card.computed_at.isoformat(), "complete": not items,
-                              "items": [i.as_dict() for i in items]}, ensure_ascii=False, indent=2))
+            print(
+                json.dumps(
+                    {
+                        "round": round_.code,
+                        "office": office,
+                        "as_of": str(card.as_of),
+                        "computed_at": card.computed_at.isoformat(),
+                        "complete": not items,
+                        "items": [i.as_dict() for i in items],
+                    },
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
             return
         if not items:
-            console.print(f"ครบถ้วน ไม่มีรายการที่ยังขาด — round {round_.code}, {office}: nothing is missing", markup=False)
+            console.print(
+                f"ครบถ้วน ไม่มีรายการที่ยังขาด — round {round_.code}, {office}: nothing is missing",
+                markup=False,
+            )
             return
-        console.print(f"ยังขาดหรือไม่ผ่าน {len(items)} รายการ — round {round_.code}, {office}: {len(items)} item(s) "
-                      f"missing or failing (due {round_.deadline:%Y-%m-%d})", markup=False, highlight=False)
+        console.print(
+            f"ยังขาดหรือไม่ผ่าน {len(items)} รายการ — round {round_.code}, {office}: {len(items)} item(s) "
+            f"missing or failing (due {round_.deadline:%Y-%m-%d})",
+            markup=False,
+            highlight=False,
+        )
         for n, group in enumerate(group_checklist(items), start=1):
             where = f": {', '.join(group['offices'])}" if group["grouped"] else ""
             level = f" L{group['level']}" if group["level"] else ""
-            console.print(f"{n:>3}. [{group['kpi']}{level}] {group['th']}{where}", markup=False, highlight=False)
+            console.print(
+                f"{n:>3}. [{group['kpi']}{level}] {group['th']}{where}",
+                markup=False,
+                highlight=False,
+            )
             console.print(f"     {group['en']}", markup=False, highlight=False)
         return
     from rich.progress import Progress
@@ -133,7 +178,9 @@ def evidence(
 
         try:
             if send:
-                packet = build_and_send(deployment, round_, office, reason="command", progress=progress)
+                packet = build_and_send(
+                    deployment, round_, office, reason="command", progress=progress
+                )
             else:
                 packet = build_packet(deployment, round_, office, progress=progress)
         except KpiError as exc:
@@ -143,7 +190,9 @@ def evidence(
         return
     console.print(str(packet.pdf), markup=False, highlight=False)
     console.print(str(packet.zip), markup=False, highlight=False)
-    console.print(f"{packet.pages} หน้า / pages" + (" — ส่งแล้ว / mailed" if send else ""), markup=False)
+    console.print(
+        f"{packet.pages} หน้า / pages" + (" — ส่งแล้ว / mailed" if send else ""), markup=False
+    )
     for line in page_list(packet):
         console.print(f"  {line}", markup=False, highlight=False)
 
@@ -164,9 +213,13 @@ def evidence_letter(
     if found is None:
         from eop.cli import Failure
 
-        raise Failure(f"ยังไม่ได้รับแบบจัดสรรเป้าหมาย (EOP016) ของ {office} ปีงบประมาณ {year} — "
-                      f"no allocation workbook of {office} accepted for fiscal year {year} yet")
-    console.print(str(draft_letter(deployment, office, year, found.version)), markup=False, highlight=False)
+        raise Failure(
+            f"ยังไม่ได้รับแบบจัดสรรเป้าหมาย (EOP016) ของ {office} ปีงบประมาณ {year} — "
+            f"no allocation workbook of {office} accepted for fiscal year {year} yet"
+        )
+    console.print(
+        str(draft_letter(deployment, office, year, found.version)), markup=False, highlight=False
+    )
 
 
 def register(app: typer.Typer) -> None:

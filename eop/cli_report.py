@@ -29,12 +29,23 @@ def reported_period(clock: Clock, cutoff_day: int) -> Period:
 def report(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="RPT111 | RPT112 | RPT113 | RPT211 | RPT212")],
-    period: Annotated[str | None, typer.Option(help="2558-03 (BE) or 2015-03; default: the newest period cut off")] = None,
-    office: Annotated[str | None, typer.Option(
-        help="office code, e.g. 71; several as 71,72; 'provinces' for every province; default: the province")] = None,
+    period: Annotated[
+        str | None, typer.Option(help="2558-03 (BE) or 2015-03; default: the newest period cut off")
+    ] = None,
+    office: Annotated[
+        str | None,
+        typer.Option(
+            help="office code, e.g. 71; several as 71,72; 'provinces' for every province; default: the province"
+        ),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="xlsx | pdf | html")] = "pdf",
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="folder to write into (a folder per office in it for several); default var/reports/<period>/<office>/")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="folder to write into (a folder per office in it for several); default var/reports/<period>/<office>/",
+        ),
+    ] = None,
 ) -> None:
     """Render an RPT report (for one office or several, the ledger read once) and print where each is.
 
@@ -54,18 +65,26 @@ def report(
     except ReportError as exc:
         raise typer.BadParameter(str(exc), param_hint="RPTnnn") from None
     if fmt not in FORMATS:
-        raise typer.BadParameter(f"ใช้ {' | '.join(FORMATS)} — use {' | '.join(FORMATS)}", param_hint="--format")
+        raise typer.BadParameter(
+            f"ใช้ {' | '.join(FORMATS)} — use {' | '.join(FORMATS)}", param_hint="--format"
+        )
     deployment = ctx.obj.deployment()
     if office == "provinces":
         offices = [p.code for p in deployment.config.provinces()]
     else:
-        offices = [o.strip() for o in (office or default_office(deployment)).split(",") if o.strip()]
+        offices = [
+            o.strip() for o in (office or default_office(deployment)).split(",") if o.strip()
+        ]
     try:
         for each in offices or [""]:
             check_office(deployment, each)
     except ReportError as exc:
         raise typer.BadParameter(str(exc), param_hint="--office") from None
-    month = Period.parse(period) if period else reported_period(deployment.clock, deployment.config.calendar.cutoff_day)
+    month = (
+        Period.parse(period)
+        if period
+        else reported_period(deployment.clock, deployment.config.calendar.cutoff_day)
+    )
     for path in render_reports(deployment, [code], month, offices, [fmt], out):
         console.print(str(path), markup=False, highlight=False)
 

@@ -11,19 +11,29 @@ from rich.console import Console
 from rich.table import Table
 
 console = Console()
-correction_app = typer.Typer(add_completion=False, no_args_is_help=True,
-                             help="Corrections of locked periods, each with its approving memo.")
+correction_app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Corrections of locked periods, each with its approving memo.",
+)
 
 
 @correction_app.command("open")
 def correction_open(
     ctx: typer.Context,
-    office: Annotated[str, typer.Option(help="the office (or section) whose period reopens, e.g. 7105")],
+    office: Annotated[
+        str, typer.Option(help="the office (or section) whose period reopens, e.g. 7105")
+    ],
     period: Annotated[str, typer.Option(help="the locked period, 2558-03 (BE) or 2015-03")],
     memo: Annotated[str, typer.Option(help="the approving memo's number, e.g. กษ 0609/123")],
     approved_by: Annotated[str, typer.Option("--approved-by", help="who approved the memo")],
-    memo_date: Annotated[str, typer.Option("--memo-date", help="the memo's date, YYYY-MM-DD (BE or CE)")],
-    to_centre: Annotated[bool, typer.Option("--to-centre", help="the correction goes to the centre (counted for KPI 2)")] = False,
+    memo_date: Annotated[
+        str, typer.Option("--memo-date", help="the memo's date, YYYY-MM-DD (BE or CE)")
+    ],
+    to_centre: Annotated[
+        bool,
+        typer.Option("--to-centre", help="the correction goes to the centre (counted for KPI 2)"),
+    ] = False,
     reason: Annotated[str | None, typer.Option(help="what is corrected and why")] = None,
     by: Annotated[str | None, typer.Option(help="who opens it (for the audit log)")] = None,
 ) -> None:
@@ -36,13 +46,24 @@ def correction_open(
 
     deployment = ctx.obj.deployment()
     try:
-        opened = open_correction(deployment, office=office, period=period, memo_number=memo, approved_by=approved_by,
-                                 memo_date=parse_moment(memo_date).date(), to_centre=to_centre, reason=reason, by=by or "eop correction open")
+        opened = open_correction(
+            deployment,
+            office=office,
+            period=period,
+            memo_number=memo,
+            approved_by=approved_by,
+            memo_date=parse_moment(memo_date).date(),
+            to_centre=to_centre,
+            reason=reason,
+            by=by or "eop correction open",
+        )
     except CorrectionRefused as exc:
         raise Failure(str(exc)) from None
-    console.print(f"เปิดการแก้ไขที่ {opened['id']}: {opened['office']} งวด {opened['period']} บันทึกที่ {opened['memo_number']} "
-                  f"({opened['memo_date']}, {opened['approved_by']}){' แจ้งส่วนกลาง' if to_centre else ''} — "
-                  f"correction {opened['id']} open: one new version of {opened['office']} {opened['period']} will be accepted")
+    console.print(
+        f"เปิดการแก้ไขที่ {opened['id']}: {opened['office']} งวด {opened['period']} บันทึกที่ {opened['memo_number']} "
+        f"({opened['memo_date']}, {opened['approved_by']}){' แจ้งส่วนกลาง' if to_centre else ''} — "
+        f"correction {opened['id']} open: one new version of {opened['office']} {opened['period']} will be accepted"
+    )
 
 
 @correction_app.command("list")
@@ -50,7 +71,9 @@ def correction_list(
     ctx: typer.Context,
     period: Annotated[str | None, typer.Option(help="only this period")] = None,
     office: Annotated[str | None, typer.Option(help="only this office")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="as JSON (a list of corrections)")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="as JSON (a list of corrections)")
+    ] = False,
 ) -> None:
     """Every correction with its memo and whether it was used.  Example: eop correction list --json"""
     from eop.periods import Period
@@ -58,16 +81,37 @@ def correction_list(
 
     deployment = ctx.obj.deployment()
     with deployment.ledger.atomic() as conn:
-        rows = list_corrections(conn, period=str(Period.parse(period)) if period else None, office=office)
+        rows = list_corrections(
+            conn, period=str(Period.parse(period)) if period else None, office=office
+        )
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     table = Table(title="การแก้ไขข้อมูลงวดที่ปิดแล้ว — corrections of locked periods")
-    for head in ("id", "office", "period", "memo", "memo date", "approved by", "to centre", "state", "opened"):
+    for head in (
+        "id",
+        "office",
+        "period",
+        "memo",
+        "memo date",
+        "approved by",
+        "to centre",
+        "state",
+        "opened",
+    ):
         table.add_column(head)
     for row in rows:
-        table.add_row(str(row["id"]), row["office"], row["period"], row["memo_number"], row["memo_date"], row["approved_by"],
-                      "yes" if row["to_centre"] else "", row["state"], row["opened_at"][:16])
+        table.add_row(
+            str(row["id"]),
+            row["office"],
+            row["period"],
+            row["memo_number"],
+            row["memo_date"],
+            row["approved_by"],
+            "yes" if row["to_centre"] else "",
+            row["state"],
+            row["opened_at"][:16],
+        )
     console.print(table)
 
 

@@ -178,12 +178,32 @@ class Config(Strict):
         sections = {s.code for s in self.sections}
         activities = {a.code for a in self.activities()}
         problems = [
-            *(f"offices.{o.code}.parent: {o.parent!r} is not an office" for o in self.offices if o.parent and o.parent not in offices),
-            *(f"sections.{s.code}.office: {s.office!r} is not an office" for s in self.sections if s.office not in offices),
-            *(f"people.{i}.office = {p.office!r} ({p.email}): is not an office or section"
-              for i, p in enumerate(self.people) if p.office not in offices | sections),
-            *(f"activities.{a.code}.section: {a.section!r} is not a section" for a in self.activities() if a.section not in sections),
-            *(f"targets.rows.activity: {r.activity!r} is not an activity" for t in self.targets for r in t.rows if r.activity not in activities),
+            *(
+                f"offices.{o.code}.parent: {o.parent!r} is not an office"
+                for o in self.offices
+                if o.parent and o.parent not in offices
+            ),
+            *(
+                f"sections.{s.code}.office: {s.office!r} is not an office"
+                for s in self.sections
+                if s.office not in offices
+            ),
+            *(
+                f"people.{i}.office = {p.office!r} ({p.email}): is not an office or section"
+                for i, p in enumerate(self.people)
+                if p.office not in offices | sections
+            ),
+            *(
+                f"activities.{a.code}.section: {a.section!r} is not a section"
+                for a in self.activities()
+                if a.section not in sections
+            ),
+            *(
+                f"targets.rows.activity: {r.activity!r} is not an activity"
+                for t in self.targets
+                for r in t.rows
+                if r.activity not in activities
+            ),
             *self._kpi_problems(offices, sections),
         ]
         if problems:
@@ -193,22 +213,36 @@ class Config(Strict):
     def _kpi_problems(self, offices: set[str], sections: set[str]) -> list[str]:
         """Rounds and KPI rules name each other, sections and offices that exist."""
         rounds = {r.code: r for r in self.rounds}
-        problems = [f"rounds.{code}: defined twice" for code in rounds if sum(r.code == code for r in self.rounds) > 1]
+        problems = [
+            f"rounds.{code}: defined twice"
+            for code in rounds
+            if sum(r.code == code for r in self.rounds) > 1
+        ]
         for r in self.rounds:
             if r.prepared_by and r.prepared_by not in sections:
                 problems.append(f"rounds.{r.code}.prepared_by: {r.prepared_by!r} is not a section")
-            problems += [f"rounds.{r.code}.documents.office: {d.office!r} is not an office"
-                         for d in r.documents if d.office and d.office not in offices]
+            problems += [
+                f"rounds.{r.code}.documents.office: {d.office!r} is not an office"
+                for d in r.documents
+                if d.office and d.office not in offices
+            ]
         for kpi in self.kpis:
             for code in kpi.bands:
                 if code not in rounds:
-                    problems.append(f"kpis.{kpi.code}.bands: {code!r} is not a round (rounds: {', '.join(rounds) or 'none'})")
+                    problems.append(
+                        f"kpis.{kpi.code}.bands: {code!r} is not a round (rounds: {', '.join(rounds) or 'none'})"
+                    )
                 elif rounds[code].fiscal_year != kpi.fiscal_year:
-                    problems.append(f"kpis.{kpi.code}.bands: round {code} is in fiscal year {rounds[code].fiscal_year}, "
-                                    f"the KPI in {kpi.fiscal_year}")
+                    problems.append(
+                        f"kpis.{kpi.code}.bands: round {code} is in fiscal year {rounds[code].fiscal_year}, "
+                        f"the KPI in {kpi.fiscal_year}"
+                    )
             if kpi.kind == "achievement":
-                problems += [f"kpis.{kpi.code}.bands: round {r.code} has no bands"
-                             for r in self.rounds if r.fiscal_year == kpi.fiscal_year and r.code not in kpi.bands]
+                problems += [
+                    f"kpis.{kpi.code}.bands: round {r.code} has no bands"
+                    for r in self.rounds
+                    if r.fiscal_year == kpi.fiscal_year and r.code not in kpi.bands
+                ]
             if sum(k.code == kpi.code and k.fiscal_year == kpi.fiscal_year for k in self.kpis) > 1:
                 problems.append(f"kpis.{kpi.code}: defined twice for fiscal year {kpi.fiscal_year}")
         return sorted(set(problems), key=problems.index)
@@ -296,7 +330,9 @@ def describe_errors(path: Path, exc: ValidationError) -> str:
         if error["type"] == "extra_forbidden":
             allowed = _keys_at(error["loc"][:-1])
             hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
-            lines.append(f"  {key}: ไม่รู้จักคีย์ {error['loc'][-1]!r} — unknown key {error['loc'][-1]!r}{hint}")
+            lines.append(
+                f"  {key}: ไม่รู้จักคีย์ {error['loc'][-1]!r} — unknown key {error['loc'][-1]!r}{hint}"
+            )
             continue
         message = error["msg"].removeprefix("Value error, ")
         if not key:  # cross-reference checks name their keys themselves
@@ -321,7 +357,9 @@ def _keys_at(loc: tuple) -> list[str]:
             return []
         candidates = [field.annotation, *get_args(field.annotation)]
         candidates += [inner for c in candidates[1:] for inner in get_args(c)]
-        found = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        found = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
         if found is None:
             return []
         model = found

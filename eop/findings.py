@@ -34,12 +34,18 @@ class Finding:
 
     @property
     def where_th(self) -> str:
-        parts = [f'ชีต "{self.sheet}"' if self.sheet else "", f"เซลล์ {self.cell}" if self.cell else ""]
+        parts = [
+            f'ชีต "{self.sheet}"' if self.sheet else "",
+            f"เซลล์ {self.cell}" if self.cell else "",
+        ]
         return " ".join(p for p in parts if p)
 
     @property
     def where_en(self) -> str:
-        parts = [f'sheet "{self.sheet}"' if self.sheet else "", f"cell {self.cell}" if self.cell else ""]
+        parts = [
+            f'sheet "{self.sheet}"' if self.sheet else "",
+            f"cell {self.cell}" if self.cell else "",
+        ]
         return ", ".join(p for p in parts if p)
 
 

@@ -21,9 +21,17 @@ TEMPLATE_VERSIONS = {
 KIND_NAMES = {  # (Thai, English, menu)
     "targets": ("เป้าหมายจังหวัดตามเอกสารงบประมาณ", "province targets", "—"),
     "allocation": ("การกำหนดเป้าหมายระดับอำเภอ", "district target allocation", "EOP016"),
-    "monthly": ("รายงานผลการปฏิบัติงานและผลการใช้จ่ายงบประมาณ", "monthly performance and budget report", "EOP014+EOP015"),
+    "monthly": (
+        "รายงานผลการปฏิบัติงานและผลการใช้จ่ายงบประมาณ",
+        "monthly performance and budget report",
+        "EOP014+EOP015",
+    ),
     "review": ("การตรวจสอบและอนุมัติผลของอำเภอ", "section review of the districts' results", "—"),
-    "confirm": ("การยืนยันผลระดับจังหวัดส่งส่วนกลาง", "province confirmation to the centre", "EOP018+EOP019"),
+    "confirm": (
+        "การยืนยันผลระดับจังหวัดส่งส่วนกลาง",
+        "province confirmation to the centre",
+        "EOP018+EOP019",
+    ),
 }
 
 CONFIRM_SEND = "ยืนยันส่ง"
@@ -60,7 +68,9 @@ class SheetLayout:
 
 
 PERFORMANCE = SheetLayout(
-    name="ผลการปฏิบัติงาน", name_en="performance", header_row=7,
+    name="ผลการปฏิบัติงาน",
+    name_en="performance",
+    header_row=7,
     columns=(
         Column("A", "no", "ลำดับ", "No.", 6),
         Column("B", "code", "รหัสกิจกรรม", "Activity code", 11),
@@ -79,7 +89,9 @@ CONFIRM_CELL = "C4"  # ยืนยันส่ง / ร่าง, on the perfor
 REPORTER_CELL = "C5"
 
 BUDGET = SheetLayout(
-    name="ผลการใช้จ่ายงบประมาณ", name_en="budget", header_row=7,
+    name="ผลการใช้จ่ายงบประมาณ",
+    name_en="budget",
+    header_row=7,
     columns=(
         Column("A", "no", "ลำดับ", "No.", 6),
         Column("B", "code", "รหัสกิจกรรม", "Activity code", 11),
@@ -95,7 +107,9 @@ BUDGET = SheetLayout(
 )
 
 TARGETS = SheetLayout(
-    name="เป้าหมายจังหวัด", name_en="province targets", header_row=5,
+    name="เป้าหมายจังหวัด",
+    name_en="province targets",
+    header_row=5,
     columns=(
         Column("A", "no", "ลำดับ", "No.", 6),
         Column("B", "code", "รหัสกิจกรรม", "Activity code", 11),
@@ -143,18 +157,31 @@ def allocation_layout(measure: str, offices: list[str]) -> SheetLayout:
 
     name_th, name_en = ALLOCATION_SHEETS[measure]
     office_columns = tuple(
-        Column(get_column_letter(ALLOCATION_FIRST_OFFICE_COLUMN + i), code, f"หน่วยงาน {code}", f"office {code}")
+        Column(
+            get_column_letter(ALLOCATION_FIRST_OFFICE_COLUMN + i),
+            code,
+            f"หน่วยงาน {code}",
+            f"office {code}",
+        )
         for i, code in enumerate(offices)
     )
     after = ALLOCATION_FIRST_OFFICE_COLUMN + len(offices)
     total = Column(get_column_letter(after), "allocated", "รวมที่จัดสรร", "Allocated")
-    return SheetLayout(name_th, name_en, ALLOCATION_HEADER_ROW, ALLOCATION_FIXED + office_columns + (total,), tuple(offices))
+    return SheetLayout(
+        name_th,
+        name_en,
+        ALLOCATION_HEADER_ROW,
+        ALLOCATION_FIXED + office_columns + (total,),
+        tuple(offices),
+    )
 
 
 # -- review (a section approves or returns each district's results) ----------------------
 REVIEWER_CELL = "C4"  # the reviewer's name, on the decisions sheet
 REVIEW_DECISIONS = SheetLayout(
-    name="ผลการพิจารณา", name_en="decisions", header_row=6,
+    name="ผลการพิจารณา",
+    name_en="decisions",
+    header_row=6,
     columns=(
         Column("A", "no", "ลำดับ", "No.", 6),
         Column("B", "code", "รหัสหน่วยงาน", "Office code", 10),
@@ -168,7 +195,9 @@ REVIEW_DECISIONS = SheetLayout(
     inputs=("decision", "comment"),
 )
 REVIEW_RESULTS = SheetLayout(
-    name="ผลงานอำเภอ", name_en="district results", header_row=5,
+    name="ผลงานอำเภอ",
+    name_en="district results",
+    header_row=5,
     columns=(
         Column("A", "office", "รหัสหน่วยงาน", "Office", 9),
         Column("B", "code", "รหัสกิจกรรม", "Activity code", 10),
@@ -194,7 +223,9 @@ CONFIRM_BUDGET_CELL = "C5"
 CONFIRM_INCOMPLETE_CELL = "C6"  # ยืนยันแม้ไม่ครบ / ไม่
 CONFIRMER_CELL = "C7"
 CONFIRM_PERFORMANCE = SheetLayout(
-    name="ยืนยันผลการปฏิบัติงาน", name_en="confirm performance", header_row=9,
+    name="ยืนยันผลการปฏิบัติงาน",
+    name_en="confirm performance",
+    header_row=9,
     columns=(
         Column("A", "no", "ลำดับ", "No.", 6),
         Column("B", "code", "รหัสกิจกรรม", "Activity code", 11),
@@ -208,7 +239,9 @@ CONFIRM_PERFORMANCE = SheetLayout(
     inputs=(),
 )
 CONFIRM_BUDGET = SheetLayout(
-    name="ยืนยันผลการใช้จ่าย", name_en="confirm budget", header_row=5,
+    name="ยืนยันผลการใช้จ่าย",
+    name_en="confirm budget",
+    header_row=5,
     columns=(
         Column("A", "no", "ลำดับ", "No.", 6),
         Column("B", "code", "รหัสกิจกรรม", "Activity code", 11),
@@ -222,7 +255,9 @@ CONFIRM_BUDGET = SheetLayout(
     inputs=(),
 )
 CONFIRM_OFFICES = SheetLayout(
-    name="สถานะหน่วยงาน", name_en="offices", header_row=5,
+    name="สถานะหน่วยงาน",
+    name_en="offices",
+    header_row=5,
     columns=(
         Column("A", "no", "ลำดับ", "No.", 6),
         Column("B", "code", "รหัสหน่วยงาน", "Office code", 11),

@@ -30,7 +30,9 @@ class Period:
             return text
         match = _PERIOD.match(to_arabic_digits(str(text)))
         if not match:
-            raise BadPeriod(f"ช่วงเวลา {text!r} ต้องเป็น ปปปป-ดด เช่น 2558-03 — period {text!r} must be YYYY-MM, e.g. 2558-03")
+            raise BadPeriod(
+                f"ช่วงเวลา {text!r} ต้องเป็น ปปปป-ดด เช่น 2558-03 — period {text!r} must be YYYY-MM, e.g. 2558-03"
+            )
         year, month = int(match[1]), int(match[2])
         if not 1 <= month <= 12:
             raise BadPeriod(f"เดือน {month} ไม่มีอยู่จริง — month {month} does not exist in {text!r}")
@@ -95,6 +97,8 @@ def parse_fiscal_year(text: str | int) -> int:
     """`2558`, `FY2558` or `2015` → 2558 (BE)."""
     digits = re.sub(r"\D", "", to_arabic_digits(str(text)))
     if len(digits) != 4:
-        raise BadPeriod(f"ปีงบประมาณ {text!r} ไม่ถูกต้อง — fiscal year {text!r} must be a year such as 2558")
+        raise BadPeriod(
+            f"ปีงบประมาณ {text!r} ไม่ถูกต้อง — fiscal year {text!r} must be a year such as 2558"
+        )
     year = int(digits)
     return year if year >= 2400 else year + BE_OFFSET

@@ -36,31 +36,51 @@ class _Strict(BaseModel):
 
 # -- documents -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class DocumentKind:
     code: str
     name_th: str
     name_en: str
-    words: tuple[str, ...]  # how a file name may start (Thai or English), longest first when matched
+    words: tuple[
+        str, ...
+    ]  # how a file name may start (Thai or English), longest first when matched
     numbered: bool  # the number is part of what identifies it (an order: 84/2558)
 
 
-DOCUMENT_KINDS: dict[str, DocumentKind] = {k.code: k for k in (
-    DocumentKind("order", "คำสั่ง", "order", ("order", "คำสั่ง"), True),
-    DocumentKind("letter-targets", "หนังสือแจ้งเป้าหมาย", "target notification letter",
-                 ("letter-targets", "letter", "หนังสือแจ้งเป้าหมาย", "บันทึกแจ้งเป้าหมาย", "หนังสือแจ้ง", "หนังสือ"), False),
-    DocumentKind("minutes", "รายงานการประชุม", "meeting minutes",
-                 ("minutes", "รายงานการประชุม", "บันทึกการประชุม"), False),
-)}
+DOCUMENT_KINDS: dict[str, DocumentKind] = {
+    k.code: k
+    for k in (
+        DocumentKind("order", "คำสั่ง", "order", ("order", "คำสั่ง"), True),
+        DocumentKind(
+            "letter-targets",
+            "หนังสือแจ้งเป้าหมาย",
+            "target notification letter",
+            ("letter-targets", "letter", "หนังสือแจ้งเป้าหมาย", "บันทึกแจ้งเป้าหมาย", "หนังสือแจ้ง", "หนังสือ"),
+            False,
+        ),
+        DocumentKind(
+            "minutes",
+            "รายงานการประชุม",
+            "meeting minutes",
+            ("minutes", "รายงานการประชุม", "บันทึกการประชุม"),
+            False,
+        ),
+    )
+}
 
-NAMING_RULE_TH = ("ตั้งชื่อไฟล์ PDF ขึ้นต้นด้วยชนิดเอกสาร แล้วตามด้วยเลขที่ (ถ้ามี) เช่น "
-                  "order-84-2558.pdf หรือ คำสั่ง-85-2558.pdf (คำสั่งเลขที่ 85/2558), "
-                  "letter-targets.pdf หรือ หนังสือแจ้งเป้าหมาย-ลงนามแล้ว.pdf, minutes-1-2558.pdf หรือ รายงานการประชุม-….pdf; "
-                  "ใส่วันที่ของเอกสารได้ในรูป 2558-01-12 ต่อท้ายเลขที่")
-NAMING_RULE_EN = ("Name the PDF by the kind of document, then its number if it has one: "
-                  "order-84-2558.pdf or คำสั่ง-85-2558.pdf (order no. 85/2558), "
-                  "letter-targets.pdf or หนังสือแจ้งเป้าหมาย-signed.pdf, minutes-1-2558.pdf or รายงานการประชุม-….pdf; "
-                  "the document's date may follow the number as 2558-01-12 (BE or CE)")
+NAMING_RULE_TH = (
+    "ตั้งชื่อไฟล์ PDF ขึ้นต้นด้วยชนิดเอกสาร แล้วตามด้วยเลขที่ (ถ้ามี) เช่น "
+    "order-84-2558.pdf หรือ คำสั่ง-85-2558.pdf (คำสั่งเลขที่ 85/2558), "
+    "letter-targets.pdf หรือ หนังสือแจ้งเป้าหมาย-ลงนามแล้ว.pdf, minutes-1-2558.pdf หรือ รายงานการประชุม-….pdf; "
+    "ใส่วันที่ของเอกสารได้ในรูป 2558-01-12 ต่อท้ายเลขที่"
+)
+NAMING_RULE_EN = (
+    "Name the PDF by the kind of document, then its number if it has one: "
+    "order-84-2558.pdf or คำสั่ง-85-2558.pdf (order no. 85/2558), "
+    "letter-targets.pdf or หนังสือแจ้งเป้าหมาย-signed.pdf, minutes-1-2558.pdf or รายงานการประชุม-….pdf; "
+    "the document's date may follow the number as 2558-01-12 (BE or CE)"
+)
 
 _SEPARATORS = "-_ ."
 _NUMBER = re.compile(r"^[-_ .]*(\d{1,5})\s*[-_/. ]\s*(\d{4})(?=$|[-_ .])")
@@ -86,15 +106,19 @@ def parse_document_name(name: str) -> DocumentName | None:
     if not dot or suffix.lower() != "pdf":
         return None
     lowered = stem.lower()
-    words = sorted(((w, k) for k in DOCUMENT_KINDS.values() for w in k.words), key=lambda item: -len(item[0]))
+    words = sorted(
+        ((w, k) for k in DOCUMENT_KINDS.values() for w in k.words), key=lambda item: -len(item[0])
+    )
     for word, kind in words:
-        if lowered.startswith(word) and (len(lowered) == len(word) or lowered[len(word)] in _SEPARATORS):
-            rest = stem[len(word):]
+        if lowered.startswith(word) and (
+            len(lowered) == len(word) or lowered[len(word)] in _SEPARATORS
+        ):
+            rest = stem[len(word) :]
             number = day = None
             numbered = None if _DATE.match(rest) else _NUMBER.match(rest)
             if numbered:
                 number = f"{int(numbered[1])}/{numbered[2]}"
-                rest = rest[numbered.end():]
+                rest = rest[numbered.end() :]
             if dated := _DATE.match(rest):
                 day = _date_of(int(dated[1]), int(dated[2]), int(dated[3]))
             return DocumentName(kind.code, number, day)
@@ -139,16 +163,30 @@ class DocumentRef(_Strict):
 # -- evidence a level needs --------------------------------------------------------------
 
 FACTS: dict[str, tuple[str, str]] = {  # fact → (Thai, English): what the ledger must show
-    "targets-set": ("จังหวัดได้รับเป้าหมายงาน-เงินตามเอกสารงบประมาณในระบบแล้ว",
-                    "the province's work–money targets from the budget document are in the ledger"),
-    "allocation-accepted": ("แบบจัดสรรเป้าหมายให้อำเภอ (EOP016) ได้รับการตรวจรับแล้ว",
-                            "the allocation workbook (EOP016) was accepted"),
-    "districts-recorded": ("ทุกอำเภอบันทึกผลทุกเดือนของรอบ", "every district recorded every month of the round"),
-    "approved-in-window": ("กลุ่ม/ฝ่ายอนุมัติข้อมูลทุกอำเภอภายในช่วงตรวจสอบของแต่ละเดือน",
-                           "every district's data was approved inside each month's review window"),
-    "complete-on-time": ("ข้อมูลครบถ้วน ตรงเวลา และจังหวัดยืนยันทุกเดือนภายในกำหนด",
-                         "the data is complete and on time, and the province confirmed every month in time"),
-    "no-correction-to-centre": ("ไม่มีการขอแก้ไขข้อมูลไปยังกองแผนงาน", "no correction was requested from the Planning Division"),
+    "targets-set": (
+        "จังหวัดได้รับเป้าหมายงาน-เงินตามเอกสารงบประมาณในระบบแล้ว",
+        "the province's work–money targets from the budget document are in the ledger",
+    ),
+    "allocation-accepted": (
+        "แบบจัดสรรเป้าหมายให้อำเภอ (EOP016) ได้รับการตรวจรับแล้ว",
+        "the allocation workbook (EOP016) was accepted",
+    ),
+    "districts-recorded": (
+        "ทุกอำเภอบันทึกผลทุกเดือนของรอบ",
+        "every district recorded every month of the round",
+    ),
+    "approved-in-window": (
+        "กลุ่ม/ฝ่ายอนุมัติข้อมูลทุกอำเภอภายในช่วงตรวจสอบของแต่ละเดือน",
+        "every district's data was approved inside each month's review window",
+    ),
+    "complete-on-time": (
+        "ข้อมูลครบถ้วน ตรงเวลา และจังหวัดยืนยันทุกเดือนภายในกำหนด",
+        "the data is complete and on time, and the province confirmed every month in time",
+    ),
+    "no-correction-to-centre": (
+        "ไม่มีการขอแก้ไขข้อมูลไปยังกองแผนงาน",
+        "no correction was requested from the Planning Division",
+    ),
 }
 
 
@@ -158,7 +196,9 @@ class EvidenceNeed:
 
     text: str  # as written in config
     kind: Literal["document", "report", "fact"]
-    documents: tuple[tuple[str, str | None], ...] = ()  # alternatives: (document kind, number or None)
+    documents: tuple[
+        tuple[str, str | None], ...
+    ] = ()  # alternatives: (document kind, number or None)
     report: str | None = None
     fact: str | None = None
 
@@ -168,7 +208,9 @@ class EvidenceNeed:
             return FACTS[self.fact or ""][0]
         if self.kind == "report":
             return f"รายงาน {self.report}"
-        return " หรือ ".join(f"{DOCUMENT_KINDS[k].name_th}{f' ที่ {n}' if n else ''}" for k, n in self.documents)
+        return " หรือ ".join(
+            f"{DOCUMENT_KINDS[k].name_th}{f' ที่ {n}' if n else ''}" for k, n in self.documents
+        )
 
     @property
     def label_en(self) -> str:
@@ -176,7 +218,9 @@ class EvidenceNeed:
             return FACTS[self.fact or ""][1]
         if self.kind == "report":
             return f"report {self.report}"
-        return " or ".join(f"{DOCUMENT_KINDS[k].name_en}{f' no. {n}' if n else ''}" for k, n in self.documents)
+        return " or ".join(
+            f"{DOCUMENT_KINDS[k].name_en}{f' no. {n}' if n else ''}" for k, n in self.documents
+        )
 
 
 def parse_need(text: str) -> EvidenceNeed:
@@ -193,8 +237,10 @@ def parse_need(text: str) -> EvidenceNeed:
     for part in (p.strip() for p in raw.split("|")):
         kind, _, number = part.partition(" ")
         if kind not in DOCUMENT_KINDS:
-            raise ValueError(f"evidence {text!r}: {kind!r} is not a document kind ({', '.join(DOCUMENT_KINDS)}), "
-                             f"a report (RPTnnn) or a fact (fact:{'|'.join(FACTS)})")
+            raise ValueError(
+                f"evidence {text!r}: {kind!r} is not a document kind ({', '.join(DOCUMENT_KINDS)}), "
+                f"a report (RPTnnn) or a fact (fact:{'|'.join(FACTS)})"
+            )
         if number and not _NUMBER_TEXT.match(number.strip()):
             raise ValueError(f"evidence {text!r}: a document number is written like 84/2558")
         alternatives.append((kind, number.strip() or None))
@@ -202,6 +248,7 @@ def parse_need(text: str) -> EvidenceNeed:
 
 
 # -- rounds and rules --------------------------------------------------------------------
+
 
 class Round(_Strict):
     """A KPI round: the months it covers, the day its evidence is due, its packet's cover."""
@@ -212,9 +259,13 @@ class Round(_Strict):
     last: str  # "2558-03"
     deadline: date  # CE date in YAML (2015-04-07); shown in BE
     reminders_days_before: list[int] = [7, 3, 1]
-    packet_days_before: int = Field(1, ge=0)  # the packet goes out this many days before the deadline
+    packet_days_before: int = Field(
+        1, ge=0
+    )  # the packet goes out this many days before the deadline
     title_th: str = "การบันทึกผลการปฏิบัติงาน ผ่านระบบบริหารการปฏิบัติงาน e-Operation"
-    title_en: str = "Recording performance results through the performance management system e-Operation"
+    title_en: str = (
+        "Recording performance results through the performance management system e-Operation"
+    )
     place_th: str | None = None  # default: the province office's name
     place_en: str | None = None
     prepared_by: str | None = None  # a section code; default: the coordinator's section
@@ -238,7 +289,9 @@ class Round(_Strict):
         if first > last:
             raise ValueError(f"round {self.code}: first {self.first} comes after last {self.last}")
         if first.fiscal_year != self.fiscal_year or last.fiscal_year != self.fiscal_year:
-            raise ValueError(f"round {self.code}: {self.first}–{self.last} is not inside fiscal year {self.fiscal_year}")
+            raise ValueError(
+                f"round {self.code}: {self.first}–{self.last} is not inside fiscal year {self.fiscal_year}"
+            )
         return self
 
     @property
@@ -256,7 +309,9 @@ class Level(_Strict):
     level: int = Field(ge=1, le=9)
     text_th: str
     text_en: str
-    evidence: list[str] = []  # documents, reports or ledger facts that prove the level (module docstring)
+    evidence: list[
+        str
+    ] = []  # documents, reports or ledger facts that prove the level (module docstring)
 
     @field_validator("evidence")
     @classmethod
@@ -282,7 +337,9 @@ class KpiRule(_Strict):
     levels: list[Level]
     # round code → the lower and upper % of levels 2..5, e.g. [[10, 20], [21, 30], [31, 40], [41, 50]]
     bands: dict[str, list[tuple[float, float]]] = {}
-    documents: list[str] = []  # documents the KPI as a whole needs on file (its committee's order): checked, not a level
+    documents: list[
+        str
+    ] = []  # documents the KPI as a whole needs on file (its committee's order): checked, not a level
 
     @field_validator("documents")
     @classmethod
@@ -301,7 +358,9 @@ class KpiRule(_Strict):
             if lows != sorted(lows) or any(low > high for low, high in bands):
                 raise ValueError(f"bands of round {code} must rise: [low, high] with low ≤ high")
             if len(bands) != len(self.levels) - 1:
-                raise ValueError(f"round {code} needs {len(self.levels) - 1} bands (levels 2..{len(self.levels)})")
+                raise ValueError(
+                    f"round {code} needs {len(self.levels) - 1} bands (levels 2..{len(self.levels)})"
+                )
         if self.kind == "e-system" and self.bands:
             raise ValueError("an e-system KPI is levelled by facts, not bands")
         return self

@@ -31,7 +31,9 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def shares_by_province(config: Config, items: Iterable[tuple[T, str]], workers: int) -> list[list[T]]:
+def shares_by_province(
+    config: Config, items: Iterable[tuple[T, str]], workers: int
+) -> list[list[T]]:
     """(item, office) → up to `workers` lists of items, whole provinces each (a district goes
     with its province, a section with its office), each list in the order given."""
     home = {o.code: o.parent or o.code for o in config.offices if o.level == "district"}
@@ -40,9 +42,13 @@ def shares_by_province(config: Config, items: Iterable[tuple[T, str]], workers: 
     for position, (item, office) in enumerate(items):
         groups.setdefault(home.get(office, office), []).append((position, item))
     shares: list[list[tuple[int, T]]] = [[] for _ in range(max(1, min(workers, len(groups))))]
-    for group in sorted(groups.values(), key=len, reverse=True):  # largest first, to the lightest share
+    for group in sorted(
+        groups.values(), key=len, reverse=True
+    ):  # largest first, to the lightest share
         min(shares, key=len).extend(group)
-    return [[item for _, item in sorted(share, key=lambda pair: pair[0])] for share in shares if share]
+    return [
+        [item for _, item in sorted(share, key=lambda pair: pair[0])] for share in shares if share
+    ]
 
 
 def run_forked(function: Callable[[T], R], tasks: Sequence[T]) -> list[R]:

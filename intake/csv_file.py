@@ -15,10 +15,18 @@ TARGET_COLUMNS = ("activity", "quantity", "budget")
 
 def targets_csv_layout(name: str) -> SheetLayout:
     """Cells named as a spreadsheet shows the CSV: header on row 1, data from row 2."""
-    return SheetLayout(name, name, 0, (
-        Column("A", "code", "รหัสกิจกรรม", "activity"), Column("B", "quantity", "เป้าหมายผลผลิต", "quantity"),
-        Column("C", "budget", "งบประมาณ (บาท)", "budget"), Column("D", "unit", "หน่วยนับ", "unit"),
-    ), ("quantity", "budget"))
+    return SheetLayout(
+        name,
+        name,
+        0,
+        (
+            Column("A", "code", "รหัสกิจกรรม", "activity"),
+            Column("B", "quantity", "เป้าหมายผลผลิต", "quantity"),
+            Column("C", "budget", "งบประมาณ (บาท)", "budget"),
+            Column("D", "unit", "หน่วยนับ", "unit"),
+        ),
+        ("quantity", "budget"),
+    )
 
 
 def read_targets_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
@@ -37,6 +45,15 @@ def read_targets_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
         if not any(c.strip() for c in cells):
             continue
         values = dict(zip(header, cells))
-        records.append({"row": number, "code": values.get("activity", "").strip(), "quantity": values.get("quantity", ""),
-                        "budget": values.get("budget", ""), "unit": ""})
-    return pd.DataFrame.from_records(records, columns=["row", "code", "quantity", "budget", "unit"]), header
+        records.append(
+            {
+                "row": number,
+                "code": values.get("activity", "").strip(),
+                "quantity": values.get("quantity", ""),
+                "budget": values.get("budget", ""),
+                "unit": "",
+            }
+        )
+    return pd.DataFrame.from_records(
+        records, columns=["row", "code", "quantity", "budget", "unit"]
+    ), header

@@ -53,7 +53,11 @@ def evidence_dir(root: Path, office: str) -> Path:
 
 def ensure_share(root: Path, offices: Iterable[str]) -> None:
     for office in offices:
-        for folder in (drop_dir(root, office), returned_dir(root, office), evidence_dir(root, office)):
+        for folder in (
+            drop_dir(root, office),
+            returned_dir(root, office),
+            evidence_dir(root, office),
+        ):
             folder.mkdir(parents=True, exist_ok=True)
 
 
@@ -125,7 +129,9 @@ class StabilityTracker:
     clock, which tests and the demo freeze."""
 
     def __init__(self) -> None:
-        self._seen: dict[Path, dict[Path, tuple[int, float, float]]] = {}  # by folder: a country has 956
+        self._seen: dict[
+            Path, dict[Path, tuple[int, float, float]]
+        ] = {}  # by folder: a country has 956
 
     def quiet_for(self, path: Path, size: int, mtime: float, now: float) -> float:
         """Seconds for which (size, mtime) have been unchanged; 0.0 when just seen or changed."""
@@ -154,8 +160,13 @@ class StabilityTracker:
 class DropScanner:
     """Scans the drop folders of `offices`; `waiting()` returns what is ready, oldest first."""
 
-    def __init__(self, root: Path, offices: Iterable[str], stable_seconds: float,
-                 tracker: StabilityTracker | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        offices: Iterable[str],
+        stable_seconds: float,
+        tracker: StabilityTracker | None = None,
+    ) -> None:
         self.root = root
         self.offices = list(offices)
         self.stable_seconds = stable_seconds
@@ -174,7 +185,10 @@ class DropScanner:
     def _drop_dirs(self) -> list[tuple[str, Path]]:
         """(office, drop folder), worked out once: a national deployment has about 960."""
         if self._folders[0] != tuple(self.offices):
-            self._folders = (tuple(self.offices), [(office, drop_dir(self.root, office)) for office in self.offices])
+            self._folders = (
+                tuple(self.offices),
+                [(office, drop_dir(self.root, office)) for office in self.offices],
+            )
         return self._folders[1]
 
     def _scan(self, office: str, now: float, folder: Path | None = None) -> list[Waiting]:
@@ -195,7 +209,11 @@ class DropScanner:
                 info = entry.stat(follow_symlinks=False)
             except OSError:
                 continue  # gone between listing and stat
-            if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode) or stat.S_ISLNK(info.st_mode)):
+            if not (
+                stat.S_ISREG(info.st_mode)
+                or stat.S_ISDIR(info.st_mode)
+                or stat.S_ISLNK(info.st_mode)
+            ):
                 continue
             present.add(path)
             item = self._ready(office, path, info, now)
@@ -223,9 +241,17 @@ class DropScanner:
 _default_tracker = StabilityTracker()
 
 
-def waiting_files(root: Path, offices: Iterable[str], *, stable_seconds: float,
-                  now: float | None = None, tracker: StabilityTracker | None = None) -> list[Waiting]:
+def waiting_files(
+    root: Path,
+    offices: Iterable[str],
+    *,
+    stable_seconds: float,
+    now: float | None = None,
+    tracker: StabilityTracker | None = None,
+) -> list[Waiting]:
     """One scan; stability is remembered in `tracker` (a module-wide one by default).
     A long-running service should hold a DropScanner instead."""
-    scanner = DropScanner(root, offices, stable_seconds, tracker if tracker is not None else _default_tracker)
+    scanner = DropScanner(
+        root, offices, stable_seconds, tracker if tracker is not None else _default_tracker
+    )
     return scanner.waiting(now)

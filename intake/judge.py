@@ -16,13 +16,27 @@ from eop.calendar import MonthCalendar
 from eop.config import Config
 from eop.findings import Finding, has_errors
 from eop.layout import (
-    ALLOCATION_HEADER_ROW, ALLOCATION_SHEETS, BUDGET, CONFIRM_CELL, PERFORMANCE, REPORTER_CELL, TARGETS,
+    ALLOCATION_HEADER_ROW,
+    ALLOCATION_SHEETS,
+    BUDGET,
+    CONFIRM_CELL,
+    PERFORMANCE,
+    REPORTER_CELL,
+    TARGETS,
     allocation_layout,
 )
 from eop.periods import BadPeriod, Period, parse_fiscal_year
 from eop.thai import date_en, date_th
 from intake.judge_workflow import judge_confirm, judge_review, locked
-from intake.read import Columns, RawWorkbook, UnreadableWorkbook, cell_value, codes_below, read_workbook, sheet_columns
+from intake.read import (
+    Columns,
+    RawWorkbook,
+    UnreadableWorkbook,
+    cell_value,
+    codes_below,
+    read_workbook,
+    sheet_columns,
+)
 from intake.sniff import UnreadableFile, check_file_parts
 from ledger import records, reference, views, workflow
 from validators.allocation import check_allocation
@@ -32,7 +46,9 @@ from validators.structure import check_meta, check_row_limit, check_rows
 from validators.targets import check_targets
 from validators.values import read_text, same_value
 
-Store = Callable[[Connection, int, datetime], int]  # writes an accepted payload; returns the submission id
+Store = Callable[
+    [Connection, int, datetime], int
+]  # writes an accepted payload; returns the submission id
 
 
 @dataclass
@@ -72,26 +88,55 @@ def kinds_for(config: Config, office: str) -> tuple[str, ...]:
     if office in config.section_codes:
         return ("review",)
     level = config.office(office).level if office in config.office_index else None
-    return {"district": ("monthly",), "province": ("monthly", "allocation", "targets", "confirm")}.get(level or "", ())
+    return {
+        "district": ("monthly",),
+        "province": ("monthly", "allocation", "targets", "confirm"),
+    }.get(level or "", ())
 
 
-def judge_file(conn: Connection, config: Config, office: str, path: Path, name: str, now: datetime, *,
-               defer_checks: bool = False) -> Judgement:
+def judge_file(
+    conn: Connection,
+    config: Config,
+    office: str,
+    path: Path,
+    name: str,
+    now: datetime,
+    *,
+    defer_checks: bool = False,
+) -> Judgement:
     try:
         parts = check_file_parts(path, config.limits, display_name=name)
         raw = read_workbook(path, display_name=name, max_rows=config.limits.max_rows, parts=parts)
     except UnreadableFile as exc:
         return Judgement([exc.finding()])
     except UnreadableWorkbook as exc:
-        return Judgement([Finding(finding("not-our-workbook").severity, "unreadable", exc.message_th, exc.message_en)])
+        return Judgement(
+            [
+                Finding(
+                    finding("not-our-workbook").severity,
+                    "unreadable",
+                    exc.message_th,
+                    exc.message_en,
+                )
+            ]
+        )
     meta = raw.meta or {}
-    judgement = Judgement(kind=meta.get("kind") or None, template_version=meta.get("template_version") or None,
-                          period=meta.get("period") or meta.get("fiscal_year") or None)
-    judgement.findings = check_meta(raw.meta, folder_office=office, kinds_allowed=kinds_for(config, office))
+    judgement = Judgement(
+        kind=meta.get("kind") or None,
+        template_version=meta.get("template_version") or None,
+        period=meta.get("period") or meta.get("fiscal_year") or None,
+    )
+    judgement.findings = check_meta(
+        raw.meta, folder_office=office, kinds_allowed=kinds_for(config, office)
+    )
     if judgement.findings:
         judgement.fresh = any(f.code == "template-outdated" for f in judgement.findings)
         return judgement
-    limits = [f for sheet in raw.sheet_names for f in check_row_limit(len(raw.rows(sheet)) - 1, config.limits.max_rows, sheet)]
+    limits = [
+        f
+        for sheet in raw.sheet_names
+        for f in check_row_limit(len(raw.rows(sheet)) - 1, config.limits.max_rows, sheet)
+    ]
     if limits:
         judgement.findings = limits
         return judgement
@@ -103,6 +148,7 @@ def judge_file(conn: Connection, config: Config, office: str, path: Path, name: 
 
 def _closing_correction(store: Store, correction_id: int) -> Store:
     """The one version a correction allows: taking it closes the correction."""
+
     def store_and_close(conn: Connection, file_id: int, at: datetime) -> int:
         submission_id = store(conn, file_id, at)
         workflow.use_correction(conn, correction_id, file_id, submission_id, at)
@@ -112,7 +158,14 @@ def _closing_correction(store: Store, correction_id: int) -> Store:
 
 
 # -- monthly (EOP014 + EOP015) -------------------------------------------------------
-def _judge_monthly(conn: Connection, config: Config, raw: RawWorkbook, office: str, now: datetime, judgement: Judgement) -> None:
+def _judge_monthly(
+    conn: Connection,
+    config: Config,
+    raw: RawWorkbook,
+    office: str,
+    now: datetime,
+    judgement: Judgement,
+) -> None:
     try:
         period = Period.parse(raw.meta["period"])
     except (BadPeriod, KeyError):
@@ -139,9 +192,13 @@ def _judge_monthly(conn: Connection, config: Config, raw: RawWorkbook, office: s
         return
     whole = {a.code: a.whole for a in reference.activity_rows(conn, period.fiscal_year)}
     judgement.checking = MonthlyInput(
-        performance, budget, confirm=cell_value(raw.rows(PERFORMANCE.name), CONFIRM_CELL),
-        reporter=cell_value(raw.rows(PERFORMANCE.name), REPORTER_CELL), whole=whole,
-        history=views.office_history(conn, office, period, done), max_cell_chars=config.limits.max_cell_chars,
+        performance,
+        budget,
+        confirm=cell_value(raw.rows(PERFORMANCE.name), CONFIRM_CELL),
+        reporter=cell_value(raw.rows(PERFORMANCE.name), REPORTER_CELL),
+        whole=whole,
+        history=views.office_history(conn, office, period, done),
+        max_cell_chars=config.limits.max_cell_chars,
     )
 
     def checked(check: MonthlyCheck) -> None:
@@ -149,10 +206,24 @@ def _judge_monthly(conn: Connection, config: Config, raw: RawWorkbook, office: s
 
         def store(conn: Connection, file_id: int, at: datetime) -> int:
             state = "submitted" if check.confirmed else "recorded"
-            added = records.add_submission(conn, office=office, kind="monthly", period=str(period), file_id=file_id,
-                                           state=state, reporter=check.reporter, late=judgement.late, at=at)
+            added = records.add_submission(
+                conn,
+                office=office,
+                kind="monthly",
+                period=str(period),
+                file_id=file_id,
+                state=state,
+                reporter=check.reporter,
+                late=judgement.late,
+                at=at,
+            )
             records.add_results(conn, added.id, [r._asdict() for r in check.rows])
-            workflow.record_version(conn, added, at=at, actor=f"{office} ({check.reporter})" if check.reporter else office)
+            workflow.record_version(
+                conn,
+                added,
+                at=at,
+                actor=f"{office} ({check.reporter})" if check.reporter else office,
+            )
             return added.id
 
         judgement.store = store
@@ -160,14 +231,25 @@ def _judge_monthly(conn: Connection, config: Config, raw: RawWorkbook, office: s
     judgement.checked = checked
 
 
-def _window(conn: Connection, config: Config, office: str, period: Period, now: datetime, judgement: Judgement) -> list[Finding]:
+def _window(
+    conn: Connection,
+    config: Config,
+    office: str,
+    period: Period,
+    now: datetime,
+    judgement: Judgement,
+) -> list[Finding]:
     """Locked → rejected (unless a correction is open); after the entry window → late
     (flagged or rejected, by policy). The province office records its own results until
     the strategy group's window ends."""
     month = MonthCalendar(period, config.calendar.rules)
     if month.is_locked(now):
         return locked(conn, office, month, now, judgement)
-    if config.office(office).level != "district" or not month.is_late_for_entry(now) or _answers_a_return(conn, office, period):
+    if (
+        config.office(office).level != "district"
+        or not month.is_late_for_entry(now)
+        or _answers_a_return(conn, office, period)
+    ):
         return []
     due = f"{date_th(month.entry.last)} / {date_en(month.entry.last)}"
     if config.calendar.late_policy == "reject":
@@ -190,14 +272,19 @@ def _targets_moved(issued: dict, plan: dict[str, views.PlanLine]) -> bool:
     current = {code: (line.target, line.budget) for code, line in plan.items()}
     if set(targets) != set(current):
         return True
-    return any(not same_value(targets[c], current[c][0]) or not same_value(budgets[c], current[c][1]) for c in targets)
+    return any(
+        not same_value(targets[c], current[c][0]) or not same_value(budgets[c], current[c][1])
+        for c in targets
+    )
 
 
 def _monthly_frames(raw: RawWorkbook, issued: dict):
     found: list[Finding] = []
     frames = []
-    for layout, rows, fields in ((PERFORMANCE, issued["performance"], ("code", "name", "unit", "target", "cum_prev")),
-                                 (BUDGET, issued["budget"], ("code", "name", "budget", "spent_prev"))):
+    for layout, rows, fields in (
+        (PERFORMANCE, issued["performance"], ("code", "name", "unit", "target", "cum_prev")),
+        (BUDGET, issued["budget"], ("code", "name", "budget", "spent_prev")),
+    ):
         if layout.name not in raw.sheets:
             found.append(finding("sheet-missing", value=layout.name))
             frames.append(None)
@@ -220,9 +307,15 @@ def _data_frame(rows: list[list[object]], layout) -> pd.DataFrame:
     return pd.DataFrame(_data_columns(rows, layout))
 
 
-def _snapshot(conn: Connection, raw: RawWorkbook, kind: str, office: str, period: str) -> dict | None:
+def _snapshot(
+    conn: Connection, raw: RawWorkbook, kind: str, office: str, period: str
+) -> dict | None:
     snapshot = records.issued_snapshot(conn, raw.meta.get("digest", ""))
-    if snapshot and (snapshot["kind"], snapshot["office"], snapshot["period"]) == (kind, office, period):
+    if snapshot and (snapshot["kind"], snapshot["office"], snapshot["period"]) == (
+        kind,
+        office,
+        period,
+    ):
         return snapshot
     return None
 
@@ -241,7 +334,14 @@ def _fiscal_year(config: Config, raw: RawWorkbook, judgement: Judgement) -> int 
     return year
 
 
-def _judge_allocation(conn: Connection, config: Config, raw: RawWorkbook, office: str, now: datetime, judgement: Judgement) -> None:
+def _judge_allocation(
+    conn: Connection,
+    config: Config,
+    raw: RawWorkbook,
+    office: str,
+    now: datetime,
+    judgement: Judgement,
+) -> None:
     year = _fiscal_year(config, raw, judgement)
     if year is None:
         return
@@ -251,8 +351,11 @@ def _judge_allocation(conn: Connection, config: Config, raw: RawWorkbook, office
         return
     issued = snapshot["prefilled"]
     province = reference.targets_of(conn, year, "province", office)
-    if any(not same_value(q, province.get((office, c), (None, None))[0]) or not same_value(b, province.get((office, c), (None, None))[1])
-           for c, _, _, q, b in issued["rows"]) or len(province) != len(issued["rows"]):
+    if any(
+        not same_value(q, province.get((office, c), (None, None))[0])
+        or not same_value(b, province.get((office, c), (None, None))[1])
+        for c, _, _, q, b in issued["rows"]
+    ) or len(province) != len(issued["rows"]):
         judgement.findings, judgement.fresh = [finding("target-changed")], True
         return
     frames, layouts = {}, {}
@@ -263,8 +366,13 @@ def _judge_allocation(conn: Connection, config: Config, raw: RawWorkbook, office
             continue
         frames[measure] = frame = _data_frame(raw.rows(sheet), layout)
         value_index = 3 if measure == "quantity" else 4
-        expected = [[r[0], r[1], r[2] if measure == "quantity" else "บาท", r[value_index]] for r in issued["rows"]]
-        judgement.findings += check_rows(frame, layout, expected, ("code", "name", "unit", "province_target"))
+        expected = [
+            [r[0], r[1], r[2] if measure == "quantity" else "บาท", r[value_index]]
+            for r in issued["rows"]
+        ]
+        judgement.findings += check_rows(
+            frame, layout, expected, ("code", "name", "unit", "province_target")
+        )
         judgement.findings += _office_headers(raw.rows(sheet), layout)
     if judgement.findings:
         return
@@ -273,10 +381,23 @@ def _judge_allocation(conn: Connection, config: Config, raw: RawWorkbook, office
     judgement.findings += check.findings
 
     def store(conn: Connection, file_id: int, at: datetime) -> int:
-        added = records.add_submission(conn, office=office, kind="allocation", period=str(year), file_id=file_id,
-                                       state="submitted", reporter=None, late=False, at=at)
-        shares = {key: (v.get("quantity", 0.0), v.get("budget", 0.0)) for key, v in check.shares.items()}
-        reference.set_targets(conn, year, "allocated", shares, source=f"allocation v{added.version}", at=at)
+        added = records.add_submission(
+            conn,
+            office=office,
+            kind="allocation",
+            period=str(year),
+            file_id=file_id,
+            state="submitted",
+            reporter=None,
+            late=False,
+            at=at,
+        )
+        shares = {
+            key: (v.get("quantity", 0.0), v.get("budget", 0.0)) for key, v in check.shares.items()
+        }
+        reference.set_targets(
+            conn, year, "allocated", shares, source=f"allocation v{added.version}", at=at
+        )
         return added.id
 
     judgement.store = store
@@ -286,16 +407,33 @@ def _office_headers(rows: list[list[object]], layout) -> list[Finding]:
     """The office codes above the share columns are pre-filled too: a moved column shows here."""
     header_row = ALLOCATION_HEADER_ROW + 1
     found = []
-    for column in layout.columns[len(layout.columns) - len(layout.inputs) - 1:-1]:
+    for column in layout.columns[len(layout.columns) - len(layout.inputs) - 1 : -1]:
         seen = cell_value(rows, f"{column.letter}{header_row}")
         if read_text(seen) != column.field:
-            found.append(finding("prefilled-changed", sheet=layout.name, sheet_en=layout.name_en, cell=f"{column.letter}{header_row}",
-                                 field_th="รหัสหน่วยงาน", field_en="office code", value=read_text(seen), expected=column.field))
+            found.append(
+                finding(
+                    "prefilled-changed",
+                    sheet=layout.name,
+                    sheet_en=layout.name_en,
+                    cell=f"{column.letter}{header_row}",
+                    field_th="รหัสหน่วยงาน",
+                    field_en="office code",
+                    value=read_text(seen),
+                    expected=column.field,
+                )
+            )
     return found
 
 
 # -- province targets -----------------------------------------------------------------
-def _judge_targets(conn: Connection, config: Config, raw: RawWorkbook, office: str, now: datetime, judgement: Judgement) -> None:
+def _judge_targets(
+    conn: Connection,
+    config: Config,
+    raw: RawWorkbook,
+    office: str,
+    now: datetime,
+    judgement: Judgement,
+) -> None:
     year = _fiscal_year(config, raw, judgement)
     if year is None:
         return
@@ -316,14 +454,34 @@ def _judge_targets(conn: Connection, config: Config, raw: RawWorkbook, office: s
     judgement.findings += check.findings
 
     def store(conn: Connection, file_id: int, at: datetime) -> int:
-        added = records.add_submission(conn, office=office, kind="targets", period=str(year), file_id=file_id,
-                                       state="submitted", reporter=None, late=False, at=at)
-        reference.set_targets(conn, year, "province", {(office, c): v for c, v in check.targets.items()},
-                              source=f"targets workbook v{added.version}", at=at)
+        added = records.add_submission(
+            conn,
+            office=office,
+            kind="targets",
+            period=str(year),
+            file_id=file_id,
+            state="submitted",
+            reporter=None,
+            late=False,
+            at=at,
+        )
+        reference.set_targets(
+            conn,
+            year,
+            "province",
+            {(office, c): v for c, v in check.targets.items()},
+            source=f"targets workbook v{added.version}",
+            at=at,
+        )
         return added.id
 
     judgement.store = store
 
 
-KINDS = {"monthly": _judge_monthly, "allocation": _judge_allocation, "targets": _judge_targets,
-         "review": judge_review, "confirm": judge_confirm}
+KINDS = {
+    "monthly": _judge_monthly,
+    "allocation": _judge_allocation,
+    "targets": _judge_targets,
+    "review": judge_review,
+    "confirm": judge_confirm,
+}

@@ -44,7 +44,9 @@ def month_of(config: Config, raw: RawWorkbook, judgement) -> MonthCalendar | Non
     return MonthCalendar(period, config.calendar.rules)
 
 
-def locked(conn: Connection, office: str, month: MonthCalendar, now: datetime, judgement) -> list[Finding]:
+def locked(
+    conn: Connection, office: str, month: MonthCalendar, now: datetime, judgement
+) -> list[Finding]:
     """After the lock: rejected with the correction procedure, unless a correction is open."""
     if not month.is_locked(now):
         return []
@@ -52,7 +54,9 @@ def locked(conn: Connection, office: str, month: MonthCalendar, now: datetime, j
     opened = workflow.open_correction_for(conn, office, period)
     if opened is None:
         last = month.strategy.last
-        return [finding("period-locked", value=period, expected=f"{date_th(last)} / {date_en(last)}")]
+        return [
+            finding("period-locked", value=period, expected=f"{date_th(last)} / {date_en(last)}")
+        ]
     judgement.correction_id = opened.id
     memo = f"{opened.memo_number} ({opened.memo_date}, {opened.approved_by})"
     judgement.findings.append(finding("correction-applied", value=period, expected=memo))
@@ -69,28 +73,49 @@ def late(config: Config, last_day, judgement, period: str) -> list[Finding]:
     return []
 
 
-def _snapshot(conn: Connection, raw: RawWorkbook, kind: str, office: str, period: str) -> dict | None:
+def _snapshot(
+    conn: Connection, raw: RawWorkbook, kind: str, office: str, period: str
+) -> dict | None:
     snapshot = records.issued_snapshot(conn, raw.meta.get("digest", ""))
-    if snapshot and (snapshot["kind"], snapshot["office"], snapshot["period"]) == (kind, office, period):
+    if snapshot and (snapshot["kind"], snapshot["office"], snapshot["period"]) == (
+        kind,
+        office,
+        period,
+    ):
         return snapshot
     return None
 
 
-def _structure(raw: RawWorkbook, layout: SheetLayout, expected: list[list], fields: tuple[str, ...]):
+def _structure(
+    raw: RawWorkbook, layout: SheetLayout, expected: list[list], fields: tuple[str, ...]
+):
     """The sheet's frame (exactly the issued rows) and what is wrong with its rows."""
     if layout.name not in raw.sheets:
         return None, [finding("sheet-missing", value=layout.name)]
     frame = sheet_frame(raw.rows(layout.name), layout, count=len(expected))
     found = check_rows(frame, layout, expected, fields)
     code = layout.column("code")
-    found += [finding("rows-added", sheet=layout.name, sheet_en=layout.name_en, cell=f"{code.letter}{row}",
-                      field_th=code.th, field_en=code.en, value=value)
-              for row, value in codes_below(raw.rows(layout.name), layout, layout.first_row + len(expected) - 1)]
+    found += [
+        finding(
+            "rows-added",
+            sheet=layout.name,
+            sheet_en=layout.name_en,
+            cell=f"{code.letter}{row}",
+            field_th=code.th,
+            field_en=code.en,
+            value=value,
+        )
+        for row, value in codes_below(
+            raw.rows(layout.name), layout, layout.first_row + len(expected) - 1
+        )
+    ]
     return frame, found
 
 
 # -- review --------------------------------------------------------------------------
-def judge_review(conn: Connection, config: Config, raw: RawWorkbook, office: str, now: datetime, judgement) -> None:
+def judge_review(
+    conn: Connection, config: Config, raw: RawWorkbook, office: str, now: datetime, judgement
+) -> None:
     month = month_of(config, raw, judgement)
     if month is None:
         return
@@ -106,41 +131,77 @@ def judge_review(conn: Connection, config: Config, raw: RawWorkbook, office: str
         judgement.findings = window
         return
     issued = snapshot["prefilled"]
-    frame, structure = _structure(raw, REVIEW_DECISIONS, issued["districts"], ("code", "name", "version", "state", "warnings"))
+    frame, structure = _structure(
+        raw, REVIEW_DECISIONS, issued["districts"], ("code", "name", "version", "state", "warnings")
+    )
     if structure:
         judgement.findings = structure
         return
-    check = check_review(frame, reviewable=issued["reviewable"], max_cell_chars=config.limits.max_cell_chars,
-                         reviewer=cell_value(raw.rows(REVIEW_DECISIONS.name), REVIEWER_CELL))
+    check = check_review(
+        frame,
+        reviewable=issued["reviewable"],
+        max_cell_chars=config.limits.max_cell_chars,
+        reviewer=cell_value(raw.rows(REVIEW_DECISIONS.name), REVIEWER_CELL),
+    )
     judgement.findings += check.findings
     applicable = _applicable(conn, check.decisions, period, judgement)
 
     def store(conn: Connection, file_id: int, at: datetime) -> int:
-        added = records.add_submission(conn, office=office, kind="review", period=period, file_id=file_id,
-                                       state="submitted", reporter=check.reviewer, late=judgement.late, at=at)
+        added = records.add_submission(
+            conn,
+            office=office,
+            kind="review",
+            period=period,
+            file_id=file_id,
+            state="submitted",
+            reporter=check.reviewer,
+            late=judgement.late,
+            at=at,
+        )
         actor = f"{office} ({check.reviewer})" if check.reviewer else office
         workflow.record_version(conn, added, at=at, actor=actor)
         for decision, submission_id in applicable:
-            workflow.add_review(conn, section=office, office=decision.office, period=period, submission_id=submission_id,
-                                decision=decision.decision, comment=decision.comment, reviewer=check.reviewer,
-                                file_id=file_id, late=judgement.late, at=at)
-            workflow.refresh_state(conn, decision.office, period, at=at, actor=actor, section=office)
+            workflow.add_review(
+                conn,
+                section=office,
+                office=decision.office,
+                period=period,
+                submission_id=submission_id,
+                decision=decision.decision,
+                comment=decision.comment,
+                reviewer=check.reviewer,
+                file_id=file_id,
+                late=judgement.late,
+                at=at,
+            )
+            workflow.refresh_state(
+                conn, decision.office, period, at=at, actor=actor, section=office
+            )
         return added.id
 
     judgement.store = store
 
 
-def _applicable(conn: Connection, decisions: list[Decision], period: str, judgement) -> list[tuple[Decision, int]]:
+def _applicable(
+    conn: Connection, decisions: list[Decision], period: str, judgement
+) -> list[tuple[Decision, int]]:
     """Decisions on the version each district still has; the others are named and left out."""
     applicable = []
     for decision in decisions:
         latest = records.latest_submission(conn, decision.office, "monthly", period)
-        where = {"sheet": REVIEW_DECISIONS.name, "sheet_en": REVIEW_DECISIONS.name_en, "cell": f"G{decision.row}",
-                 "field_th": "ผลการพิจารณา", "field_en": "Decision"}
+        where = {
+            "sheet": REVIEW_DECISIONS.name,
+            "sheet_en": REVIEW_DECISIONS.name_en,
+            "cell": f"G{decision.row}",
+            "field_th": "ผลการพิจารณา",
+            "field_en": "Decision",
+        }
         if latest is None or latest.state not in (*REVIEWABLE, CONFIRMED):
             judgement.findings.append(finding("review-nothing", value=decision.office, **where))
         elif latest.version != decision.version:
-            judgement.findings.append(finding("review-stale", value=decision.office, expected=latest.version, **where))
+            judgement.findings.append(
+                finding("review-stale", value=decision.office, expected=latest.version, **where)
+            )
         elif latest.state == CONFIRMED:
             judgement.findings.append(finding("review-confirmed", value=decision.office, **where))
         else:
@@ -149,7 +210,9 @@ def _applicable(conn: Connection, decisions: list[Decision], period: str, judgem
 
 
 # -- confirm (EOP018 + EOP019) -----------------------------------------------------------
-def judge_confirm(conn: Connection, config: Config, raw: RawWorkbook, office: str, now: datetime, judgement) -> None:
+def judge_confirm(
+    conn: Connection, config: Config, raw: RawWorkbook, office: str, now: datetime, judgement
+) -> None:
     month = month_of(config, raw, judgement)
     if month is None:
         return
@@ -165,28 +228,56 @@ def judge_confirm(conn: Connection, config: Config, raw: RawWorkbook, office: st
     issued = snapshot["prefilled"]
     changed = _states_changed(conn, issued, period)
     if changed:
-        judgement.findings, judgement.fresh = [finding("state-changed", value=", ".join(changed))], True
+        judgement.findings, judgement.fresh = (
+            [finding("state-changed", value=", ".join(changed))],
+            True,
+        )
         return
     structure = []
-    for layout, rows, fields in ((CONFIRM_PERFORMANCE, issued["performance"], ("code", "name", "unit", "target", "quantity", "cumulative")),
-                                 (CONFIRM_OFFICES, issued["offices"], ("code", "name", "version", "state"))):
+    for layout, rows, fields in (
+        (
+            CONFIRM_PERFORMANCE,
+            issued["performance"],
+            ("code", "name", "unit", "target", "quantity", "cumulative"),
+        ),
+        (CONFIRM_OFFICES, issued["offices"], ("code", "name", "version", "state")),
+    ):
         structure += _structure(raw, layout, rows, fields)[1]
     if structure:
         judgement.findings = structure
         return
     rows = raw.rows(CONFIRM_PERFORMANCE.name)
-    cells = {cell: cell_value(rows, cell) for cell in (CONFIRM_PERFORMANCE_CELL, CONFIRM_BUDGET_CELL, CONFIRM_INCOMPLETE_CELL, CONFIRMER_CELL)}
+    cells = {
+        cell: cell_value(rows, cell)
+        for cell in (
+            CONFIRM_PERFORMANCE_CELL,
+            CONFIRM_BUDGET_CELL,
+            CONFIRM_INCOMPLETE_CELL,
+            CONFIRMER_CELL,
+        )
+    }
     check = check_confirm(cells, incomplete=issued["incomplete"])
     judgement.findings += check.findings
 
     def store(conn: Connection, file_id: int, at: datetime) -> int:
-        added = records.add_submission(conn, office=office, kind="confirm", period=period, file_id=file_id,
-                                       state=CONFIRMED if check.confirmed else "recorded", reporter=check.name, late=False, at=at)
+        added = records.add_submission(
+            conn,
+            office=office,
+            kind="confirm",
+            period=period,
+            file_id=file_id,
+            state=CONFIRMED if check.confirmed else "recorded",
+            reporter=check.name,
+            late=False,
+            at=at,
+        )
         actor = f"{office} ({check.name})" if check.name else office
         workflow.record_version(conn, added, at=at, actor=actor)
         if check.confirmed:
             for code in _ready(issued):
-                workflow.confirm(conn, code, period, at=at, actor=actor, incomplete=check.incomplete)
+                workflow.confirm(
+                    conn, code, period, at=at, actor=actor, incomplete=check.incomplete
+                )
         return added.id
 
     judgement.store = store
@@ -203,7 +294,9 @@ def _states_changed(conn: Connection, issued: dict, period: str) -> list[str]:
     changed = []
     for code, _, version, state, *_ in issued["offices"]:
         latest = records.latest_submission(conn, code, "monthly", period)
-        now_version, now_state = (latest.version, state_label(latest.state)) if latest else (0, state_label("missing"))
+        now_version, now_state = (
+            (latest.version, state_label(latest.state)) if latest else (0, state_label("missing"))
+        )
         if (now_version, now_state) != (version, state):
             changed.append(code)
     return changed

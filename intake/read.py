@@ -29,7 +29,9 @@ class UnreadableWorkbook(Exception):
 
     def __init__(self, name: str, detail: str) -> None:
         super().__init__(f"{name}: {detail}")
-        self.message_th = f'อ่านไฟล์ "{name}" ไม่ได้ (ไฟล์อาจเสียหาย) กรุณาบันทึกใหม่ใน Excel เป็น .xlsx แล้วส่งอีกครั้ง'
+        self.message_th = (
+            f'อ่านไฟล์ "{name}" ไม่ได้ (ไฟล์อาจเสียหาย) กรุณาบันทึกใหม่ใน Excel เป็น .xlsx แล้วส่งอีกครั้ง'
+        )
         self.message_en = f'"{name}" cannot be read (it may be damaged); save it again from Excel as .xlsx and send it again ({detail})'
 
 
@@ -47,7 +49,9 @@ class RawWorkbook:
         return self.sheets.get(sheet, [])
 
 
-def read_workbook(path: Path, *, display_name: str, max_rows: int, parts: Mapping[str, bytes] | None = None) -> RawWorkbook:
+def read_workbook(
+    path: Path, *, display_name: str, max_rows: int, parts: Mapping[str, bytes] | None = None
+) -> RawWorkbook:
     """`parts`: XML parts the file gate has inflated already (check_file_parts), by name."""
     try:
         book = CalamineWorkbook.from_path(str(path))
@@ -80,13 +84,17 @@ CELL = re.compile(r"^[A-Z]{1,3}[1-9][0-9]{0,6}$")
 TEXT_RESULTS = frozenset({"str", "inlineStr"})  # a formula whose cached result is text may be ""
 
 
-def _uncached_formulas(path: Path, names: list[str], max_rows: int, kept: Mapping[str, bytes]) -> dict[str, list[tuple[str, str]]]:
+def _uncached_formulas(
+    path: Path, names: list[str], max_rows: int, kept: Mapping[str, bytes]
+) -> dict[str, list[tuple[str, str]]]:
     """Per sheet, (cell, "=formula") of every formula saved without its calculated value."""
     found: dict[str, list[tuple[str, str]]] = {}
     with ExitStack() as stack:
         opened: list[zipfile.ZipFile] = []
 
-        def part(member: str) -> bytes:  # the gate's copy, else from the zip (KeyError: no such part)
+        def part(
+            member: str,
+        ) -> bytes:  # the gate's copy, else from the zip (KeyError: no such part)
             if member in kept:
                 return kept[member]
             if not opened:
@@ -124,7 +132,11 @@ def _sheet_parts(part: Callable[[str], bytes]) -> dict[str, str]:
     for _, element in iterparse(io.BytesIO(part("xl/_rels/workbook.xml.rels"))):
         if _local(element.tag) == "Relationship":
             target = element.get("Target", "")
-            targets[element.get("Id")] = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            targets[element.get("Id")] = (
+                target[1:]
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join("xl", target))
+            )
     return {name: targets[rid] for rid, name in ids.items() if rid in targets}
 
 
@@ -153,14 +165,21 @@ _NAME = rb"(?:[A-Za-z_][\w.\-]*:)?"
 _CELL = re.compile(rb"<(" + _NAME + rb")c(\s[^>]*?)?(?<!/)>(.*?)</\1c\s*>", re.S)
 _FORMULA = re.compile(rb"<" + _NAME + rb"f(?:\s[^>]*?)?(?:/>|>(.*?)</" + _NAME + rb"f\s*>)", re.S)
 _VALUE = re.compile(rb"<" + _NAME + rb"v(?:\s[^>]*?)?(?:/>|>(.*?)</" + _NAME + rb"v\s*>)", re.S)
-_ATTRIBUTE = {name: re.compile(rb"\s" + name.encode() + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')") for name in ("r", "t")}
+_ATTRIBUTE = {
+    name: re.compile(rb"\s" + name.encode() + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+    for name in ("r", "t")
+}
 _ROW_NUMBER = re.compile(r"[0-9]+")
 _ANY_FORMULA = re.compile(rb"<" + _NAME + rb"f[\s/>]")
 
 
 def _attribute(attributes: bytes | None, name: str) -> str | None:
     found = _ATTRIBUTE[name].search(attributes or b"")
-    return None if found is None else _text(found.group(1) if found.group(1) is not None else found.group(2))
+    return (
+        None
+        if found is None
+        else _text(found.group(1) if found.group(1) is not None else found.group(2))
+    )
 
 
 def _text(raw: bytes) -> str:
@@ -195,7 +214,7 @@ def _cells_around_formulas(data: bytes) -> list[tuple[bytes | None, bytes]] | No
         end = close.search(data, at)
         if end is None:
             return None
-        cells.append((cell.group(2), data[cell.end():end.start()]))
+        cells.append((cell.group(2), data[cell.end() : end.start()]))
         taken_to = end.end()
     return cells
 
@@ -205,7 +224,8 @@ def _cells_around_formulas(data: bytes) -> list[tuple[bytes | None, bytes]] | No
 # findall reads them all (about ten times faster than taking each formula's cell).
 _PLAIN_FORMULA_CELL = re.compile(
     rb'<c r="([A-Z]{1,3}([1-9][0-9]{0,6}))"((?: [a-z]+="[^"<>]*")*)>'
-    rb'<f(?: [A-Za-z]+="[^"<>]*")*(?:/>|>([^<]*)</f>)(<v>([^<]*)</v>|<v/>)?</c>')
+    rb'<f(?: [A-Za-z]+="[^"<>]*")*(?:/>|>([^<]*)</f>)(<v>([^<]*)</v>|<v/>)?</c>'
+)
 _UNPREFIXED_FORMULA = re.compile(rb"<f[\s/>]")
 _TYPE = re.compile(rb' t="([^"]*)"')
 
@@ -220,12 +240,20 @@ def _plain_formula_cells(data: bytes, max_rows: int) -> list[tuple[str, str]] | 
     for address, row, attributes, formula, value, text in cells:
         if int(row) > max_rows:
             break
-        if not value or not text and not (b" t=" in attributes and _type(attributes) in TEXT_RESULTS):
+        if (
+            not value
+            or not text
+            and not (b" t=" in attributes and _type(attributes) in TEXT_RESULTS)
+        ):
             uncached.append((address, formula or "…".encode()))
     # A sheet of ours has hundreds: their positions and texts decoded all at once, not one by one.
     addresses = b"\0".join(address for address, _ in uncached).decode().split("\0")
     formulas = _text(b"\0".join(formula for _, formula in uncached)).split("\0")
-    return [(address, "=" + formula) for address, formula in zip(addresses, formulas)] if uncached else []
+    return (
+        [(address, "=" + formula) for address, formula in zip(addresses, formulas)]
+        if uncached
+        else []
+    )
 
 
 def _type(attributes: bytes) -> str | None:
@@ -241,7 +269,11 @@ def _scan_formula_cells(data: bytes, max_rows: int) -> Iterator[tuple[str, str]]
         yield from plain
         return
     around = _cells_around_formulas(data)
-    cells = around if around is not None else ((cell.group(2), cell.group(3)) for cell in _CELL.finditer(data))
+    cells = (
+        around
+        if around is not None
+        else ((cell.group(2), cell.group(3)) for cell in _CELL.finditer(data))
+    )
     for attributes, body in cells:
         formula = _FORMULA.search(body)
         if formula is None:
@@ -278,12 +310,16 @@ def _meta(rows: list[list[object]]) -> dict[str, str]:
 Columns = dict[str, list[object]]  # field → raw cells, top to bottom (and "row": Excel row numbers)
 
 
-def sheet_frame(rows: list[list[object]], layout: SheetLayout, count: int | None = None) -> pd.DataFrame:
+def sheet_frame(
+    rows: list[list[object]], layout: SheetLayout, count: int | None = None
+) -> pd.DataFrame:
     """sheet_columns as a pandas frame."""
     return pd.DataFrame(sheet_columns(rows, layout, count))
 
 
-def sheet_columns(rows: list[list[object]], layout: SheetLayout, count: int | None = None) -> Columns:
+def sheet_columns(
+    rows: list[list[object]], layout: SheetLayout, count: int | None = None
+) -> Columns:
     """The data rows of a sheet as raw cells by field, plus `row` (the Excel row number).
     Data rows run from the layout's first row while the activity code is filled
     (or exactly `count` rows when given). Plain lists: a monthly workbook's checks need no
@@ -291,8 +327,11 @@ def sheet_columns(rows: list[list[object]], layout: SheetLayout, count: int | No
     start = layout.first_row - 1
     if count is None:
         code = _index(layout.column("code").letter)
-        count = next((n for n, cells in enumerate(rows[start:]) if not read_text(_at(cells, code))), len(rows) - start)
-    chosen = rows[start:start + count]
+        count = next(
+            (n for n, cells in enumerate(rows[start:]) if not read_text(_at(cells, code))),
+            len(rows) - start,
+        )
+    chosen = rows[start : start + count]
     columns: Columns = {"row": list(range(start + 1, start + 1 + len(chosen)))}
     for c in layout.columns:
         index = _index(c.letter)
@@ -300,10 +339,16 @@ def sheet_columns(rows: list[list[object]], layout: SheetLayout, count: int | No
     return columns
 
 
-def codes_below(rows: list[list[object]], layout: SheetLayout, after_row: int) -> list[tuple[int, str]]:
+def codes_below(
+    rows: list[list[object]], layout: SheetLayout, after_row: int
+) -> list[tuple[int, str]]:
     """Activity codes in rows after the expected ones: rows someone added."""
     column = _index(layout.column("code").letter)
-    return [(i, read_text(r[column])) for i, r in enumerate(rows[after_row:], start=after_row + 1) if read_text(_at(r, column))]
+    return [
+        (i, read_text(r[column]))
+        for i, r in enumerate(rows[after_row:], start=after_row + 1)
+        if read_text(_at(r, column))
+    ]
 
 
 def cell_value(rows: list[list[object]], address: str) -> object:

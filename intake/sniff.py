@@ -210,7 +210,9 @@ def check_file(path: Path, limits: Limits, *, display_name: str | None = None) -
     check_file_parts(path, limits, display_name=display_name)
 
 
-def check_file_parts(path: Path, limits: Limits, *, display_name: str | None = None) -> dict[str, bytes]:
+def check_file_parts(
+    path: Path, limits: Limits, *, display_name: str | None = None
+) -> dict[str, bytes]:
     """check_file, returning the XML parts it read whole on the way (each one chunk, KEPT_BYTES
     in all), so that the reader need not inflate them again."""
     name = display_name or path.name
@@ -448,7 +450,9 @@ def _is_xml(member: str) -> bool:
     return member.lower().endswith((".xml", ".rels"))
 
 
-def _verify_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits, kept: dict[str, bytes]) -> None:
+def _verify_part(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits, kept: dict[str, bytes]
+) -> None:
     """Read a part to its end so zipfile checks its CRC and size; refuse a DOCTYPE in XML,
     and a sheet reaching past the row or column limit. An XML part that came in one chunk
     is kept (while `kept` holds less than KEPT_BYTES): the reader takes it from there.
@@ -482,10 +486,13 @@ _LONGEST_TAG = 64 * 1024  # an unfinished start tag kept over a chunk boundary
 # A cell or a row start tag (any namespace prefix) with its position `r` (the first ` r=`
 # among its attributes) captured in the same match.
 _CELL_TAG_AND_R = re.compile(
-    rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])(?:[^<>]*?\sr\s*(=)\s*(?:\"([^\"<>]*)\"|'([^'<>]*)'))?[^<>]*>")
+    rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])(?:[^<>]*?\sr\s*(=)\s*(?:\"([^\"<>]*)\"|'([^'<>]*)'))?[^<>]*>"
+)
 # How every writer we know starts them: no prefix, the position first and well formed. When
 # all of a chunk's tags are such (as many as _ANY_TAG counts), one findall reads them all.
-_PLAIN_TAG = re.compile(rb'<(?:row r="|c r="\$?([A-Za-z]{1,3})\$?)([1-9][0-9]{0,6})"[^<>]*>')  # (column letters or "", row)
+_PLAIN_TAG = re.compile(
+    rb'<(?:row r="|c r="\$?([A-Za-z]{1,3})\$?)([1-9][0-9]{0,6})"[^<>]*>'
+)  # (column letters or "", row)
 _ANY_TAG = re.compile(rb"<(?:row|c)[\s/>]")
 _PREFIXED_TAG = re.compile(rb":(?:row|c)[\s/>]")
 
@@ -504,8 +511,12 @@ class _SheetExtent:
 
     def feed(self, chunk: bytes) -> None:
         data = self.rest + chunk
-        last = data.rfind(b">") + 1  # no tag ends after the last ">": the rest waits for the next chunk
-        if not self._plain_within(data, last):  # else one by one: the first tag past a limit, or a bad position, is named
+        last = (
+            data.rfind(b">") + 1
+        )  # no tag ends after the last ">": the rest waits for the next chunk
+        if not self._plain_within(
+            data, last
+        ):  # else one by one: the first tag past a limit, or a bad position, is named
             for local, equals, double, single in _CELL_TAG_AND_R.findall(data, 0, last):
                 self._tag(local, None, (double or single) if equals else None)
         tail = data[last:]
@@ -526,20 +537,31 @@ class _SheetExtent:
             return True
         if max(map(int, map(itemgetter(1), tags))) > self.limits.max_rows:
             return False
-        columns = {letters: _column_number(letters) for letters in set(map(itemgetter(0), tags)) if letters}
+        columns = {
+            letters: _column_number(letters) for letters in set(map(itemgetter(0), tags)) if letters
+        }
         if max(columns.values(), default=0) > self.limits.max_columns:
             return False
         at = len(tags) - 1
         while at >= 0 and tags[at][0]:  # the last row tag sets the row; cells after it can raise it
             at -= 1
-        self.row = max([int(tags[at][1]) if at >= 0 else self.row, *(int(number) for _, number in tags[at + 1:])])
+        self.row = max(
+            [
+                int(tags[at][1]) if at >= 0 else self.row,
+                *(int(number) for _, number in tags[at + 1 :]),
+            ]
+        )
         self.column = columns[tags[-1][0]] if tags[-1][0] else 0
         return True
 
     def _tag(self, local: bytes, attributes: bytes | None, ref: bytes | None = None) -> None:
         if attributes is not None:
             found = _R_ATTRIBUTE.search(attributes)
-            ref = None if found is None else (found.group(1) if found.group(1) is not None else found.group(2))
+            ref = (
+                None
+                if found is None
+                else (found.group(1) if found.group(1) is not None else found.group(2))
+            )
         if local == b"row":
             if ref is not None and not _ROW_REF.fullmatch(ref):
                 raise zipfile.BadZipFile(f"{self.member}: row position {ref[:20]!r}")
@@ -555,9 +577,21 @@ class _SheetExtent:
             else:
                 self.column += 1
         if self.row > self.limits.max_rows:
-            raise _refuse("too-many-rows", self.name, member=self.member, count=self.row, limit=self.limits.max_rows)
+            raise _refuse(
+                "too-many-rows",
+                self.name,
+                member=self.member,
+                count=self.row,
+                limit=self.limits.max_rows,
+            )
         if self.column > self.limits.max_columns:
-            raise _refuse("too-many-columns", self.name, member=self.member, count=self.column, limit=self.limits.max_columns)
+            raise _refuse(
+                "too-many-columns",
+                self.name,
+                member=self.member,
+                count=self.column,
+                limit=self.limits.max_columns,
+            )
 
 
 def _column_number(letters: bytes) -> int:
@@ -623,7 +657,9 @@ def _stream_xml(
     parser.Parse(b"", True)
 
 
-def _content_types(zf: zipfile.ZipFile, name: str, kept: dict[str, bytes] | None = None) -> set[str]:
+def _content_types(
+    zf: zipfile.ZipFile, name: str, kept: dict[str, bytes] | None = None
+) -> set[str]:
     types: set[str] = set()
 
     def start(tag: str, attrs: dict[str, str]) -> None:
@@ -634,7 +670,9 @@ def _content_types(zf: zipfile.ZipFile, name: str, kept: dict[str, bytes] | None
     return types
 
 
-def _check_sheet_count(zf: zipfile.ZipFile, name: str, limits: Limits, kept: dict[str, bytes] | None = None) -> None:
+def _check_sheet_count(
+    zf: zipfile.ZipFile, name: str, limits: Limits, kept: dict[str, bytes] | None = None
+) -> None:
     sheets: list[str] = []
     inside: list[bool] = [False]  # within <sheets>; defined names etc. do not count
 

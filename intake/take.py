@@ -48,9 +48,11 @@ class ArchiveUnavailable(Exception):
 
     def __init__(self, folder: Path, exc: OSError) -> None:
         why = exc.strerror or str(exc)
-        super().__init__(f"เขียนที่เก็บไฟล์ {folder} ไม่ได้ ({why}) ไฟล์ที่ส่งมายังอยู่ในโฟลเดอร์ drop และจะรับเข้าเมื่อแก้ไขแล้ว — "
-                         f"the archive {folder} cannot be written ({why}): the dropped files stay in drop/ "
-                         "and are taken once it is fixed")
+        super().__init__(
+            f"เขียนที่เก็บไฟล์ {folder} ไม่ได้ ({why}) ไฟล์ที่ส่งมายังอยู่ในโฟลเดอร์ drop และจะรับเข้าเมื่อแก้ไขแล้ว — "
+            f"the archive {folder} cannot be written ({why}): the dropped files stay in drop/ "
+            "and are taken once it is fixed"
+        )
 
 
 class UnreadableDrop(OSError):
@@ -80,7 +82,9 @@ def take(ledger: Ledger, config: Config, item: Waiting, now: datetime) -> int | 
     return take_all(ledger, config, [item], now)[0]
 
 
-def take_all(ledger: Ledger, config: Config, items: Sequence[Waiting], now: datetime) -> list[int | None]:
+def take_all(
+    ledger: Ledger, config: Config, items: Sequence[Waiting], now: datetime
+) -> list[int | None]:
     """Archive and record waiting items, then clear them from drop/; returns their file ids.
     Every copy is on disk (synced) before the one transaction that records them all, and a
     file leaves drop/ only once that transaction is committed."""
@@ -95,7 +99,9 @@ def take_all(ledger: Ledger, config: Config, items: Sequence[Waiting], now: date
     archived, blocked = [], None
     for i, item in whole:
         try:
-            archived.append((i, item, *archive_copy(item.path, archive_dir(config), sync=len(whole) == 1)))
+            archived.append(
+                (i, item, *archive_copy(item.path, archive_dir(config), sync=len(whole) == 1))
+            )
         except FileNotFoundError:  # gone between the scan and now (taken by another pass)
             ids[i] = None
         except UnreadableDrop as exc:  # this file waits in drop/; the others go on
@@ -110,12 +116,30 @@ def take_all(ledger: Ledger, config: Config, items: Sequence[Waiting], now: date
         with ledger.atomic() as conn:
             for i, item, sha256, stored in archived:
                 known = records.already_taken(conn, item.office, item.path.name, sha256, item.mtime)
-                ids[i] = known.id if known else records.record_file(
-                    conn, sha256=sha256, name=item.path.name, office=item.office, size=item.size,
-                    dropped_mtime=item.mtime, received_at=now, archive_path=str(stored.relative_to(config.root)),
+                ids[i] = (
+                    known.id
+                    if known
+                    else records.record_file(
+                        conn,
+                        sha256=sha256,
+                        name=item.path.name,
+                        office=item.office,
+                        size=item.size,
+                        dropped_mtime=item.mtime,
+                        received_at=now,
+                        archive_path=str(stored.relative_to(config.root)),
+                    )
                 )
                 if not known:
-                    record_event(conn, now, "received", office=item.office, file_id=ids[i], file=item.path.name, sha256=sha256)
+                    record_event(
+                        conn,
+                        now,
+                        "received",
+                        office=item.office,
+                        file_id=ids[i],
+                        file=item.path.name,
+                        sha256=sha256,
+                    )
         checkpoint("after-record")
     for _, item, *_ in archived:
         item.path.unlink(missing_ok=True)
@@ -144,9 +168,14 @@ def archive_copy(source: Path, folder: Path, *, sync: bool = True) -> tuple[str,
     except FileNotFoundError:
         raise
     except OSError as exc:
-        raise UnreadableDrop(exc.errno, f"อ่านไฟล์ {source} ไม่ได้ ({exc.strerror}) จะลองใหม่รอบถัดไป — "
-                                        f"cannot read the dropped file {source} ({exc.strerror}); tried again next pass") from exc
-    partial = folder / f".incoming-{os.getpid()}-{source.name[:40].encode('utf-8', 'replace').hex()[:40]}"
+        raise UnreadableDrop(
+            exc.errno,
+            f"อ่านไฟล์ {source} ไม่ได้ ({exc.strerror}) จะลองใหม่รอบถัดไป — "
+            f"cannot read the dropped file {source} ({exc.strerror}); tried again next pass",
+        ) from exc
+    partial = (
+        folder / f".incoming-{os.getpid()}-{source.name[:40].encode('utf-8', 'replace').hex()[:40]}"
+    )
     digest = hashlib.sha256()
     try:
         with reader:
@@ -180,18 +209,41 @@ def _take_odd(ledger: Ledger, config: Config, item: Waiting, now: datetime) -> i
     aside = archive_dir(config) / "aside"
     aside.mkdir(parents=True, exist_ok=True)
     what = {"directory": "โฟลเดอร์ / a folder", "symlink": "ลิงก์ / a link"}.get(item.kind)
-    problem = finding("not-a-file", value=item.path.name, expected=what) if what else finding("truncated", value=item.path.name)
+    problem = (
+        finding("not-a-file", value=item.path.name, expected=what)
+        if what
+        else finding("truncated", value=item.path.name)
+    )
     with ledger.atomic() as conn:
-        file_id = records.record_file(conn, sha256="", name=item.path.name, office=item.office, size=item.size,
-                                      dropped_mtime=item.mtime, received_at=now, archive_path="")
+        file_id = records.record_file(
+            conn,
+            sha256="",
+            name=item.path.name,
+            office=item.office,
+            size=item.size,
+            dropped_mtime=item.mtime,
+            received_at=now,
+            archive_path="",
+        )
         target = aside / f"{file_id}-{item.kind}"
         shutil.move(str(item.path), target)
-        records.store_judgement(conn, file_id, status="rejected", at=now, found=[problem.as_dict()], archive_path=str(target.relative_to(config.root)))
-        record_event(conn, now, "rejected", office=item.office, file_id=file_id, codes=[problem.code])
+        records.store_judgement(
+            conn,
+            file_id,
+            status="rejected",
+            at=now,
+            found=[problem.as_dict()],
+            archive_path=str(target.relative_to(config.root)),
+        )
+        record_event(
+            conn, now, "rejected", office=item.office, file_id=file_id, codes=[problem.code]
+        )
     return file_id
 
 
-def judge_pending(ledger: Ledger, config: Config, now: datetime, clock=None, *, workers: int | None = None) -> list[Verdict]:
+def judge_pending(
+    ledger: Ledger, config: Config, now: datetime, clock=None, *, workers: int | None = None
+) -> list[Verdict]:
     """Judge every recorded file not judged yet (new ones, and any a crash left behind);
     many at once are shared out to worker processes by province."""
     with ledger.atomic() as conn:
@@ -216,7 +268,9 @@ class _Judged:
     seconds: float
 
 
-def judge_rows(ledger: Ledger, config: Config, rows: Sequence, now: Callable[[], datetime]) -> list[Verdict]:
+def judge_rows(
+    ledger: Ledger, config: Config, rows: Sequence, now: Callable[[], datetime]
+) -> list[Verdict]:
     """Judge `rows` in order: each read and checked against a snapshot of the ledger, the
     verdicts written WRITE_EVERY at a time. A file is judged only after every earlier file
     of its office is written, and a file from a province or section office (whose workbook
@@ -226,7 +280,9 @@ def judge_rows(ledger: Ledger, config: Config, rows: Sequence, now: Callable[[],
     unwritten: list[_Judged] = []
     offices: set[str] = set()
     districts = {o.code for o in config.offices if o.level == "district"}
-    snapshot = ExitStack()  # one read snapshot for the files of a chunk, closed before it is written
+    snapshot = (
+        ExitStack()
+    )  # one read snapshot for the files of a chunk, closed before it is written
     reading: list = []
 
     def write() -> None:
@@ -235,7 +291,9 @@ def judge_rows(ledger: Ledger, config: Config, rows: Sequence, now: Callable[[],
         if unwritten:
             _finish_checks([item for item in unwritten if item.judgement is not None])
             with ledger.atomic() as conn:
-                verdicts.extend(v for v in (_write(conn, item) for item in unwritten) if v is not None)
+                verdicts.extend(
+                    v for v in (_write(conn, item) for item in unwritten) if v is not None
+                )
             checkpoint("after-judge-write")
             unwritten.clear()
             offices.clear()
@@ -291,11 +349,36 @@ def _write(conn, item: _Judged) -> Verdict | None:
         return None
     if item.judgement is None:
         original = item.original
-        records.store_judgement(conn, row.id, status="duplicate", at=now, found=[], duplicate_of=original.id,
-                                kind=original.kind, period=original.period, template_version=original.template_version)
-        record_event(conn, now, "duplicate", office=row.office, kind=original.kind, period=original.period, file_id=row.id)
-        return Verdict(row.id, row.office, row.name, "duplicate", original.kind, original.period, 0,
-                       item.seconds + time.perf_counter() - started)
+        records.store_judgement(
+            conn,
+            row.id,
+            status="duplicate",
+            at=now,
+            found=[],
+            duplicate_of=original.id,
+            kind=original.kind,
+            period=original.period,
+            template_version=original.template_version,
+        )
+        record_event(
+            conn,
+            now,
+            "duplicate",
+            office=row.office,
+            kind=original.kind,
+            period=original.period,
+            file_id=row.id,
+        )
+        return Verdict(
+            row.id,
+            row.office,
+            row.name,
+            "duplicate",
+            original.kind,
+            original.period,
+            0,
+            item.seconds + time.perf_counter() - started,
+        )
     judgement = item.judgement
     submission_id = None
     if judgement.accepted:
@@ -304,22 +387,51 @@ def _write(conn, item: _Judged) -> Verdict | None:
                 submission_id = judgement.store(conn, row.id, now)
         except Exception:  # noqa: BLE001 — a fault of ours while storing: answered, and logged
             log.exception("storing file %s (%s) failed", row.id, row.name)
-            judgement = Judgement([finding("internal-error")], kind=judgement.kind, period=judgement.period,
-                                  template_version=judgement.template_version)
+            judgement = Judgement(
+                [finding("internal-error")],
+                kind=judgement.kind,
+                period=judgement.period,
+                template_version=judgement.template_version,
+            )
     status = "accepted" if submission_id is not None else "rejected"
     records.store_judgement(
-        conn, row.id, status=status, at=now, found=[f.as_dict() for f in judgement.findings],
-        kind=judgement.kind, period=judgement.period, template_version=judgement.template_version,
-        submission_id=submission_id, late=judgement.late,
+        conn,
+        row.id,
+        status=status,
+        at=now,
+        found=[f.as_dict() for f in judgement.findings],
+        kind=judgement.kind,
+        period=judgement.period,
+        template_version=judgement.template_version,
+        submission_id=submission_id,
+        late=judgement.late,
     )
-    record_event(conn, now, status, office=row.office, kind=judgement.kind, period=judgement.period, file_id=row.id,
-                 codes=sorted({f.code for f in judgement.findings}))
-    return Verdict(row.id, row.office, row.name, status, judgement.kind, judgement.period, len(judgement.findings),
-                   item.seconds + time.perf_counter() - started)
+    record_event(
+        conn,
+        now,
+        status,
+        office=row.office,
+        kind=judgement.kind,
+        period=judgement.period,
+        file_id=row.id,
+        codes=sorted({f.code for f in judgement.findings}),
+    )
+    return Verdict(
+        row.id,
+        row.office,
+        row.name,
+        status,
+        judgement.kind,
+        judgement.period,
+        len(judgement.findings),
+        item.seconds + time.perf_counter() - started,
+    )
 
 
 # -- worker processes ----------------------------------------------------------------
-def _judge_in_workers(ledger: Ledger, config: Config, pending: Sequence, now: datetime, workers: int) -> list[Verdict]:
+def _judge_in_workers(
+    ledger: Ledger, config: Config, pending: Sequence, now: datetime, workers: int
+) -> list[Verdict]:
     """The files shared out by province and judged in forked workers, each with its own
     ledger connection."""
     shares = shares_by_province(config, [(row.id, row.office) for row in pending], workers)
@@ -342,7 +454,15 @@ def _judge_share(task: tuple) -> list[Verdict]:
 def _judge_safely(conn, config: Config, row, now: datetime) -> Judgement:
     """No file can crash the service: a fault of ours is answered as ours, and logged."""
     try:  # judging only reads (a snapshot): whatever it stores is left for the write
-        return judge_file(conn, config, row.office, config.root / row.archive_path, row.name, now, defer_checks=True)
+        return judge_file(
+            conn,
+            config,
+            row.office,
+            config.root / row.archive_path,
+            row.name,
+            now,
+            defer_checks=True,
+        )
     except Exception:  # noqa: BLE001 — whatever arrives gets an answer
         log.exception("judging file %s (%s) failed", row.id, row.name)
         problem: Finding = finding("internal-error")

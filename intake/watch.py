@@ -61,8 +61,12 @@ class _Hint(FileSystemEventHandler):
 class DropWatcher:
     """Watches `dirs` (not recursively); `wait()` says whether anything changed since the last call."""
 
-    def __init__(self, dirs: list[Path], mode: Literal["inotify", "polling"] = "inotify",
-                 poll_seconds: float = 2.0) -> None:
+    def __init__(
+        self,
+        dirs: list[Path],
+        mode: Literal["inotify", "polling"] = "inotify",
+        poll_seconds: float = 2.0,
+    ) -> None:
         self.dirs = list(dirs)
         self.mode = mode
         self.poll_seconds = poll_seconds
@@ -85,8 +89,12 @@ class DropWatcher:
         self._observer = observer
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if self._observer is not None:
             self._observer.stop()
             self._observer.join(timeout=5)
@@ -106,8 +114,14 @@ class DropWatcher:
         self._changed.set()
 
 
-def serve_loop(run_pass: Callable[[], int], watcher: DropWatcher, *, tick_seconds: float,
-               should_stop: Callable[[], bool], settle_seconds: float = 0.5) -> None:
+def serve_loop(
+    run_pass: Callable[[], int],
+    watcher: DropWatcher,
+    *,
+    tick_seconds: float,
+    should_stop: Callable[[], bool],
+    settle_seconds: float = 0.5,
+) -> None:
     """Run a pass at start, then on every hint from the watcher or every `tick_seconds`
     (scheduled jobs need ticks), until should_stop(). `run_pass` returns how many files
     are still settling; while some are, the next look comes after `settle_seconds`, since
@@ -123,14 +137,23 @@ def serve_loop(run_pass: Callable[[], int], watcher: DropWatcher, *, tick_second
             settling = run_pass()
         except Exception as exc:
             if isinstance(exc, OSError) or getattr(exc, "permanent", None) is False:
-                log.error("%s — รอบนี้ไม่สำเร็จ ไฟล์ที่ส่งมาอยู่ที่เดิม จะลองใหม่ใน %.0f วินาที / this pass could not finish, "
-                          "dropped files stay where they are; trying again in %.0fs", exc, tick_seconds, tick_seconds)
+                log.error(
+                    "%s — รอบนี้ไม่สำเร็จ ไฟล์ที่ส่งมาอยู่ที่เดิม จะลองใหม่ใน %.0f วินาที / this pass could not finish, "
+                    "dropped files stay where they are; trying again in %.0fs",
+                    exc,
+                    tick_seconds,
+                    tick_seconds,
+                )
             else:
                 log.exception("pass failed; next attempt in %.0fs", tick_seconds)
-        _sleep_until_hint(watcher, min(tick_seconds, settle_seconds) if settling else tick_seconds, should_stop)
+        _sleep_until_hint(
+            watcher, min(tick_seconds, settle_seconds) if settling else tick_seconds, should_stop
+        )
 
 
-def _sleep_until_hint(watcher: DropWatcher, tick_seconds: float, should_stop: Callable[[], bool]) -> None:
+def _sleep_until_hint(
+    watcher: DropWatcher, tick_seconds: float, should_stop: Callable[[], bool]
+) -> None:
     deadline = time.monotonic() + tick_seconds
     while not should_stop():
         remaining = deadline - time.monotonic()
@@ -146,7 +169,9 @@ def install_stop_signals() -> Callable[[], bool]:
     def request_stop(signum: int, frame: FrameType | None) -> None:
         log.info("%s received: stopping after the current pass", signal.Signals(signum).name)
         stop.set()
-        signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
+        signal.signal(
+            signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL
+        )
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)

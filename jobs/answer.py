@@ -31,9 +31,11 @@ from templates.annotate import AnnotationFailed, annotate_workbook
 
 log = logging.getLogger(__name__)
 FRESH_CODES = {"template-outdated", "target-changed", "state-changed"}
-STATES = {"recorded": ("บันทึกแล้ว (ร่าง ยังไม่ส่งจังหวัด)", "recorded (draft, not yet sent to the province)"),
-          "submitted": ("ยืนยันส่งแล้ว", "confirmed and submitted"),
-          **{s: (state_th(s), state_en(s)) for s in (APPROVED, RETURNED, CONFIRMED)}}
+STATES = {
+    "recorded": ("บันทึกแล้ว (ร่าง ยังไม่ส่งจังหวัด)", "recorded (draft, not yet sent to the province)"),
+    "submitted": ("ยืนยันส่งแล้ว", "confirmed and submitted"),
+    **{s: (state_th(s), state_en(s)) for s in (APPROVED, RETURNED, CONFIRMED)},
+}
 
 
 PARALLEL_FROM = 24  # answers waiting: below this a worker pool costs more than it saves
@@ -47,7 +49,13 @@ def answer_pending(deployment: Deployment) -> int:
     if workers > 1 and len(waiting) >= PARALLEL_FROM and can_fork():
         shares = shares_by_province(deployment.config, waiting, workers)
         deployment.ledger.engine.dispose()  # no open SQLite connection may cross a fork
-        run_forked(_answer_share, [(deployment.config, deployment.ledger.path, deployment.clock, share) for share in shares])
+        run_forked(
+            _answer_share,
+            [
+                (deployment.config, deployment.ledger.path, deployment.clock, share)
+                for share in shares
+            ],
+        )
     else:
         answer_each(deployment, [file_id for file_id, _ in waiting])
     return len(waiting)
@@ -74,7 +82,7 @@ def answer_each(deployment: Deployment, file_ids: list[int]) -> None:
     file tried again on the next pass, so that it never holds up the others' answers. A full
     or read-only disk or an unavailable ledger stops the lot: every answer would fail the same way."""
     for start in range(0, len(file_ids), ANSWER_EVERY):
-        answer_chunk(deployment, file_ids[start:start + ANSWER_EVERY])
+        answer_chunk(deployment, file_ids[start : start + ANSWER_EVERY])
 
 
 def answer_one(deployment: Deployment, file_id: int) -> None:
@@ -95,54 +103,103 @@ def answer_chunk(deployment: Deployment, file_ids: list[int]) -> None:
             try:
                 composed[file_id] = _compose(deployment, conn, row, now)
             except Exception:  # noqa: BLE001 — composed again below, inside the transaction
-                log.debug("composing the answer to file %s from a snapshot failed", file_id, exc_info=True)
+                log.debug(
+                    "composing the answer to file %s from a snapshot failed", file_id, exc_info=True
+                )
     batch = len(file_ids) > 1
     answered = 0
     with deployment.ledger.atomic() as conn:
         for file_id in file_ids:
             try:
                 with conn.begin_nested():
-                    answered += _record_answer(deployment, conn, file_id, composed.get(file_id), now, sync=not batch)
+                    answered += _record_answer(
+                        deployment, conn, file_id, composed.get(file_id), now, sync=not batch
+                    )
             except LedgerUnavailable:
                 raise
             except OSError as exc:
                 if exc.errno in DISK_TROUBLE:
                     raise
-                log.exception("answering file %s failed; it is tried again on the next pass", file_id)
+                log.exception(
+                    "answering file %s failed; it is tried again on the next pass", file_id
+                )
             except Exception:  # noqa: BLE001 — whatever arrives gets an answer: the others' go out
-                log.exception("answering file %s failed; it is tried again on the next pass", file_id)
+                log.exception(
+                    "answering file %s failed; it is tried again on the next pass", file_id
+                )
         if batch and answered:
-            sync_folder(deployment.root / QUEUE_DIR)  # every .eml the rows name is on disk before they commit
+            sync_folder(
+                deployment.root / QUEUE_DIR
+            )  # every .eml the rows name is on disk before they commit
     for _ in range(answered):
         checkpoint("after-answer")
 
 
-def _record_answer(deployment: Deployment, conn: Connection, file_id: int, composed: tuple | None, now: datetime, *,
-                   sync: bool) -> bool:
+def _record_answer(
+    deployment: Deployment,
+    conn: Connection,
+    file_id: int,
+    composed: tuple | None,
+    now: datetime,
+    *,
+    sync: bool,
+) -> bool:
     row = records.file_row(conn, file_id)
     if row.answered_at is not None:
         return False
     kind, to, ready = composed or _compose(deployment, conn, row, now)
     if ready is not None:
-        queue(conn, deployment.config, ready, now=now, dedupe_key=f"answer:{file_id}", file_id=file_id, office=row.office,
-              sync=sync)
+        queue(
+            conn,
+            deployment.config,
+            ready,
+            now=now,
+            dedupe_key=f"answer:{file_id}",
+            file_id=file_id,
+            office=row.office,
+            sync=sync,
+        )
     if row.status == "accepted" and row.kind == "review":
         notify_returns(deployment, conn, row)  # each district returned gets the comment
     records.mark_answered(conn, file_id, now)
-    record_event(conn, now, "answered", office=row.office, kind=row.kind, period=row.period, file_id=file_id, mail=kind, to=to)
+    record_event(
+        conn,
+        now,
+        "answered",
+        office=row.office,
+        kind=row.kind,
+        period=row.period,
+        file_id=file_id,
+        mail=kind,
+        to=to,
+    )
     return True
 
 
-def _compose(deployment: Deployment, conn: Connection, row, now: datetime) -> tuple[str, list[str], Spoolable | None]:
+def _compose(
+    deployment: Deployment, conn: Connection, row, now: datetime
+) -> tuple[str, list[str], Spoolable | None]:
     """(mail kind, recipients, the message ready to spool — None when nobody is to be told)."""
-    kind, context, attachments = {"accepted": _receipt, "rejected": _rejection, "duplicate": _duplicate}[row.status](deployment, conn, row)
+    kind, context, attachments = {
+        "accepted": _receipt,
+        "rejected": _rejection,
+        "duplicate": _duplicate,
+    }[row.status](deployment, conn, row)
     to = recipients(deployment.config, row.office, row.kind)
-    return kind, to, prepare(deployment.config, make_message(kind, to, context, attachments), now) if to else None
+    return (
+        kind,
+        to,
+        prepare(deployment.config, make_message(kind, to, context, attachments), now)
+        if to
+        else None,
+    )
 
 
 def _issues_while_answering(conn: Connection, row) -> bool:
     """A rejection answered with a fresh workbook records that workbook: composed in the transaction."""
-    return row.status == "rejected" and bool(FRESH_CODES & {f["code"] for f in records.findings_of(conn, row.id)})
+    return row.status == "rejected" and bool(
+        FRESH_CODES & {f["code"] for f in records.findings_of(conn, row.id)}
+    )
 
 
 def _common(deployment: Deployment, row) -> dict:
@@ -150,10 +207,21 @@ def _common(deployment: Deployment, row) -> dict:
     kind_th, kind_en = kind_label(row.kind or "")
     period_th, period_en = _period_names(row.kind, row.period)
     return {
-        "office": {"code": row.office, "name_th": office.name_th if office else row.office, "name_en": office.name_en if office else row.office},
-        "file": {"name": row.name, "received_th": datetime_th(row.received_at), "received_en": f"{date_en(row.received_at)} {row.received_at:%H:%M}"},
-        "kind_th": kind_th if row.kind else "ไฟล์", "kind_en": kind_en if row.kind else "file",
-        "period_th": period_th, "period_en": period_en, "period": row.period or "",
+        "office": {
+            "code": row.office,
+            "name_th": office.name_th if office else row.office,
+            "name_en": office.name_en if office else row.office,
+        },
+        "file": {
+            "name": row.name,
+            "received_th": datetime_th(row.received_at),
+            "received_en": f"{date_en(row.received_at)} {row.received_at:%H:%M}",
+        },
+        "kind_th": kind_th if row.kind else "ไฟล์",
+        "kind_en": kind_en if row.kind else "file",
+        "period_th": period_th,
+        "period_en": period_en,
+        "period": row.period or "",
     }
 
 
@@ -175,7 +243,8 @@ def _receipt(deployment: Deployment, conn: Connection, row) -> tuple[str, dict, 
     submission = records.submission(conn, row.submission_id)
     found = records.findings_of(conn, row.id)
     context = _common(deployment, row) | {
-        "version": submission.version, "late": bool(row.late),
+        "version": submission.version,
+        "late": bool(row.late),
         "replaces_version": submission.version - 1 if submission.replaces else None,
         "changes": _changes(conn, submission) if submission.replaces else [],
         "summary": _summary(conn, submission) if row.kind == "monthly" else [],
@@ -196,22 +265,44 @@ def _names(conn: Connection, period: str | None) -> dict:
 
 def _summary(conn: Connection, submission) -> list[dict]:
     names = _names(conn, submission.period)
-    return [{"activity": code, "name_th": names[code].name_th if code in names else "", "unit": names[code].unit if code in names else "",
-             "quantity": r.quantity, "spending": r.spending} for code, r in records.results_of(conn, submission.id).items()]
+    return [
+        {
+            "activity": code,
+            "name_th": names[code].name_th if code in names else "",
+            "unit": names[code].unit if code in names else "",
+            "quantity": r.quantity,
+            "spending": r.spending,
+        }
+        for code, r in records.results_of(conn, submission.id).items()
+    ]
 
 
 def _changes(conn: Connection, submission) -> list[dict]:
     """What changed from the replaced version, value by value."""
     names = _names(conn, submission.period)
-    before, after = records.results_of(conn, submission.replaces), records.results_of(conn, submission.id)
+    before, after = (
+        records.results_of(conn, submission.replaces),
+        records.results_of(conn, submission.id),
+    )
     changes = []
     for code in sorted(set(before) | set(after)):
         old, new = before.get(code), after.get(code)
-        for field, th, en in (("quantity", "ผลงาน", "quantity"), ("spending", "ค่าใช้จ่าย", "spending")):
+        for field, th, en in (
+            ("quantity", "ผลงาน", "quantity"),
+            ("spending", "ค่าใช้จ่าย", "spending"),
+        ):
             old_value, new_value = getattr(old, field, 0.0), getattr(new, field, 0.0)
             if abs(old_value - new_value) > 1e-9:
-                changes.append({"activity": code, "name_th": names[code].name_th if code in names else "",
-                                "field_th": th, "field_en": en, "old": old_value, "new": new_value})
+                changes.append(
+                    {
+                        "activity": code,
+                        "name_th": names[code].name_th if code in names else "",
+                        "field_th": th,
+                        "field_en": en,
+                        "old": old_value,
+                        "new": new_value,
+                    }
+                )
     return changes
 
 
@@ -224,11 +315,19 @@ def _rejection(deployment: Deployment, conn: Connection, row) -> tuple[str, dict
     fresh = bool(FRESH_CODES & {f["code"] for f in found}) and row.kind and row.period
     if fresh:
         try:  # in this transaction: a second connection would wait for this one's write lock
-            attachments.append(build_and_record(deployment, conn, row.kind, row.office, row.period, deployment.now()).path)
-        except (ValueError, KeyError):  # a tinkered _meta naming a period that cannot exist: answer without it
+            attachments.append(
+                build_and_record(
+                    deployment, conn, row.kind, row.office, row.period, deployment.now()
+                ).path
+            )
+        except (
+            ValueError,
+            KeyError,
+        ):  # a tinkered _meta naming a period that cannot exist: answer without it
             fresh = False
     context = _common(deployment, row) | {
-        "findings": found, "fresh_workbook": bool(fresh),
+        "findings": found,
+        "fresh_workbook": bool(fresh),
         "attachment_name": annotated.name if annotated else "",
     }
     return "rejection", context, attachments
@@ -239,14 +338,37 @@ def _annotate(deployment: Deployment, row, found: list[dict]) -> Path | None:
     source = deployment.root / row.archive_path if row.archive_path else None
     if source is None or not source.is_file() or row.kind is None:
         return None
-    stem = "".join(ch for ch in Path(row.name).stem if ch.isprintable() and ch not in '/\\:*?"<>|')[:80] or "workbook"
-    while len(stem.encode()) > 100:  # a Thai character is 3 bytes and a name at most 255: leave room for ours
+    stem = (
+        "".join(ch for ch in Path(row.name).stem if ch.isprintable() and ch not in '/\\:*?"<>|')[
+            :80
+        ]
+        or "workbook"
+    )
+    while (
+        len(stem.encode()) > 100
+    ):  # a Thai character is 3 bytes and a name at most 255: leave room for ours
         stem = stem[:-1]
     out = returned_dir(deployment.root, row.office) / f"{stem}-ผลการตรวจ-{row.id}.xlsx"
     try:
-        return annotate_workbook(source, [Finding(Severity(f["severity"]), f["code"], f["message_th"], f["message_en"],
-                                                  f["sheet"], f["cell"], f["field"], f["value"]) for f in found],
-                                 out, title_th=f"ผลการตรวจไฟล์ {row.name}", title_en=f"Findings for {row.name}")
+        return annotate_workbook(
+            source,
+            [
+                Finding(
+                    Severity(f["severity"]),
+                    f["code"],
+                    f["message_th"],
+                    f["message_en"],
+                    f["sheet"],
+                    f["cell"],
+                    f["field"],
+                    f["value"],
+                )
+                for f in found
+            ],
+            out,
+            title_th=f"ผลการตรวจไฟล์ {row.name}",
+            title_en=f"Findings for {row.name}",
+        )
     except AnnotationFailed:
         return None
 
@@ -254,7 +376,10 @@ def _annotate(deployment: Deployment, row, found: list[dict]) -> Path | None:
 def _duplicate(deployment: Deployment, conn: Connection, row) -> tuple[str, dict, list[Path]]:
     original = records.file_row(conn, row.duplicate_of)
     context = _common(deployment, row) | {
-        "original": {"name": original.name, "received_th": datetime_th(original.received_at),
-                     "received_en": f"{date_en(original.received_at)} {original.received_at:%H:%M}"},
+        "original": {
+            "name": original.name,
+            "received_th": datetime_th(original.received_at),
+            "received_en": f"{date_en(original.received_at)} {original.received_at:%H:%M}",
+        },
     }
     return "duplicate", context, []

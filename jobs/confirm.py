@@ -43,7 +43,9 @@ def render_reports(deployment: Deployment, period: str, province: str) -> list[P
 def _offices(conn: Connection, deployment: Deployment, built) -> tuple[list[dict], list[dict]]:
     rows, incomplete = [], []
     for code, name, _, _, _ in built.prefilled["offices"]:
-        row = state_row(code, name, latest_submission(conn, code, "monthly", built.prefilled["period"]))
+        row = state_row(
+            code, name, latest_submission(conn, code, "monthly", built.prefilled["period"])
+        )
         rows.append(row)
         if code in built.prefilled["incomplete"]:
             incomplete.append(row)
@@ -60,14 +62,44 @@ def send_package(deployment: Deployment, period: str) -> int:
         with deployment.ledger.atomic() as conn:
             built = build_and_record(deployment, conn, "confirm", province, period, now)
             offices, incomplete = _offices(conn, deployment, built)
-            context = {"office": office_names(deployment, province), **period_names(period), "offices": offices,
-                       "incomplete": incomplete, "ready": len(offices) - len(incomplete), "due_th": due_th, "due_en": due_en,
-                       "reports": [p.name for p in reports], "attachment_name": built.path.name,
-                       "as_of_th": datetime_th(now), "as_of_en": f"{date_en(now)} {now:%H:%M}"}
-            draft = make_message("province_package", coordinators(deployment.config, province), context, [*reports, built.path])
-            if queue(conn, deployment.config, draft, now=now, dedupe_key=f"province-package:{province}:{period}", office=province):
-                record_event(conn, now, "package-sent", office=province, kind="confirm", period=period, actor="calendar",
-                             reports=[p.name for p in reports], incomplete=[r["code"] for r in incomplete])
+            context = {
+                "office": office_names(deployment, province),
+                **period_names(period),
+                "offices": offices,
+                "incomplete": incomplete,
+                "ready": len(offices) - len(incomplete),
+                "due_th": due_th,
+                "due_en": due_en,
+                "reports": [p.name for p in reports],
+                "attachment_name": built.path.name,
+                "as_of_th": datetime_th(now),
+                "as_of_en": f"{date_en(now)} {now:%H:%M}",
+            }
+            draft = make_message(
+                "province_package",
+                coordinators(deployment.config, province),
+                context,
+                [*reports, built.path],
+            )
+            if queue(
+                conn,
+                deployment.config,
+                draft,
+                now=now,
+                dedupe_key=f"province-package:{province}:{period}",
+                office=province,
+            ):
+                record_event(
+                    conn,
+                    now,
+                    "package-sent",
+                    office=province,
+                    kind="confirm",
+                    period=period,
+                    actor="calendar",
+                    reports=[p.name for p in reports],
+                    incomplete=[r["code"] for r in incomplete],
+                )
                 sent += 1
     return sent
 
@@ -77,9 +109,16 @@ def centre_keys(conn: Connection, deployment: Deployment) -> list[str]:
     """`province:period:vN` of each confirmed confirm workbook, `province:period:correction-N` of
     each correction to the centre that was taken: each is sent to the centre once."""
     provinces = {p.code for p in deployment.config.provinces()}
-    query = select(submissions).where((submissions.c.kind == "confirm") & (submissions.c.state == CONFIRMED))
-    keys = [f"{row.office}:{row.period}:v{row.version}" for row in conn.execute(query.order_by(submissions.c.id))]
-    used = select(corrections).where(corrections.c.to_centre.is_(True) & corrections.c.used_by_file_id.is_not(None))
+    query = select(submissions).where(
+        (submissions.c.kind == "confirm") & (submissions.c.state == CONFIRMED)
+    )
+    keys = [
+        f"{row.office}:{row.period}:v{row.version}"
+        for row in conn.execute(query.order_by(submissions.c.id))
+    ]
+    used = select(corrections).where(
+        corrections.c.to_centre.is_(True) & corrections.c.used_by_file_id.is_not(None)
+    )
     for row in conn.execute(used.order_by(corrections.c.id)):
         province = row.office if row.office in provinces else _province_of(deployment, row.office)
         if province:
@@ -105,28 +144,68 @@ def send_to_centre(deployment: Deployment, key: str) -> int:
     with deployment.ledger.atomic() as conn:
         context, attachments = _centre_context(deployment, conn, province, period, which)
         context["reports"] = [p.name for p in reports + attachments]
-        draft = make_message("centre_reports", centre_people(deployment.config, province), context, [*reports, *attachments])
-        if not queue(conn, deployment.config, draft, now=now, dedupe_key=f"centre-reports:{key}", office=province):
+        draft = make_message(
+            "centre_reports",
+            centre_people(deployment.config, province),
+            context,
+            [*reports, *attachments],
+        )
+        if not queue(
+            conn,
+            deployment.config,
+            draft,
+            now=now,
+            dedupe_key=f"centre-reports:{key}",
+            office=province,
+        ):
             return 0
-        record_event(conn, now, "sent-to-centre", office=province, kind="confirm", period=period, actor="calendar", key=key,
-                     reports=context["reports"])
+        record_event(
+            conn,
+            now,
+            "sent-to-centre",
+            office=province,
+            kind="confirm",
+            period=period,
+            actor="calendar",
+            key=key,
+            reports=context["reports"],
+        )
     return 1
 
 
-def _centre_context(deployment: Deployment, conn: Connection, province: str, period: str, which: str) -> tuple[dict, list[Path]]:
+def _centre_context(
+    deployment: Deployment, conn: Connection, province: str, period: str, which: str
+) -> tuple[dict, list[Path]]:
     centre = deployment.config.office(province).parent or province
-    context = {"office": office_names(deployment, province), "centre": office_names(deployment, centre), **period_names(period),
-               "correction": None, "incomplete": [], "name": "", "confirmed_th": "", "confirmed_en": ""}
+    context = {
+        "office": office_names(deployment, province),
+        "centre": office_names(deployment, centre),
+        **period_names(period),
+        "correction": None,
+        "incomplete": [],
+        "name": "",
+        "confirmed_th": "",
+        "confirmed_en": "",
+    }
     if which.startswith("correction-"):
         row = workflow.correction(conn, int(which.removeprefix("correction-")))
         context["correction"] = _memo(row)
         return context, []
-    confirm = conn.execute(select(submissions).where(
-        (submissions.c.office == province) & (submissions.c.kind == "confirm") & (submissions.c.period == period)
-        & (submissions.c.version == int(which.removeprefix("v"))))).one()
+    confirm = conn.execute(
+        select(submissions).where(
+            (submissions.c.office == province)
+            & (submissions.c.kind == "confirm")
+            & (submissions.c.period == period)
+            & (submissions.c.version == int(which.removeprefix("v")))
+        )
+    ).one()
     at = workflow.state_reached_at(conn, confirm, CONFIRMED) or confirm.accepted_at
-    context |= {"name": confirm.reporter or "", "confirmed_th": datetime_th(at), "confirmed_en": f"{date_en(at)} {at:%H:%M}",
-                "incomplete": _incomplete(deployment, conn, province, period)}
+    context |= {
+        "name": confirm.reporter or "",
+        "confirmed_th": datetime_th(at),
+        "confirmed_en": f"{date_en(at)} {at:%H:%M}",
+        "incomplete": _incomplete(deployment, conn, province, period),
+    }
     return context, [_confirmed_workbook(deployment, conn, confirm)]
 
 
@@ -147,13 +226,21 @@ def _memo(row: Row) -> dict:
     from eop.thai import date_th
 
     day = date.fromisoformat(row.memo_date)
-    return {"memo_number": row.memo_number, "memo_date_th": date_th(day), "memo_date_en": date_en(day),
-            "approved_by": row.approved_by, "office": row.office}
+    return {
+        "memo_number": row.memo_number,
+        "memo_date_th": date_th(day),
+        "memo_date_en": date_en(day),
+        "approved_by": row.approved_by,
+        "office": row.office,
+    }
 
 
 def _confirmed_workbook(deployment: Deployment, conn: Connection, confirm: Row) -> Path:
     source = deployment.root / file_row(conn, confirm.file_id).archive_path
-    out = returned_dir(deployment.root, confirm.office) / f"EOP018-019_{confirm.office}_{confirm.period}-ยืนยันแล้ว-v{confirm.version}.xlsx"
+    out = (
+        returned_dir(deployment.root, confirm.office)
+        / f"EOP018-019_{confirm.office}_{confirm.period}-ยืนยันแล้ว-v{confirm.version}.xlsx"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, out)
     return out

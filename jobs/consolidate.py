@@ -72,7 +72,9 @@ TARGET, BUDGET = NUMBERS.index("target_qty"), NUMBERS.index("budget")
 
 def _added(parts: Iterable[Numbers]) -> list[float]:
     totals = [0.0] * len(NUMBERS)
-    for part in parts:  # added one by one, in order (not sum(): its rounding differs across Pythons)
+    for (
+        part
+    ) in parts:  # added one by one, in order (not sum(): its rounding differs across Pythons)
         totals = [total + value for total, value in zip(totals, part)]
     return totals
 
@@ -102,29 +104,50 @@ def read_inputs(conn: Connection, period: Period) -> Inputs:
         found: OfficeResults | None = {office: {} for office in offices} if each == period else None
         for office in offices:
             cumulative.setdefault(office, {})
-        for office, activity, quantity, spending in rows:  # one pass: nationally 52,680 rows a month
+        for (
+            office,
+            activity,
+            quantity,
+            spending,
+        ) in rows:  # one pass: nationally 52,680 rows a month
             into = cumulative[office]
             before = into.get(activity)
-            into[activity] = (quantity, spending) if before is None else (before[0] + quantity, before[1] + spending)
+            into[activity] = (
+                (quantity, spending)
+                if before is None
+                else (before[0] + quantity, before[1] + spending)
+            )
             if found is not None:
                 found[office][activity] = (quantity, spending)
         if found is not None:
             month = found
     catalogue = [a.code for a in activity_rows(conn, period.fiscal_year)]
     extra = sorted({a for by_activity in cumulative.values() for a in by_activity} - set(catalogue))
-    return Inputs(period, catalogue + extra, month, cumulative,
-                  targets_of(conn, period.fiscal_year, "allocated"), targets_of(conn, period.fiscal_year, "province"))
+    return Inputs(
+        period,
+        catalogue + extra,
+        month,
+        cumulative,
+        targets_of(conn, period.fiscal_year, "allocated"),
+        targets_of(conn, period.fiscal_year, "province"),
+    )
 
 
 def own(inputs: Inputs, office: str) -> dict[str, Figures]:
     """activity → the office's own results against its allocated target (a district's line,
     or the province office's own line)."""
-    return {activity: Figures(office, activity, *numbers) for activity, numbers in _own(inputs, office).items()}
+    return {
+        activity: Figures(office, activity, *numbers)
+        for activity, numbers in _own(inputs, office).items()
+    }
 
 
 def rollup(inputs: Inputs, config: Config, office: str) -> dict[str, Figures]:
     """activity → the office's consolidated figures: its own results plus its children's."""
-    return {activity: Figures(office, activity, *numbers) for activity, numbers in _rolled(inputs, config, office).items()}
+    return {
+        activity: Figures(office, activity, *numbers)
+        for activity, numbers in _rolled(inputs, config, office).items()
+    }
 
 
 # Below, an office's lines are plain tuples (Numbers): the whole country is 956 offices × 60
@@ -204,23 +227,31 @@ def reporting_offices(config: Config, office: str) -> list[Office]:
     return ([here] if here.level in REPORTING_LEVELS else []) + below
 
 
-def timeliness(conn: Connection, config: Config, office: str, period: Period, kind: str = "monthly") -> list[Timeliness]:
+def timeliness(
+    conn: Connection, config: Config, office: str, period: Period, kind: str = "monthly"
+) -> list[Timeliness]:
     return timeliness_of(config, office, submission_facts(conn, kind, str(period)))
 
 
-def timeliness_of(config: Config, office: str, facts: dict[str, SubmissionFacts]) -> list[Timeliness]:
+def timeliness_of(
+    config: Config, office: str, facts: dict[str, SubmissionFacts]
+) -> list[Timeliness]:
     """timeliness from the period's submission facts, read once for many offices."""
     rows = []
     for each in reporting_offices(config, office):
         seen = facts.get(each.code)
-        rows.append(Timeliness(
-            each.code, each.name_th, each.name_en,
-            state=seen.state if seen else "missing",
-            received=seen.received if seen else 0,
-            versions=seen.versions if seen else 0,
-            rejected=seen.rejected if seen else 0,
-            late=seen.late if seen else False,
-            first_received_at=seen.first_received_at if seen else None,
-            latest_accepted_at=seen.latest_accepted_at if seen else None,
-        ))
+        rows.append(
+            Timeliness(
+                each.code,
+                each.name_th,
+                each.name_en,
+                state=seen.state if seen else "missing",
+                received=seen.received if seen else 0,
+                versions=seen.versions if seen else 0,
+                rejected=seen.rejected if seen else 0,
+                late=seen.late if seen else False,
+                first_received_at=seen.first_received_at if seen else None,
+                latest_accepted_at=seen.latest_accepted_at if seen else None,
+            )
+        )
     return rows

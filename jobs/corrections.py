@@ -24,26 +24,67 @@ def kind_for(deployment: Deployment, office: str) -> str:
         return "review"
     if office in {o.code for o in config.offices if o.level in ("province", "district")}:
         return "monthly"
-    raise CorrectionRefused(f"ไม่รู้จักหน่วยงาน {office} — {office} is not an office or section of this deployment")
+    raise CorrectionRefused(
+        f"ไม่รู้จักหน่วยงาน {office} — {office} is not an office or section of this deployment"
+    )
 
 
-def open_correction(deployment: Deployment, *, office: str, period: str, memo_number: str, memo_date: date,
-                    approved_by: str, to_centre: bool = False, reason: str | None = None, by: str | None = None) -> dict:
+def open_correction(
+    deployment: Deployment,
+    *,
+    office: str,
+    period: str,
+    memo_number: str,
+    memo_date: date,
+    approved_by: str,
+    to_centre: bool = False,
+    reason: str | None = None,
+    by: str | None = None,
+) -> dict:
     """Record the correction, issue the office's workbook and mail it; returns the correction."""
     kind, month, now = kind_for(deployment, office), Period.parse(period), deployment.now()
     locks_at = calendar(deployment, str(month)).locks_at
     if now < locks_at:
         raise CorrectionRefused(
             f"งวด {month} ยังไม่ปิด (ปิดเมื่อ {date_th(locks_at)}) ส่งฉบับใหม่ได้ตามปกติ ไม่ต้องขอแก้ไข — "
-            f"period {month} is not locked yet (it locks on {date_en(locks_at)}): send a new version as usual")
+            f"period {month} is not locked yet (it locks on {date_en(locks_at)}): send a new version as usual"
+        )
     with deployment.ledger.atomic() as conn:
-        correction_id = workflow.open_correction(conn, office=office, period=str(month), memo_number=memo_number, memo_date=memo_date,
-                                                 approved_by=approved_by, to_centre=to_centre, reason=reason, by=by, at=now)
+        correction_id = workflow.open_correction(
+            conn,
+            office=office,
+            period=str(month),
+            memo_number=memo_number,
+            memo_date=memo_date,
+            approved_by=approved_by,
+            to_centre=to_centre,
+            reason=reason,
+            by=by,
+            at=now,
+        )
         built = build_and_record(deployment, conn, kind, office, str(month), now)
-        context = {"office": office_names(deployment, office), **period_names(str(month)), "memo_number": memo_number,
-                   "memo_date_th": date_th(memo_date), "memo_date_en": date_en(memo_date), "approved_by": approved_by,
-                   "to_centre": to_centre, "reason": reason or "", "attachment_name": built.path.name}
-        to = reviewers(deployment.config, office) if kind == "review" else recipients(deployment.config, office, kind)
-        queue(conn, deployment.config, make_message("correction_opened", to, context, [built.path]), now=now,
-              dedupe_key=f"correction-opened:{correction_id}", office=office)
+        context = {
+            "office": office_names(deployment, office),
+            **period_names(str(month)),
+            "memo_number": memo_number,
+            "memo_date_th": date_th(memo_date),
+            "memo_date_en": date_en(memo_date),
+            "approved_by": approved_by,
+            "to_centre": to_centre,
+            "reason": reason or "",
+            "attachment_name": built.path.name,
+        }
+        to = (
+            reviewers(deployment.config, office)
+            if kind == "review"
+            else recipients(deployment.config, office, kind)
+        )
+        queue(
+            conn,
+            deployment.config,
+            make_message("correction_opened", to, context, [built.path]),
+            now=now,
+            dedupe_key=f"correction-opened:{correction_id}",
+            office=office,
+        )
         return workflow.correction_dict(workflow.correction(conn, correction_id))

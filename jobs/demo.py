@@ -31,17 +31,31 @@ from ledger.reference import targets_of
 FIRST, LAST = Period(2557, 10), Period(2558, 3)
 MISTAKEN = "7105"  # Tha Maka types a letter O for a zero and over-spends in December, then fixes it
 MISTAKE_MONTH = Period(2557, 12)
-LATE = "7113"  # Huai Krachao sends March on the 28th, after the entry window: accepted, flagged late
-RETURNED = "7105"  # animal health returns Tha Maka's March with a comment; Tha Maka fixes it the next day
+LATE = (
+    "7113"  # Huai Krachao sends March on the 28th, after the entry window: accepted, flagged late
+)
+RETURNED = (
+    "7105"  # animal health returns Tha Maka's March with a comment; Tha Maka fixes it the next day
+)
 RETURNING_SECTION = "71-S3"
-CORRECTED, CORRECTED_MONTH = "7102", Period(2558, 2)  # Sai Yok corrects locked February under a memo
-MEMO = {"memo_number": "กจ 0008/1234", "approved_by": "ปศุสัตว์จังหวัดกาญจนบุรี", "reason": "แก้ไขผลการผสมเทียม (A203) ตามทะเบียน — A203 corrected from the register"}
+CORRECTED, CORRECTED_MONTH = (
+    "7102",
+    Period(2558, 2),
+)  # Sai Yok corrects locked February under a memo
+MEMO = {
+    "memo_number": "กจ 0008/1234",
+    "approved_by": "ปศุสัตว์จังหวัดกาญจนบุรี",
+    "reason": "แก้ไขผลการผสมเทียม (A203) ตามทะเบียน — A203 corrected from the register",
+}
 
 
 def write_demo_config(workdir: Path) -> Path:
     workdir.mkdir(parents=True, exist_ok=True)
     target = workdir / "config.yaml"
-    target.write_text(resources.files("eop").joinpath("kanchanaburi.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    target.write_text(
+        resources.files("eop").joinpath("kanchanaburi.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
     return target
 
 
@@ -57,8 +71,16 @@ def run_demo(workdir: Path, console: Console) -> Deployment:
     clock = Clock(at(2014, 10, 1, 9))
     deployment = open_deployment(config, clock)
     profile = workdir / ".libreoffice-profile"
-    table = Table(title="e-Operation Sheets — สาธิตรอบที่ 1/2558 จังหวัดกาญจนบุรี / demo of round 1/2558, Kanchanaburi")
-    for head in ("เมื่อ / when", "เหตุการณ์ / what happened", "รับ / accepted", "ตีกลับ / rejected", "จดหมาย / mail sent"):
+    table = Table(
+        title="e-Operation Sheets — สาธิตรอบที่ 1/2558 จังหวัดกาญจนบุรี / demo of round 1/2558, Kanchanaburi"
+    )
+    for head in (
+        "เมื่อ / when",
+        "เหตุการณ์ / what happened",
+        "รับ / accepted",
+        "ตีกลับ / rejected",
+        "จดหมาย / mail sent",
+    ):
         table.add_column(head)
 
     def step(when: datetime, what: str) -> PassReport:
@@ -66,26 +88,47 @@ def run_demo(workdir: Path, console: Console) -> Deployment:
         report = run_pass(deployment)
         accepted = sum(v.status == "accepted" for v in report.verdicts)
         rejected = sum(v.status == "rejected" for v in report.verdicts)
-        table.add_row(f"{when:%Y-%m-%d %H:%M}", what, str(accepted or ""), str(rejected or ""), str(report.sent))
+        table.add_row(
+            f"{when:%Y-%m-%d %H:%M}",
+            what,
+            str(accepted or ""),
+            str(rejected or ""),
+            str(report.sent),
+        )
         return report
 
-    step(at(2014, 10, 1, 9), "นำเข้าเป้าหมายจังหวัด ส่งแบบ EOP016 ให้ผู้วางแผน / targets in, allocation workbook issued")
+    step(
+        at(2014, 10, 1, 9),
+        "นำเข้าเป้าหมายจังหวัด ส่งแบบ EOP016 ให้ผู้วางแผน / targets in, allocation workbook issued",
+    )
     _allocate(deployment, profile)
-    step(at(2014, 10, 2), "จังหวัดจัดสรรเป้าหมายให้ 13 อำเภอ / province allocates targets to 13 districts")
+    step(
+        at(2014, 10, 2), "จังหวัดจัดสรรเป้าหมายให้ 13 อำเภอ / province allocates targets to 13 districts"
+    )
     rng = random.Random(2558)
     for index, period in enumerate(months_between(FIRST, LAST)):
         month_ce, year_ce = period.month, period.year_ce
-        step(at(year_ce, month_ce, 25, 8), f"เปิดบันทึกงวด {period} ส่งแบบรายงาน / {period} workbooks issued")
+        step(
+            at(year_ce, month_ce, 25, 8),
+            f"เปิดบันทึกงวด {period} ส่งแบบรายงาน / {period} workbooks issued",
+        )
         _fill_month(deployment, period, rng, profile if index % 2 == 0 else None)
-        step(at(year_ce, month_ce, 25, 10), f"หน่วยงานส่งรายงานงวด {period} / offices report {period}")
+        step(
+            at(year_ce, month_ce, 25, 10), f"หน่วยงานส่งรายงานงวด {period} / offices report {period}"
+        )
         if period == MISTAKE_MONTH:
             _fix_mistake(deployment, period, rng)
-            step(at(year_ce, month_ce, 26, 9), f"อำเภอท่ามะกาแก้ไขแล้วส่งใหม่ / Tha Maka fixes and resends {period}")
+            step(
+                at(year_ce, month_ce, 26, 9),
+                f"อำเภอท่ามะกาแก้ไขแล้วส่งใหม่ / Tha Maka fixes and resends {period}",
+            )
         _review_and_confirm(deployment, period, rng, step)
         if period == CORRECTED_MONTH:
             _correct(deployment, rng, step)
     step(at(2015, 4, 4, 9), "ปิดงวด 2558-03 / March 2558 locks")
-    from jobs import evidence_demo  # KPI evidence: stand-in documents, the deadline's checklist and packet
+    from jobs import (
+        evidence_demo,
+    )  # KPI evidence: stand-in documents, the deadline's checklist and packet
 
     packet = evidence_demo.evidence_round(deployment, step)
     console.print(table)
@@ -102,9 +145,13 @@ def _allocate(deployment: Deployment, profile: Path) -> None:
         province = targets_of(conn, config.fiscal_year, "province", "71")
     shares: dict = {"quantity": {}, "budget": {}}
     for (_, activity), (quantity, budget) in province.items():
-        shares["quantity"][activity] = dict(zip(offices, split_evenly(quantity, len(offices), whole[activity])))
+        shares["quantity"][activity] = dict(
+            zip(offices, split_evenly(quantity, len(offices), whole[activity]))
+        )
         shares["budget"][activity] = dict(zip(offices, split_evenly(budget, len(offices), False)))
-    issued = returned_dir(deployment.root, "71") / workbook_name("allocation", "71", str(config.fiscal_year))
+    issued = returned_dir(deployment.root, "71") / workbook_name(
+        "allocation", "71", str(config.fiscal_year)
+    )
     staged = deployment.root / "staging" / "EOP016-จัดสรรเป้าหมาย.xlsx"
     fill_allocation(issued, staged, shares=shares)
     resave_with_libreoffice(staged, profile)
@@ -138,73 +185,141 @@ def _as_typed(value: float, rng: random.Random) -> object:
     return value
 
 
-def _fill_month(deployment: Deployment, period: Period, rng: random.Random, profile: Path | None) -> None:
+def _fill_month(
+    deployment: Deployment, period: Period, rng: random.Random, profile: Path | None
+) -> None:
     for position, office in enumerate(monthly_offices(deployment)):
         if office == LATE and period == LAST:
             continue  # sent on the 28th (see _review_and_confirm)
-        issued = returned_dir(deployment.root, office) / workbook_name("monthly", office, str(period))
+        issued = returned_dir(deployment.root, office) / workbook_name(
+            "monthly", office, str(period)
+        )
         quantities, spending = _figures(deployment, office, rng)
         if office == MISTAKEN and period == MISTAKE_MONTH:
             first = next(iter(quantities))
             quantities[first], spending[first] = "12,5O0", 10_000_000
-        typed = {code: _as_typed(v, rng) if isinstance(v, int | float) else v for code, v in quantities.items()}
+        typed = {
+            code: _as_typed(v, rng) if isinstance(v, int | float) else v
+            for code, v in quantities.items()
+        }
         staged = deployment.root / "staging" / f"รายงาน-{office}-{period}.xlsx"
-        fill_monthly(issued, staged, quantities=typed, spending=spending, reporter=f"เจ้าหน้าที่ {office}")
+        fill_monthly(
+            issued, staged, quantities=typed, spending=spending, reporter=f"เจ้าหน้าที่ {office}"
+        )
         if profile is not None and position == 1:
             resave_with_libreoffice(staged, profile)  # one office a month works in LibreOffice Calc
         shutil.move(str(staged), drop_dir(deployment.root, office) / staged.name)
 
 
-def _send_monthly(deployment: Deployment, office: str, period: Period, rng: random.Random, source: Path | None = None,
-                  name: str = "", only: str | None = None) -> None:
+def _send_monthly(
+    deployment: Deployment,
+    office: str,
+    period: Period,
+    rng: random.Random,
+    source: Path | None = None,
+    name: str = "",
+    only: str | None = None,
+) -> None:
     """Fill and drop a monthly workbook (the issued one, or `source`); `only` changes that activity alone."""
-    issued = source or returned_dir(deployment.root, office) / workbook_name("monthly", office, str(period))
+    issued = source or returned_dir(deployment.root, office) / workbook_name(
+        "monthly", office, str(period)
+    )
     quantities, spending = _figures(deployment, office, rng)
     if only:
         quantities, spending = {only: quantities[only]}, {}
-    fill_monthly(issued, drop_dir(deployment.root, office) / (name or f"รายงาน-{office}-{period}.xlsx"),
-                 quantities=quantities, spending=spending, reporter=f"เจ้าหน้าที่ {office}")
+    fill_monthly(
+        issued,
+        drop_dir(deployment.root, office) / (name or f"รายงาน-{office}-{period}.xlsx"),
+        quantities=quantities,
+        spending=spending,
+        reporter=f"เจ้าหน้าที่ {office}",
+    )
 
 
 def _review_and_confirm(deployment: Deployment, period: Period, rng: random.Random, step) -> None:
     """The 28th: the sections review (in March animal health returns Tha Maka, which fixes it);
     the 1st: the province package; the 2nd: the planner confirms the province to the centre."""
     year, month = period.year_ce, period.month
-    step(at(year, month, 27, 9), f"เตือนหน่วยงานที่ยังไม่ส่ง {period} / reminders to offices still missing")
+    step(
+        at(year, month, 27, 9), f"เตือนหน่วยงานที่ยังไม่ส่ง {period} / reminders to offices still missing"
+    )
     if period == LAST:
         _send_monthly(deployment, LATE, period, rng)
-    step(at(year, month, 28, 9), f"ส่งแบบตรวจสอบให้กลุ่ม/ฝ่าย {period} / review workbooks to the sections"
-                                 + (" · อำเภอห้วยกระเจาส่งช้า / Huai Krachao late" if period == LAST else ""))
-    returning = {RETURNING_SECTION: {RETURNED: ("ส่งกลับ", "ผลการฉีดวัคซีน A101 ไม่ตรงกับทะเบียน กรุณาตรวจสอบ — A101 does not match the register")}}
+    step(
+        at(year, month, 28, 9),
+        f"ส่งแบบตรวจสอบให้กลุ่ม/ฝ่าย {period} / review workbooks to the sections"
+        + (" · อำเภอห้วยกระเจาส่งช้า / Huai Krachao late" if period == LAST else ""),
+    )
+    returning = {
+        RETURNING_SECTION: {
+            RETURNED: (
+                "ส่งกลับ",
+                "ผลการฉีดวัคซีน A101 ไม่ตรงกับทะเบียน กรุณาตรวจสอบ — A101 does not match the register",
+            )
+        }
+    }
     _sections_decide(deployment, period, returning if period == LAST else {})
-    step(at(year, month, 28, 11), f"กลุ่ม/ฝ่ายอนุมัติ {period} / sections approve"
-                                  + (" · ส่งกลับท่ามะกา / Tha Maka returned" if period == LAST else ""))
+    step(
+        at(year, month, 28, 11),
+        f"กลุ่ม/ฝ่ายอนุมัติ {period} / sections approve"
+        + (" · ส่งกลับท่ามะกา / Tha Maka returned" if period == LAST else ""),
+    )
     if period == LAST:
         fixed = max(returned_dir(deployment.root, RETURNED).glob(f"*{period}-ส่งกลับ*"))
-        _send_monthly(deployment, RETURNED, period, rng, source=fixed, name=f"รายงาน-{RETURNED}-{period}-แก้ไขตามที่ส่งกลับ.xlsx",
-                      only="A101")
+        _send_monthly(
+            deployment,
+            RETURNED,
+            period,
+            rng,
+            source=fixed,
+            name=f"รายงาน-{RETURNED}-{period}-แก้ไขตามที่ส่งกลับ.xlsx",
+            only="A101",
+        )
         step(at(year, month, 29, 9), "ท่ามะกาแก้ไขตามความเห็นแล้วส่งใหม่ / Tha Maka fixes and resends")
         _sections_decide(deployment, period, {}, only=[RETURNING_SECTION])
-        step(at(year, month, 29, 11), "กลุ่มพัฒนาสุขภาพสัตว์อนุมัติฉบับใหม่ / animal health approves the new version")
+        step(
+            at(year, month, 29, 11),
+            "กลุ่มพัฒนาสุขภาพสัตว์อนุมัติฉบับใหม่ / animal health approves the new version",
+        )
     after = period.next()
-    step(at(after.year_ce, after.month, 1, 9), f"ส่งรายงานภาพรวมและแบบยืนยันให้กลุ่มยุทธศาสตร์ฯ {period} / province package")
+    step(
+        at(after.year_ce, after.month, 1, 9),
+        f"ส่งรายงานภาพรวมและแบบยืนยันให้กลุ่มยุทธศาสตร์ฯ {period} / province package",
+    )
     confirm = returned_dir(deployment.root, "71") / workbook_name("confirm", "71", str(period))
-    fill_confirm(confirm, drop_dir(deployment.root, "71") / f"ยืนยัน-{period}.xlsx", name="นางสาววิไล รักงาน")
-    step(at(after.year_ce, after.month, 2, 9), f"จังหวัดยืนยันส่งส่วนกลาง {period} / province confirms to the centre")
+    fill_confirm(
+        confirm, drop_dir(deployment.root, "71") / f"ยืนยัน-{period}.xlsx", name="นางสาววิไล รักงาน"
+    )
+    step(
+        at(after.year_ce, after.month, 2, 9),
+        f"จังหวัดยืนยันส่งส่วนกลาง {period} / province confirms to the centre",
+    )
 
 
-def _sections_decide(deployment: Deployment, period: Period, returning: dict, only: list[str] | None = None) -> None:
+def _sections_decide(
+    deployment: Deployment, period: Period, returning: dict, only: list[str] | None = None
+) -> None:
     from eop.states import APPROVE
 
     for section in deployment.config.sections:
         if only and section.code not in only:
             continue
-        issued = returned_dir(deployment.root, section.code) / workbook_name("review", section.code, str(period))
-        districts = [o.code for o in deployment.config.children(section.office) if o.level == "district"]
+        issued = returned_dir(deployment.root, section.code) / workbook_name(
+            "review", section.code, str(period)
+        )
+        districts = [
+            o.code for o in deployment.config.children(section.office) if o.level == "district"
+        ]
         decisions = dict.fromkeys(districts, APPROVE) | returning.get(section.code, {})
-        reviewer = next((p.name for p in deployment.config.people if p.office == section.code), section.code)
-        fill_review(issued, drop_dir(deployment.root, section.code) / f"ตรวจสอบ-{section.code}-{period}.xlsx",
-                    decisions=decisions, reviewer=reviewer)
+        reviewer = next(
+            (p.name for p in deployment.config.people if p.office == section.code), section.code
+        )
+        fill_review(
+            issued,
+            drop_dir(deployment.root, section.code) / f"ตรวจสอบ-{section.code}-{period}.xlsx",
+            decisions=decisions,
+            reviewer=reviewer,
+        )
 
 
 def _correct(deployment: Deployment, rng: random.Random, step) -> None:
@@ -214,18 +329,41 @@ def _correct(deployment: Deployment, rng: random.Random, step) -> None:
     from jobs.corrections import open_correction
 
     deployment.clock.set(at(2015, 3, 10, 9))
-    open_correction(deployment, office=CORRECTED, period=str(CORRECTED_MONTH), memo_date=date(2015, 3, 9), to_centre=False,
-                    by="กลุ่มยุทธศาสตร์ฯ", **MEMO)
-    _send_monthly(deployment, CORRECTED, CORRECTED_MONTH, rng, name=f"รายงาน-{CORRECTED}-{CORRECTED_MONTH}-แก้ไขตามบันทึก.xlsx",
-                  only="A203")
-    step(at(2015, 3, 10, 10), f"ไทรโยคแก้ไขงวด {CORRECTED_MONTH} ตามบันทึก {MEMO['memo_number']} / Sai Yok corrects under a memo")
+    open_correction(
+        deployment,
+        office=CORRECTED,
+        period=str(CORRECTED_MONTH),
+        memo_date=date(2015, 3, 9),
+        to_centre=False,
+        by="กลุ่มยุทธศาสตร์ฯ",
+        **MEMO,
+    )
+    _send_monthly(
+        deployment,
+        CORRECTED,
+        CORRECTED_MONTH,
+        rng,
+        name=f"รายงาน-{CORRECTED}-{CORRECTED_MONTH}-แก้ไขตามบันทึก.xlsx",
+        only="A203",
+    )
+    step(
+        at(2015, 3, 10, 10),
+        f"ไทรโยคแก้ไขงวด {CORRECTED_MONTH} ตามบันทึก {MEMO['memo_number']} / Sai Yok corrects under a memo",
+    )
 
 
 def _fix_mistake(deployment: Deployment, period: Period, rng: random.Random) -> None:
-    issued = returned_dir(deployment.root, MISTAKEN) / workbook_name("monthly", MISTAKEN, str(period))
+    issued = returned_dir(deployment.root, MISTAKEN) / workbook_name(
+        "monthly", MISTAKEN, str(period)
+    )
     quantities, spending = _figures(deployment, MISTAKEN, rng)
-    fill_monthly(issued, drop_dir(deployment.root, MISTAKEN) / f"รายงาน-{MISTAKEN}-{period}-แก้ไข.xlsx",
-                 quantities=quantities, spending=spending, reporter=f"เจ้าหน้าที่ {MISTAKEN}")
+    fill_monthly(
+        issued,
+        drop_dir(deployment.root, MISTAKEN) / f"รายงาน-{MISTAKEN}-{period}-แก้ไข.xlsx",
+        quantities=quantities,
+        spending=spending,
+        reporter=f"เจ้าหน้าที่ {MISTAKEN}",
+    )
 
 
 def _where_to_look(deployment: Deployment, config_path: Path, console: Console) -> None:
@@ -241,8 +379,12 @@ def _where_to_look(deployment: Deployment, config_path: Path, console: Console) 
     console.print(f"  archive           {root / 'archive'}/")
     console.print(f"  ledger            {deployment.ledger.path}")
     console.print(f"\n  eop --config {config_path} status --period 2558-03")
-    console.print(f"  eop --config {config_path} status --period 2558-03 --json   # approved_at, returned, confirmed_at, corrections")
+    console.print(
+        f"  eop --config {config_path} status --period 2558-03 --json   # approved_at, returned, confirmed_at, corrections"
+    )
     console.print(f"  eop --config {config_path} correction list")
     console.print(f"  eop --config {config_path} --now 2015-04-28T09:00 jobs list")
     console.print(f"  eop --config {config_path} received --json")
-    console.print(f"  eop --config {config_path} --now 2015-04-25T10:00 process   # April's workbooks")
+    console.print(
+        f"  eop --config {config_path} --now 2015-04-25T10:00 process   # April's workbooks"
+    )

@@ -11,7 +11,14 @@ from eop.config import Config
 from intake.folders import ensure_share
 from ledger import Ledger
 from ledger.db import record_event
-from ledger.reference import ActivityRow, replace_activities, replace_offices, replace_people, set_targets, target_source
+from ledger.reference import (
+    ActivityRow,
+    replace_activities,
+    replace_offices,
+    replace_people,
+    set_targets,
+    target_source,
+)
 
 
 @dataclass
@@ -32,7 +39,9 @@ class Deployment:
 
 def submitting_offices(config: Config) -> list[str]:
     """Offices with a drop folder: provinces, districts and the sections that review."""
-    return [o.code for o in config.offices if o.level in ("province", "district")] + [s.code for s in config.sections]
+    return [o.code for o in config.offices if o.level in ("province", "district")] + [
+        s.code for s in config.sections
+    ]
 
 
 def open_deployment(config: Config, clock: Clock | None = None) -> Deployment:
@@ -52,18 +61,49 @@ def sync_reference(deployment: Deployment) -> None:
     config, now = deployment.config, deployment.now()
     with deployment.ledger.atomic() as conn:
         replace_offices(conn, [o.model_dump() for o in config.offices])
-        replace_offices(conn, [{"code": s.code, "level": "section", "parent": s.office, "name_th": s.name_th, "name_en": s.name_en}
-                               for s in config.sections])
-        replace_people(conn, [{"email": p.email, "name": p.name, "office": p.office, "role": p.role.value, "section": p.section}
-                              for p in config.people])
+        replace_offices(
+            conn,
+            [
+                {
+                    "code": s.code,
+                    "level": "section",
+                    "parent": s.office,
+                    "name_th": s.name_th,
+                    "name_en": s.name_en,
+                }
+                for s in config.sections
+            ],
+        )
+        replace_people(
+            conn,
+            [
+                {
+                    "email": p.email,
+                    "name": p.name,
+                    "office": p.office,
+                    "role": p.role.value,
+                    "section": p.section,
+                }
+                for p in config.people
+            ],
+        )
         replace_activities(conn, config.fiscal_year, _activities(config))
         for targets in config.targets:
             source = target_source(conn, targets.fiscal_year, "province", targets.office)
             if source is None or source == "config":
                 rows = {(targets.office, r.activity): (r.quantity, r.budget) for r in targets.rows}
                 if source is None:
-                    set_targets(conn, targets.fiscal_year, "province", rows, source="config", at=now)
-                    record_event(conn, now, "targets-set", office=targets.office, period=str(targets.fiscal_year), source="config")
+                    set_targets(
+                        conn, targets.fiscal_year, "province", rows, source="config", at=now
+                    )
+                    record_event(
+                        conn,
+                        now,
+                        "targets-set",
+                        office=targets.office,
+                        period=str(targets.fiscal_year),
+                        source="config",
+                    )
 
 
 def _activities(config: Config) -> list[ActivityRow]:
@@ -71,8 +111,18 @@ def _activities(config: Config) -> list[ActivityRow]:
     for plan in config.plans:
         for output in plan.outputs:
             for activity in output.activities:
-                rows.append(ActivityRow(
-                    activity.code, len(rows) + 1, plan.code, output.code, activity.name_th, activity.name_en,
-                    activity.unit, activity.unit_en, activity.whole, activity.section,
-                ))
+                rows.append(
+                    ActivityRow(
+                        activity.code,
+                        len(rows) + 1,
+                        plan.code,
+                        output.code,
+                        activity.name_th,
+                        activity.name_en,
+                        activity.unit,
+                        activity.unit_en,
+                        activity.whole,
+                        activity.section,
+                    )
+                )
     return rows

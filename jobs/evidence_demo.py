@@ -27,7 +27,10 @@ from ledger import evidence as ledger_evidence
 from ledger import records
 
 ROUND = "1/2558"
-NAMES = {"84/2558": "order-84-2558.pdf", "85/2558": "คำสั่ง-85-2558.pdf"}  # English and Thai kind words
+NAMES = {
+    "84/2558": "order-84-2558.pdf",
+    "85/2558": "คำสั่ง-85-2558.pdf",
+}  # English and Thai kind words
 SIGNED_LETTER = "หนังสือแจ้งเป้าหมาย-ลงนามแล้ว.pdf"
 
 
@@ -35,11 +38,15 @@ def _at(year: int, month: int, day: int, hour: int) -> datetime:
     return datetime(year, month, day, hour, tzinfo=BANGKOK)
 
 
-def evidence_round(deployment: Deployment, step: Callable[[datetime, str], object]) -> dict[str, Any] | None:
+def evidence_round(
+    deployment: Deployment, step: Callable[[datetime, str], object]
+) -> dict[str, Any] | None:
     config = deployment.config
     if not config.rounds or not config.provinces():
         return None
-    round_ = config.round(ROUND) if any(r.code == ROUND for r in config.rounds) else config.rounds[0]
+    round_ = (
+        config.round(ROUND) if any(r.code == ROUND for r in config.rounds) else config.rounds[0]
+    )
     province = config.provinces()[0].code
     staging = deployment.root / "staging" / "evidence"
     staging.mkdir(parents=True, exist_ok=True)
@@ -48,19 +55,37 @@ def evidence_round(deployment: Deployment, step: Callable[[datetime, str], objec
         return max(moment, deployment.now())
 
     deployment.clock.set(later(_at(2015, 4, 5, 10)))
-    made = [stand_in_order(deployment, province, ref, staging / NAMES.get(ref.number or "", f"order-{ref.number}.pdf"))
-            for ref in round_.documents if ref.kind == "order" and ref.number]
+    made = [
+        stand_in_order(
+            deployment,
+            province,
+            ref,
+            staging / NAMES.get(ref.number or "", f"order-{ref.number}.pdf"),
+        )
+        for ref in round_.documents
+        if ref.kind == "order" and ref.number
+    ]
     with deployment.ledger.atomic() as conn:
-        allocation = ledger_evidence.latest_fact(conn, province, "allocation", str(round_.fiscal_year))
+        allocation = ledger_evidence.latest_fact(
+            conn, province, "allocation", str(round_.fiscal_year)
+        )
     if allocation is not None:
-        signed = draft_letter(deployment, province, round_.fiscal_year, allocation.version, stand_in=True)
+        signed = draft_letter(
+            deployment, province, round_.fiscal_year, allocation.version, stand_in=True
+        )
         made.append(shutil.copy(signed, staging / SIGNED_LETTER))
     for path in made:
         shutil.move(str(path), evidence_dir(deployment.root, province) / path.name)
-    step(later(_at(2015, 4, 5, 10)), "วางคำสั่ง 84/2558, 85/2558 และหนังสือแจ้งเป้าหมายที่ลงนาม (เอกสารจำลอง) ในโฟลเดอร์ evidence "
-                                     "/ stand-in orders and the signed target letter registered")
-    step(later(_at(2015, 4, 6, 8)), f"วันก่อนกำหนดส่ง: รายการที่ยังขาดและแฟ้มหลักฐานรอบ {round_.code} "
-                                    f"/ the day before the deadline: checklist and evidence packet {round_.code}")
+    step(
+        later(_at(2015, 4, 5, 10)),
+        "วางคำสั่ง 84/2558, 85/2558 และหนังสือแจ้งเป้าหมายที่ลงนาม (เอกสารจำลอง) ในโฟลเดอร์ evidence "
+        "/ stand-in orders and the signed target letter registered",
+    )
+    step(
+        later(_at(2015, 4, 6, 8)),
+        f"วันก่อนกำหนดส่ง: รายการที่ยังขาดและแฟ้มหลักฐานรอบ {round_.code} "
+        f"/ the day before the deadline: checklist and evidence packet {round_.code}",
+    )
     with deployment.ledger.atomic() as conn:
         sent = records.job_done(conn, "evidence-packet", f"{round_.code}|{province}")
     if not sent:  # March not confirmed in this run: the packet is built and mailed all the same
@@ -74,18 +99,41 @@ def show(packet: dict[str, Any] | None, console: Console) -> None:
     """The round's KPI results and the packet's page list (its summary), as the demo ends."""
     if packet is None:
         return
-    table = Table(title=f"ตัวชี้วัด รอบที่ {packet['round']} — KPI results, {packet['office_th']} ({packet['office']})")
-    for head in ("KPI", "น้ำหนัก weight", "ผลสำเร็จ achievement", "ระดับ level", "คะแนน score", "ถ่วงน้ำหนัก weighted"):
+    table = Table(
+        title=f"ตัวชี้วัด รอบที่ {packet['round']} — KPI results, {packet['office_th']} ({packet['office']})"
+    )
+    for head in (
+        "KPI",
+        "น้ำหนัก weight",
+        "ผลสำเร็จ achievement",
+        "ระดับ level",
+        "คะแนน score",
+        "ถ่วงน้ำหนัก weighted",
+    ):
         table.add_column(head)
     for k in packet["kpis"]:
-        table.add_row(k["code"], f"{k['weight']:g}%", f"{k['achievement']:,.2f}%" if k["achievement"] is not None else "–",
-                      f"{k['level']}/{k['levels']}", f"{k['score']:.4f}", f"{k['weighted']:.4f}")
-    table.add_row("รวม total", f"{packet['total_weight']:g}%", "", "", "", f"{packet['total_weighted']:.4f}")
+        table.add_row(
+            k["code"],
+            f"{k['weight']:g}%",
+            f"{k['achievement']:,.2f}%" if k["achievement"] is not None else "–",
+            f"{k['level']}/{k['levels']}",
+            f"{k['score']:.4f}",
+            f"{k['weighted']:.4f}",
+        )
+    table.add_row(
+        "รวม total", f"{packet['total_weight']:g}%", "", "", "", f"{packet['total_weighted']:.4f}"
+    )
     console.print(table)
-    console.print(f"\nแฟ้มหลักฐาน / evidence packet ({packet['pages']} หน้า / pages): {packet['pdf']}", markup=False, highlight=False)
+    console.print(
+        f"\nแฟ้มหลักฐาน / evidence packet ({packet['pages']} หน้า / pages): {packet['pdf']}",
+        markup=False,
+        highlight=False,
+    )
     console.print(f"ไฟล์ต้นฉบับ / XLSX sources: {packet['zip']}", markup=False, highlight=False)
     for line in page_list(packet):
         console.print(f"  {line}", markup=False, highlight=False)
     for item in packet["checklist"][:6]:
         level = f" L{item['level']}" if item["level"] else ""
-        console.print(f"  ยังขาด / missing [{item['kpi']}{level}] {item['en']}", markup=False, highlight=False)
+        console.print(
+            f"  ยังขาด / missing [{item['kpi']}{level}] {item['en']}", markup=False, highlight=False
+        )

@@ -40,19 +40,32 @@ def letter_keys(deployment: Deployment) -> list[str]:
     return keys
 
 
-def letter_path(deployment: Deployment, province: str, year: int, version: int, *, stand_in: bool = False) -> Path:
+def letter_path(
+    deployment: Deployment, province: str, year: int, version: int, *, stand_in: bool = False
+) -> Path:
     tail = "ลงนามแล้ว-จำลอง" if stand_in else "ร่าง"
-    return returned_dir(deployment.root, province) / f"หนังสือแจ้งเป้าหมาย_{province}_{year}-v{version}-{tail}.pdf"
+    return (
+        returned_dir(deployment.root, province)
+        / f"หนังสือแจ้งเป้าหมาย_{province}_{year}-v{version}-{tail}.pdf"
+    )
 
 
 def _group(config: Config, province: str) -> tuple[str, str]:
     """The strategy group (the coordinators' section): who drafts the memo."""
-    section = next((p.section for p in config.people_of(province, Role.COORDINATOR) if p.section), None)
+    section = next(
+        (p.section for p in config.people_of(province, Role.COORDINATOR) if p.section), None
+    )
     found = next((s for s in config.sections if s.code == section), None)
-    return (found.name_th, found.name_en) if found else ("กลุ่มยุทธศาสตร์และสารสนเทศการปศุสัตว์", "Livestock Strategy and Information Group")
+    return (
+        (found.name_th, found.name_en)
+        if found
+        else ("กลุ่มยุทธศาสตร์และสารสนเทศการปศุสัตว์", "Livestock Strategy and Information Group")
+    )
 
 
-def letter_context(deployment: Deployment, province: str, year: int, *, stand_in: bool = False) -> dict[str, Any]:
+def letter_context(
+    deployment: Deployment, province: str, year: int, *, stand_in: bool = False
+) -> dict[str, Any]:
     """What the memo says: each office's allocated targets, from the ledger."""
     config, now = deployment.config, deployment.now()
     here = config.office(province)
@@ -62,32 +75,59 @@ def letter_context(deployment: Deployment, province: str, year: int, *, stand_in
     order = [o for o in config.children(province) if o.level == "district"] + [here]
     offices = []
     for office in order:
-        rows = [{"code": code, "name_th": catalogue[code].name_th if code in catalogue else code,
-                 "unit": catalogue[code].unit if code in catalogue else "", "quantity": quantity, "budget": budget}
-                for (who, code), (quantity, budget) in allocated.items() if who == office.code and (quantity or budget)]
+        rows = [
+            {
+                "code": code,
+                "name_th": catalogue[code].name_th if code in catalogue else code,
+                "unit": catalogue[code].unit if code in catalogue else "",
+                "quantity": quantity,
+                "budget": budget,
+            }
+            for (who, code), (quantity, budget) in allocated.items()
+            if who == office.code and (quantity or budget)
+        ]
         rows.sort(key=lambda r: catalogue[r["code"]].position if r["code"] in catalogue else 10_000)
         if rows:
-            name = office.name_th if office.code != province else f"{office.name_th} (ผลงานของสำนักงานเอง)"
-            offices.append({"code": office.code, "name_th": name, "activities": len(rows),
-                            "budget": sum(r["budget"] for r in rows), "rows": rows})
+            name = (
+                office.name_th
+                if office.code != province
+                else f"{office.name_th} (ผลงานของสำนักงานเอง)"
+            )
+            offices.append(
+                {
+                    "code": office.code,
+                    "name_th": name,
+                    "activities": len(rows),
+                    "budget": sum(r["budget"] for r in rows),
+                    "rows": rows,
+                }
+            )
     group_th, _ = _group(config, province)
     head = province_head(here.name_th)
     return {
         "letter": {
-            "office_th": here.name_th, "group_th": group_th, "number_th": "........................................",
+            "office_th": here.name_th,
+            "group_th": group_th,
+            "number_th": "........................................",
             "date_th": "........................................" if not stand_in else date_th(now),
             "subject_th": f"แจ้งเป้าหมายผลการปฏิบัติงานและงบประมาณ (งาน-เงิน) ประจำปีงบประมาณ พ.ศ. {year} ในระบบ e-Operation",
             "to_th": "ปศุสัตว์อำเภอทุกอำเภอ",
             "paragraphs": [
-                (f"ตามที่ {here.name_th} ได้รับเป้าหมายผลผลิตและงบประมาณตามเอกสารงบประมาณรายจ่าย ประจำปีงบประมาณ พ.ศ. {year} นั้น "
-                f"{group_th} ได้รับเป้าหมายจากทุกกลุ่ม/ฝ่าย และดำเนินการจัดสรรเป้าหมายตามแผนงาน/โครงการ/ผลผลิต/กิจกรรม "
-                "ผ่านระบบบริหารการปฏิบัติงาน (e-Operation) เรียบร้อยแล้ว สรุปได้ดังนี้ รายละเอียดรายกิจกรรมตามบัญชีแนบท้าย"),
+                (
+                    f"ตามที่ {here.name_th} ได้รับเป้าหมายผลผลิตและงบประมาณตามเอกสารงบประมาณรายจ่าย ประจำปีงบประมาณ พ.ศ. {year} นั้น "
+                    f"{group_th} ได้รับเป้าหมายจากทุกกลุ่ม/ฝ่าย และดำเนินการจัดสรรเป้าหมายตามแผนงาน/โครงการ/ผลผลิต/กิจกรรม "
+                    "ผ่านระบบบริหารการปฏิบัติงาน (e-Operation) เรียบร้อยแล้ว สรุปได้ดังนี้ รายละเอียดรายกิจกรรมตามบัญชีแนบท้าย"
+                ),
             ],
             "closing": "จึงเรียนมาเพื่อโปรดทราบ ตรวจสอบเป้าหมายของหน่วยงาน และรายงานผลการปฏิบัติงานในระบบภายในระยะเวลาที่กรมปศุสัตว์กำหนด "
-                       f"(บันทึกและยืนยันผลงานวันที่ {config.calendar.entry[0]}–{config.calendar.entry[1]} ของทุกเดือน)",
-            "signer_th": "..................................................", "position_th": head,
-            "signed_by": "ลงนามสมมติ (เอกสารจำลอง)", "fiscal_year": year,
-            "total_budget": sum(o["budget"] for o in offices), "draft": not stand_in, "stand_in": stand_in,
+            f"(บันทึกและยืนยันผลงานวันที่ {config.calendar.entry[0]}–{config.calendar.entry[1]} ของทุกเดือน)",
+            "signer_th": "..................................................",
+            "position_th": head,
+            "signed_by": "ลงนามสมมติ (เอกสารจำลอง)",
+            "fiscal_year": year,
+            "total_budget": sum(o["budget"] for o in offices),
+            "draft": not stand_in,
+            "stand_in": stand_in,
             "drafted_th": datetime_th(now),
         },
         "offices": offices,
@@ -99,9 +139,13 @@ def province_head(office_th: str) -> str:
     return office_th.removeprefix("สำนักงาน")
 
 
-def draft_letter(deployment: Deployment, province: str, year: int, version: int, *, stand_in: bool = False) -> Path:
-    return render_letter(letter_context(deployment, province, year, stand_in=stand_in),
-                         letter_path(deployment, province, year, version, stand_in=stand_in))
+def draft_letter(
+    deployment: Deployment, province: str, year: int, version: int, *, stand_in: bool = False
+) -> Path:
+    return render_letter(
+        letter_context(deployment, province, year, stand_in=stand_in),
+        letter_path(deployment, province, year, version, stand_in=stand_in),
+    )
 
 
 def draft_and_send(deployment: Deployment, key: str) -> int:
@@ -122,39 +166,79 @@ def _draft_and_send(deployment: Deployment, key: str) -> int:
     path = draft_letter(deployment, province, year, version)
 
     now, here = deployment.now(), deployment.config.office(province)
-    context = {"office": {"code": province, "name_th": here.name_th, "name_en": here.name_en}, "fiscal_year": year,
-               "version": version, "attachment_name": path.name, "evidence_folder": f"share/{province}/evidence/",
-               "signed_name": "letter-targets-signed.pdf", "signed_name_th": "หนังสือแจ้งเป้าหมาย-ลงนามแล้ว.pdf"}
+    context = {
+        "office": {"code": province, "name_th": here.name_th, "name_en": here.name_en},
+        "fiscal_year": year,
+        "version": version,
+        "attachment_name": path.name,
+        "evidence_folder": f"share/{province}/evidence/",
+        "signed_name": "letter-targets-signed.pdf",
+        "signed_name_th": "หนังสือแจ้งเป้าหมาย-ลงนามแล้ว.pdf",
+    }
     with deployment.ledger.atomic() as conn:
-        draft = make_message("target_letter", evidence_people(deployment.config, province), context, [path])
-        queue(conn, deployment.config, draft, now=now, dedupe_key=f"target-letter:{key}", office=province)
-        record_event(conn, now, "letter-drafted", office=province, kind="evidence", period=str(year), actor="calendar",
-                     file=path.name, allocation_version=version)
+        draft = make_message(
+            "target_letter", evidence_people(deployment.config, province), context, [path]
+        )
+        queue(
+            conn,
+            deployment.config,
+            draft,
+            now=now,
+            dedupe_key=f"target-letter:{key}",
+            office=province,
+        )
+        record_event(
+            conn,
+            now,
+            "letter-drafted",
+            office=province,
+            kind="evidence",
+            period=str(year),
+            actor="calendar",
+            file=path.name,
+            allocation_version=version,
+        )
     return 1
 
 
 # -- the demo's stand-ins ------------------------------------------------------------------------
 
+
 def stand_in_order(deployment: Deployment, province: str, ref: DocumentRef, out: Path) -> Path:
     """An order appointing a KPI committee, from config's declaration; it says it is a stand-in."""
     config = deployment.config
     here = config.office(province)
-    people = [p.name for p in config.people if p.office in (province, *(s.code for s in config.sections if s.office == province))]
+    people = [
+        p.name
+        for p in config.people
+        if p.office in (province, *(s.code for s in config.sections if s.office == province))
+    ]
     unique = list(dict.fromkeys(people))[:5] or ["(ชื่อสมมติ)"]
-    roles = ["ประธานกรรมการ", *(["กรรมการ"] * (len(unique) - 2)), "กรรมการและเลขานุการ"][:len(unique)]
+    roles = ["ประธานกรรมการ", *(["กรรมการ"] * (len(unique) - 2)), "กรรมการและเลขานุการ"][
+        : len(unique)
+    ]
     day: date = ref.date or deployment.now().date()
-    context = {"order": {
-        "office_th": here.name_th, "number": ref.number or "-", "title_th": ref.title_th,
-        "paragraphs": [
-            ("เพื่อให้การติดตามผลการปฏิบัติงานตามตัวชี้วัดของสำนักงานปศุสัตว์จังหวัด ประจำปีงบประมาณ พ.ศ. "
-            f"{config.fiscal_year} เป็นไปด้วยความเรียบร้อย มีประสิทธิภาพ และบรรลุเป้าหมาย "
-            f"จึงแต่งตั้งคณะกรรมการ{ref.title_th.removeprefix('แต่งตั้ง')} ประกอบด้วย"),
-        ],
-        "members": [{"name": name, "role": role} for name, role in zip(unique, roles, strict=False)],
-        "duties": "ให้คณะกรรมการมีหน้าที่ กำกับ ติดตาม และรวบรวมหลักฐานผลการปฏิบัติงานตามตัวชี้วัด "
-                  "รายงานผลต่อปศุสัตว์จังหวัดทุกเดือน และจัดส่งหลักฐานประกอบตัวชี้วัดตามกำหนดของกรมปศุสัตว์",
-        "date_th": date_th(day), "signed_by": "ลงนามสมมติ (เอกสารจำลอง)", "signer_th": "..................................................",
-        "position_th": province_head(here.name_th),
-    }}
+    context = {
+        "order": {
+            "office_th": here.name_th,
+            "number": ref.number or "-",
+            "title_th": ref.title_th,
+            "paragraphs": [
+                (
+                    "เพื่อให้การติดตามผลการปฏิบัติงานตามตัวชี้วัดของสำนักงานปศุสัตว์จังหวัด ประจำปีงบประมาณ พ.ศ. "
+                    f"{config.fiscal_year} เป็นไปด้วยความเรียบร้อย มีประสิทธิภาพ และบรรลุเป้าหมาย "
+                    f"จึงแต่งตั้งคณะกรรมการ{ref.title_th.removeprefix('แต่งตั้ง')} ประกอบด้วย"
+                ),
+            ],
+            "members": [
+                {"name": name, "role": role} for name, role in zip(unique, roles, strict=False)
+            ],
+            "duties": "ให้คณะกรรมการมีหน้าที่ กำกับ ติดตาม และรวบรวมหลักฐานผลการปฏิบัติงานตามตัวชี้วัด "
+            "รายงานผลต่อปศุสัตว์จังหวัดทุกเดือน และจัดส่งหลักฐานประกอบตัวชี้วัดตามกำหนดของกรมปศุสัตว์",
+            "date_th": date_th(day),
+            "signed_by": "ลงนามสมมติ (เอกสารจำลอง)",
+            "signer_th": "..................................................",
+            "position_th": province_head(here.name_th),
+        }
+    }
     return render_order(context, out)
-

@@ -43,7 +43,9 @@ from ledger.db import record_event
 from templates.evidence import render_packet_front, render_stamps, thai_weekday_date
 
 PACKET_REPORTS = ("RPT111", "RPT112", "RPT113", "RPT211", "RPT212", "RPT311")
-PLACEHOLDER_PAGE = 888  # three digits, as wide as a real page number, while the front matter settles
+PLACEHOLDER_PAGE = (
+    888  # three digits, as wide as a real page number, while the front matter settles
+)
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,13 @@ def pdf_pages(path: Path) -> int:
     return len(PdfReader(str(path)).pages)
 
 
-def build_packet(deployment: Deployment, round_: Round, office: str, *,
-                 progress: Callable[[str], None] | None = None) -> Packet:
+def build_packet(
+    deployment: Deployment,
+    round_: Round,
+    office: str,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> Packet:
     """Score the round, render its reports, merge the documents, stamp, zip; record an event."""
     from jobs.reports import REPORTS, build_report, read_source, write
 
@@ -111,14 +118,25 @@ def build_packet(deployment: Deployment, round_: Round, office: str, *,
         pdf = write(data, "pdf", parts_dir / f"{code}.pdf")
         sources.append(write(data, "xlsx", parts_dir / f"{code}.xlsx"))
         spec = REPORTS[code]
-        reports.append(Part("report", f"{code} {spec.title_th}", f"{code} {spec.title_en}", pdf, pdf_pages(pdf), ref=code))
+        reports.append(
+            Part(
+                "report",
+                f"{code} {spec.title_th}",
+                f"{code} {spec.title_en}",
+                pdf,
+                pdf_pages(pdf),
+                ref=code,
+            )
+        )
     documents = [_document_part(deployment, d) for d in _in_packet_order(card)]
     say("front matter …")
     front_path = parts_dir / "front.pdf"
     front_pages, laid_out = 0, [*documents, *reports]
     for _ in range(4):  # the contents give page numbers, which may move the contents: settle
         laid_out = _lay_out([*documents, *reports], front_pages or 1)
-        render_packet_front(front_context(deployment, card, items, laid_out, settled=bool(front_pages)), front_path)
+        render_packet_front(
+            front_context(deployment, card, items, laid_out, settled=bool(front_pages)), front_path
+        )
         pages = pdf_pages(front_path)
         if pages == front_pages:
             break
@@ -134,24 +152,57 @@ def build_packet(deployment: Deployment, round_: Round, office: str, *,
     packet = Packet(round_, office, pdf_path, zip_path, total, sha256, parts, card, items, manifest)
     _write_summary(packet, summary_path(deployment, round_, office))
     with deployment.ledger.atomic() as conn:
-        record_event(conn, deployment.now(), "evidence-packet-built", office=office, kind="evidence", period=round_.code,
-                     pdf=pdf_path.name, sha256=sha256, pages=total, zip=zip_path.name,
-                     parts=[f"{p.ref or p.kind}:{p.first}-{p.last}" for p in parts],
-                     levels={k.code: k.level for k in card.kpis}, missing=len(items))
+        record_event(
+            conn,
+            deployment.now(),
+            "evidence-packet-built",
+            office=office,
+            kind="evidence",
+            period=round_.code,
+            pdf=pdf_path.name,
+            sha256=sha256,
+            pages=total,
+            zip=zip_path.name,
+            parts=[f"{p.ref or p.kind}:{p.first}-{p.last}" for p in parts],
+            levels={k.code: k.level for k in card.kpis},
+            missing=len(items),
+        )
     return packet
 
 
 def summary(packet: Packet) -> dict[str, Any]:
     """What `eop evidence --json` prints and the packet's .json beside it holds."""
-    return {"round": packet.round.code, "office": packet.office, "pdf": str(packet.pdf), "zip": str(packet.zip),
-            "pages": packet.pages, "sha256": packet.sha256, "built_at": packet.card.computed_at.isoformat(),
-            "parts": [{"kind": p.kind, "th": p.th, "en": p.en, "first": p.first, "last": p.last} for p in packet.parts],
-            "kpis": [{"code": k.code, "weight": k.rule.weight, "achievement": k.achievement, "level": k.level,
-                      "levels": len(k.levels), "score": k.score, "weighted": k.weighted} for k in packet.card.kpis],
-            "total_weight": packet.card.total_weight, "total_weighted": packet.card.total_weighted,
-            "office_th": packet.card.office_th, "missing": len(packet.checklist),
-            "checklist": [item.as_dict() for item in packet.checklist],
-            "manifest": [{"file": f, "sha256": h, "bytes": b} for f, h, b in packet.manifest]}
+    return {
+        "round": packet.round.code,
+        "office": packet.office,
+        "pdf": str(packet.pdf),
+        "zip": str(packet.zip),
+        "pages": packet.pages,
+        "sha256": packet.sha256,
+        "built_at": packet.card.computed_at.isoformat(),
+        "parts": [
+            {"kind": p.kind, "th": p.th, "en": p.en, "first": p.first, "last": p.last}
+            for p in packet.parts
+        ],
+        "kpis": [
+            {
+                "code": k.code,
+                "weight": k.rule.weight,
+                "achievement": k.achievement,
+                "level": k.level,
+                "levels": len(k.levels),
+                "score": k.score,
+                "weighted": k.weighted,
+            }
+            for k in packet.card.kpis
+        ],
+        "total_weight": packet.card.total_weight,
+        "total_weighted": packet.card.total_weighted,
+        "office_th": packet.card.office_th,
+        "missing": len(packet.checklist),
+        "checklist": [item.as_dict() for item in packet.checklist],
+        "manifest": [{"file": f, "sha256": h, "bytes": b} for f, h, b in packet.manifest],
+    }
 
 
 def _write_summary(packet: Packet, out: Path) -> None:
@@ -183,8 +234,16 @@ def _document_part(deployment: Deployment, d: ledger_evidence.Document) -> Part:
     dated_en = f" of {date_en(d.day)}" if d.day else ""
     stand_th = " (เอกสารจำลอง)" if d.stand_in else ""
     stand_en = " (stand-in)" if d.stand_in else ""
-    return Part("document", f"{label_th}{dated_th}{stand_th}", f"{label_en}{dated_en}{stand_en}",
-                deployment.root / d.archive_path, d.pages, ref=d.number or d.name, document_id=d.id, stand_in=d.stand_in)
+    return Part(
+        "document",
+        f"{label_th}{dated_th}{stand_th}",
+        f"{label_en}{dated_en}{stand_en}",
+        deployment.root / d.archive_path,
+        d.pages,
+        ref=d.number or d.name,
+        document_id=d.id,
+        stand_in=d.stand_in,
+    )
 
 
 def _lay_out(parts: list[Part], front_pages: int) -> list[Part]:
@@ -197,8 +256,15 @@ def _lay_out(parts: list[Part], front_pages: int) -> list[Part]:
 
 # -- the front matter's content -----------------------------------------------------------------
 
-def front_context(deployment: Deployment, card: Scorecard, items: list[ChecklistItem], parts: list[Part], *,
-                  settled: bool) -> dict[str, Any]:
+
+def front_context(
+    deployment: Deployment,
+    card: Scorecard,
+    items: list[ChecklistItem],
+    parts: list[Part],
+    *,
+    settled: bool,
+) -> dict[str, Any]:
     config, round_ = deployment.config, card.round
 
     def page(number: int) -> int:
@@ -212,90 +278,227 @@ def front_context(deployment: Deployment, card: Scorecard, items: list[Checklist
     by_report = {p.ref: p for p in reports}
     kpis = [_kpi_context(k, n) for n, k in enumerate(card.kpis, start=1)]
     toc: list[dict[str, Any]] = [
-        {"number": "1", "th": "สรุปผลการประเมินตัวชี้วัด", "en": "KPI results", "anchor": "summary", "style": ""},
-        *({"number": str(n), "th": f"ตัวชี้วัดที่ {k['number']} : {k['short_th']}", "en": f"KPI {k['number']}: {k['short_en']}",
-           "anchor": f"kpi-{k['code']}", "style": ""} for n, k in enumerate(kpis, start=2)),
+        {
+            "number": "1",
+            "th": "สรุปผลการประเมินตัวชี้วัด",
+            "en": "KPI results",
+            "anchor": "summary",
+            "style": "",
+        },
+        *(
+            {
+                "number": str(n),
+                "th": f"ตัวชี้วัดที่ {k['number']} : {k['short_th']}",
+                "en": f"KPI {k['number']}: {k['short_en']}",
+                "anchor": f"kpi-{k['code']}",
+                "style": "",
+            }
+            for n, k in enumerate(kpis, start=2)
+        ),
     ]
     n = len(toc) + 1
-    toc += [{"number": str(n), "th": "ดัชนีหลักฐานรายระดับ", "en": "Evidence index, level by level", "anchor": "index", "style": ""},
-            {"number": str(n + 1), "th": "รายการที่ยังขาดหรือไม่ผ่าน", "en": "Still missing or failing", "anchor": "checklist", "style": ""}]
+    toc += [
+        {
+            "number": str(n),
+            "th": "ดัชนีหลักฐานรายระดับ",
+            "en": "Evidence index, level by level",
+            "anchor": "index",
+            "style": "",
+        },
+        {
+            "number": str(n + 1),
+            "th": "รายการที่ยังขาดหรือไม่ผ่าน",
+            "en": "Still missing or failing",
+            "anchor": "checklist",
+            "style": "",
+        },
+    ]
     n += 2
     if documents:
-        toc.append({"number": str(n), "th": "เอกสารหลักฐานที่แนบ", "en": "Documents attached", "anchor": None,
-                    "page": page(documents[0].first), "style": ""})
-        toc += [{"number": f"{n}.{i}", "th": p.th, "en": p.en, "anchor": None, "page": page(p.first), "style": "part"}
-                for i, p in enumerate(documents, start=1)]
+        toc.append(
+            {
+                "number": str(n),
+                "th": "เอกสารหลักฐานที่แนบ",
+                "en": "Documents attached",
+                "anchor": None,
+                "page": page(documents[0].first),
+                "style": "",
+            }
+        )
+        toc += [
+            {
+                "number": f"{n}.{i}",
+                "th": p.th,
+                "en": p.en,
+                "anchor": None,
+                "page": page(p.first),
+                "style": "part",
+            }
+            for i, p in enumerate(documents, start=1)
+        ]
         n += 1
-    toc.append({"number": str(n), "th": "รายงานที่แนบ", "en": "Reports attached", "anchor": None,
-                "page": page(reports[0].first) if reports else "", "style": ""})
-    toc += [{"number": f"{n}.{i}", "th": p.th, "en": p.en, "anchor": None, "page": page(p.first), "style": "part"}
-            for i, p in enumerate(reports, start=1)]
-    index = [_index_context(k, n, by_document, by_report, page) for n, k in enumerate(card.kpis, start=1)]
+    toc.append(
+        {
+            "number": str(n),
+            "th": "รายงานที่แนบ",
+            "en": "Reports attached",
+            "anchor": None,
+            "page": page(reports[0].first) if reports else "",
+            "style": "",
+        }
+    )
+    toc += [
+        {
+            "number": f"{n}.{i}",
+            "th": p.th,
+            "en": p.en,
+            "anchor": None,
+            "page": page(p.first),
+            "style": "part",
+        }
+        for i, p in enumerate(reports, start=1)
+    ]
+    index = [
+        _index_context(k, n, by_document, by_report, page) for n, k in enumerate(card.kpis, start=1)
+    ]
     achievement = next((k for k in card.kpis if k.achievement is not None), None)
     method_th = method_en = ""
     if achievement is not None:
         weighted = achievement.rule.method == "budget-weighted"
-        method_th = ("ผลสำเร็จตัวชี้วัดที่ 1 = ค่าเฉลี่ย" + ("ถ่วงน้ำหนักด้วยงบประมาณ" if weighted else "")
-                     + "ของ (ผลสะสม ÷ เป้าหมายทั้งปี) รายกิจกรรม แต่ละกิจกรรมไม่เกินร้อยละ 100")
-        method_en = ("KPI 1 achievement = the " + ("budget-weighted " if weighted else "")
-                     + "mean over activities of cumulative ÷ annual target, each capped at 100%")
+        method_th = (
+            "ผลสำเร็จตัวชี้วัดที่ 1 = ค่าเฉลี่ย"
+            + ("ถ่วงน้ำหนักด้วยงบประมาณ" if weighted else "")
+            + "ของ (ผลสะสม ÷ เป้าหมายทั้งปี) รายกิจกรรม แต่ละกิจกรรมไม่เกินร้อยละ 100"
+        )
+        method_en = (
+            "KPI 1 achievement = the "
+            + ("budget-weighted " if weighted else "")
+            + "mean over activities of cumulative ÷ annual target, each capped at 100%"
+        )
     place = config.office(card.office)
     return {
         "packet": {
-            "round_code": round_.code, "office": card.office, "office_th": card.office_th, "office_en": card.office_en,
+            "round_code": round_.code,
+            "office": card.office,
+            "office_th": card.office_th,
+            "office_en": card.office_en,
             "heading_th": f"แฟ้มหลักฐานประกอบตัวชี้วัด รอบที่ {round_.code}",
             "heading_en": f"KPI evidence packet, round {round_.code}",
-            "title_th": round_.title_th, "title_en": round_.title_en, "date_th": day_th, "date_en": day_en,
-            "place_th": round_.place_th or place.name_th, "place_en": round_.place_en or place.name_en,
-            "group_th": group_th, "group_en": group_en,
-            "deadline_th": date_th(round_.deadline), "deadline_en": date_en(round_.deadline),
-            "as_of_th": card.as_of.name_th, "as_of_en": card.as_of.name_en,
-            "computed_th": datetime_th(card.computed_at), "computed_en": f"{date_en(card.computed_at)} {card.computed_at:%H:%M}",
-            "method_th": method_th, "method_en": method_en, "stand_in": any(p.stand_in for p in documents),
+            "title_th": round_.title_th,
+            "title_en": round_.title_en,
+            "date_th": day_th,
+            "date_en": day_en,
+            "place_th": round_.place_th or place.name_th,
+            "place_en": round_.place_en or place.name_en,
+            "group_th": group_th,
+            "group_en": group_en,
+            "deadline_th": date_th(round_.deadline),
+            "deadline_en": date_en(round_.deadline),
+            "as_of_th": card.as_of.name_th,
+            "as_of_en": card.as_of.name_en,
+            "computed_th": datetime_th(card.computed_at),
+            "computed_en": f"{date_en(card.computed_at)} {card.computed_at:%H:%M}",
+            "method_th": method_th,
+            "method_en": method_en,
+            "stand_in": any(p.stand_in for p in documents),
         },
-        "toc": toc, "kpis": kpis, "index": index, "checklist": group_checklist(items),
-        "total_weight": card.total_weight, "total_weighted": card.total_weighted,
+        "toc": toc,
+        "kpis": kpis,
+        "index": index,
+        "checklist": group_checklist(items),
+        "total_weight": card.total_weight,
+        "total_weighted": card.total_weighted,
     }
 
 
 def _group(deployment: Deployment, card: Scorecard) -> tuple[str, str]:
     config = deployment.config
     code = card.round.prepared_by or next(
-        (p.section for p in config.people_of(card.office, Role.COORDINATOR) if p.section), None)
+        (p.section for p in config.people_of(card.office, Role.COORDINATOR) if p.section), None
+    )
     found = next((s for s in config.sections if s.code == code), None)
     return (found.name_th, found.name_en) if found else (card.office_th, card.office_en)
 
 
 def short_name(text: str, limit: int = 90) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _kpi_context(kpi: KpiResult, number: int) -> dict[str, Any]:
     shown = 4
-    measured_th = f"ผลสำเร็จร้อยละ {kpi.achievement:,.2f}" if kpi.achievement is not None else f"ระดับ {kpi.level} จาก {len(kpi.levels)}"
-    measured_en = f"achievement {kpi.achievement:,.2f}%" if kpi.achievement is not None else f"level {kpi.level} of {len(kpi.levels)}"
+    measured_th = (
+        f"ผลสำเร็จร้อยละ {kpi.achievement:,.2f}"
+        if kpi.achievement is not None
+        else f"ระดับ {kpi.level} จาก {len(kpi.levels)}"
+    )
+    measured_en = (
+        f"achievement {kpi.achievement:,.2f}%"
+        if kpi.achievement is not None
+        else f"level {kpi.level} of {len(kpi.levels)}"
+    )
     return {
-        "code": kpi.code, "number": number, "name_th": kpi.rule.name_th, "name_en": kpi.rule.name_en,
-        "short_th": short_name(kpi.rule.name_th), "short_en": short_name(kpi.rule.name_en),
-        "weight": kpi.rule.weight, "level": kpi.level, "score": kpi.score, "weighted": kpi.weighted,
-        "measured_th": measured_th, "measured_en": measured_en,
-        "levels": [{"level": lv.level, "text_th": lv.text_th, "text_en": lv.text_en, "holds": lv.holds, "reached": lv.reached,
-                    "achieved": lv.level == kpi.level, "needs": [{"th": n.label_th, "en": n.label_en} for n in lv.needs],
-                    "problems": [p.as_dict() for p in lv.problems[:shown]], "more": max(0, len(lv.problems) - shown)}
-                   for lv in kpi.levels],
-        "documents": [{"label_th": d.need.label_th, "label_en": d.need.label_en, "on_file": d.check.holds,
-                       "detail_th": "; ".join(p.th for p in d.check.proofs) or f"{d.need.label_th} ยังไม่มีในแฟ้ม",
-                       "detail_en": "; ".join(p.en for p in d.check.proofs) or f"{d.need.label_en} is not on file"}
-                      for d in kpi.documents],
-        "activities": [{"code": a.activity, "name_th": a.name_th, "target": a.target, "cumulative": a.cumulative,
-                        "percent": a.percent, "capped": a.capped} for a in kpi.activities],
+        "code": kpi.code,
+        "number": number,
+        "name_th": kpi.rule.name_th,
+        "name_en": kpi.rule.name_en,
+        "short_th": short_name(kpi.rule.name_th),
+        "short_en": short_name(kpi.rule.name_en),
+        "weight": kpi.rule.weight,
+        "level": kpi.level,
+        "score": kpi.score,
+        "weighted": kpi.weighted,
+        "measured_th": measured_th,
+        "measured_en": measured_en,
+        "levels": [
+            {
+                "level": lv.level,
+                "text_th": lv.text_th,
+                "text_en": lv.text_en,
+                "holds": lv.holds,
+                "reached": lv.reached,
+                "achieved": lv.level == kpi.level,
+                "needs": [{"th": n.label_th, "en": n.label_en} for n in lv.needs],
+                "problems": [p.as_dict() for p in lv.problems[:shown]],
+                "more": max(0, len(lv.problems) - shown),
+            }
+            for lv in kpi.levels
+        ],
+        "documents": [
+            {
+                "label_th": d.need.label_th,
+                "label_en": d.need.label_en,
+                "on_file": d.check.holds,
+                "detail_th": "; ".join(p.th for p in d.check.proofs)
+                or f"{d.need.label_th} ยังไม่มีในแฟ้ม",
+                "detail_en": "; ".join(p.en for p in d.check.proofs)
+                or f"{d.need.label_en} is not on file",
+            }
+            for d in kpi.documents
+        ],
+        "activities": [
+            {
+                "code": a.activity,
+                "name_th": a.name_th,
+                "target": a.target,
+                "cumulative": a.cumulative,
+                "percent": a.percent,
+                "capped": a.capped,
+            }
+            for a in kpi.activities
+        ],
     }
 
 
-KINDS = {"document": ("เอกสาร", "document"), "fact": ("ข้อมูลในระบบ", "ledger fact"), "report": ("รายงาน", "report")}
+KINDS = {
+    "document": ("เอกสาร", "document"),
+    "fact": ("ข้อมูลในระบบ", "ledger fact"),
+    "report": ("รายงาน", "report"),
+}
 
 
-def _index_context(kpi: KpiResult, number: int, by_document: dict, by_report: dict, page: Callable[[int], int]) -> dict[str, Any]:
+def _index_context(
+    kpi: KpiResult, number: int, by_document: dict, by_report: dict, page: Callable[[int], int]
+) -> dict[str, Any]:
     """Each piece of evidence once, with the levels it proves (KPI 1's measurement proves 2–5),
     its moment from the ledger and its page in the packet; what is missing, in red."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
@@ -306,13 +509,34 @@ def _index_context(kpi: KpiResult, number: int, by_document: dict, by_report: di
             found["levels"].append(level)
 
     def proof_row(proof) -> dict[str, Any]:
-        part = by_document.get(proof.document_id) if proof.kind == "document" else by_report.get(proof.ref) if proof.kind == "report" else None
+        part = (
+            by_document.get(proof.document_id)
+            if proof.kind == "document"
+            else by_report.get(proof.ref)
+            if proof.kind == "report"
+            else None
+        )
         kind_th, kind_en = KINDS[proof.kind]
-        return {"kind_th": kind_th, "kind_en": kind_en, "th": proof.th, "en": proof.en,
-                "when": moment_th(proof.at) if proof.at else "–", "page": page(part.first) if part else "–", "style": ""}
+        return {
+            "kind_th": kind_th,
+            "kind_en": kind_en,
+            "th": proof.th,
+            "en": proof.en,
+            "when": moment_th(proof.at) if proof.at else "–",
+            "page": page(part.first) if part else "–",
+            "style": "",
+        }
 
     def missing_row(th: str, en: str) -> dict[str, Any]:
-        return {"kind_th": "ยังขาด", "kind_en": "missing", "th": th, "en": en, "when": "–", "page": "–", "style": "fail"}
+        return {
+            "kind_th": "ยังขาด",
+            "kind_en": "missing",
+            "th": th,
+            "en": en,
+            "when": "–",
+            "page": "–",
+            "style": "fail",
+        }
 
     for level in kpi.levels:
         for proof in level.proofs:
@@ -321,26 +545,40 @@ def _index_context(kpi: KpiResult, number: int, by_document: dict, by_report: di
             add(str(level.level), ("problem", problem.th), missing_row(problem.th, problem.en))
         if len(level.problems) > 5:
             more = len(level.problems) - 5
-            add(str(level.level), ("more", str(level.level)), missing_row(f"และอีก {more} รายการ", f"and {more} more"))
+            add(
+                str(level.level),
+                ("more", str(level.level)),
+                missing_row(f"และอีก {more} รายการ", f"and {more} more"),
+            )
     for doc in kpi.documents:
         for proof in doc.check.proofs:
             add("–", (proof.kind, proof.th), proof_row(proof))
         for problem in doc.check.problems:
             add("–", ("problem", problem.th), missing_row(problem.th, problem.en))
     items = [{**row, "level": _levels_text(row.pop("levels"))} for row in rows.values()]
-    return {"code": kpi.code, "number": number, "short_th": short_name(kpi.rule.name_th), "short_en": short_name(kpi.rule.name_en),
-            "rows": items}
+    return {
+        "code": kpi.code,
+        "number": number,
+        "short_th": short_name(kpi.rule.name_th),
+        "short_en": short_name(kpi.rule.name_en),
+        "rows": items,
+    }
 
 
 def _levels_text(levels: list[str]) -> str:
     """["2", "3", "4", "5"] → "2–5"; ["1", "3"] → "1, 3"."""
     numbers = [int(v) for v in levels if v.isdigit()]
-    if len(numbers) == len(levels) and len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+    if (
+        len(numbers) == len(levels)
+        and len(numbers) > 2
+        and numbers == list(range(numbers[0], numbers[-1] + 1))
+    ):
         return f"{numbers[0]}–{numbers[-1]}"
     return ", ".join(levels)
 
 
 # -- merging, stamping, zipping -------------------------------------------------------------------
+
 
 def _merge(deployment: Deployment, card: Scorecard, parts: list[Part], out: Path) -> int:
     from pypdf import PdfReader, PdfWriter, Transformation
@@ -357,17 +595,30 @@ def _merge(deployment: Deployment, card: Scorecard, parts: list[Part], out: Path
                 page.transfer_rotation_to_content()  # the stamp then lands at the foot as read
     total = len(writer.pages)
     label = f"แฟ้มหลักฐานตัวชี้วัด รอบที่ {card.round.code} · {card.office_th}"
-    sizes = [{"width_pt": float(p.mediabox.width), "height_pt": float(p.mediabox.height),
-              "label": f"{label} · หน้า {i}/{total} — packet page {i}/{total}"} for i, p in enumerate(writer.pages, start=1)]
+    sizes = [
+        {
+            "width_pt": float(p.mediabox.width),
+            "height_pt": float(p.mediabox.height),
+            "label": f"{label} · หน้า {i}/{total} — packet page {i}/{total}",
+        }
+        for i, p in enumerate(writer.pages, start=1)
+    ]
     stamps_path = render_stamps(sizes, out.parent / "parts" / "stamps.pdf")
     stamps = PdfReader(str(stamps_path))
     if len(stamps.pages) != total:
         raise RuntimeError(f"stamps: {len(stamps.pages)} pages for a packet of {total}")
     for page, stamp in zip(writer.pages, stamps.pages, strict=True):
         box = page.mediabox
-        page.merge_transformed_page(stamp, Transformation().translate(tx=float(box.left), ty=float(box.bottom)))
-    writer.add_metadata({"/Title": f"{label} — KPI evidence packet, round {card.round.code}",
-                         "/Author": "e-Operation Sheets", "/Subject": f"{card.office} {card.round.code}"})
+        page.merge_transformed_page(
+            stamp, Transformation().translate(tx=float(box.left), ty=float(box.bottom))
+        )
+    writer.add_metadata(
+        {
+            "/Title": f"{label} — KPI evidence packet, round {card.round.code}",
+            "/Author": "e-Operation Sheets",
+            "/Subject": f"{card.office} {card.round.code}",
+        }
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.part")
     with partial.open("wb") as handle:
@@ -382,48 +633,89 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _zip(deployment: Deployment, round_: Round, office: str, sources: list[Path], pdf: Path, pdf_sha256: str,
-         folder: Path) -> tuple[Path, list[tuple[str, str, int]]]:
+def _zip(
+    deployment: Deployment,
+    round_: Round,
+    office: str,
+    sources: list[Path],
+    pdf: Path,
+    pdf_sha256: str,
+    folder: Path,
+) -> tuple[Path, list[tuple[str, str, int]]]:
     members: list[tuple[str, bytes, str, str]] = [
-        (f"reports/{p.name}", p.read_bytes(), f"รายงาน {p.stem} (XLSX)", f"report {p.stem} (XLSX)") for p in sources]
+        (f"reports/{p.name}", p.read_bytes(), f"รายงาน {p.stem} (XLSX)", f"report {p.stem} (XLSX)")
+        for p in sources
+    ]
     with deployment.ledger.atomic() as conn:
-        allocation = ledger_evidence.latest_fact(conn, office, "allocation", str(round_.fiscal_year))
+        allocation = ledger_evidence.latest_fact(
+            conn, office, "allocation", str(round_.fiscal_year)
+        )
         archive = None
         if allocation is not None:
             from ledger.records import file_row
 
             archive = deployment.root / file_row(conn, allocation.file_id).archive_path
     if archive is not None and archive.is_file():
-        members.append((f"allocation/EOP016-{office}-{round_.fiscal_year}-v{allocation.version}.xlsx", archive.read_bytes(),
-                        f"แบบจัดสรรเป้าหมาย (EOP016) ฉบับที่ {allocation.version} ที่รับไว้", f"allocation workbook (EOP016) v{allocation.version} as accepted"))
+        members.append(
+            (
+                f"allocation/EOP016-{office}-{round_.fiscal_year}-v{allocation.version}.xlsx",
+                archive.read_bytes(),
+                f"แบบจัดสรรเป้าหมาย (EOP016) ฉบับที่ {allocation.version} ที่รับไว้",
+                f"allocation workbook (EOP016) v{allocation.version} as accepted",
+            )
+        )
     manifest = [(name, hashlib.sha256(data).hexdigest(), len(data)) for name, data, _, _ in members]
     text = io.StringIO()
     table = csv.writer(text, lineterminator="\n")
     table.writerow(["file", "sha256", "bytes", "what_th", "what_en"])
     for (name, digest, size), (_, _, th, en) in zip(manifest, members, strict=True):
         table.writerow([name, digest, size, th, en])
-    table.writerow([f"../{pdf.name}", pdf_sha256, pdf.stat().st_size, "แฟ้มหลักฐาน PDF (ไฟล์ข้าง ZIP นี้)",
-                    "the evidence packet PDF (beside this ZIP)"])
+    table.writerow(
+        [
+            f"../{pdf.name}",
+            pdf_sha256,
+            pdf.stat().st_size,
+            "แฟ้มหลักฐาน PDF (ไฟล์ข้าง ZIP นี้)",
+            "the evidence packet PDF (beside this ZIP)",
+        ]
+    )
     out = folder / f"{packet_name(round_, office)}.zip"
     partial = out.with_name(f".{out.name}.part")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         for name, data, _, _ in members:
             bundle.writestr(name, data)
-        bundle.writestr("manifest.csv", "\ufeff" + text.getvalue())  # a BOM: Excel opens the Thai right
+        bundle.writestr(
+            "manifest.csv", "\ufeff" + text.getvalue()
+        )  # a BOM: Excel opens the Thai right
     os.replace(partial, out)
     return out, manifest + [(f"../{pdf.name}", pdf_sha256, pdf.stat().st_size)]
 
 
 # -- what the packet's mail says ----------------------------------------------------------------------
 
+
 def packet_mail_context(packet: Packet) -> dict[str, Any]:
     return {
-        "pdf_name": packet.pdf.name, "zip_name": packet.zip.name, "pages": packet.pages,
+        "pdf_name": packet.pdf.name,
+        "zip_name": packet.zip.name,
+        "pages": packet.pages,
         "parts": [{"th": p.th, "en": p.en, "first": p.first, "last": p.last} for p in packet.parts],
-        "kpis": [{"code": k.code, "name_th": k.rule.name_th, "name_en": k.rule.name_en, "level": k.level, "levels": len(k.levels),
-                  "score": f"{k.score:.4f}", "weighted": f"{k.weighted:.4f}", "weight": f"{k.rule.weight:g}",
-                  "achievement": f"{k.achievement:,.2f}" if k.achievement is not None else None} for k in packet.card.kpis],
-        "total_weighted": f"{packet.card.total_weighted:.4f}", "groups": group_checklist(packet.checklist),
+        "kpis": [
+            {
+                "code": k.code,
+                "name_th": k.rule.name_th,
+                "name_en": k.rule.name_en,
+                "level": k.level,
+                "levels": len(k.levels),
+                "score": f"{k.score:.4f}",
+                "weighted": f"{k.weighted:.4f}",
+                "weight": f"{k.rule.weight:g}",
+                "achievement": f"{k.achievement:,.2f}" if k.achievement is not None else None,
+            }
+            for k in packet.card.kpis
+        ],
+        "total_weighted": f"{packet.card.total_weighted:.4f}",
+        "groups": group_checklist(packet.checklist),
         "count": len(packet.checklist),
     }
 
@@ -431,8 +723,12 @@ def packet_mail_context(packet: Packet) -> dict[str, Any]:
 def page_list(packet: Packet | dict[str, Any]) -> list[str]:
     """`1–5 ส่วนหน้า — front matter` … one line per part: the packet's page list (of a Packet or its summary)."""
     parts = summary(packet)["parts"] if isinstance(packet, Packet) else packet["parts"]
-    return [f"{p['first']}–{p['last']}  {p['th']} — {p['en']}" if p["last"] > p["first"] else f"{p['first']}  {p['th']} — {p['en']}"
-            for p in parts]
+    return [
+        f"{p['first']}–{p['last']}  {p['th']} — {p['en']}"
+        if p["last"] > p["first"]
+        else f"{p['first']}  {p['th']} — {p['en']}"
+        for p in parts
+    ]
 
 
 def summary_path(deployment: Deployment, round_: Round, office: str) -> Path:
@@ -444,4 +740,3 @@ def load_summary(deployment: Deployment, round_: Round, office: str) -> dict[str
 
     path = summary_path(deployment, round_, office)
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-

@@ -36,54 +36,117 @@ def monthly_offices(deployment: Deployment) -> list[str]:
 
 
 def workbook_name(kind: str, office: str, period: str) -> str:
-    menu = {"monthly": "EOP014-015", "allocation": "EOP016", "targets": "TARGETS", "review": "REVIEW", "confirm": "EOP018-019"}[kind]
+    menu = {
+        "monthly": "EOP014-015",
+        "allocation": "EOP016",
+        "targets": "TARGETS",
+        "review": "REVIEW",
+        "confirm": "EOP018-019",
+    }[kind]
     return f"{menu}_{office}_{period}.xlsx"
 
 
-def build(deployment: Deployment, conn: Connection, kind: str, office: str, period: str, now: datetime) -> Built:
+def build(
+    deployment: Deployment, conn: Connection, kind: str, office: str, period: str, now: datetime
+) -> Built:
     """Build the current workbook of a kind for an office and period (or fiscal year)."""
     out = returned_dir(deployment.root, office) / workbook_name(kind, office, period)
     if kind in ("review", "confirm"):
         from jobs.workflow_books import build_confirm_book, build_review_book
 
-        return (build_review_book if kind == "review" else build_confirm_book)(deployment, conn, office, period, now, out)
+        return (build_review_book if kind == "review" else build_confirm_book)(
+            deployment, conn, office, period, now, out
+        )
     if kind == "monthly":
         month = Period.parse(period)
         lines = [MonthlyLine(**line._asdict()) for line in office_month_plan(conn, office, month)]
-        return build_monthly(out, office=label(deployment, office), period=month, lines=lines, issued_at=now,
-                             calendar=MonthCalendar(month, deployment.config.calendar.rules),
-                             max_cell_chars=deployment.config.limits.max_cell_chars)
+        return build_monthly(
+            out,
+            office=label(deployment, office),
+            period=month,
+            lines=lines,
+            issued_at=now,
+            calendar=MonthCalendar(month, deployment.config.calendar.rules),
+            max_cell_chars=deployment.config.limits.max_cell_chars,
+        )
     year = int(period)
     catalogue = activity_rows(conn, year)
     if kind == "allocation":
         province = targets_of(conn, year, "province", office)
-        lines = [AllocationLine(a.code, a.name_th, a.unit, a.whole, *province[(office, a.code)])
-                 for a in catalogue if (office, a.code) in province]
-        offices = [label(deployment, office)] + [label(deployment, o.code) for o in deployment.config.children(office) if o.level == "district"]
-        return build_allocation(out, province=label(deployment, office), fiscal_year=year, offices=offices, lines=lines, issued_at=now)
+        lines = [
+            AllocationLine(a.code, a.name_th, a.unit, a.whole, *province[(office, a.code)])
+            for a in catalogue
+            if (office, a.code) in province
+        ]
+        offices = [label(deployment, office)] + [
+            label(deployment, o.code)
+            for o in deployment.config.children(office)
+            if o.level == "district"
+        ]
+        return build_allocation(
+            out,
+            province=label(deployment, office),
+            fiscal_year=year,
+            offices=offices,
+            lines=lines,
+            issued_at=now,
+        )
     lines = [TargetLine(a.code, a.name_th, a.unit, a.whole) for a in catalogue]
-    return build_targets(out, province=label(deployment, office), fiscal_year=year, lines=lines, issued_at=now)
+    return build_targets(
+        out, province=label(deployment, office), fiscal_year=year, lines=lines, issued_at=now
+    )
 
 
-def build_and_record(deployment: Deployment, conn: Connection, kind: str, office: str, period: str, now: datetime) -> Built:
+def build_and_record(
+    deployment: Deployment, conn: Connection, kind: str, office: str, period: str, now: datetime
+) -> Built:
     """Build the current workbook and record it by digest, inside the caller's transaction."""
     built = build(deployment, conn, kind, office, period, now)
-    records.record_issued(conn, digest=built.digest, kind=kind, office=office, period=period,
-                          version=TEMPLATE_VERSIONS[kind], path=str(built.path.relative_to(deployment.root)), at=now,
-                          prefilled=built.prefilled)
+    records.record_issued(
+        conn,
+        digest=built.digest,
+        kind=kind,
+        office=office,
+        period=period,
+        version=TEMPLATE_VERSIONS[kind],
+        path=str(built.path.relative_to(deployment.root)),
+        at=now,
+        prefilled=built.prefilled,
+    )
     return built
 
 
-def issue(deployment: Deployment, kind: str, office: str, period: str, *, mail: bool = True) -> Built:
+def issue(
+    deployment: Deployment, kind: str, office: str, period: str, *, mail: bool = True
+) -> Built:
     """Build, record and (once per distinct workbook) mail a workbook to the office."""
     now = deployment.now()
     with deployment.ledger.atomic() as conn:
         built = build_and_record(deployment, conn, kind, office, period, now)
         if mail:
-            draft = make_message("workbook_issued", recipients(deployment.config, office, kind),
-                                 issued_context(deployment, kind, office, period, built.path), [built.path])
-            if queue(conn, deployment.config, draft, now=now, dedupe_key=f"issue:{kind}:{office}:{period}:{built.digest}", office=office):
-                record_event(conn, now, "issued", office=office, kind=kind, period=period, digest=built.digest)
+            draft = make_message(
+                "workbook_issued",
+                recipients(deployment.config, office, kind),
+                issued_context(deployment, kind, office, period, built.path),
+                [built.path],
+            )
+            if queue(
+                conn,
+                deployment.config,
+                draft,
+                now=now,
+                dedupe_key=f"issue:{kind}:{office}:{period}:{built.digest}",
+                office=office,
+            ):
+                record_event(
+                    conn,
+                    now,
+                    "issued",
+                    office=office,
+                    kind=kind,
+                    period=period,
+                    digest=built.digest,
+                )
     return built
 
 
@@ -100,6 +163,12 @@ def issued_context(deployment: Deployment, kind: str, office: str, period: str, 
         window_th, window_en = "กรอกแล้วส่งกลับโดยเร็ว", "fill in and send back soon"
     return {
         "office": {"code": office, "name_th": office_row.name_th, "name_en": office_row.name_en},
-        "kind_th": kind_th, "kind_en": kind_en, "period_th": period_th, "period_en": period_en,
-        "window_th": window_th, "window_en": window_en, "attachment_name": path.name, "period": period,
+        "kind_th": kind_th,
+        "kind_en": kind_en,
+        "period_th": period_th,
+        "period_en": period_en,
+        "window_th": window_th,
+        "window_en": window_en,
+        "attachment_name": path.name,
+        "period": period,
     }

@@ -25,7 +25,12 @@ class Score:
 
 
 def achievement_score(
-    percent: float, bands: Sequence[tuple[float, float]], *, level1: bool, weight: float, interpolate: bool = False,
+    percent: float,
+    bands: Sequence[tuple[float, float]],
+    *,
+    level1: bool,
+    weight: float,
+    interpolate: bool = False,
 ) -> Score:
     """The level reached by `percent` (KPI 1). Bands are levels 2…n; a percent between two
     bands (20.5 with bands 10–20, 21–30) keeps the lower band's level: the next one is not
@@ -45,10 +50,14 @@ def achievement_score(
     return Score(level, score, weight, bands[index])
 
 
-def mean_capped(achievements: Sequence[tuple[float, float, float]], *, weighted_by_budget: bool = False) -> float:
+def mean_capped(
+    achievements: Sequence[tuple[float, float, float]], *, weighted_by_budget: bool = False
+) -> float:
     """Province achievement in % from (cumulative, target, budget) per activity: each
     activity capped at 100 %, averaged (or weighted by budget)."""
-    rows = [(min(done / target, 1.0), budget) for done, target, budget in achievements if target > 0]
+    rows = [
+        (min(done / target, 1.0), budget) for done, target, budget in achievements if target > 0
+    ]
     if not rows:
         return 0.0
     if weighted_by_budget and sum(b for _, b in rows) > 0:

@@ -28,8 +28,14 @@ def calendar(deployment: Deployment, period: str) -> MonthCalendar:
 def office_names(deployment: Deployment, code: str) -> dict:
     """{code, name_th, name_en} of an office or a section."""
     config = deployment.config
-    found = next((o for o in config.offices if o.code == code), None) or next((s for s in config.sections if s.code == code), None)
-    return {"code": code, "name_th": found.name_th if found else code, "name_en": found.name_en if found else code}
+    found = next((o for o in config.offices if o.code == code), None) or next(
+        (s for s in config.sections if s.code == code), None
+    )
+    return {
+        "code": code,
+        "name_th": found.name_th if found else code,
+        "name_en": found.name_en if found else code,
+    }
 
 
 def period_names(period: str) -> dict:
@@ -49,12 +55,22 @@ def window_names(first: date, last: date) -> tuple[str, str]:
 
 def state_row(code: str, name_th: str, latest: Row | None, **extra: object) -> dict:
     state = latest.state if latest else MISSING
-    return {"code": code, "name_th": name_th, "state_th": state_th(state), "state_en": state_en(state),
-            "version": latest.version if latest else 0, "warnings": "", "comment": "", **extra}
+    return {
+        "code": code,
+        "name_th": name_th,
+        "state_th": state_th(state),
+        "state_en": state_en(state),
+        "version": latest.version if latest else 0,
+        "warnings": "",
+        "comment": "",
+        **extra,
+    }
 
 
 # -- the reminder on the entry window's last day (the 27th) ---------------------------------
-def still_missing(conn: Connection, deployment: Deployment, period: str) -> list[tuple[str, Row | None]]:
+def still_missing(
+    conn: Connection, deployment: Deployment, period: str
+) -> list[tuple[str, Row | None]]:
     """Offices with no confirmed version yet: nothing received, or only a draft."""
     waiting = []
     for office in monthly_offices(deployment):
@@ -74,11 +90,38 @@ def remind_missing(deployment: Deployment, period: str) -> int:
         for office, latest in still_missing(conn, deployment, period):
             built = build_and_record(deployment, conn, "monthly", office, period, now)
             state = latest.state if latest else MISSING
-            context = {"office": office_names(deployment, office), **period_names(period), "kind_th": kind_th,
-                       "kind_en": kind_en, "state_th": state_th(state), "state_en": state_en(state), "due_th": due_th,
-                       "due_en": due_en, "overdue": now >= month.entry.closes, "attachment_name": built.path.name}
-            draft = make_message("reminder", recipients(deployment.config, office, "monthly"), context, [built.path])
-            if queue(conn, deployment.config, draft, now=now, dedupe_key=f"reminder:{office}:{period}", office=office):
-                record_event(conn, now, "reminded", office=office, kind="monthly", period=period, actor="calendar", state=state)
+            context = {
+                "office": office_names(deployment, office),
+                **period_names(period),
+                "kind_th": kind_th,
+                "kind_en": kind_en,
+                "state_th": state_th(state),
+                "state_en": state_en(state),
+                "due_th": due_th,
+                "due_en": due_en,
+                "overdue": now >= month.entry.closes,
+                "attachment_name": built.path.name,
+            }
+            draft = make_message(
+                "reminder", recipients(deployment.config, office, "monthly"), context, [built.path]
+            )
+            if queue(
+                conn,
+                deployment.config,
+                draft,
+                now=now,
+                dedupe_key=f"reminder:{office}:{period}",
+                office=office,
+            ):
+                record_event(
+                    conn,
+                    now,
+                    "reminded",
+                    office=office,
+                    kind="monthly",
+                    period=period,
+                    actor="calendar",
+                    state=state,
+                )
                 sent += 1
     return sent

@@ -31,8 +31,14 @@ def _rows_by_code(sheet, first_row: int, code_column: str = "B") -> dict[str, in
 
 
 def fill_monthly(
-    issued: Path, out: Path, *, quantities: Mapping[str, object], spending: Mapping[str, object] | None = None,
-    remarks: Mapping[str, str] | None = None, confirm: str = CONFIRM_SEND, reporter: str = "นายทดสอบ ระบบ",
+    issued: Path,
+    out: Path,
+    *,
+    quantities: Mapping[str, object],
+    spending: Mapping[str, object] | None = None,
+    remarks: Mapping[str, str] | None = None,
+    confirm: str = CONFIRM_SEND,
+    reporter: str = "นายทดสอบ ระบบ",
 ) -> Path:
     """Type this month's figures (numbers or text, as people type them) and save as `out`."""
     book = load_workbook(issued)
@@ -52,14 +58,18 @@ def fill_monthly(
     return out
 
 
-def fill_allocation(issued: Path, out: Path, *, shares: Mapping[str, Mapping[str, Mapping[str, object]]]) -> Path:
+def fill_allocation(
+    issued: Path, out: Path, *, shares: Mapping[str, Mapping[str, Mapping[str, object]]]
+) -> Path:
     """shares[measure][activity][office] → value, measure "quantity" or "budget"."""
     book = load_workbook(issued)
     for measure, (sheet_name, _) in ALLOCATION_SHEETS.items():
         sheet = book[sheet_name]
         columns = {}
         column = ALLOCATION_FIRST_OFFICE_COLUMN
-        while (code := sheet.cell(row=ALLOCATION_HEADER_ROW + 1, column=column).value) and column < 200:
+        while (
+            code := sheet.cell(row=ALLOCATION_HEADER_ROW + 1, column=column).value
+        ) and column < 200:
             columns[str(code)] = column
             column += 1
         for activity, row in _rows_by_code(sheet, ALLOCATION_HEADER_ROW + 2).items():
@@ -102,9 +112,19 @@ def resave_with_libreoffice(path: Path, profile: Path) -> Path | None:
         return None
     with tempfile.TemporaryDirectory() as outdir:
         subprocess.run(
-            [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--convert-to", "xlsx",
-             "--outdir", outdir, str(path)],
-            check=True, capture_output=True, timeout=180,
+            [
+                soffice,
+                f"-env:UserInstallation={profile.resolve().as_uri()}",
+                "--headless",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                outdir,
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
         )
         converted = Path(outdir) / f"{path.stem}.xlsx"
         shutil.move(str(converted), path)
@@ -112,7 +132,11 @@ def resave_with_libreoffice(path: Path, profile: Path) -> Path | None:
 
 
 def fill_review(
-    issued: Path, out: Path, *, decisions: Mapping[str, tuple[str, str] | str], reviewer: str = "ผู้ตรวจ ทดสอบ",
+    issued: Path,
+    out: Path,
+    *,
+    decisions: Mapping[str, tuple[str, str] | str],
+    reviewer: str = "ผู้ตรวจ ทดสอบ",
 ) -> Path:
     """A section reviewer's choices: decisions[district] → "อนุมัติ", or ("ส่งกลับ", "comment")."""
     from eop.layout import REVIEW_DECISIONS, REVIEWER_CELL
@@ -132,7 +156,12 @@ def fill_review(
 
 
 def fill_confirm(
-    issued: Path, out: Path, *, performance: str = "ยืนยัน", budget: str = "ยืนยัน", even_if_incomplete: str | None = None,
+    issued: Path,
+    out: Path,
+    *,
+    performance: str = "ยืนยัน",
+    budget: str = "ยืนยัน",
+    even_if_incomplete: str | None = None,
     name: str = "นางสาววิไล รักงาน",
 ) -> Path:
     """The province planner's confirmation (EOP018 + EOP019) to the centre."""

@@ -23,13 +23,19 @@ def recipients(config: Config, office: str, kind: str | None) -> list[str]:
 
 def reviewers(config: Config, section: str) -> list[str]:
     """A section's reviewers (people of the section's office, or naming it as their section)."""
-    people = [p for p in config.people if p.role is Role.SECTION_REVIEWER and section in (p.office, p.section)]
+    people = [
+        p
+        for p in config.people
+        if p.role is Role.SECTION_REVIEWER and section in (p.office, p.section)
+    ]
     return sorted({p.email for p in people})
 
 
 def coordinators(config: Config, province: str) -> list[str]:
     """The strategy group's coordinators and the province planner: who gets the province package."""
-    return sorted({p.email for p in config.people_of(province, Role.COORDINATOR, Role.PROVINCE_PLANNER)})
+    return sorted(
+        {p.email for p in config.people_of(province, Role.COORDINATOR, Role.PROVINCE_PLANNER)}
+    )
 
 
 def centre_people(config: Config, province: str) -> list[str]:

@@ -26,7 +26,9 @@ def scanner_for(deployment: Deployment, stable_seconds: float | None = None) -> 
     return DropScanner(deployment.root, submitting_offices(deployment.config), seconds)
 
 
-def run_pass(deployment: Deployment, scanner: DropScanner | None = None, *, send: bool = True) -> PassReport:
+def run_pass(
+    deployment: Deployment, scanner: DropScanner | None = None, *, send: bool = True
+) -> PassReport:
     """Scheduled jobs first (a new period's workbooks), then files, answers and mail."""
     report = PassReport()
     report.jobs = run_due(deployment)
@@ -35,7 +37,9 @@ def run_pass(deployment: Deployment, scanner: DropScanner | None = None, *, send
     report.waiting = scanner.pending
     report.verdicts = judge_pending(deployment.ledger, deployment.config, deployment.now())
     report.answered = answer_pending(deployment)
-    report.jobs += run_due(deployment)  # what those files made due: a review again, the centre's reports
+    report.jobs += run_due(
+        deployment
+    )  # what those files made due: a review again, the centre's reports
     if send:
         report.sent = send_due(deployment.ledger, deployment.config, deployment.now())
     return report

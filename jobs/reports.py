@@ -42,7 +42,13 @@ from templates.reports import (
 )
 
 FORMATS = ("xlsx", "pdf", "html")
-PACKAGE = ("RPT111", "RPT112", "RPT113", "RPT211", "RPT212")  # the strategy group's package on the 1st
+PACKAGE = (
+    "RPT111",
+    "RPT112",
+    "RPT113",
+    "RPT211",
+    "RPT212",
+)  # the strategy group's package on the 1st
 
 
 class ReportError(ValueError):
@@ -82,7 +88,11 @@ class ReportSpec:
 
 # -- columns ---------------------------------------------------------------------
 
-ACTIVITY = [Column("รหัส", "Code", "code", 8), Column("กิจกรรม", "Activity", "text", 48), Column("หน่วยนับ", "Unit", "text", 10)]
+ACTIVITY = [
+    Column("รหัส", "Code", "code", 8),
+    Column("กิจกรรม", "Activity", "text", 48),
+    Column("หน่วยนับ", "Unit", "text", 10),
+]
 OFFICE = [Column("รหัส", "Code", "code", 8), Column("หน่วยงาน", "Office", "text", 48)]
 PERFORMANCE = [
     Column("เป้าหมายทั้งปี", "Annual target", "quantity", 14),
@@ -127,7 +137,13 @@ def performance_cells(f: Figures) -> tuple:
 
 
 def budget_cells(f: Figures) -> tuple:
-    return round(f.budget, 2), round(f.month_spent, 2), round(f.cum_spent, 2), f.pct_disbursed, round(f.remaining, 2)
+    return (
+        round(f.budget, 2),
+        round(f.month_spent, 2),
+        round(f.cum_spent, 2),
+        f.pct_disbursed,
+        round(f.remaining, 2),
+    )
 
 
 # -- pieces shared by the reports ------------------------------------------------
@@ -143,7 +159,11 @@ def activity_label(ctx: Context, code: str) -> tuple[Text, Text]:
 
 def by_output(ctx: Context) -> list[tuple[Text, list[str]]]:
     """The activities grouped under their output (ผลผลิต), in catalogue order."""
-    names = {o.code: Text(o.name_th, o.name_en) for plan in ctx.deployment.config.plans for o in plan.outputs}
+    names = {
+        o.code: Text(o.name_th, o.name_en)
+        for plan in ctx.deployment.config.plans
+        for o in plan.outputs
+    }
     groups: dict[str, list[str]] = {}
     for code in ctx.inputs.activities:
         row = ctx.catalogue.get(code)
@@ -159,10 +179,14 @@ def expected_percent(period: Period) -> float:
 def common_notes(ctx: Context) -> list[Text]:
     first, last = year_to_date(ctx.period)[0], ctx.period
     return [
-        Text(f"ผลสะสม: {first.name_th} – {last.name_th} (ปีงบประมาณ {last.fiscal_year})",
-             f"Cumulative: {first.name_en} – {last.name_en}, fiscal year {last.fiscal_year} BE"),
-        Text("นับเฉพาะฉบับล่าสุดที่รับไว้ของแต่ละหน่วยงานในแต่ละงวด",
-             "Only the latest accepted version of each office's workbook for each period counts."),
+        Text(
+            f"ผลสะสม: {first.name_th} – {last.name_th} (ปีงบประมาณ {last.fiscal_year})",
+            f"Cumulative: {first.name_en} – {last.name_en}, fiscal year {last.fiscal_year} BE",
+        ),
+        Text(
+            "นับเฉพาะฉบับล่าสุดที่รับไว้ของแต่ละหน่วยงานในแต่ละงวด",
+            "Only the latest accepted version of each office's workbook for each period counts.",
+        ),
     ]
 
 
@@ -184,7 +208,13 @@ def lines(ctx: Context) -> list[tuple[Text, str, dict[str, Figures]]]:
     here = config.office(ctx.office)
     found = []
     if here.level in ("province", "district") and config.children(ctx.office):
-        found.append((Text(f"{here.name_th} (ผลงานของสำนักงานเอง — own results)"), here.code, own(ctx.inputs, here.code)))
+        found.append(
+            (
+                Text(f"{here.name_th} (ผลงานของสำนักงานเอง — own results)"),
+                here.code,
+                own(ctx.inputs, here.code),
+            )
+        )
     # Thai names only: the office repeats in every activity's group, one line each keeps it short
     for child in config.children(ctx.office):
         found.append((Text(child.name_th), child.code, rollup(ctx.inputs, config, child.code)))
@@ -193,7 +223,9 @@ def lines(ctx: Context) -> list[tuple[Text, str, dict[str, Figures]]]:
     return found
 
 
-def by_office_and_activity(ctx: Context, cells: Callable[[Figures], tuple], amount: Callable[[Figures], float]) -> list[Row]:
+def by_office_and_activity(
+    ctx: Context, cells: Callable[[Figures], tuple], amount: Callable[[Figures], float]
+) -> list[Row]:
     """Per activity: a group row, one row per office, and the office's total."""
     each = lines(ctx)
     total = rollup(ctx.inputs, ctx.deployment.config, ctx.office)
@@ -203,10 +235,24 @@ def by_office_and_activity(ctx: Context, cells: Callable[[Figures], tuple], amou
         if not any(amount(figures[code]) for _, _, figures in each) and not amount(total[code]):
             continue  # an activity with no target and no results anywhere: nothing to show
         name, unit = activity_label(ctx, code)
-        rows.append(Row((Text(f"{code} {name.th} ({unit.th})", f"{name.en} ({unit.en})" if name.en else ""),), "group"))
+        rows.append(
+            Row(
+                (
+                    Text(
+                        f"{code} {name.th} ({unit.th})", f"{name.en} ({unit.en})" if name.en else ""
+                    ),
+                ),
+                "group",
+            )
+        )
         for label, office, figures in each:
             rows.append(Row((office, label, *cells(figures[code]))))
-        rows.append(Row(("", Text(f"รวม {here.name_th}", f"total, {here.name_en}"), *cells(total[code])), "subtotal"))
+        rows.append(
+            Row(
+                ("", Text(f"รวม {here.name_th}", f"total, {here.name_en}"), *cells(total[code])),
+                "subtotal",
+            )
+        )
     return rows
 
 
@@ -226,63 +272,158 @@ def rpt111(ctx: Context) -> Body:
     measured = [f.pct_achieved for f in figures.values() if f.pct_achieved is not None]
     average = sum(measured) / len(measured) if measured else None
     expected = expected_percent(ctx.period)
-    chart = Chart("ร้อยละของเป้าหมายทั้งปี จำแนกตามกิจกรรม (ผลสะสม)", "% of the annual target achieved, by activity (cumulative)",
-                  [Bar(code, activity_label(ctx, code)[0].th, figures[code].pct_achieved) for code in ctx.inputs.activities],
-                  expected, f"เส้นประ: ควรได้ร้อยละ {expected:.0f} ถ้าทำงานสม่ำเสมอตลอดปี",
-                  f"dashed line: {expected:.0f}% expected at an even pace")
-    totals = Row(("", Text("เฉลี่ยร้อยละของเป้าหมาย", "average % of target"), "", "", "", "", average), "total")
-    notes = [Text("เป้าหมายจังหวัดตามเอกสารงบประมาณ; ผลงานรวมผลงานของสำนักงานปศุสัตว์จังหวัดเอง",
-                  "Province targets from the budget document; results include the province office's own.")]
-    return Body(ACTIVITY + PERFORMANCE, by_activity(ctx, performance_cells), totals, chart, notes + common_notes(ctx))
+    chart = Chart(
+        "ร้อยละของเป้าหมายทั้งปี จำแนกตามกิจกรรม (ผลสะสม)",
+        "% of the annual target achieved, by activity (cumulative)",
+        [
+            Bar(code, activity_label(ctx, code)[0].th, figures[code].pct_achieved)
+            for code in ctx.inputs.activities
+        ],
+        expected,
+        f"เส้นประ: ควรได้ร้อยละ {expected:.0f} ถ้าทำงานสม่ำเสมอตลอดปี",
+        f"dashed line: {expected:.0f}% expected at an even pace",
+    )
+    totals = Row(
+        ("", Text("เฉลี่ยร้อยละของเป้าหมาย", "average % of target"), "", "", "", "", average), "total"
+    )
+    notes = [
+        Text(
+            "เป้าหมายจังหวัดตามเอกสารงบประมาณ; ผลงานรวมผลงานของสำนักงานปศุสัตว์จังหวัดเอง",
+            "Province targets from the budget document; results include the province office's own.",
+        )
+    ]
+    return Body(
+        ACTIVITY + PERFORMANCE,
+        by_activity(ctx, performance_cells),
+        totals,
+        chart,
+        notes + common_notes(ctx),
+    )
 
 
 def rpt211(ctx: Context) -> Body:
     figures = rollup(ctx.inputs, ctx.deployment.config, ctx.office)
-    budget, month, spent = (sum(getattr(f, name) for f in figures.values()) for name in ("budget", "month_spent", "cum_spent"))
+    budget, month, spent = (
+        sum(getattr(f, name) for f in figures.values())
+        for name in ("budget", "month_spent", "cum_spent")
+    )
     expected = expected_percent(ctx.period)
-    chart = Chart("ร้อยละการเบิกจ่ายงบประมาณ จำแนกตามกิจกรรม (สะสม)", "% of the budget disbursed, by activity (to date)",
-                  [Bar(code, activity_label(ctx, code)[0].th, figures[code].pct_disbursed) for code in ctx.inputs.activities],
-                  expected, f"เส้นประ: ควรเบิกจ่ายร้อยละ {expected:.0f} ถ้าเบิกจ่ายสม่ำเสมอตลอดปี",
-                  f"dashed line: {expected:.0f}% expected at an even pace")
-    totals = Row(("", Text("รวมทุกกิจกรรม", "all activities"), "", round(budget, 2), round(month, 2), round(spent, 2),
-                  spent / budget * 100 if budget else None, round(budget - spent, 2)), "total")
+    chart = Chart(
+        "ร้อยละการเบิกจ่ายงบประมาณ จำแนกตามกิจกรรม (สะสม)",
+        "% of the budget disbursed, by activity (to date)",
+        [
+            Bar(code, activity_label(ctx, code)[0].th, figures[code].pct_disbursed)
+            for code in ctx.inputs.activities
+        ],
+        expected,
+        f"เส้นประ: ควรเบิกจ่ายร้อยละ {expected:.0f} ถ้าเบิกจ่ายสม่ำเสมอตลอดปี",
+        f"dashed line: {expected:.0f}% expected at an even pace",
+    )
+    totals = Row(
+        (
+            "",
+            Text("รวมทุกกิจกรรม", "all activities"),
+            "",
+            round(budget, 2),
+            round(month, 2),
+            round(spent, 2),
+            spent / budget * 100 if budget else None,
+            round(budget - spent, 2),
+        ),
+        "total",
+    )
     return Body(ACTIVITY + BUDGET, by_activity(ctx, budget_cells), totals, chart, common_notes(ctx))
 
 
 def rpt112(ctx: Context) -> Body:
-    notes = [Text("กลุ่มละหนึ่งกิจกรรม: ผลงานแต่ละหน่วยงาน (เทียบเป้าหมายที่ได้รับจัดสรร) และผลรวม (เทียบเป้าหมายจังหวัด)",
-                  "One group per activity: each office against its allocated target, and the total against the province target.")]
-    return Body(OFFICE + PERFORMANCE, by_office_and_activity(ctx, performance_cells, performance_amount), None, None,
-                notes + common_notes(ctx))
+    notes = [
+        Text(
+            "กลุ่มละหนึ่งกิจกรรม: ผลงานแต่ละหน่วยงาน (เทียบเป้าหมายที่ได้รับจัดสรร) และผลรวม (เทียบเป้าหมายจังหวัด)",
+            "One group per activity: each office against its allocated target, and the total against the province target.",
+        )
+    ]
+    return Body(
+        OFFICE + PERFORMANCE,
+        by_office_and_activity(ctx, performance_cells, performance_amount),
+        None,
+        None,
+        notes + common_notes(ctx),
+    )
 
 
 def rpt212(ctx: Context) -> Body:
     rows = by_office_and_activity(ctx, budget_cells, budget_amount)
     total = rollup(ctx.inputs, ctx.deployment.config, ctx.office).values()
-    budget, month, spent = (sum(getattr(f, name) for f in total) for name in ("budget", "month_spent", "cum_spent"))
-    totals = Row(("", Text("รวมทุกกิจกรรม", "all activities"), round(budget, 2), round(month, 2), round(spent, 2),
-                  spent / budget * 100 if budget else None, round(budget - spent, 2)), "total")
+    budget, month, spent = (
+        sum(getattr(f, name) for f in total) for name in ("budget", "month_spent", "cum_spent")
+    )
+    totals = Row(
+        (
+            "",
+            Text("รวมทุกกิจกรรม", "all activities"),
+            round(budget, 2),
+            round(month, 2),
+            round(spent, 2),
+            spent / budget * 100 if budget else None,
+            round(budget - spent, 2),
+        ),
+        "total",
+    )
     return Body(OFFICE + BUDGET, rows, totals, None, common_notes(ctx))
 
 
 def rpt113(ctx: Context) -> Body:
-    rows = [Row((t.office, Text(t.name_th, t.name_en), STATES.get(t.state, Text(t.state)), t.received, t.versions, t.rejected,
-                 t.confirmed, t.approved, t.late, t.first_received_at, t.latest_accepted_at)) for t in ctx.offices]
+    rows = [
+        Row(
+            (
+                t.office,
+                Text(t.name_th, t.name_en),
+                STATES.get(t.state, Text(t.state)),
+                t.received,
+                t.versions,
+                t.rejected,
+                t.confirmed,
+                t.approved,
+                t.late,
+                t.first_received_at,
+                t.latest_accepted_at,
+            )
+        )
+        for t in ctx.offices
+    ]
     count = len(ctx.offices)
     reported = sum(t.reported for t in ctx.offices)
-    totals = Row(("", Text(f"รวม {count} หน่วยงาน", f"total, {count} offices"),
-                  Text(f"ส่งแล้ว {reported}/{count}", f"reported {reported}/{count}"),
-                  *(sum(getattr(t, name) for t in ctx.offices) for name in ("received", "versions", "rejected")),
-                  *(sum(getattr(t, name) for t in ctx.offices) for name in ("confirmed", "approved", "late")), None, None), "total")
+    totals = Row(
+        (
+            "",
+            Text(f"รวม {count} หน่วยงาน", f"total, {count} offices"),
+            Text(f"ส่งแล้ว {reported}/{count}", f"reported {reported}/{count}"),
+            *(
+                sum(getattr(t, name) for t in ctx.offices)
+                for name in ("received", "versions", "rejected")
+            ),
+            *(
+                sum(getattr(t, name) for t in ctx.offices)
+                for name in ("confirmed", "approved", "late")
+            ),
+            None,
+            None,
+        ),
+        "total",
+    )
     month = MonthCalendar(ctx.period, ctx.deployment.config.calendar.rules)
     entry, lock = month.entry, month.strategy.last
     notes = [
-        Text(f"บันทึกและยืนยันส่ง {date_th(entry.first, short=True)} – {date_th(entry.last, short=True)}; "
-             f"ปิดงวดหลัง {date_th(lock, short=True)}; ล่าช้า = ฉบับล่าสุดรับไว้หลังช่วงบันทึก",
-             f"Entry {date_en(entry.first)} – {date_en(entry.last)}; locked after {date_en(lock)}; "
-             "late = the latest version arrived after the entry window"),
-        Text("ไฟล์ที่ได้รับ นับไฟล์ที่อ่านได้ว่าเป็นของงวดนี้ (รับไว้ ตีกลับ หรือซ้ำ)",
-             "Files received counts the files read as this period's (accepted, rejected or duplicate)."),
+        Text(
+            f"บันทึกและยืนยันส่ง {date_th(entry.first, short=True)} – {date_th(entry.last, short=True)}; "
+            f"ปิดงวดหลัง {date_th(lock, short=True)}; ล่าช้า = ฉบับล่าสุดรับไว้หลังช่วงบันทึก",
+            f"Entry {date_en(entry.first)} – {date_en(entry.last)}; locked after {date_en(lock)}; "
+            "late = the latest version arrived after the entry window",
+        ),
+        Text(
+            "ไฟล์ที่ได้รับ นับไฟล์ที่อ่านได้ว่าเป็นของงวดนี้ (รับไว้ ตีกลับ หรือซ้ำ)",
+            "Files received counts the files read as this period's (accepted, rejected or duplicate).",
+        ),
     ]
     return Body(TIMELINESS, rows, totals, None, notes)
 
@@ -295,18 +436,42 @@ def rpt311(ctx: Context) -> Body:
 
 
 REPORTS: dict[str, ReportSpec] = {
-    "RPT111": ReportSpec("performance", "รายงานผลการปฏิบัติงานระดับจังหวัด จำแนกตามกิจกรรม",
-                         "Province performance by activity", rpt111),
-    "RPT112": ReportSpec("performance", "รายงานผลการปฏิบัติงาน จำแนกตามอำเภอและกิจกรรม",
-                         "Performance by district and activity", rpt112),
-    "RPT113": ReportSpec("performance", "รายงานการส่งข้อมูลและความตรงเวลา จำแนกตามหน่วยงาน",
-                         "Submission and timeliness by office", rpt113),
-    "RPT211": ReportSpec("budget", "รายงานผลการเบิกจ่ายงบประมาณระดับจังหวัด จำแนกตามกิจกรรม",
-                         "Province budget spending by activity", rpt211),
-    "RPT212": ReportSpec("budget", "รายงานผลการเบิกจ่ายงบประมาณ จำแนกตามอำเภอและกิจกรรม",
-                         "Budget spending by district and activity", rpt212),
-    "RPT311": ReportSpec("performance", "รายงานผลการประเมินตัวชี้วัด (KPI) ประจำรอบ",
-                         "KPI scorecard for the round", rpt311),
+    "RPT111": ReportSpec(
+        "performance",
+        "รายงานผลการปฏิบัติงานระดับจังหวัด จำแนกตามกิจกรรม",
+        "Province performance by activity",
+        rpt111,
+    ),
+    "RPT112": ReportSpec(
+        "performance",
+        "รายงานผลการปฏิบัติงาน จำแนกตามอำเภอและกิจกรรม",
+        "Performance by district and activity",
+        rpt112,
+    ),
+    "RPT113": ReportSpec(
+        "performance",
+        "รายงานการส่งข้อมูลและความตรงเวลา จำแนกตามหน่วยงาน",
+        "Submission and timeliness by office",
+        rpt113,
+    ),
+    "RPT211": ReportSpec(
+        "budget",
+        "รายงานผลการเบิกจ่ายงบประมาณระดับจังหวัด จำแนกตามกิจกรรม",
+        "Province budget spending by activity",
+        rpt211,
+    ),
+    "RPT212": ReportSpec(
+        "budget",
+        "รายงานผลการเบิกจ่ายงบประมาณ จำแนกตามอำเภอและกิจกรรม",
+        "Budget spending by district and activity",
+        rpt212,
+    ),
+    "RPT311": ReportSpec(
+        "performance",
+        "รายงานผลการประเมินตัวชี้วัด (KPI) ประจำรอบ",
+        "KPI scorecard for the round",
+        rpt311,
+    ),
 }
 
 
@@ -318,8 +483,10 @@ def report_code(text: str) -> str:
     code = text.strip().upper()
     code = code if code.startswith("RPT") else f"RPT{code}"
     if code not in REPORTS:
-        raise ReportError(f"ไม่มีรายงาน {text!r} (มี {', '.join(REPORTS)}) — "
-                          f"no report {text!r}; the reports are {', '.join(REPORTS)}")
+        raise ReportError(
+            f"ไม่มีรายงาน {text!r} (มี {', '.join(REPORTS)}) — "
+            f"no report {text!r}; the reports are {', '.join(REPORTS)}"
+        )
     return code
 
 
@@ -327,7 +494,9 @@ def check_office(deployment: Deployment, office: str) -> None:
     known = [o.code for o in deployment.config.offices]
     if office not in known:
         listed = ", ".join(known) if len(known) <= 20 else f"{len(known)} offices in config.yaml"
-        raise ReportError(f"ไม่มีหน่วยงานรหัส {office!r} (มี {listed}) — no office {office!r}; known: {listed}")
+        raise ReportError(
+            f"ไม่มีหน่วยงานรหัส {office!r} (มี {listed}) — no office {office!r}; known: {listed}"
+        )
 
 
 def default_office(deployment: Deployment) -> str:
@@ -350,11 +519,21 @@ class Source:
 def read_source(deployment: Deployment, period: Period | str) -> Source:
     month = Period.parse(period)
     with deployment.ledger.reading() as conn:  # one snapshot, and no lock held
-        return Source(month, read_inputs(conn, month), {a.code: a for a in activity_rows(conn, month.fiscal_year)},
-                      submission_facts(conn, "monthly", str(month)))
+        return Source(
+            month,
+            read_inputs(conn, month),
+            {a.code: a for a in activity_rows(conn, month.fiscal_year)},
+            submission_facts(conn, "monthly", str(month)),
+        )
 
 
-def build_report(deployment: Deployment, code: str, period: Period | str, office: str, source: Source | None = None) -> ReportData:
+def build_report(
+    deployment: Deployment,
+    code: str,
+    period: Period | str,
+    office: str,
+    source: Source | None = None,
+) -> ReportData:
     """`source`: the period's figures when already read (read_source), else read here."""
     code = report_code(code)
     check_office(deployment, office)
@@ -366,11 +545,25 @@ def build_report(deployment: Deployment, code: str, period: Period | str, office
     body = spec.build(Context(deployment, office, month, source.inputs, source.catalogue, offices))
     here, now = config.office(office), deployment.now()
     return ReportData(
-        code=code, kind=spec.kind, title_th=spec.title_th, title_en=spec.title_en,
-        office=office, office_th=here.name_th, office_en=here.name_en,
-        period=str(month), period_th=month.name_th, period_en=month.name_en, fiscal_year=month.fiscal_year,
-        generated_at=now, generated_th=datetime_th(now), generated_en=f"{date_en(now)}, {now:%H:%M}",
-        columns=body.columns, rows=body.rows, totals=body.totals, chart=body.chart, notes=body.notes,
+        code=code,
+        kind=spec.kind,
+        title_th=spec.title_th,
+        title_en=spec.title_en,
+        office=office,
+        office_th=here.name_th,
+        office_en=here.name_en,
+        period=str(month),
+        period_th=month.name_th,
+        period_en=month.name_en,
+        fiscal_year=month.fiscal_year,
+        generated_at=now,
+        generated_th=datetime_th(now),
+        generated_en=f"{date_en(now)}, {now:%H:%M}",
+        columns=body.columns,
+        rows=body.rows,
+        totals=body.totals,
+        chart=body.chart,
+        notes=body.notes,
         thai_numerals=config.thai_numerals,
     )
 
@@ -385,35 +578,69 @@ def write(data: ReportData, fmt: str, out: Path) -> Path:
     return out
 
 
-def report_path(deployment: Deployment, code: str, period: Period | str, office: str, fmt: str, out_dir: Path | None = None) -> Path:
+def report_path(
+    deployment: Deployment,
+    code: str,
+    period: Period | str,
+    office: str,
+    fmt: str,
+    out_dir: Path | None = None,
+) -> Path:
     folder = out_dir or deployment.root / "reports" / str(Period.parse(period)) / office
     return folder / f"{code}.{fmt}"
 
 
-def render_report(deployment: Deployment, code: str, period: Period | str, office: str, fmt: str,
-                  out_dir: Path | None = None) -> Path:
+def render_report(
+    deployment: Deployment,
+    code: str,
+    period: Period | str,
+    office: str,
+    fmt: str,
+    out_dir: Path | None = None,
+) -> Path:
     """Build one report and write it, by default to var/reports/<period>/<office>/RPTnnn.<fmt>."""
     if fmt not in FORMATS:
-        raise ReportError(f"ไม่รู้จักรูปแบบ {fmt!r} (ใช้ {', '.join(FORMATS)}) — unknown format {fmt!r}; use {', '.join(FORMATS)}")
+        raise ReportError(
+            f"ไม่รู้จักรูปแบบ {fmt!r} (ใช้ {', '.join(FORMATS)}) — unknown format {fmt!r}; use {', '.join(FORMATS)}"
+        )
     return render_reports(deployment, [code], period, [office], [fmt], out_dir)[0]
 
 
-def render_reports(deployment: Deployment, codes: Iterable[str], period: Period | str, offices: Iterable[str],
-                   formats: Iterable[str], out_dir: Path | None = None) -> list[Path]:
+def render_reports(
+    deployment: Deployment,
+    codes: Iterable[str],
+    period: Period | str,
+    offices: Iterable[str],
+    formats: Iterable[str],
+    out_dir: Path | None = None,
+) -> list[Path]:
     """Reports of one period for several offices (every province, for the centre): the ledger
     read once, each report built once and written in each format. Into `out_dir` when given
     (a folder per office there when there are several)."""
-    source, codes, formats, offices = read_source(deployment, period), tuple(codes), tuple(formats), list(offices)
+    source, codes, formats, offices = (
+        read_source(deployment, period),
+        tuple(codes),
+        tuple(formats),
+        list(offices),
+    )
     written = []
     for office in offices:
         folder = out_dir / office if out_dir is not None and len(offices) > 1 else out_dir
         for code in codes:
             data = build_report(deployment, code, period, office, source)
-            written += [write(data, fmt, report_path(deployment, data.code, period, office, fmt, folder)) for fmt in formats]
+            written += [
+                write(data, fmt, report_path(deployment, data.code, period, office, fmt, folder))
+                for fmt in formats
+            ]
     return written
 
 
-def render_package(deployment: Deployment, period: Period | str, office: str,
-                   codes: Iterable[str] = PACKAGE, formats: Iterable[str] = ("xlsx", "pdf")) -> list[Path]:
+def render_package(
+    deployment: Deployment,
+    period: Period | str,
+    office: str,
+    codes: Iterable[str] = PACKAGE,
+    formats: Iterable[str] = ("xlsx", "pdf"),
+) -> list[Path]:
     """The strategy group's package on the 1st."""
     return render_reports(deployment, codes, period, [office], tuple(formats))

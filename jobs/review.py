@@ -49,8 +49,14 @@ def pending(conn: Connection, deployment: Deployment, section: str, period: str)
 
 def offered(conn: Connection, section: str, period: str) -> set[tuple[str, int]]:
     """(district, version) pairs some review workbook already offered this section."""
-    query = select(issued.c.prefilled).where((issued.c.kind == "review") & (issued.c.office == section) & (issued.c.period == period))
-    return {(office, version) for text in conn.scalars(query) for office, version in json.loads(text)["reviewable"].items()}
+    query = select(issued.c.prefilled).where(
+        (issued.c.kind == "review") & (issued.c.office == section) & (issued.c.period == period)
+    )
+    return {
+        (office, version)
+        for text in conn.scalars(query)
+        for office, version in json.loads(text)["reviewable"].items()
+    }
 
 
 def unseen(conn: Connection, deployment: Deployment, period: str) -> list[str]:
@@ -58,47 +64,94 @@ def unseen(conn: Connection, deployment: Deployment, period: str) -> list[str]:
     keys = []
     for section in (s.code for s in deployment.config.sections):
         seen = offered(conn, section, period)
-        keys += [f"{period}:{section}:{row.office}:v{row.version}" for row in pending(conn, deployment, section, period)
-                 if (row.office, row.version) not in seen]
+        keys += [
+            f"{period}:{section}:{row.office}:v{row.version}"
+            for row in pending(conn, deployment, section, period)
+            if (row.office, row.version) not in seen
+        ]
     return keys
 
 
 def _districts(built: Built) -> list[dict]:
-    return [{"code": code, "name_th": name, "version": version, "warnings": warnings,
-             "state_th": state.split(" / ")[0], "state_en": state.split(" / ")[-1], "comment": ""}
-            for code, name, version, state, warnings in built.prefilled["districts"]]
+    return [
+        {
+            "code": code,
+            "name_th": name,
+            "version": version,
+            "warnings": warnings,
+            "state_th": state.split(" / ")[0],
+            "state_en": state.split(" / ")[-1],
+            "comment": "",
+        }
+        for code, name, version, state, warnings in built.prefilled["districts"]
+    ]
 
 
-def _send_request(deployment: Deployment, conn: Connection, section: str, period: str, *, new: list[str]) -> bool:
+def _send_request(
+    deployment: Deployment, conn: Connection, section: str, period: str, *, new: list[str]
+) -> bool:
     now, month = deployment.now(), calendar(deployment, period)
     to = reviewers(deployment.config, section)
     if not to:
         return False
     built = build_and_record(deployment, conn, "review", section, period, now)
     window_th, window_en = window_names(month.review.first, month.review.last)
-    context = {"section": office_names(deployment, section), **period_names(period), "again": bool(new), "new": new,
-               "reviewable": len(built.prefilled["reviewable"]), "districts": _districts(built),
-               "window_th": window_th, "window_en": window_en, "one_day": month.review.first == month.review.last,
-               "attachment_name": built.path.name}
+    context = {
+        "section": office_names(deployment, section),
+        **period_names(period),
+        "again": bool(new),
+        "new": new,
+        "reviewable": len(built.prefilled["reviewable"]),
+        "districts": _districts(built),
+        "window_th": window_th,
+        "window_en": window_en,
+        "one_day": month.review.first == month.review.last,
+        "attachment_name": built.path.name,
+    }
     draft = make_message("review_request", to, context, [built.path])
-    if not queue(conn, deployment.config, draft, now=now, dedupe_key=f"review-request:{section}:{period}:{built.digest}", office=section):
+    if not queue(
+        conn,
+        deployment.config,
+        draft,
+        now=now,
+        dedupe_key=f"review-request:{section}:{period}:{built.digest}",
+        office=section,
+    ):
         return False
-    record_event(conn, now, "review-requested", office=section, kind="review", period=period, actor="calendar",
-                 digest=built.digest, again=new)
+    record_event(
+        conn,
+        now,
+        "review-requested",
+        office=section,
+        kind="review",
+        period=period,
+        actor="calendar",
+        digest=built.digest,
+        again=new,
+    )
     return True
 
 
 def request_reviews(deployment: Deployment, period: str) -> int:
     """The review window opens: each section's review workbook to its reviewers."""
     with deployment.ledger.atomic() as conn:
-        return sum(_send_request(deployment, conn, s.code, period, new=[]) for s in deployment.config.sections)
+        return sum(
+            _send_request(deployment, conn, s.code, period, new=[])
+            for s in deployment.config.sections
+        )
 
 
 def request_again(deployment: Deployment, key: str) -> int:
     """A version a section has not seen (a late district, a resubmission): its workbook again."""
     period, section, _, _ = key.split(":")
     with deployment.ledger.atomic() as conn:
-        new = sorted({k.split(":")[2] for k in unseen(conn, deployment, period) if k.split(":")[1] == section})
+        new = sorted(
+            {
+                k.split(":")[2]
+                for k in unseen(conn, deployment, period)
+                if k.split(":")[1] == section
+            }
+        )
         return int(bool(new) and _send_request(deployment, conn, section, period, new=new))
 
 
@@ -112,17 +165,43 @@ def remind_sections(deployment: Deployment, period: str) -> int:
     sent = 0
     with deployment.ledger.atomic() as conn:
         for section in (s.code for s in deployment.config.sections):
-            waiting, to = pending(conn, deployment, section, period), reviewers(deployment.config, section)
+            waiting, to = (
+                pending(conn, deployment, section, period),
+                reviewers(deployment.config, section),
+            )
             if not waiting or not to:
                 continue
             built = build_and_record(deployment, conn, "review", section, period, now)
-            rows = [state_row(r.office, deployment.config.office(r.office).name_th, r) for r in waiting]
-            context = {"section": office_names(deployment, section), **period_names(period), "pending": rows,
-                       "due_th": due_th, "due_en": due_en, "attachment_name": built.path.name}
+            rows = [
+                state_row(r.office, deployment.config.office(r.office).name_th, r) for r in waiting
+            ]
+            context = {
+                "section": office_names(deployment, section),
+                **period_names(period),
+                "pending": rows,
+                "due_th": due_th,
+                "due_en": due_en,
+                "attachment_name": built.path.name,
+            }
             draft = make_message("review_reminder", to, context, [built.path])
-            if queue(conn, deployment.config, draft, now=now, dedupe_key=f"review-reminder:{section}:{period}", office=section):
-                record_event(conn, now, "review-reminded", office=section, kind="review", period=period, actor="calendar",
-                             pending=[r.office for r in waiting])
+            if queue(
+                conn,
+                deployment.config,
+                draft,
+                now=now,
+                dedupe_key=f"review-reminder:{section}:{period}",
+                office=section,
+            ):
+                record_event(
+                    conn,
+                    now,
+                    "review-reminded",
+                    office=section,
+                    kind="review",
+                    period=period,
+                    actor="calendar",
+                    pending=[r.office for r in waiting],
+                )
                 sent += 1
     return sent
 
@@ -145,16 +224,45 @@ def _return_notice(deployment: Deployment, conn: Connection, review: Row) -> int
     due = month.review.last if now < month.review.closes else month.strategy.last
     due_th, due_en = day_names(due)
     kind_th, kind_en = kind_label("monthly")
-    context = {"office": office_names(deployment, review.office), "section": office_names(deployment, review.section),
-               **period_names(review.period), "kind_th": kind_th, "kind_en": kind_en, "version": version.version,
-               "comment": review.comment or "", "reviewer": review.reviewer or "", "due_th": due_th, "due_en": due_en,
-               "attachment_name": attachment.name if attachment else ""}
-    draft = make_message("review_returned", recipients(deployment.config, review.office, "monthly"), context,
-                         [attachment] if attachment else [])
-    if not queue(conn, deployment.config, draft, now=now, dedupe_key=f"returned:{review.id}", office=review.office):
+    context = {
+        "office": office_names(deployment, review.office),
+        "section": office_names(deployment, review.section),
+        **period_names(review.period),
+        "kind_th": kind_th,
+        "kind_en": kind_en,
+        "version": version.version,
+        "comment": review.comment or "",
+        "reviewer": review.reviewer or "",
+        "due_th": due_th,
+        "due_en": due_en,
+        "attachment_name": attachment.name if attachment else "",
+    }
+    draft = make_message(
+        "review_returned",
+        recipients(deployment.config, review.office, "monthly"),
+        context,
+        [attachment] if attachment else [],
+    )
+    if not queue(
+        conn,
+        deployment.config,
+        draft,
+        now=now,
+        dedupe_key=f"returned:{review.id}",
+        office=review.office,
+    ):
         return 0
-    record_event(conn, now, "return-notified", office=review.office, kind="monthly", period=review.period,
-                 actor=review.section, section=review.section, version=version.version)
+    record_event(
+        conn,
+        now,
+        "return-notified",
+        office=review.office,
+        kind="monthly",
+        period=review.period,
+        actor=review.section,
+        section=review.section,
+        version=version.version,
+    )
     return 1
 
 
@@ -163,18 +271,27 @@ def _their_workbook(deployment: Deployment, conn: Connection, version: Row) -> P
     source = deployment.root / file_row(conn, version.file_id).archive_path
     if not source.is_file():
         return None
-    out = returned_dir(deployment.root, version.office) / f"EOP014-015_{version.office}_{version.period}-ส่งกลับ-v{version.version}.xlsx"
+    out = (
+        returned_dir(deployment.root, version.office)
+        / f"EOP014-015_{version.office}_{version.period}-ส่งกลับ-v{version.version}.xlsx"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, out)
     return out
 
 
-def review_rows(conn: Connection, deployment: Deployment, file_id: int) -> tuple[list[dict], list[dict]]:
+def review_rows(
+    conn: Connection, deployment: Deployment, file_id: int
+) -> tuple[list[dict], list[dict]]:
     """(approved, returned) districts of one review workbook, for its receipt."""
     approved, returned = [], []
     for review in workflow.reviews_of_file(conn, file_id):
         version = submission(conn, review.submission_id)
-        row = state_row(review.office, deployment.config.office(review.office).name_th, version,
-                        comment=review.comment or "")
+        row = state_row(
+            review.office,
+            deployment.config.office(review.office).name_th,
+            version,
+            comment=review.comment or "",
+        )
         (returned if review.decision == RETURNED else approved).append(row)
     return approved, returned

@@ -47,14 +47,23 @@ def recent_periods(deployment: Deployment, back: int = 1) -> list[Period]:
     """This month and the `back` before it, within the configured fiscal year."""
     now = deployment.now()
     this = Period.of(now.year, now.month)
-    return [p for p in (this.shift(-i) for i in range(back, -1, -1)) if p.fiscal_year == deployment.config.fiscal_year]
+    return [
+        p
+        for p in (this.shift(-i) for i in range(back, -1, -1))
+        if p.fiscal_year == deployment.config.fiscal_year
+    ]
 
 
 def from_moment(moment: Callable[[MonthCalendar], datetime]) -> Callable[[Deployment], list[str]]:
     """Due from `moment` of a period until the period locks."""
+
     def due(deployment: Deployment) -> list[str]:
         now = deployment.now()
-        return [str(p) for p in recent_periods(deployment) if moment(_month(deployment, p)) <= now < _month(deployment, p).locks_at]
+        return [
+            str(p)
+            for p in recent_periods(deployment)
+            if moment(_month(deployment, p)) <= now < _month(deployment, p).locks_at
+        ]
 
     return due
 
@@ -105,8 +114,12 @@ def _review_update_due(deployment: Deployment) -> list[str]:
 
     open_periods = from_moment(lambda m: m.review.opens)(deployment)
     with deployment.ledger.atomic() as conn:
-        return [key for period in open_periods if records.job_done(conn, "review-request", period)
-                for key in unseen(conn, deployment, period)]
+        return [
+            key
+            for period in open_periods
+            if records.job_done(conn, "review-request", period)
+            for key in unseen(conn, deployment, period)
+        ]
 
 
 def _request_again(deployment: Deployment, key: str) -> int:
@@ -142,35 +155,80 @@ def _send_to_centre(deployment: Deployment, key: str) -> int:
 
 def _lock_due(deployment: Deployment) -> list[str]:
     now = deployment.now()
-    return [str(p) for p in recent_periods(deployment, back=2) if _month(deployment, p).locks_at <= now]
+    return [
+        str(p) for p in recent_periods(deployment, back=2) if _month(deployment, p).locks_at <= now
+    ]
 
 
 def _lock(deployment: Deployment, period: str) -> int:
     with deployment.ledger.atomic() as conn:
-        record_event(conn, deployment.now(), "locked", kind="monthly", period=period, actor="calendar",
-                     locks_at=_month(deployment, Period.parse(period)).locks_at)
+        record_event(
+            conn,
+            deployment.now(),
+            "locked",
+            kind="monthly",
+            period=period,
+            actor="calendar",
+            locks_at=_month(deployment, Period.parse(period)).locks_at,
+        )
     return 1
 
 
 JOBS = [
-    Job("issue-allocation", "ส่งแบบกำหนดเป้าหมายระดับอำเภอ (EOP016) ให้จังหวัด — allocation workbook to the province planner",
-        _allocation_due, _issue_allocation),
-    Job("issue-monthly", "ส่งแบบรายงานประจำเดือนเมื่อเปิดช่วงบันทึก — monthly workbooks when the entry window opens",
-        from_moment(lambda m: m.entry.opens), _issue_month),
-    Job("remind-missing", "เตือนหน่วยงานที่ยังไม่ส่งในวันสุดท้ายของช่วงบันทึก — reminder to offices still missing (entry window's last day)",
-        from_moment(lambda m: _last_day(m.entry)), _remind_missing),
-    Job("review-request", "ส่งแบบตรวจสอบให้กลุ่ม/ฝ่ายเมื่อเปิดช่วงตรวจสอบ — review workbooks to the sections (review window's first day)",
-        from_moment(lambda m: m.review.opens), _request_reviews),
-    Job("review-update", "ส่งแบบตรวจสอบอีกครั้งเมื่อมีฉบับใหม่ที่ยังไม่ได้ตรวจ — a section's workbook again for versions it has not seen",
-        _review_update_due, _request_again),
-    Job("review-reminder", "เตือนกลุ่ม/ฝ่ายที่ยังไม่ตรวจในวันสุดท้ายของช่วงตรวจสอบ — reminder to sections still pending (review window's last day)",
-        from_moment(lambda m: _last_day(m.review)), _remind_sections),
-    Job("province-package", "ส่งรายงานภาพรวมและแบบยืนยันให้กลุ่มยุทธศาสตร์ฯ — province package and confirm workbook (strategy window's first day)",
-        from_moment(lambda m: m.strategy.opens), _send_package),
-    Job("centre-reports", "ส่งรายงานที่จังหวัดยืนยันแล้วให้ส่วนกลาง — confirmed reports to the centre",
-        _centre_due, _send_to_centre),
-    Job("lock", "ปิดงวดหลังช่วงยืนยันของจังหวัด — the period locks after the strategy window",
-        _lock_due, _lock),
+    Job(
+        "issue-allocation",
+        "ส่งแบบกำหนดเป้าหมายระดับอำเภอ (EOP016) ให้จังหวัด — allocation workbook to the province planner",
+        _allocation_due,
+        _issue_allocation,
+    ),
+    Job(
+        "issue-monthly",
+        "ส่งแบบรายงานประจำเดือนเมื่อเปิดช่วงบันทึก — monthly workbooks when the entry window opens",
+        from_moment(lambda m: m.entry.opens),
+        _issue_month,
+    ),
+    Job(
+        "remind-missing",
+        "เตือนหน่วยงานที่ยังไม่ส่งในวันสุดท้ายของช่วงบันทึก — reminder to offices still missing (entry window's last day)",
+        from_moment(lambda m: _last_day(m.entry)),
+        _remind_missing,
+    ),
+    Job(
+        "review-request",
+        "ส่งแบบตรวจสอบให้กลุ่ม/ฝ่ายเมื่อเปิดช่วงตรวจสอบ — review workbooks to the sections (review window's first day)",
+        from_moment(lambda m: m.review.opens),
+        _request_reviews,
+    ),
+    Job(
+        "review-update",
+        "ส่งแบบตรวจสอบอีกครั้งเมื่อมีฉบับใหม่ที่ยังไม่ได้ตรวจ — a section's workbook again for versions it has not seen",
+        _review_update_due,
+        _request_again,
+    ),
+    Job(
+        "review-reminder",
+        "เตือนกลุ่ม/ฝ่ายที่ยังไม่ตรวจในวันสุดท้ายของช่วงตรวจสอบ — reminder to sections still pending (review window's last day)",
+        from_moment(lambda m: _last_day(m.review)),
+        _remind_sections,
+    ),
+    Job(
+        "province-package",
+        "ส่งรายงานภาพรวมและแบบยืนยันให้กลุ่มยุทธศาสตร์ฯ — province package and confirm workbook (strategy window's first day)",
+        from_moment(lambda m: m.strategy.opens),
+        _send_package,
+    ),
+    Job(
+        "centre-reports",
+        "ส่งรายงานที่จังหวัดยืนยันแล้วให้ส่วนกลาง — confirmed reports to the centre",
+        _centre_due,
+        _send_to_centre,
+    ),
+    Job(
+        "lock",
+        "ปิดงวดหลังช่วงยืนยันของจังหวัด — the period locks after the strategy window",
+        _lock_due,
+        _lock,
+    ),
 ]
 
 
@@ -217,12 +275,28 @@ def _evidence(name: str) -> Callable:
 
 
 JOBS += [
-    Job("evidence-register", "รับเอกสารหลักฐานตัวชี้วัดจากโฟลเดอร์ evidence ของจังหวัด — register documents dropped in the province's evidence folder",
-        _evidence("register_due"), _evidence("register_one")),
-    Job("target-letter", "ร่างหนังสือแจ้งเป้าหมายงาน-เงินให้อำเภอเมื่อรับแบบจัดสรรแล้ว — draft the target notification memo once the allocation is accepted",
-        _evidence("letter_due"), _evidence("draft_letter")),
-    Job("evidence-checklist", "แจ้งรายการหลักฐานที่ยังขาด 7, 3 และ 1 วันก่อนกำหนด — the checklist of what is missing, 7, 3 and 1 days before the deadline",
-        _evidence("checklist_due"), _evidence("send_checklist")),
-    Job("evidence-packet", "ส่งแฟ้มหลักฐานตัวชี้วัดวันก่อนกำหนด เมื่อยืนยันเดือนสุดท้ายของรอบแล้ว — the evidence packet the day before the deadline, once the round's last month is confirmed",
-        _evidence("packet_due"), _evidence("send_packet")),
+    Job(
+        "evidence-register",
+        "รับเอกสารหลักฐานตัวชี้วัดจากโฟลเดอร์ evidence ของจังหวัด — register documents dropped in the province's evidence folder",
+        _evidence("register_due"),
+        _evidence("register_one"),
+    ),
+    Job(
+        "target-letter",
+        "ร่างหนังสือแจ้งเป้าหมายงาน-เงินให้อำเภอเมื่อรับแบบจัดสรรแล้ว — draft the target notification memo once the allocation is accepted",
+        _evidence("letter_due"),
+        _evidence("draft_letter"),
+    ),
+    Job(
+        "evidence-checklist",
+        "แจ้งรายการหลักฐานที่ยังขาด 7, 3 และ 1 วันก่อนกำหนด — the checklist of what is missing, 7, 3 and 1 days before the deadline",
+        _evidence("checklist_due"),
+        _evidence("send_checklist"),
+    ),
+    Job(
+        "evidence-packet",
+        "ส่งแฟ้มหลักฐานตัวชี้วัดวันก่อนกำหนด เมื่อยืนยันเดือนสุดท้ายของรอบแล้ว — the evidence packet the day before the deadline, once the round's last month is confirmed",
+        _evidence("packet_due"),
+        _evidence("send_packet"),
+    ),
 ]

@@ -21,14 +21,23 @@ def _warnings(conn: Connection, file_id: int) -> list[dict]:
     return [f for f in records.findings_of(conn, file_id) if f["severity"] == "warning"]
 
 
-def review_receipt(deployment: Deployment, conn: Connection, row: Row, common: dict) -> tuple[str, dict, list[Path]]:
+def review_receipt(
+    deployment: Deployment, conn: Connection, row: Row, common: dict
+) -> tuple[str, dict, list[Path]]:
     approved, returned = review_rows(conn, deployment, row.id)
-    context = common | {"office": office_names(deployment, row.office), "approved": approved, "returned": returned,
-                        "late": bool(row.late), "warnings": _warnings(conn, row.id)}
+    context = common | {
+        "office": office_names(deployment, row.office),
+        "approved": approved,
+        "returned": returned,
+        "late": bool(row.late),
+        "warnings": _warnings(conn, row.id),
+    }
     return "review_receipt", context, []
 
 
-def confirm_receipt(deployment: Deployment, conn: Connection, row: Row, common: dict) -> tuple[str, dict, list[Path]]:
+def confirm_receipt(
+    deployment: Deployment, conn: Connection, row: Row, common: dict
+) -> tuple[str, dict, list[Path]]:
     submission = records.submission(conn, row.submission_id)
     confirmed = submission.state == CONFIRMED
     offices, incomplete = [], []
@@ -36,9 +45,14 @@ def confirm_receipt(deployment: Deployment, conn: Connection, row: Row, common: 
         latest = records.latest_submission(conn, code, "monthly", row.period)
         entry = state_row(code, deployment.config.office(code).name_th, latest)
         (offices if latest is not None and latest.state == CONFIRMED else incomplete).append(entry)
-    context = common | {"version": submission.version, "confirmed": confirmed, "name": submission.reporter or "",
-                        "confirmed_offices": offices, "incomplete": incomplete if confirmed else [],
-                        "warnings": _warnings(conn, row.id)}
+    context = common | {
+        "version": submission.version,
+        "confirmed": confirmed,
+        "name": submission.reporter or "",
+        "confirmed_offices": offices,
+        "incomplete": incomplete if confirmed else [],
+        "warnings": _warnings(conn, row.id),
+    }
     return "confirm_receipt", context, []
 
 

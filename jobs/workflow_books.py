@@ -33,37 +33,72 @@ def section_districts(config: Config, code: str) -> list[str]:
 
 
 # -- review ----------------------------------------------------------------------------
-def build_review_book(deployment: Deployment, conn: Connection, code: str, period: str, now: datetime, out: Path) -> Built:
+def build_review_book(
+    deployment: Deployment, conn: Connection, code: str, period: str, now: datetime, out: Path
+) -> Built:
     config, month = deployment.config, Period.parse(period)
     owned = {a.code: a for a in activity_rows(conn, month.fiscal_year) if a.section == code}
     districts, lines = [], []
     for office in section_districts(config, code):
         latest = latest_submission(conn, office, "monthly", period)
-        mine = _review_lines(conn, office, month, latest, owned) if latest and latest.state in (*REVIEWABLE, CONFIRMED) else []
-        districts.append(ReviewDistrict(office, config.office(office).name_th, latest.version if latest else 0,
-                                        state_label(latest.state if latest else "missing"),
-                                        sum(bool(line.warnings) for line in mine),
-                                        reviewable=bool(latest) and latest.state in REVIEWABLE))
+        mine = (
+            _review_lines(conn, office, month, latest, owned)
+            if latest and latest.state in (*REVIEWABLE, CONFIRMED)
+            else []
+        )
+        districts.append(
+            ReviewDistrict(
+                office,
+                config.office(office).name_th,
+                latest.version if latest else 0,
+                state_label(latest.state if latest else "missing"),
+                sum(bool(line.warnings) for line in mine),
+                reviewable=bool(latest) and latest.state in REVIEWABLE,
+            )
+        )
         lines += mine
     label = section(config, code)
-    return build_review(out, section=OfficeLabel(code, label.name_th, label.name_en), period=month, districts=districts,
-                        lines=lines, issued_at=now, calendar=MonthCalendar(month, config.calendar.rules),
-                        max_cell_chars=config.limits.max_cell_chars)
+    return build_review(
+        out,
+        section=OfficeLabel(code, label.name_th, label.name_en),
+        period=month,
+        districts=districts,
+        lines=lines,
+        issued_at=now,
+        calendar=MonthCalendar(month, config.calendar.rules),
+        max_cell_chars=config.limits.max_cell_chars,
+    )
 
 
-def _review_lines(conn: Connection, office: str, month: Period, latest: Row, owned: dict[str, ActivityRow]) -> list[ReviewLine]:
+def _review_lines(
+    conn: Connection, office: str, month: Period, latest: Row, owned: dict[str, ActivityRow]
+) -> list[ReviewLine]:
     plan = {line.code: line for line in office_month_plan(conn, office, month)}
     history = office_history(conn, office, month)
     lines = []
     for code, result in results_of(conn, latest.id).items():
         if code not in owned:
             continue
-        line = plan.get(code) or PlanLine(code, owned[code].name_th, owned[code].unit, owned[code].whole, 0, 0, 0, 0)
-        lines.append(ReviewLine(
-            office, code, owned[code].name_th, owned[code].unit, owned[code].whole, line.target, result.quantity,
-            line.cum_prev + result.quantity, line.budget, result.spending, line.spent_prev + result.spending,
-            warnings(line, result.quantity, history.get(code, [])), result.remark or "",
-        ))
+        line = plan.get(code) or PlanLine(
+            code, owned[code].name_th, owned[code].unit, owned[code].whole, 0, 0, 0, 0
+        )
+        lines.append(
+            ReviewLine(
+                office,
+                code,
+                owned[code].name_th,
+                owned[code].unit,
+                owned[code].whole,
+                line.target,
+                result.quantity,
+                line.cum_prev + result.quantity,
+                line.budget,
+                result.spending,
+                line.spent_prev + result.spending,
+                warnings(line, result.quantity, history.get(code, [])),
+                result.remark or "",
+            )
+        )
     return lines
 
 
@@ -90,28 +125,62 @@ def is_ready(config: Config, office: str, latest: Row | None) -> bool:
     """Approved (a district) or confirmed by its recorder (the province office's own), or already confirmed."""
     if latest is None:
         return False
-    ready = (APPROVED, CONFIRMED) if config.office(office).level == "district" else (*OWN_CONFIRMABLE, CONFIRMED)
+    ready = (
+        (APPROVED, CONFIRMED)
+        if config.office(office).level == "district"
+        else (*OWN_CONFIRMABLE, CONFIRMED)
+    )
     return latest.state in ready
 
 
-def confirm_offices(conn: Connection, config: Config, province: str, period: str) -> list[ConfirmOffice]:
+def confirm_offices(
+    conn: Connection, config: Config, province: str, period: str
+) -> list[ConfirmOffice]:
     offices = []
     for code in reporting_offices(config, province):
         latest = latest_submission(conn, code, "monthly", period)
-        offices.append(ConfirmOffice(code, config.office(code).name_th, latest.version if latest else 0,
-                                     state_label(latest.state if latest else "missing"), bool(latest and latest.late),
-                                     is_ready(config, code, latest)))
+        offices.append(
+            ConfirmOffice(
+                code,
+                config.office(code).name_th,
+                latest.version if latest else 0,
+                state_label(latest.state if latest else "missing"),
+                bool(latest and latest.late),
+                is_ready(config, code, latest),
+            )
+        )
     return offices
 
 
-def build_confirm_book(deployment: Deployment, conn: Connection, province: str, period: str, now: datetime, out: Path) -> Built:
+def build_confirm_book(
+    deployment: Deployment, conn: Connection, province: str, period: str, now: datetime, out: Path
+) -> Built:
     config, month = deployment.config, Period.parse(period)
     figures = rollup(read_inputs(conn, month), config, province)
     catalogue = {a.code: a for a in activity_rows(conn, month.fiscal_year)}
-    lines = [ConfirmLine(code, catalogue[code].name_th, catalogue[code].unit, catalogue[code].whole, f.target_qty,
-                         f.month_qty, f.cum_qty, f.budget, f.month_spent, f.cum_spent)
-             for code, f in figures.items() if code in catalogue and (f.target_qty or f.budget or f.cum_qty or f.cum_spent)]
+    lines = [
+        ConfirmLine(
+            code,
+            catalogue[code].name_th,
+            catalogue[code].unit,
+            catalogue[code].whole,
+            f.target_qty,
+            f.month_qty,
+            f.cum_qty,
+            f.budget,
+            f.month_spent,
+            f.cum_spent,
+        )
+        for code, f in figures.items()
+        if code in catalogue and (f.target_qty or f.budget or f.cum_qty or f.cum_spent)
+    ]
     office = config.office(province)
-    return build_confirm(out, province=OfficeLabel(province, office.name_th, office.name_en), period=month, lines=lines,
-                         offices=confirm_offices(conn, config, province, period), issued_at=now,
-                         calendar=MonthCalendar(month, config.calendar.rules))
+    return build_confirm(
+        out,
+        province=OfficeLabel(province, office.name_th, office.name_en),
+        period=month,
+        lines=lines,
+        offices=confirm_offices(conn, config, province, period),
+        issued_at=now,
+        calendar=MonthCalendar(month, config.calendar.rules),
+    )

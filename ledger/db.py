@@ -15,7 +15,6 @@ from sqlalchemy.exc import OperationalError
 from ledger import schema
 from ledger.migrations import migrate
 
-
 # Answers that cannot change while a read snapshot lasts (the activity catalogue), kept
 # for its length in conn.info[SNAPSHOT_CACHE]; see snapshot_cache.
 SNAPSHOT_CACHE = "eop.snapshot-cache"
@@ -50,7 +49,9 @@ def _engine(path: Path) -> Engine:
     def _begin(conn: Connection) -> None:
         # IMMEDIATE takes the write lock up front: two workers never interleave a claim.
         # A reading transaction (Ledger.reading) takes no lock: WAL gives it a snapshot.
-        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("eop_reading") else "BEGIN IMMEDIATE")
+        conn.exec_driver_sql(
+            "BEGIN" if conn.get_execution_options().get("eop_reading") else "BEGIN IMMEDIATE"
+        )
 
     return engine
 
@@ -101,14 +102,31 @@ class Ledger:
 
 
 def record_event(
-    conn: Connection, at: datetime, name: str, *, office: str | None = None, kind: str | None = None,
-    period: str | None = None, actor: str | None = None, file_id: int | None = None, **detail: Any,
+    conn: Connection,
+    at: datetime,
+    name: str,
+    *,
+    office: str | None = None,
+    kind: str | None = None,
+    period: str | None = None,
+    actor: str | None = None,
+    file_id: int | None = None,
+    **detail: Any,
 ) -> None:
     """Append to the audit log (never updated, never deleted)."""
-    conn.execute(_ADD_EVENT, {
-        "at": at, "event": name, "office": office, "kind": kind, "period": period, "actor": actor, "file_id": file_id,
-        "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
-    })
+    conn.execute(
+        _ADD_EVENT,
+        {
+            "at": at,
+            "event": name,
+            "office": office,
+            "kind": kind,
+            "period": period,
+            "actor": actor,
+            "file_id": file_id,
+            "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+        },
+    )
 
 
 _ADD_EVENT = insert(schema.events)  # built once: every file judged and answered writes events

@@ -32,11 +32,14 @@ from ledger.schema import Moment, files, submissions, targets
 metadata = MetaData()
 
 evidence_documents = Table(
-    "evidence_documents", metadata,
+    "evidence_documents",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("office", String, nullable=False),  # the province whose evidence it is
     Column("fiscal_year", Integer, nullable=False),
-    Column("kind", String, nullable=False),  # order | letter-targets | minutes (eop.rounds.DOCUMENT_KINDS)
+    Column(
+        "kind", String, nullable=False
+    ),  # order | letter-targets | minutes (eop.rounds.DOCUMENT_KINDS)
     Column("number", String),  # "84/2558"
     Column("doc_date", String),  # ISO date (CE) of the document itself, when known
     Column("title_th", Text),
@@ -46,7 +49,9 @@ evidence_documents = Table(
     Column("sha256", String, nullable=False),
     Column("pages", Integer, nullable=False),
     Column("source", String, nullable=False),  # folder | config
-    Column("stand_in", Boolean, nullable=False, default=False),  # says it is a stand-in (the demo's)
+    Column(
+        "stand_in", Boolean, nullable=False, default=False
+    ),  # says it is a stand-in (the demo's)
     Column("registered_at", Moment, nullable=False),
 )
 
@@ -75,23 +80,58 @@ class Document:
         return self.kind, self.number or self.name.lower()
 
 
-def add_document(conn: Connection, *, office: str, fiscal_year: int, kind: str, number: str | None, day: date | None,
-                 title_th: str, title_en: str, name: str, file_id: int, sha256: str, pages: int, source: str,
-                 at: datetime, stand_in: bool = False) -> int:
-    return int(conn.execute(insert(evidence_documents).values(
-        office=office, fiscal_year=fiscal_year, kind=kind, number=number, doc_date=day.isoformat() if day else None,
-        title_th=title_th, title_en=title_en, name=name, file_id=file_id, sha256=sha256, pages=pages, source=source,
-        stand_in=stand_in, registered_at=at,
-    )).inserted_primary_key[0])
+def add_document(
+    conn: Connection,
+    *,
+    office: str,
+    fiscal_year: int,
+    kind: str,
+    number: str | None,
+    day: date | None,
+    title_th: str,
+    title_en: str,
+    name: str,
+    file_id: int,
+    sha256: str,
+    pages: int,
+    source: str,
+    at: datetime,
+    stand_in: bool = False,
+) -> int:
+    return int(
+        conn.execute(
+            insert(evidence_documents).values(
+                office=office,
+                fiscal_year=fiscal_year,
+                kind=kind,
+                number=number,
+                doc_date=day.isoformat() if day else None,
+                title_th=title_th,
+                title_en=title_en,
+                name=name,
+                file_id=file_id,
+                sha256=sha256,
+                pages=pages,
+                source=source,
+                stand_in=stand_in,
+                registered_at=at,
+            )
+        ).inserted_primary_key[0]
+    )
 
 
 def documents(conn: Connection, office: str, fiscal_year: int) -> list[Document]:
     """The documents on file for a province and fiscal year: the newest of each identity,
     in the order they were first registered."""
-    query = (select(evidence_documents, files.c.archive_path)
-             .join(files, files.c.id == evidence_documents.c.file_id)
-             .where((evidence_documents.c.office == office) & (evidence_documents.c.fiscal_year == fiscal_year))
-             .order_by(evidence_documents.c.id))
+    query = (
+        select(evidence_documents, files.c.archive_path)
+        .join(files, files.c.id == evidence_documents.c.file_id)
+        .where(
+            (evidence_documents.c.office == office)
+            & (evidence_documents.c.fiscal_year == fiscal_year)
+        )
+        .order_by(evidence_documents.c.id)
+    )
     newest: dict[tuple[str, str], Document] = {}
     for row in conn.execute(query):
         found = _document(row)
@@ -101,23 +141,40 @@ def documents(conn: Connection, office: str, fiscal_year: int) -> list[Document]
 
 
 def registered_with_hash(conn: Connection, office: str, sha256: str) -> Document | None:
-    query = (select(evidence_documents, files.c.archive_path)
-             .join(files, files.c.id == evidence_documents.c.file_id)
-             .where((evidence_documents.c.office == office) & (evidence_documents.c.sha256 == sha256))
-             .order_by(evidence_documents.c.id).limit(1))
+    query = (
+        select(evidence_documents, files.c.archive_path)
+        .join(files, files.c.id == evidence_documents.c.file_id)
+        .where((evidence_documents.c.office == office) & (evidence_documents.c.sha256 == sha256))
+        .order_by(evidence_documents.c.id)
+        .limit(1)
+    )
     row = conn.execute(query).first()
     return _document(row) if row else None
 
 
 def _document(row: Row) -> Document:
     return Document(
-        row.id, row.office, row.fiscal_year, row.kind, row.number, date.fromisoformat(row.doc_date) if row.doc_date else None,
-        row.title_th or "", row.title_en or "", row.name, row.file_id, row.sha256, row.pages, row.source, bool(row.stand_in),
-        row.registered_at, row.archive_path,
+        row.id,
+        row.office,
+        row.fiscal_year,
+        row.kind,
+        row.number,
+        date.fromisoformat(row.doc_date) if row.doc_date else None,
+        row.title_th or "",
+        row.title_en or "",
+        row.name,
+        row.file_id,
+        row.sha256,
+        row.pages,
+        row.source,
+        bool(row.stand_in),
+        row.registered_at,
+        row.archive_path,
     )
 
 
 # -- facts for KPI 2 -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class TargetsFact:
@@ -130,9 +187,17 @@ class TargetsFact:
 
 def province_targets(conn: Connection, fiscal_year: int, office: str) -> TargetsFact:
     """The province's targets from the budget document (scope `province`)."""
-    query = select(func.count(), func.sum(targets.c.quantity), func.sum(targets.c.budget), func.max(targets.c.source),
-                   func.max(targets.c.set_at)).where(
-        (targets.c.fiscal_year == fiscal_year) & (targets.c.scope == "province") & (targets.c.office == office))
+    query = select(
+        func.count(),
+        func.sum(targets.c.quantity),
+        func.sum(targets.c.budget),
+        func.max(targets.c.source),
+        func.max(targets.c.set_at),
+    ).where(
+        (targets.c.fiscal_year == fiscal_year)
+        & (targets.c.scope == "province")
+        & (targets.c.office == office)
+    )
     count, quantity, budget, source, set_at = conn.execute(query).one()
     if isinstance(set_at, str):  # an aggregate may come back untyped
         set_at = datetime.fromisoformat(set_at)
@@ -141,8 +206,11 @@ def province_targets(conn: Connection, fiscal_year: int, office: str) -> Targets
 
 def allocated_offices(conn: Connection, fiscal_year: int) -> dict[str, tuple[int, float]]:
     """office → (activities with a share, budget allocated), from the accepted allocation."""
-    query = select(targets.c.office, func.count(), func.sum(targets.c.budget)).where(
-        (targets.c.fiscal_year == fiscal_year) & (targets.c.scope == "allocated")).group_by(targets.c.office)
+    query = (
+        select(targets.c.office, func.count(), func.sum(targets.c.budget))
+        .where((targets.c.fiscal_year == fiscal_year) & (targets.c.scope == "allocated"))
+        .group_by(targets.c.office)
+    )
     return {office: (count, budget or 0.0) for office, count, budget in conn.execute(query)}
 
 
@@ -167,25 +235,48 @@ def latest_fact(conn: Connection, office: str, kind: str, period: str) -> Submis
 
 def monthly_facts(conn: Connection, period: str) -> dict[str, SubmissionFact]:
     """office → its latest accepted monthly version for the period."""
-    return {office: _fact(conn, row) for office, row in latest_by_office(conn, "monthly", period).items()}
+    return {
+        office: _fact(conn, row)
+        for office, row in latest_by_office(conn, "monthly", period).items()
+    }
 
 
 def _fact(conn: Connection, row: Row) -> SubmissionFact:
     name = conn.scalar(select(files.c.name).where(files.c.id == row.file_id)) or ""
-    return SubmissionFact(row.office, row.kind, row.period, row.version, row.state, bool(row.late), row.accepted_at,
-                          name, row.id, row.file_id)
+    return SubmissionFact(
+        row.office,
+        row.kind,
+        row.period,
+        row.version,
+        row.state,
+        bool(row.late),
+        row.accepted_at,
+        name,
+        row.id,
+        row.file_id,
+    )
 
 
 def submission_row(conn: Connection, submission_id: int) -> Row:
     return conn.execute(select(submissions).where(submissions.c.id == submission_id)).one()
 
 
-def confirmed_at(conn: Connection, office: str, period: str) -> tuple[SubmissionFact | None, datetime | None]:
+def confirmed_at(
+    conn: Connection, office: str, period: str
+) -> tuple[SubmissionFact | None, datetime | None]:
     """The province's confirmation to the centre of a period (its confirm workbook, EOP018 +
     EOP019): the latest confirmed version and when it was confirmed; (None, None) if none."""
-    query = select(submissions).where(
-        (submissions.c.office == office) & (submissions.c.kind == "confirm") & (submissions.c.period == period)
-        & (submissions.c.state == "confirmed")).order_by(submissions.c.version.desc()).limit(1)
+    query = (
+        select(submissions)
+        .where(
+            (submissions.c.office == office)
+            & (submissions.c.kind == "confirm")
+            & (submissions.c.period == period)
+            & (submissions.c.state == "confirmed")
+        )
+        .order_by(submissions.c.version.desc())
+        .limit(1)
+    )
     row = conn.execute(query).first()
     if row is None:
         return None, None
@@ -201,6 +292,13 @@ def confirmed_at(conn: Connection, office: str, period: str) -> tuple[Submission
 
 def monthly_versions(conn: Connection, office: str, period: str) -> list[Row]:
     """Every accepted version of an office's monthly workbook for a period, newest first."""
-    query = select(submissions).where((submissions.c.office == office) & (submissions.c.kind == "monthly")
-                                      & (submissions.c.period == period)).order_by(submissions.c.version.desc())
+    query = (
+        select(submissions)
+        .where(
+            (submissions.c.office == office)
+            & (submissions.c.kind == "monthly")
+            & (submissions.c.period == period)
+        )
+        .order_by(submissions.c.version.desc())
+    )
     return list(conn.execute(query))

@@ -25,16 +25,35 @@ def exists(conn: Connection, dedupe_key: str) -> bool:
 
 
 def add(
-    conn: Connection, *, dedupe_key: str, message_id: str, kind: str, recipients: Sequence[str],
-    subject: str, spool_path: str, now: datetime, file_id: int | None = None, office: str | None = None,
+    conn: Connection,
+    *,
+    dedupe_key: str,
+    message_id: str,
+    kind: str,
+    recipients: Sequence[str],
+    subject: str,
+    spool_path: str,
+    now: datetime,
+    file_id: int | None = None,
+    office: str | None = None,
 ) -> int:
     """A queued row, due at once; returns its id."""
-    result = conn.execute(insert(outbox).values(
-        dedupe_key=dedupe_key, message_id=message_id, kind=kind,
-        recipients=json.dumps(list(recipients), ensure_ascii=False), subject=subject,
-        spool_path=spool_path, state="queued", attempts=0, next_attempt_at=now, created_at=now,
-        file_id=file_id, office=office,
-    ))
+    result = conn.execute(
+        insert(outbox).values(
+            dedupe_key=dedupe_key,
+            message_id=message_id,
+            kind=kind,
+            recipients=json.dumps(list(recipients), ensure_ascii=False),
+            subject=subject,
+            spool_path=spool_path,
+            state="queued",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            file_id=file_id,
+            office=office,
+        )
+    )
     return int(result.inserted_primary_key[0])
 
 
@@ -60,7 +79,9 @@ def claim(conn: Connection, row: Row, lease_until: datetime) -> bool:
     """Take `row` for sending if nobody changed it since it was read (state and attempts as seen)."""
     result = conn.execute(
         update(outbox)
-        .where(outbox.c.id == row.id, outbox.c.state == row.state, outbox.c.attempts == row.attempts)
+        .where(
+            outbox.c.id == row.id, outbox.c.state == row.state, outbox.c.attempts == row.attempts
+        )
         .values(state="sending", attempts=outbox.c.attempts + 1, next_attempt_at=lease_until)
     )
     return result.rowcount == 1
@@ -68,7 +89,8 @@ def claim(conn: Connection, row: Row, lease_until: datetime) -> bool:
 
 def mark_sent(conn: Connection, row_id: int, now: datetime, note: str | None = None) -> bool:
     result = conn.execute(
-        update(outbox).where(outbox.c.id == row_id, outbox.c.state == "sending")
+        update(outbox)
+        .where(outbox.c.id == row_id, outbox.c.state == "sending")
         .values(state="sent", sent_at=now, last_error=note)
     )
     return result.rowcount == 1
@@ -76,7 +98,8 @@ def mark_sent(conn: Connection, row_id: int, now: datetime, note: str | None = N
 
 def mark_retry(conn: Connection, row_id: int, error: str, next_attempt_at: datetime) -> bool:
     result = conn.execute(
-        update(outbox).where(outbox.c.id == row_id, outbox.c.state == "sending")
+        update(outbox)
+        .where(outbox.c.id == row_id, outbox.c.state == "sending")
         .values(state="queued", last_error=error, next_attempt_at=next_attempt_at)
     )
     return result.rowcount == 1
@@ -84,7 +107,8 @@ def mark_retry(conn: Connection, row_id: int, error: str, next_attempt_at: datet
 
 def mark_failed(conn: Connection, row_id: int, error: str, now: datetime) -> bool:
     result = conn.execute(
-        update(outbox).where(outbox.c.id == row_id, outbox.c.state == "sending")
+        update(outbox)
+        .where(outbox.c.id == row_id, outbox.c.state == "sending")
         .values(state="failed", last_error=error, next_attempt_at=now)
     )
     return result.rowcount == 1
@@ -95,9 +119,13 @@ def release_orphans(conn: Connection, now: datetime) -> int:
     kept, the interruption noted); returns how many. Only a sender that holds the senders'
     lock exclusively may call this (see outbox.deliver.sending)."""
     result = conn.execute(
-        update(outbox).where(outbox.c.state == "sending")
-        .values(state="queued", next_attempt_at=now,
-                last_error="การส่งถูกขัดจังหวะ ส่งใหม่ — interrupted while sending (the sender stopped); sent again")
+        update(outbox)
+        .where(outbox.c.state == "sending")
+        .values(
+            state="queued",
+            next_attempt_at=now,
+            last_error="การส่งถูกขัดจังหวะ ส่งใหม่ — interrupted while sending (the sender stopped); sent again",
+        )
     )
     return result.rowcount
 
@@ -105,7 +133,8 @@ def release_orphans(conn: Connection, now: datetime) -> int:
 def requeue_failed(conn: Connection, now: datetime) -> int:
     """Failed rows get a fresh set of attempts (after the cause was fixed); returns how many."""
     result = conn.execute(
-        update(outbox).where(outbox.c.state == "failed")
+        update(outbox)
+        .where(outbox.c.state == "failed")
         .values(state="queued", attempts=0, next_attempt_at=now)
     )
     return result.rowcount

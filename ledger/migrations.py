@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, inspect, insert, select
+from sqlalchemy import Connection, insert, inspect, select
 
 from ledger import schema
 
@@ -13,7 +13,9 @@ Migration = tuple[int, str, Callable[[Connection], None]]
 
 
 def _initial(conn: Connection) -> None:
-    schema.metadata.create_all(conn, tables=[t for t in schema.metadata.sorted_tables if t.name != "schema_migrations"])
+    schema.metadata.create_all(
+        conn, tables=[t for t in schema.metadata.sorted_tables if t.name != "schema_migrations"]
+    )
 
 
 def _workflow(conn: Connection) -> None:
@@ -44,7 +46,11 @@ def migrate(conn: Connection) -> list[str]:
         if version in done:
             continue
         step(conn)
-        conn.execute(insert(schema.schema_migrations).values(version=version, name=name, applied_at=datetime.now(UTC)))
+        conn.execute(
+            insert(schema.schema_migrations).values(
+                version=version, name=name, applied_at=datetime.now(UTC)
+            )
+        )
         applied.append(name)
     return applied
 

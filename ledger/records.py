@@ -7,37 +7,64 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from ledger.schema import files, findings, issued, job_runs, results, submissions
-
 
 # -- files -----------------------------------------------------------------------
 # The statements taking and judging run for every file are built once, with bound
 # parameters: building one costs more than SQLite takes to answer it, 878 times in a round.
 ADD_FILE = insert(files)
 ALREADY_TAKEN = select(files).where(
-    (files.c.office == bindparam("office")) & (files.c.name == bindparam("name")) & (files.c.sha256 == bindparam("sha256"))
-    & (files.c.dropped_mtime == bindparam("mtime")))
+    (files.c.office == bindparam("office"))
+    & (files.c.name == bindparam("name"))
+    & (files.c.sha256 == bindparam("sha256"))
+    & (files.c.dropped_mtime == bindparam("mtime"))
+)
 
 
 def record_file(conn: Connection, **values: Any) -> int:
     return conn.execute(ADD_FILE, {"status": "received", **values}).inserted_primary_key[0]
 
 
-def already_taken(conn: Connection, office: str, name: str, sha256: str, mtime: float) -> Row | None:
+def already_taken(
+    conn: Connection, office: str, name: str, sha256: str, mtime: float
+) -> Row | None:
     """The same file (name, content, mtime) recorded before: its removal from drop/ was cut short."""
-    return conn.execute(ALREADY_TAKEN, {"office": office, "name": name, "sha256": sha256, "mtime": mtime}).first()
+    return conn.execute(
+        ALREADY_TAKEN, {"office": office, "name": name, "sha256": sha256, "mtime": mtime}
+    ).first()
 
 
-ACCEPTED_WITH_HASH = select(files).where(
-    (files.c.office == bindparam("office")) & (files.c.sha256 == bindparam("sha256")) & (files.c.status == "accepted")
-    & (files.c.id < bindparam("before_id"))).order_by(files.c.id).limit(1)
+ACCEPTED_WITH_HASH = (
+    select(files)
+    .where(
+        (files.c.office == bindparam("office"))
+        & (files.c.sha256 == bindparam("sha256"))
+        & (files.c.status == "accepted")
+        & (files.c.id < bindparam("before_id"))
+    )
+    .order_by(files.c.id)
+    .limit(1)
+)
 FILE_ROW = select(files).where(files.c.id == bindparam("file_id"))
 
 
 def accepted_with_hash(conn: Connection, office: str, sha256: str, before_id: int) -> Row | None:
-    return conn.execute(ACCEPTED_WITH_HASH, {"office": office, "sha256": sha256, "before_id": before_id}).first()
+    return conn.execute(
+        ACCEPTED_WITH_HASH, {"office": office, "sha256": sha256, "before_id": before_id}
+    ).first()
 
 
 def file_row(conn: Connection, file_id: int) -> Row:
@@ -45,30 +72,46 @@ def file_row(conn: Connection, file_id: int) -> Row:
 
 
 def files_to_judge(conn: Connection) -> list[Row]:
-    return list(conn.execute(select(files).where(files.c.status == "received").order_by(files.c.id)))
+    return list(
+        conn.execute(select(files).where(files.c.status == "received").order_by(files.c.id))
+    )
 
 
 def files_to_answer(conn: Connection) -> list[Row]:
-    return list(conn.execute(select(files).where(
-        (files.c.status != "received") & files.c.answered_at.is_(None)).order_by(files.c.id)))
+    return list(
+        conn.execute(
+            select(files)
+            .where((files.c.status != "received") & files.c.answered_at.is_(None))
+            .order_by(files.c.id)
+        )
+    )
 
 
 def mark_answered(conn: Connection, file_id: int, at: datetime) -> None:
     conn.execute(update(files).where(files.c.id == file_id).values(answered_at=at))
 
 
-STORE_JUDGEMENT = update(files).where(files.c.id == bindparam("judged_file"))  # the columns set come with the values
+STORE_JUDGEMENT = update(files).where(
+    files.c.id == bindparam("judged_file")
+)  # the columns set come with the values
 
 
-def store_judgement(conn: Connection, file_id: int, *, status: str, at: datetime, found: list[dict], **facts: Any) -> None:
-    conn.execute(STORE_JUDGEMENT, {"judged_file": file_id, "status": status, "judged_at": at, **facts})
+def store_judgement(
+    conn: Connection, file_id: int, *, status: str, at: datetime, found: list[dict], **facts: Any
+) -> None:
+    conn.execute(
+        STORE_JUDGEMENT, {"judged_file": file_id, "status": status, "judged_at": at, **facts}
+    )
     if found:
         conn.execute(insert(findings), [{"file_id": file_id, **f} for f in found])
 
 
 def findings_of(conn: Connection, file_id: int) -> list[dict]:
     query = select(findings).where(findings.c.file_id == file_id).order_by(findings.c.id)
-    return [{k: v for k, v in row._mapping.items() if k not in ("id", "file_id")} for row in conn.execute(query)]
+    return [
+        {k: v for k, v in row._mapping.items() if k not in ("id", "file_id")}
+        for row in conn.execute(query)
+    ]
 
 
 def received_since(conn: Connection, since: datetime | None) -> list[Row]:
@@ -79,31 +122,64 @@ def received_since(conn: Connection, since: datetime | None) -> list[Row]:
 
 
 def rejected_attempts(conn: Connection, kind: str, period: str) -> dict[str, int]:
-    query = select(files.c.office, func.count()).where(
-        (files.c.status == "rejected") & (files.c.kind == kind) & (files.c.period == period)).group_by(files.c.office)
+    query = (
+        select(files.c.office, func.count())
+        .where((files.c.status == "rejected") & (files.c.kind == kind) & (files.c.period == period))
+        .group_by(files.c.office)
+    )
     return dict(conn.execute(query).all())
 
 
 # -- submissions -----------------------------------------------------------------
-LATEST_SUBMISSION = select(submissions).where(
-    (submissions.c.office == bindparam("office")) & (submissions.c.kind == bindparam("kind"))
-    & (submissions.c.period == bindparam("period"))).order_by(submissions.c.version.desc()).limit(1)
+LATEST_SUBMISSION = (
+    select(submissions)
+    .where(
+        (submissions.c.office == bindparam("office"))
+        & (submissions.c.kind == bindparam("kind"))
+        & (submissions.c.period == bindparam("period"))
+    )
+    .order_by(submissions.c.version.desc())
+    .limit(1)
+)
 SUBMISSION = select(submissions).where(submissions.c.id == bindparam("submission_id"))
 ADD_SUBMISSION = insert(submissions).returning(*submissions.c)  # the new row at once
 
 
 def latest_submission(conn: Connection, office: str, kind: str, period: str) -> Row | None:
-    return conn.execute(LATEST_SUBMISSION, {"office": office, "kind": kind, "period": period}).first()
+    return conn.execute(
+        LATEST_SUBMISSION, {"office": office, "kind": kind, "period": period}
+    ).first()
 
 
-def add_submission(conn: Connection, *, office: str, kind: str, period: str, file_id: int, state: str,
-                   reporter: str | None, late: bool, at: datetime) -> Row:
+def add_submission(
+    conn: Connection,
+    *,
+    office: str,
+    kind: str,
+    period: str,
+    file_id: int,
+    state: str,
+    reporter: str | None,
+    late: bool,
+    at: datetime,
+) -> Row:
     previous = latest_submission(conn, office, kind, period)
     version = previous.version + 1 if previous else 1
-    return conn.execute(ADD_SUBMISSION, {
-        "office": office, "kind": kind, "period": period, "version": version, "file_id": file_id, "state": state,
-        "reporter": reporter, "late": late, "accepted_at": at, "replaces": previous.id if previous else None,
-    }).one()
+    return conn.execute(
+        ADD_SUBMISSION,
+        {
+            "office": office,
+            "kind": kind,
+            "period": period,
+            "version": version,
+            "file_id": file_id,
+            "state": state,
+            "reporter": reporter,
+            "late": late,
+            "accepted_at": at,
+            "replaces": previous.id if previous else None,
+        },
+    ).one()
 
 
 def submission(conn: Connection, submission_id: int) -> Row:
@@ -111,11 +187,23 @@ def submission(conn: Connection, submission_id: int) -> Row:
 
 
 def latest_by_office(conn: Connection, kind: str, period: str) -> dict[str, Row]:
-    newest = select(submissions.c.office, func.max(submissions.c.version).label("version")).where(
-        (submissions.c.kind == kind) & (submissions.c.period == period)).group_by(submissions.c.office).subquery()
-    query = select(submissions).join(newest, and_(
-        submissions.c.office == newest.c.office, submissions.c.version == newest.c.version,
-    )).where((submissions.c.kind == kind) & (submissions.c.period == period))
+    newest = (
+        select(submissions.c.office, func.max(submissions.c.version).label("version"))
+        .where((submissions.c.kind == kind) & (submissions.c.period == period))
+        .group_by(submissions.c.office)
+        .subquery()
+    )
+    query = (
+        select(submissions)
+        .join(
+            newest,
+            and_(
+                submissions.c.office == newest.c.office,
+                submissions.c.version == newest.c.version,
+            ),
+        )
+        .where((submissions.c.kind == kind) & (submissions.c.period == period))
+    )
     return {row.office: row for row in conn.execute(query)}
 
 
@@ -125,23 +213,37 @@ def add_results(conn: Connection, submission_id: int, rows: list[dict]) -> None:
 
 
 def results_of(conn: Connection, submission_id: int) -> dict[str, Row]:
-    return {r.activity: r for r in conn.execute(select(results).where(results.c.submission_id == submission_id))}
+    return {
+        r.activity: r
+        for r in conn.execute(select(results).where(results.c.submission_id == submission_id))
+    }
 
 
 def latest_results_query(mine: ColumnElement[bool], by: str) -> Select:
     """(by, activity, quantity, spending) of the latest version among the submissions `mine`
     selects, one version per value of the column `by` (an office, or a period)."""
     key = submissions.c[by]
-    newest = select(key, func.max(submissions.c.version).label("version")).where(mine).group_by(key).subquery()
-    return select(key, results.c.activity, results.c.quantity, results.c.spending).join_from(
-        results, submissions, results.c.submission_id == submissions.c.id).join(newest, and_(
-        key == newest.c[by], submissions.c.version == newest.c.version)).where(mine)
+    newest = (
+        select(key, func.max(submissions.c.version).label("version"))
+        .where(mine)
+        .group_by(key)
+        .subquery()
+    )
+    return (
+        select(key, results.c.activity, results.c.quantity, results.c.spending)
+        .join_from(results, submissions, results.c.submission_id == submissions.c.id)
+        .join(newest, and_(key == newest.c[by], submissions.c.version == newest.c.version))
+        .where(mine)
+    )
 
 
 # An office's latest monthly versions for some periods (built once: judging a national round asks it 878 times).
 LATEST_MONTHLY_RESULTS = latest_results_query(
-    (submissions.c.office == bindparam("office")) & (submissions.c.kind == "monthly")
-    & submissions.c.period.in_(bindparam("periods", expanding=True)), "period")
+    (submissions.c.office == bindparam("office"))
+    & (submissions.c.kind == "monthly")
+    & submissions.c.period.in_(bindparam("periods", expanding=True)),
+    "period",
+)
 
 
 def monthly_results(conn: Connection, office: str, periods: list[str]) -> dict[str, dict[str, Row]]:
@@ -156,14 +258,32 @@ def monthly_results(conn: Connection, office: str, periods: list[str]) -> dict[s
 
 
 # -- issued workbooks ------------------------------------------------------------
-def record_issued(conn: Connection, *, digest: str, kind: str, office: str, period: str, version: str,
-                  path: str, at: datetime, prefilled: dict) -> None:
+def record_issued(
+    conn: Connection,
+    *,
+    digest: str,
+    kind: str,
+    office: str,
+    period: str,
+    version: str,
+    path: str,
+    at: datetime,
+    prefilled: dict,
+) -> None:
     exists = conn.scalar(select(issued.c.digest).where(issued.c.digest == digest))
     if not exists:
-        conn.execute(insert(issued).values(
-            digest=digest, kind=kind, office=office, period=period, template_version=version, path=path,
-            issued_at=at, prefilled=json.dumps(prefilled, ensure_ascii=False),
-        ))
+        conn.execute(
+            insert(issued).values(
+                digest=digest,
+                kind=kind,
+                office=office,
+                period=period,
+                template_version=version,
+                path=path,
+                issued_at=at,
+                prefilled=json.dumps(prefilled, ensure_ascii=False),
+            )
+        )
 
 
 ISSUED = select(issued).where(issued.c.digest == bindparam("digest"))
@@ -176,7 +296,14 @@ def issued_snapshot(conn: Connection, digest: str) -> dict | None:
 
 # -- scheduled jobs --------------------------------------------------------------
 def job_done(conn: Connection, job: str, key: str) -> bool:
-    return conn.scalar(select(func.count()).select_from(job_runs).where((job_runs.c.job == job) & (job_runs.c.key == key))) > 0
+    return (
+        conn.scalar(
+            select(func.count())
+            .select_from(job_runs)
+            .where((job_runs.c.job == job) & (job_runs.c.key == key))
+        )
+        > 0
+    )
 
 
 def mark_job_done(conn: Connection, job: str, key: str, at: datetime) -> None:
@@ -185,5 +312,9 @@ def mark_job_done(conn: Connection, job: str, key: str, at: datetime) -> None:
 
 def job_runs_of(conn: Connection, job: str) -> list[tuple[str, datetime]]:
     """(key, ran_at) of every run of a job, oldest first."""
-    query = select(job_runs.c.key, job_runs.c.ran_at).where(job_runs.c.job == job).order_by(job_runs.c.ran_at)
+    query = (
+        select(job_runs.c.key, job_runs.c.ran_at)
+        .where(job_runs.c.job == job)
+        .order_by(job_runs.c.ran_at)
+    )
     return [(row.key, row.ran_at) for row in conn.execute(query)]

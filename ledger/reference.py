@@ -29,7 +29,9 @@ class ActivityRow:
 
 def replace_offices(conn: Connection, rows: Iterable[dict]) -> None:
     for row in rows:
-        conn.execute(upsert(offices).values(**row).on_conflict_do_update(index_elements=["code"], set_=row))
+        conn.execute(
+            upsert(offices).values(**row).on_conflict_do_update(index_elements=["code"], set_=row)
+        )
 
 
 def replace_people(conn: Connection, rows: Iterable[dict]) -> None:
@@ -51,8 +53,11 @@ def activity_rows(conn: Connection, fiscal_year: int) -> list[ActivityRow]:
     cache = snapshot_cache(conn)  # judging a batch reads the catalogue once per snapshot
     if cache is not None and ("activities", fiscal_year) in cache:
         return list(cache["activities", fiscal_year])
-    query = select(*(activities.c[name] for name in _ACTIVITY_FIELDS)).where(
-        activities.c.fiscal_year == fiscal_year).order_by(activities.c.position)
+    query = (
+        select(*(activities.c[name] for name in _ACTIVITY_FIELDS))
+        .where(activities.c.fiscal_year == fiscal_year)
+        .order_by(activities.c.position)
+    )
     rows = [ActivityRow(*row) for row in conn.execute(query)]
     if cache is not None:
         cache["activities", fiscal_year] = tuple(rows)
@@ -60,30 +65,61 @@ def activity_rows(conn: Connection, fiscal_year: int) -> list[ActivityRow]:
 
 
 def set_targets(
-    conn: Connection, fiscal_year: int, scope: str, rows: dict[tuple[str, str], tuple[float, float]], *, source: str, at: datetime,
+    conn: Connection,
+    fiscal_year: int,
+    scope: str,
+    rows: dict[tuple[str, str], tuple[float, float]],
+    *,
+    source: str,
+    at: datetime,
 ) -> None:
     """rows: (office, activity) → (quantity, budget); replaces those offices' targets of that scope."""
     for office in {office for office, _ in rows}:
-        conn.execute(delete(targets).where(
-            (targets.c.fiscal_year == fiscal_year) & (targets.c.scope == scope) & (targets.c.office == office)))
+        conn.execute(
+            delete(targets).where(
+                (targets.c.fiscal_year == fiscal_year)
+                & (targets.c.scope == scope)
+                & (targets.c.office == office)
+            )
+        )
     for (office, activity), (quantity, budget) in rows.items():
-        conn.execute(targets.insert().values(
-            fiscal_year=fiscal_year, office=office, activity=activity, scope=scope,
-            quantity=quantity, budget=budget, source=source, set_at=at,
-        ))
+        conn.execute(
+            targets.insert().values(
+                fiscal_year=fiscal_year,
+                office=office,
+                activity=activity,
+                scope=scope,
+                quantity=quantity,
+                budget=budget,
+                source=source,
+                set_at=at,
+            )
+        )
 
 
 TARGETS = select(targets.c.office, targets.c.activity, targets.c.quantity, targets.c.budget).where(
-    (targets.c.fiscal_year == bindparam("fiscal_year")) & (targets.c.scope == bindparam("scope")))
-OFFICE_TARGETS = TARGETS.where(targets.c.office == bindparam("office"))  # built once: asked for every file judged
+    (targets.c.fiscal_year == bindparam("fiscal_year")) & (targets.c.scope == bindparam("scope"))
+)
+OFFICE_TARGETS = TARGETS.where(
+    targets.c.office == bindparam("office")
+)  # built once: asked for every file judged
 
 
-def targets_of(conn: Connection, fiscal_year: int, scope: str, office: str | None = None) -> dict[tuple[str, str], tuple[float, float]]:
+def targets_of(
+    conn: Connection, fiscal_year: int, scope: str, office: str | None = None
+) -> dict[tuple[str, str], tuple[float, float]]:
     query, values = (TARGETS, {}) if office is None else (OFFICE_TARGETS, {"office": office})
     rows = conn.execute(query, {"fiscal_year": fiscal_year, "scope": scope, **values}).all()
     return {(office, activity): (quantity, budget) for office, activity, quantity, budget in rows}
 
 
 def target_source(conn: Connection, fiscal_year: int, scope: str, office: str) -> str | None:
-    return conn.scalar(select(targets.c.source).where(
-        (targets.c.fiscal_year == fiscal_year) & (targets.c.scope == scope) & (targets.c.office == office)).limit(1))
+    return conn.scalar(
+        select(targets.c.source)
+        .where(
+            (targets.c.fiscal_year == fiscal_year)
+            & (targets.c.scope == scope)
+            & (targets.c.office == office)
+        )
+        .limit(1)
+    )

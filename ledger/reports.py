@@ -29,14 +29,17 @@ def latest_results(conn: Connection, kind: str, period: str) -> OfficeResults:
     office_of = {row.id: row.office for row in latest.values()}
     found: OfficeResults = {office: {} for office in latest}
     if office_of:
-        query = select(results.c.submission_id, results.c.activity, results.c.quantity, results.c.spending).where(
-            results.c.submission_id.in_(list(office_of)))
+        query = select(
+            results.c.submission_id, results.c.activity, results.c.quantity, results.c.spending
+        ).where(results.c.submission_id.in_(list(office_of)))
         for row in conn.execute(query):
             found[office_of[row.submission_id]][row.activity] = (row.quantity, row.spending)
     return found
 
 
-def latest_result_rows(conn: Connection, kind: str, period: str) -> tuple[list[str], Iterator[tuple[str, str, float, float]]]:
+def latest_result_rows(
+    conn: Connection, kind: str, period: str
+) -> tuple[list[str], Iterator[tuple[str, str, float, float]]]:
     """The same as latest_results, flat: (the offices with a latest version, their result
     rows as (office, activity, quantity, spending)) — for reading a whole country at once."""
     offices = list(latest_by_office(conn, kind, period))
@@ -46,7 +49,9 @@ def latest_result_rows(conn: Connection, kind: str, period: str) -> tuple[list[s
 
 
 _LATEST_RESULT_ROWS = latest_results_query(
-    (submissions.c.kind == bindparam("kind")) & (submissions.c.period == bindparam("period")), "office")
+    (submissions.c.kind == bindparam("kind")) & (submissions.c.period == bindparam("period")),
+    "office",
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,8 @@ def submission_facts(conn: Connection, kind: str, period: str) -> dict[str, Subm
     ours) names no period and so is not counted here.
     """
     query = select(files.c.office, files.c.status, files.c.received_at).where(
-        (files.c.kind == kind) & (files.c.period == period))
+        (files.c.kind == kind) & (files.c.period == period)
+    )
     by_office: dict[str, list] = {}
     for row in conn.execute(query):
         by_office.setdefault(row.office, []).append(row)

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, Column, Float, ForeignKey, Integer, MetaData, String, Table, Text, TypeDecorator,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 
@@ -30,14 +39,16 @@ class Moment(TypeDecorator[datetime]):
 metadata = MetaData()
 
 schema_migrations = Table(
-    "schema_migrations", metadata,
+    "schema_migrations",
+    metadata,
     Column("version", Integer, primary_key=True),
     Column("name", String, nullable=False),
     Column("applied_at", Moment, nullable=False),
 )
 
 offices = Table(
-    "offices", metadata,
+    "offices",
+    metadata,
     Column("code", String, primary_key=True),
     Column("level", String, nullable=False),  # department | region | province | district | section
     Column("parent", String),
@@ -46,7 +57,8 @@ offices = Table(
 )
 
 people = Table(
-    "people", metadata,
+    "people",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("email", String, nullable=False),
     Column("name", String, nullable=False),
@@ -57,7 +69,8 @@ people = Table(
 )
 
 activities = Table(
-    "activities", metadata,
+    "activities",
+    metadata,
     Column("fiscal_year", Integer, primary_key=True),
     Column("code", String, primary_key=True),
     Column("position", Integer, nullable=False),
@@ -74,7 +87,8 @@ activities = Table(
 # scope "province": the province's target from the budget document;
 # scope "allocated": an office's share (a district's, or the province office's own).
 targets = Table(
-    "targets", metadata,
+    "targets",
+    metadata,
     Column("fiscal_year", Integer, primary_key=True),
     Column("office", String, primary_key=True),
     Column("activity", String, primary_key=True),
@@ -88,7 +102,8 @@ targets = Table(
 # Every file ever received, recorded before it is parsed. status: received (taken, not yet
 # judged) → accepted | rejected | duplicate. answered_at is set once its answer is queued.
 files = Table(
-    "files", metadata,
+    "files",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("sha256", String, nullable=False, index=True),
     Column("name", String, nullable=False),
@@ -109,7 +124,8 @@ files = Table(
 )
 
 findings = Table(
-    "findings", metadata,
+    "findings",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("file_id", ForeignKey("files.id"), nullable=False, index=True),
     Column("severity", String, nullable=False),
@@ -124,14 +140,17 @@ findings = Table(
 
 # One accepted version of one office's workbook for one period (or fiscal year) and kind.
 submissions = Table(
-    "submissions", metadata,
+    "submissions",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("office", String, nullable=False),
     Column("kind", String, nullable=False),
     Column("period", String, nullable=False),
     Column("version", Integer, nullable=False),
     Column("file_id", ForeignKey("files.id"), nullable=False),
-    Column("state", String, nullable=False),  # recorded | submitted | approved | returned | confirmed
+    Column(
+        "state", String, nullable=False
+    ),  # recorded | submitted | approved | returned | confirmed
     Column("reporter", String),
     Column("late", Boolean, nullable=False, default=False),
     Column("accepted_at", Moment, nullable=False),
@@ -141,7 +160,8 @@ submissions = Table(
 
 # Monthly figures of one submission: this period's quantity and spending per activity.
 results = Table(
-    "results", metadata,
+    "results",
+    metadata,
     Column("submission_id", ForeignKey("submissions.id"), primary_key=True),
     Column("activity", String, primary_key=True),
     Column("quantity", Float, nullable=False),
@@ -151,7 +171,8 @@ results = Table(
 
 # Workbooks the service handed out, by the digest of their pre-filled values.
 issued = Table(
-    "issued", metadata,
+    "issued",
+    metadata,
     Column("digest", String, primary_key=True),
     Column("kind", String, nullable=False),
     Column("office", String, nullable=False),
@@ -163,7 +184,8 @@ issued = Table(
 )
 
 outbox = Table(
-    "outbox", metadata,
+    "outbox",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("dedupe_key", String, unique=True),  # the same answer is never queued twice
     Column("message_id", String, nullable=False, unique=True),
@@ -183,7 +205,8 @@ outbox = Table(
 
 # Append-only: received, accepted, rejected, duplicate, issued, mailed, …
 events = Table(
-    "events", metadata,
+    "events",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("at", Moment, nullable=False),
     Column("event", String, nullable=False),
@@ -197,7 +220,8 @@ events = Table(
 
 # Scheduled jobs that ran, so each runs once per key (period) even across restarts.
 job_runs = Table(
-    "job_runs", metadata,
+    "job_runs",
+    metadata,
     Column("job", String, primary_key=True),
     Column("key", String, primary_key=True),
     Column("ran_at", Moment, nullable=False),
@@ -207,7 +231,8 @@ job_runs = Table(
 # decision of each section counts; an approval carries over to a newer version whose figures
 # on that section's activities are unchanged, a return never does.
 reviews = Table(
-    "reviews", metadata,
+    "reviews",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("section", String, nullable=False),
     Column("office", String, nullable=False),  # the district
@@ -224,7 +249,8 @@ reviews = Table(
 # A locked period reopened for ONE new version of one office, citing the approving memo
 # (migration 2). Those sent to the centre count against KPI 2 level 5.
 corrections = Table(
-    "corrections", metadata,
+    "corrections",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("office", String, nullable=False),
     Column("period", String, nullable=False),

@@ -36,7 +36,9 @@ def months_done(conn: Connection, office: str, period: Period) -> dict[str, dict
     return monthly_results(conn, office, [str(p) for p in earlier_months(period)])
 
 
-def office_month_plan(conn: Connection, office: str, period: Period, done: dict[str, dict] | None = None) -> list[PlanLine]:
+def office_month_plan(
+    conn: Connection, office: str, period: Period, done: dict[str, dict] | None = None
+) -> list[PlanLine]:
     """The activities allocated to the office (all activities if none is yet), with its
     targets and its cumulative results up to the month before."""
     fiscal_year = period.fiscal_year
@@ -54,11 +56,24 @@ def office_month_plan(conn: Connection, office: str, period: Period, done: dict[
         if allocated and quantity == 0 and budget == 0:
             continue
         code = activity.code
-        lines.append(PlanLine(code, activity.name_th, activity.unit, activity.whole, quantity, done_qty[code], budget, spent[code]))
+        lines.append(
+            PlanLine(
+                code,
+                activity.name_th,
+                activity.unit,
+                activity.whole,
+                quantity,
+                done_qty[code],
+                budget,
+                spent[code],
+            )
+        )
     return lines
 
 
-def office_history(conn: Connection, office: str, period: Period, done: dict[str, dict] | None = None) -> dict[str, list[float]]:
+def office_history(
+    conn: Connection, office: str, period: Period, done: dict[str, dict] | None = None
+) -> dict[str, list[float]]:
     """activity → the office's quantities in earlier months of the fiscal year (for outliers)."""
     done = months_done(conn, office, period) if done is None else done
     history: dict[str, list[float]] = {}
@@ -68,8 +83,14 @@ def office_history(conn: Connection, office: str, period: Period, done: dict[str
     return history
 
 
-def period_status(conn: Connection, offices: list[tuple[str, str]], kind: str, period: str, *,
-                  locked: bool | None = None) -> list[dict]:
+def period_status(
+    conn: Connection,
+    offices: list[tuple[str, str]],
+    kind: str,
+    period: str,
+    *,
+    locked: bool | None = None,
+) -> list[dict]:
     """Each office's state for a period: the stable shape of `eop status --json`.
 
     Past the lock (`locked`, or by default the period's `locked` event) an office that sent
@@ -86,19 +107,25 @@ def period_status(conn: Connection, offices: list[tuple[str, str]], kind: str, p
     received = {}
     if latest:
         ids = [row.file_id for row in latest.values()]
-        received = dict(conn.execute(select(files.c.id, files.c.received_at).where(files.c.id.in_(ids))).all())
+        received = dict(
+            conn.execute(select(files.c.id, files.c.received_at).where(files.c.id.in_(ids))).all()
+        )
     rows = []
     for code, name in offices:
         row = latest.get(code)
-        rows.append({
-            "office": code, "name": name, "kind": kind,
-            "state": "locked" if row and is_locked else (row.state if row else "missing"),
-            "version": row.version if row else 0,
-            "late": bool(row.late) if row else False,
-            "rejected_attempts": rejected.get(code, 0),
-            "received_at": received[row.file_id].isoformat() if row else None,
-            **workflow_status(conn, code, period, row),
-        })
+        rows.append(
+            {
+                "office": code,
+                "name": name,
+                "kind": kind,
+                "state": "locked" if row and is_locked else (row.state if row else "missing"),
+                "version": row.version if row else 0,
+                "late": bool(row.late) if row else False,
+                "rejected_attempts": rejected.get(code, 0),
+                "received_at": received[row.file_id].isoformat() if row else None,
+                **workflow_status(conn, code, period, row),
+            }
+        )
     return rows
 
 
@@ -107,7 +134,11 @@ def period_locked(conn: Connection, period: str) -> bool:
 
     from ledger.schema import events
 
-    query = select(func.count()).select_from(events).where((events.c.event == "locked") & (events.c.period == period))
+    query = (
+        select(func.count())
+        .select_from(events)
+        .where((events.c.event == "locked") & (events.c.period == period))
+    )
     return bool(conn.scalar(query))
 
 
@@ -119,14 +150,27 @@ def workflow_status(conn: Connection, office: str, period: str, row) -> dict:
     district = row is not None and row.kind == "monthly" and workflow.is_district(conn, office)
     standing = workflow.verdicts(conn, row) if district else {}
     state = row.state if row else "missing"
-    reached = {s: workflow.state_reached_at(conn, row, s) if row and state_in(state, s) else None for s in (APPROVED, CONFIRMED)}
-    if district and reached[APPROVED] is None:  # a version taken under a correction: its memo approved it
+    reached = {
+        s: workflow.state_reached_at(conn, row, s) if row and state_in(state, s) else None
+        for s in (APPROVED, CONFIRMED)
+    }
+    if (
+        district and reached[APPROVED] is None
+    ):  # a version taken under a correction: its memo approved it
         reached[APPROVED] = reached[CONFIRMED]
     return {
         "sections": {section: verdict.state for section, verdict in standing.items()},
         "approved_at": _iso(reached[APPROVED]),
-        "returned": [{"section": v.section, "comment": v.review.comment, "reviewer": v.review.reviewer,
-                      "at": v.review.decided_at.isoformat()} for v in standing.values() if v.state == RETURNED],
+        "returned": [
+            {
+                "section": v.section,
+                "comment": v.review.comment,
+                "reviewer": v.review.reviewer,
+                "at": v.review.decided_at.isoformat(),
+            }
+            for v in standing.values()
+            if v.state == RETURNED
+        ],
         "confirmed_at": _iso(reached[CONFIRMED]),
         "corrections": workflow.list_corrections(conn, period=period, office=office),
     }
@@ -146,8 +190,16 @@ def received_files(conn: Connection, since=None) -> list[dict]:
     from ledger.records import findings_of, received_since
 
     result_of = {"received": "pending"}
-    return [{
-        "file": row.name, "office": row.office, "sha256": row.sha256, "received_at": row.received_at.isoformat(),
-        "result": result_of.get(row.status, row.status), "kind": row.kind, "period": row.period,
-        "findings": findings_of(conn, row.id),
-    } for row in received_since(conn, since)]
+    return [
+        {
+            "file": row.name,
+            "office": row.office,
+            "sha256": row.sha256,
+            "received_at": row.received_at.isoformat(),
+            "result": result_of.get(row.status, row.status),
+            "kind": row.kind,
+            "period": row.period,
+            "findings": findings_of(conn, row.id),
+        }
+        for row in received_since(conn, since)
+    ]

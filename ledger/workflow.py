@@ -50,7 +50,9 @@ def _fiscal_year(period: str) -> int:
 
 def section_of(conn: Connection, fiscal_year: int) -> dict[str, str]:
     """activity → the section that owns it."""
-    query = select(activities.c.code, activities.c.section).where(activities.c.fiscal_year == fiscal_year)
+    query = select(activities.c.code, activities.c.section).where(
+        activities.c.fiscal_year == fiscal_year
+    )
     return dict(conn.execute(query).all())
 
 
@@ -61,10 +63,16 @@ def required_sections(conn: Connection, submission_id: int, fiscal_year: int) ->
     return {owner[code] for code in codes if code in owner}
 
 
-def section_figures(conn: Connection, submission_id: int, section: str, fiscal_year: int) -> dict[str, tuple[float, float]]:
+def section_figures(
+    conn: Connection, submission_id: int, section: str, fiscal_year: int
+) -> dict[str, tuple[float, float]]:
     owner = section_of(conn, fiscal_year)
     query = select(results).where(results.c.submission_id == submission_id)
-    return {r.activity: (r.quantity, r.spending) for r in conn.execute(query) if owner.get(r.activity) == section}
+    return {
+        r.activity: (r.quantity, r.spending)
+        for r in conn.execute(query)
+        if owner.get(r.activity) == section
+    }
 
 
 _LEVEL = select(offices.c.level).where(offices.c.code == bindparam("office"))
@@ -75,29 +83,69 @@ def is_district(conn: Connection, office: str) -> bool:
 
 
 # -- reviews ---------------------------------------------------------------------------
-def add_review(conn: Connection, *, section: str, office: str, period: str, submission_id: int, decision: str,
-               comment: str, reviewer: str, file_id: int | None, late: bool, at: datetime) -> None:
+def add_review(
+    conn: Connection,
+    *,
+    section: str,
+    office: str,
+    period: str,
+    submission_id: int,
+    decision: str,
+    comment: str,
+    reviewer: str,
+    file_id: int | None,
+    late: bool,
+    at: datetime,
+) -> None:
     version = conn.scalar(select(submissions.c.version).where(submissions.c.id == submission_id))
-    conn.execute(insert(reviews).values(
-        section=section, office=office, period=period, submission_id=submission_id, decision=decision,
-        comment=comment or None, reviewer=reviewer or None, file_id=file_id, late=late, decided_at=at,
-    ))
-    record_event(conn, at, f"section-{decision}", office=office, kind="monthly", period=period,
-                 actor=_actor(section, reviewer), file_id=file_id, section=section, version=version,
-                 comment=comment or None, late=late)
+    conn.execute(
+        insert(reviews).values(
+            section=section,
+            office=office,
+            period=period,
+            submission_id=submission_id,
+            decision=decision,
+            comment=comment or None,
+            reviewer=reviewer or None,
+            file_id=file_id,
+            late=late,
+            decided_at=at,
+        )
+    )
+    record_event(
+        conn,
+        at,
+        f"section-{decision}",
+        office=office,
+        kind="monthly",
+        period=period,
+        actor=_actor(section, reviewer),
+        file_id=file_id,
+        section=section,
+        version=version,
+        comment=comment or None,
+        late=late,
+    )
 
 
-_REVIEWS = select(reviews).where((reviews.c.office == bindparam("office")) & (reviews.c.period == bindparam("period"))).order_by(
-    reviews.c.id)
+_REVIEWS = (
+    select(reviews)
+    .where((reviews.c.office == bindparam("office")) & (reviews.c.period == bindparam("period")))
+    .order_by(reviews.c.id)
+)
 
 
 def latest_reviews(conn: Connection, office: str, period: str) -> dict[str, Row]:
     """section → its latest decision on any version of the office's period."""
-    return {row.section: row for row in conn.execute(_REVIEWS, {"office": office, "period": period})}
+    return {
+        row.section: row for row in conn.execute(_REVIEWS, {"office": office, "period": period})
+    }
 
 
 def reviews_of_file(conn: Connection, file_id: int) -> list[Row]:
-    return list(conn.execute(select(reviews).where(reviews.c.file_id == file_id).order_by(reviews.c.id)))
+    return list(
+        conn.execute(select(reviews).where(reviews.c.file_id == file_id).order_by(reviews.c.id))
+    )
 
 
 def verdicts(conn: Connection, latest: Row) -> dict[str, Verdict]:
@@ -111,12 +159,16 @@ def verdicts(conn: Connection, latest: Row) -> dict[str, Verdict]:
     return found
 
 
-def _standing(conn: Connection, section: str, review: Row | None, latest: Row, year: int) -> Verdict:
+def _standing(
+    conn: Connection, section: str, review: Row | None, latest: Row, year: int
+) -> Verdict:
     if review is None:
         return Verdict(section, PENDING)
     if review.submission_id == latest.id:
         return Verdict(section, review.decision, review)
-    same = section_figures(conn, review.submission_id, section, year) == section_figures(conn, latest.id, section, year)
+    same = section_figures(conn, review.submission_id, section, year) == section_figures(
+        conn, latest.id, section, year
+    )
     if review.decision == APPROVED and same:
         return Verdict(section, APPROVED, review, carried=True)
     return Verdict(section, PENDING, review)
@@ -138,7 +190,9 @@ def derive_state(conn: Connection, latest: Row) -> str:
     return SUBMITTED
 
 
-def refresh_state(conn: Connection, office: str, period: str, *, at: datetime, actor: str, **detail: Any) -> str | None:
+def refresh_state(
+    conn: Connection, office: str, period: str, *, at: datetime, actor: str, **detail: Any
+) -> str | None:
     """Bring the latest monthly version's state in line with the decisions; an event when it moves."""
     latest = latest_submission(conn, office, "monthly", period)
     return None if latest is None else _settle(conn, latest, at=at, actor=actor, **detail)
@@ -151,17 +205,40 @@ def _settle(conn: Connection, latest: Row, *, at: datetime, actor: str, **detail
     return state
 
 
-def set_state(conn: Connection, submission: Row, state: str, *, at: datetime, actor: str, **detail: Any) -> None:
+def set_state(
+    conn: Connection, submission: Row, state: str, *, at: datetime, actor: str, **detail: Any
+) -> None:
     conn.execute(update(submissions).where(submissions.c.id == submission.id).values(state=state))
-    record_event(conn, at, state, office=submission.office, kind=submission.kind, period=submission.period,
-                 actor=actor, file_id=submission.file_id, version=submission.version, previous=submission.state, **detail)
+    record_event(
+        conn,
+        at,
+        state,
+        office=submission.office,
+        kind=submission.kind,
+        period=submission.period,
+        actor=actor,
+        file_id=submission.file_id,
+        version=submission.version,
+        previous=submission.state,
+        **detail,
+    )
 
 
 def record_version(conn: Connection, submission: Row, *, at: datetime, actor: str) -> str | None:
     """A new version arrived (the latest now): its own state is an event; then the decisions
     that carry over apply."""
-    record_event(conn, at, submission.state, office=submission.office, kind=submission.kind, period=submission.period,
-                 actor=actor, file_id=submission.file_id, version=submission.version, previous=None)
+    record_event(
+        conn,
+        at,
+        submission.state,
+        office=submission.office,
+        kind=submission.kind,
+        period=submission.period,
+        actor=actor,
+        file_id=submission.file_id,
+        version=submission.version,
+        previous=None,
+    )
     if submission.kind != "monthly":
         return submission.state
     return _settle(conn, submission, at=at, actor=actor)
@@ -169,9 +246,17 @@ def record_version(conn: Connection, submission: Row, *, at: datetime, actor: st
 
 def state_reached_at(conn: Connection, submission: Row, state: str) -> datetime | None:
     """When the submission last entered `state` (from the events)."""
-    query = select(events.c.at).where(
-        (events.c.event == state) & (events.c.office == submission.office) & (events.c.kind == submission.kind)
-        & (events.c.period == submission.period) & (events.c.file_id == submission.file_id)).order_by(events.c.id.desc())
+    query = (
+        select(events.c.at)
+        .where(
+            (events.c.event == state)
+            & (events.c.office == submission.office)
+            & (events.c.kind == submission.kind)
+            & (events.c.period == submission.period)
+            & (events.c.file_id == submission.file_id)
+        )
+        .order_by(events.c.id.desc())
+    )
     return conn.scalar(query.limit(1))
 
 
@@ -180,7 +265,9 @@ def _actor(office: str, name: str | None) -> str:
 
 
 # -- the province's confirmation -------------------------------------------------------
-def confirm(conn: Connection, office: str, period: str, *, at: datetime, actor: str, **detail: Any) -> bool:
+def confirm(
+    conn: Connection, office: str, period: str, *, at: datetime, actor: str, **detail: Any
+) -> bool:
     """The office's latest monthly version becomes `confirmed`; False when there is none."""
     latest = latest_submission(conn, office, "monthly", period)
     if latest is None or latest.state == CONFIRMED:
@@ -194,25 +281,66 @@ class CorrectionRefused(Exception):
     """A correction cannot be opened (unknown office, period not locked, one already open)."""
 
 
-def open_correction(conn: Connection, *, office: str, period: str, memo_number: str, memo_date: date,
-                    approved_by: str, to_centre: bool, reason: str | None, by: str | None, at: datetime) -> int:
+def open_correction(
+    conn: Connection,
+    *,
+    office: str,
+    period: str,
+    memo_number: str,
+    memo_date: date,
+    approved_by: str,
+    to_centre: bool,
+    reason: str | None,
+    by: str | None,
+    at: datetime,
+) -> int:
     if not memo_number.strip() or not approved_by.strip():
-        raise CorrectionRefused("ต้องระบุเลขที่บันทึกและผู้อนุมัติ — the memo number and the approver are required")
+        raise CorrectionRefused(
+            "ต้องระบุเลขที่บันทึกและผู้อนุมัติ — the memo number and the approver are required"
+        )
     if open_correction_for(conn, office, period) is not None:
-        raise CorrectionRefused(f"งวด {period} ของ {office} มีคำขอแก้ไขที่เปิดอยู่แล้ว — a correction of {office} {period} is already open")
-    new_id = conn.execute(insert(corrections).values(
-        office=office, period=period, memo_number=memo_number.strip(), memo_date=memo_date.isoformat(),
-        approved_by=approved_by.strip(), to_centre=to_centre, reason=reason, opened_at=at, opened_by=by,
-    )).inserted_primary_key[0]
-    record_event(conn, at, "correction-opened", office=office, period=period, actor=by or approved_by,
-                 correction=new_id, memo=memo_number, memo_date=memo_date.isoformat(), approved_by=approved_by,
-                 to_centre=to_centre)
+        raise CorrectionRefused(
+            f"งวด {period} ของ {office} มีคำขอแก้ไขที่เปิดอยู่แล้ว — a correction of {office} {period} is already open"
+        )
+    new_id = conn.execute(
+        insert(corrections).values(
+            office=office,
+            period=period,
+            memo_number=memo_number.strip(),
+            memo_date=memo_date.isoformat(),
+            approved_by=approved_by.strip(),
+            to_centre=to_centre,
+            reason=reason,
+            opened_at=at,
+            opened_by=by,
+        )
+    ).inserted_primary_key[0]
+    record_event(
+        conn,
+        at,
+        "correction-opened",
+        office=office,
+        period=period,
+        actor=by or approved_by,
+        correction=new_id,
+        memo=memo_number,
+        memo_date=memo_date.isoformat(),
+        approved_by=approved_by,
+        to_centre=to_centre,
+    )
     return int(new_id)
 
 
 def open_correction_for(conn: Connection, office: str, period: str) -> Row | None:
-    query = select(corrections).where((corrections.c.office == office) & (corrections.c.period == period)
-                                      & corrections.c.closed_at.is_(None)).order_by(corrections.c.id)
+    query = (
+        select(corrections)
+        .where(
+            (corrections.c.office == office)
+            & (corrections.c.period == period)
+            & corrections.c.closed_at.is_(None)
+        )
+        .order_by(corrections.c.id)
+    )
     return conn.execute(query.limit(1)).first()
 
 
@@ -220,23 +348,49 @@ def correction(conn: Connection, correction_id: int) -> Row:
     return conn.execute(select(corrections).where(corrections.c.id == correction_id)).one()
 
 
-def use_correction(conn: Connection, correction_id: int, file_id: int, submission_id: int, at: datetime) -> None:
+def use_correction(
+    conn: Connection, correction_id: int, file_id: int, submission_id: int, at: datetime
+) -> None:
     """The one new version arrived: the correction closes. The memo's approval stands for the
     approvals the replaced version had: the new version keeps its `approved` or `confirmed`."""
-    conn.execute(update(corrections).where(corrections.c.id == correction_id).values(used_by_file_id=file_id, closed_at=at))
+    conn.execute(
+        update(corrections)
+        .where(corrections.c.id == correction_id)
+        .values(used_by_file_id=file_id, closed_at=at)
+    )
     memo, new = correction(conn, correction_id), _submission(conn, submission_id)
-    record_event(conn, at, "corrected", office=new.office, kind=new.kind, period=new.period, actor=new.office, file_id=file_id,
-                 correction=correction_id, memo=memo.memo_number, version=new.version)
+    record_event(
+        conn,
+        at,
+        "corrected",
+        office=new.office,
+        kind=new.kind,
+        period=new.period,
+        actor=new.office,
+        file_id=file_id,
+        correction=correction_id,
+        memo=memo.memo_number,
+        version=new.version,
+    )
     previous = _submission(conn, new.replaces) if new.replaces else None
     if previous is not None and previous.state in (APPROVED, CONFIRMED) and new.state != RECORDED:
-        set_state(conn, new, previous.state, at=at, actor=f"{memo.approved_by} ({memo.memo_number})", correction=correction_id)
+        set_state(
+            conn,
+            new,
+            previous.state,
+            at=at,
+            actor=f"{memo.approved_by} ({memo.memo_number})",
+            correction=correction_id,
+        )
 
 
 def _submission(conn: Connection, submission_id: int) -> Row:
     return conn.execute(select(submissions).where(submissions.c.id == submission_id)).one()
 
 
-def list_corrections(conn: Connection, *, period: str | None = None, office: str | None = None) -> list[dict]:
+def list_corrections(
+    conn: Connection, *, period: str | None = None, office: str | None = None
+) -> list[dict]:
     query = select(corrections).order_by(corrections.c.id)
     if period is not None:
         query = query.where(corrections.c.period == period)
@@ -247,11 +401,19 @@ def list_corrections(conn: Connection, *, period: str | None = None, office: str
 
 def correction_dict(row: Row) -> dict:
     return {
-        "id": row.id, "office": row.office, "period": row.period, "memo_number": row.memo_number,
-        "memo_date": row.memo_date, "approved_by": row.approved_by, "to_centre": bool(row.to_centre),
-        "reason": row.reason, "opened_at": row.opened_at.isoformat(), "opened_by": row.opened_by,
+        "id": row.id,
+        "office": row.office,
+        "period": row.period,
+        "memo_number": row.memo_number,
+        "memo_date": row.memo_date,
+        "approved_by": row.approved_by,
+        "to_centre": bool(row.to_centre),
+        "reason": row.reason,
+        "opened_at": row.opened_at.isoformat(),
+        "opened_by": row.opened_by,
         "state": "used" if row.used_by_file_id else ("closed" if row.closed_at else "open"),
-        "used_by_file_id": row.used_by_file_id, "closed_at": row.closed_at.isoformat() if row.closed_at else None,
+        "used_by_file_id": row.used_by_file_id,
+        "closed_at": row.closed_at.isoformat() if row.closed_at else None,
     }
 
 

@@ -6,6 +6,15 @@ from outbox.spool import queue
 from outbox.transports import FileTransport, SmtpTransport, Transport, TransportError, transport_for
 
 __all__ = [
-    "Draft", "FileTransport", "SmtpTransport", "Transport", "TransportError", "make_message", "queue",
-    "retry_failed", "send_due", "send_one", "transport_for",
+    "Draft",
+    "FileTransport",
+    "SmtpTransport",
+    "Transport",
+    "TransportError",
+    "make_message",
+    "queue",
+    "retry_failed",
+    "send_due",
+    "send_one",
+    "transport_for",
 ]

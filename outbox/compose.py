@@ -22,7 +22,9 @@ class Draft:
     attachments: list[Path] = field(default_factory=list)
 
 
-def make_message(kind: str, to: Iterable[str], context: dict[str, Any], attachments: Iterable[Path] = ()) -> Draft:
+def make_message(
+    kind: str, to: Iterable[str], context: dict[str, Any], attachments: Iterable[Path] = ()
+) -> Draft:
     """Render `templates/mail/<kind>.*` with `context`, e.g. make_message("receipt", ["u7105@…"], {...})."""
     subject, text, html = render_mail(kind, context)
     return Draft(kind, list(to), subject, text, html, [Path(a) for a in attachments])

@@ -46,7 +46,9 @@ def send_one(ledger: Ledger, config: Config, transport: Transport, now: datetime
     return deliver_next(ledger, config, transport, now) is not None
 
 
-def send_due(ledger: Ledger, config: Config, now: datetime, transport: Transport | None = None) -> int:
+def send_due(
+    ledger: Ledger, config: Config, now: datetime, transport: Transport | None = None
+) -> int:
     """Send everything due now; returns how many were delivered.
 
     Into a folder (a quick transport) messages are claimed, and recorded as sent, BATCH at a
@@ -60,8 +62,21 @@ def send_due(ledger: Ledger, config: Config, now: datetime, transport: Transport
             sent = []
             for row in claimed:
                 try:
-                    send = functools.partial(transport.send, sync=False) if to_folder else transport.send
-                    sent.append((row, send(config.root / row.spool_path, json.loads(row.recipients), row.message_id)))
+                    send = (
+                        functools.partial(transport.send, sync=False)
+                        if to_folder
+                        else transport.send
+                    )
+                    sent.append(
+                        (
+                            row,
+                            send(
+                                config.root / row.spool_path,
+                                json.loads(row.recipients),
+                                row.message_id,
+                            ),
+                        )
+                    )
                 except TransportError as exc:
                     record_failure(ledger, config, row, str(exc), exc.permanent, now)
                 except Exception as exc:  # an unforeseen bug must not stop the queue: retried like a transient error
@@ -74,8 +89,16 @@ def send_due(ledger: Ledger, config: Config, now: datetime, transport: Transport
                 with ledger.atomic() as conn:
                     for row, note in sent:
                         mail.mark_sent(conn, row.id, now, note)
-                        record_event(conn, now, "mailed", office=row.office, file_id=row.file_id,
-                                     mail=row.kind, message_id=row.message_id, to=json.loads(row.recipients))
+                        record_event(
+                            conn,
+                            now,
+                            "mailed",
+                            office=row.office,
+                            file_id=row.file_id,
+                            mail=row.kind,
+                            message_id=row.message_id,
+                            to=json.loads(row.recipients),
+                        )
                 checkpoint("after-mark-sent")
             delivered += len(sent)
     return delivered
@@ -100,7 +123,10 @@ def sending(ledger: Ledger, config: Config, now: datetime) -> Iterator[None]:
             with ledger.atomic() as conn:
                 orphans = mail.release_orphans(conn, now)
             if orphans:
-                log.warning("%d message(s) were being sent when the service stopped: sending them again", orphans)
+                log.warning(
+                    "%d message(s) were being sent when the service stopped: sending them again",
+                    orphans,
+                )
         fcntl.flock(handle, fcntl.LOCK_SH)
         yield
 
@@ -125,23 +151,37 @@ def retry_failed(ledger: Ledger, now: datetime) -> int:
         return mail.requeue_failed(conn, now)
 
 
-def deliver_next(ledger: Ledger, config: Config, transport: Transport, now: datetime) -> Outcome | None:
+def deliver_next(
+    ledger: Ledger, config: Config, transport: Transport, now: datetime
+) -> Outcome | None:
     with sending(ledger, config, now):
         row = claim_next(ledger, now)
         if row is None:
             return None
         try:
-            note = transport.send(config.root / row.spool_path, json.loads(row.recipients), row.message_id)
+            note = transport.send(
+                config.root / row.spool_path, json.loads(row.recipients), row.message_id
+            )
         except TransportError as exc:
             return record_failure(ledger, config, row, str(exc), exc.permanent, now)
-        except Exception as exc:  # an unforeseen bug must not stop the queue: retried like a transient error
+        except (
+            Exception
+        ) as exc:  # an unforeseen bug must not stop the queue: retried like a transient error
             log.exception("sending outbox message %s", row.id)
             return record_failure(ledger, config, row, repr(exc), False, now)
         checkpoint("after-send")
         with ledger.atomic() as conn:
             mail.mark_sent(conn, row.id, now, note)
-            record_event(conn, now, "mailed", office=row.office, file_id=row.file_id,
-                         mail=row.kind, message_id=row.message_id, to=json.loads(row.recipients))
+            record_event(
+                conn,
+                now,
+                "mailed",
+                office=row.office,
+                file_id=row.file_id,
+                mail=row.kind,
+                message_id=row.message_id,
+                to=json.loads(row.recipients),
+            )
         checkpoint("after-mark-sent")
         return "sent"
 
@@ -159,13 +199,24 @@ def claim_next(ledger: Ledger, now: datetime) -> Row | None:
     return claimed
 
 
-def record_failure(ledger: Ledger, config: Config, row: Row, error: str, permanent: bool, now: datetime) -> Outcome:
+def record_failure(
+    ledger: Ledger, config: Config, row: Row, error: str, permanent: bool, now: datetime
+) -> Outcome:
     # row.attempts already counts this attempt (claim increments it).
     with ledger.atomic() as conn:
         if permanent or row.attempts >= config.mail.max_attempts:
             mail.mark_failed(conn, row.id, error, now)
-            record_event(conn, now, "mail-failed", office=row.office, file_id=row.file_id,
-                         mail=row.kind, message_id=row.message_id, error=error, attempts=row.attempts)
+            record_event(
+                conn,
+                now,
+                "mail-failed",
+                office=row.office,
+                file_id=row.file_id,
+                mail=row.kind,
+                message_id=row.message_id,
+                error=error,
+                attempts=row.attempts,
+            )
             return "failed"
         mail.mark_retry(conn, row.id, error, now + backoff(config, row.attempts))
     return "retry"

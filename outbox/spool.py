@@ -54,8 +54,15 @@ def prepare(config: Config, draft: Draft, now: datetime) -> Spoolable:
 
 
 def queue(
-    conn: Connection, config: Config, draft: Draft | Spoolable, *, now: datetime, dedupe_key: str,
-    file_id: int | None = None, office: str | None = None, sync: bool = True,
+    conn: Connection,
+    config: Config,
+    draft: Draft | Spoolable,
+    *,
+    now: datetime,
+    dedupe_key: str,
+    file_id: int | None = None,
+    office: str | None = None,
+    sync: bool = True,
 ) -> int | None:
     """Spool `draft` and record it; None when `dedupe_key` was queued before (nothing written).
     sync=False leaves the .eml to be made durable with its batch (sync_folder) before the
@@ -67,8 +74,16 @@ def queue(
     write_durably(config.root / relative, ready.data, sync=sync)
     checkpoint("after-spool")
     return mail.add(
-        conn, dedupe_key=dedupe_key, message_id=ready.message_id, kind=ready.draft.kind, recipients=ready.draft.to,
-        subject=ready.draft.subject, spool_path=relative.as_posix(), now=now, file_id=file_id, office=office,
+        conn,
+        dedupe_key=dedupe_key,
+        message_id=ready.message_id,
+        kind=ready.draft.kind,
+        recipients=ready.draft.to,
+        subject=ready.draft.subject,
+        spool_path=relative.as_posix(),
+        now=now,
+        file_id=file_id,
+        office=office,
     )
 
 
@@ -110,7 +125,9 @@ def attach(message: EmailMessage, path: Path) -> None:
     """The file under its own name; a Thai name is RFC 2231 encoded by policy.default."""
     content_type = TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
     maintype, subtype = (content_type or "application/octet-stream").split("/", 1)
-    message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+    message.add_attachment(
+        path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name
+    )
 
 
 def safe_name(message_id: str) -> str:

@@ -35,7 +35,9 @@ def read_spool(eml: Path) -> bytes:
     try:
         return eml.read_bytes()
     except FileNotFoundError:
-        raise TransportError(f"ไม่พบไฟล์ข้อความ {eml} — spooled message {eml} is missing", permanent=True) from None
+        raise TransportError(
+            f"ไม่พบไฟล์ข้อความ {eml} — spooled message {eml} is missing", permanent=True
+        ) from None
 
 
 class FileTransport:
@@ -44,13 +46,19 @@ class FileTransport:
     def __init__(self, sent_dir: Path) -> None:
         self.sent_dir = sent_dir
 
-    def send(self, eml: Path, recipients: list[str], message_id: str, *, sync: bool = True) -> str | None:
+    def send(
+        self, eml: Path, recipients: list[str], message_id: str, *, sync: bool = True
+    ) -> str | None:
         """Deliver; with sync=False the file is whole (renamed into place) but only durable
         after sync(), which a caller sending a batch calls once before recording it sent."""
         try:
-            write_durably(self.sent_dir / f"{safe_name(message_id)}.eml", read_spool(eml), sync=sync)
+            write_durably(
+                self.sent_dir / f"{safe_name(message_id)}.eml", read_spool(eml), sync=sync
+            )
         except OSError as exc:  # disk full, permissions: may clear up
-            raise TransportError(f"เขียน {self.sent_dir} ไม่ได้ — cannot write to {self.sent_dir}: {exc}") from exc
+            raise TransportError(
+                f"เขียน {self.sent_dir} ไม่ได้ — cannot write to {self.sent_dir}: {exc}"
+            ) from exc
         return None
 
     def sync(self) -> None:
@@ -84,14 +92,28 @@ class SmtpTransport:
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             permanent = not codes or any(code // 100 == 5 for code in codes)
-            raise TransportError(f"ผู้รับถูกปฏิเสธ — recipients refused: {exc.recipients}", permanent=permanent) from exc
-        except smtplib.SMTPAuthenticationError as exc:  # the account is wrong, not the message: retry after the fix
-            raise TransportError(f"เข้าระบบ SMTP ไม่ได้ — SMTP login refused: {exc.smtp_code}") from exc
+            raise TransportError(
+                f"ผู้รับถูกปฏิเสธ — recipients refused: {exc.recipients}", permanent=permanent
+            ) from exc
+        except (
+            smtplib.SMTPAuthenticationError
+        ) as exc:  # the account is wrong, not the message: retry after the fix
+            raise TransportError(
+                f"เข้าระบบ SMTP ไม่ได้ — SMTP login refused: {exc.smtp_code}"
+            ) from exc
         except smtplib.SMTPResponseException as exc:  # 4xx try later, 5xx never
-            reply = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
-            raise TransportError(f"SMTP {exc.smtp_code} {reply}", permanent=exc.smtp_code // 100 == 5) from exc
+            reply = (
+                exc.smtp_error.decode(errors="replace")
+                if isinstance(exc.smtp_error, bytes)
+                else exc.smtp_error
+            )
+            raise TransportError(
+                f"SMTP {exc.smtp_code} {reply}", permanent=exc.smtp_code // 100 == 5
+            ) from exc
         except (smtplib.SMTPException, OSError) as exc:  # refused, timed out, disconnected, TLS
-            raise TransportError(f"ส่งผ่าน SMTP {self.smtp.host}:{self.smtp.port} ไม่ได้ — SMTP unavailable: {exc!r}") from exc
+            raise TransportError(
+                f"ส่งผ่าน SMTP {self.smtp.host}:{self.smtp.port} ไม่ได้ — SMTP unavailable: {exc!r}"
+            ) from exc
         return f"refused: {refused}" if refused else None
 
     def connect(self) -> yagmail.SMTP:
@@ -104,10 +126,15 @@ class SmtpTransport:
             )
         client = yagmail.SMTP(
             # {user: alias} keeps a bare login name as is (a plain string gets "@gmail.com").
-            user={user or self.sender: user or self.sender}, password=password or None,
-            host=self.smtp.host, port=self.smtp.port,
-            smtp_ssl=self.smtp.tls == "ssl", smtp_starttls=self.smtp.tls == "starttls",
-            smtp_skip_login=not user, soft_email_validation=False, timeout=self.smtp.timeout_seconds,
+            user={user or self.sender: user or self.sender},
+            password=password or None,
+            host=self.smtp.host,
+            port=self.smtp.port,
+            smtp_ssl=self.smtp.tls == "ssl",
+            smtp_starttls=self.smtp.tls == "starttls",
+            smtp_skip_login=not user,
+            soft_email_validation=False,
+            timeout=self.smtp.timeout_seconds,
         )
         client.login()
         return client

@@ -90,7 +90,9 @@ def write_text(cell: Cell, value: object) -> None:
         cell.quotePrefix = True
 
 
-def annotate_workbook(original: Path, findings: Sequence[Finding], out: Path, *, title_th: str, title_en: str) -> Path:
+def annotate_workbook(
+    original: Path, findings: Sequence[Finding], out: Path, *, title_th: str, title_en: str
+) -> Path:
     """Write `out`: `original` with its offending cells marked and a first sheet of findings."""
     workbook = _load(original)
     _undo_previous(workbook)
@@ -171,7 +173,13 @@ def _comment_text(finding: Finding) -> str:
 # --- the listing --------------------------------------------------------------------------
 
 
-def _add_listing(workbook: Workbook, findings: Sequence[Finding], marked: list[Marked | None], title_th: str, title_en: str) -> None:
+def _add_listing(
+    workbook: Workbook,
+    findings: Sequence[Finding],
+    marked: list[Marked | None],
+    title_th: str,
+    title_en: str,
+) -> None:
     """The first, active, protected sheet: one row per finding, linked to its cell."""
     sheet = workbook.create_sheet(LISTING_SHEET, 0)
     _listing_head(sheet, findings, title_th, title_en)
@@ -183,15 +191,23 @@ def _add_listing(workbook: Workbook, findings: Sequence[Finding], marked: list[M
     _make_active(workbook, sheet)
 
 
-def _listing_head(sheet: Worksheet, findings: Sequence[Finding], title_th: str, title_en: str) -> None:
+def _listing_head(
+    sheet: Worksheet, findings: Sequence[Finding], title_th: str, title_en: str
+) -> None:
     errors = sum(1 for f in findings if f.is_error)
     warnings = len(findings) - errors
     lines = [
         (title_th, TITLE_FONT),
         (title_en, BOLD),
-        (f"ข้อผิดพลาด {errors} รายการ คำเตือน {warnings} รายการ — {errors} error(s), {warnings} warning(s)", PLAIN),
-        ("แก้ไขเซลล์ที่ระบายสีในไฟล์นี้ แล้วส่งไฟล์นี้กลับมาอีกครั้ง — "
-         "correct the coloured cells in this file and send this same file again.", SUBTLE),
+        (
+            f"ข้อผิดพลาด {errors} รายการ คำเตือน {warnings} รายการ — {errors} error(s), {warnings} warning(s)",
+            PLAIN,
+        ),
+        (
+            "แก้ไขเซลล์ที่ระบายสีในไฟล์นี้ แล้วส่งไฟล์นี้กลับมาอีกครั้ง — "
+            "correct the coloured cells in this file and send this same file again.",
+            SUBTLE,
+        ),
     ]
     for row, (text, font) in enumerate(lines, start=1):
         write_text(sheet.cell(row=row, column=1), text)
@@ -200,13 +216,26 @@ def _listing_head(sheet: Worksheet, findings: Sequence[Finding], title_th: str, 
         for row, text in ((HEADER_ROW, th), (HEADER_ROW + 1, en)):
             cell = sheet.cell(row=row, column=column)
             write_text(cell, text)
-            cell.font, cell.fill, cell.alignment = (BOLD if row == HEADER_ROW else SUBTLE), HEADER_FILL, WRAP
+            cell.font, cell.fill, cell.alignment = (
+                (BOLD if row == HEADER_ROW else SUBTLE),
+                HEADER_FILL,
+                WRAP,
+            )
         sheet.column_dimensions[get_column_letter(column)].width = width
 
 
-def _listing_row(sheet: Worksheet, row: int, number: int, finding: Finding, mark: Marked | None) -> None:
-    values = [SEVERITY_LABEL[finding.severity], finding.sheet, finding.cell, finding.field,
-              finding.value, finding.message_th, finding.message_en]
+def _listing_row(
+    sheet: Worksheet, row: int, number: int, finding: Finding, mark: Marked | None
+) -> None:
+    values = [
+        SEVERITY_LABEL[finding.severity],
+        finding.sheet,
+        finding.cell,
+        finding.field,
+        finding.value,
+        finding.message_th,
+        finding.message_en,
+    ]
     sheet.cell(row=row, column=1, value=number)
     for column, value in enumerate(values, start=2):
         write_text(sheet.cell(row=row, column=column), value)
@@ -241,7 +270,9 @@ def _row_height(values: list[str | None]) -> float:
     lines = 1
     for (_, _, width), value in zip(COLUMNS[1:], values):
         text = value or ""
-        lines = max(lines, sum(1 + int(len(part) / (width * 1.1)) for part in text.splitlines() or [""]))
+        lines = max(
+            lines, sum(1 + int(len(part) / (width * 1.1)) for part in text.splitlines() or [""])
+        )
     return min(16.5 * lines + 3, 409)
 
 
@@ -282,7 +313,11 @@ def _undo_previous(workbook: Workbook) -> None:
 
 def _previous_marks(listing: Worksheet) -> Iterator[tuple[str, str, str]]:
     for row in listing.iter_rows(min_row=FIRST_ROW, max_col=RESTORE_COLUMN, values_only=True):
-        sheet, address, before = row[SHEET_COLUMN - 1], row[CELL_COLUMN - 1], row[RESTORE_COLUMN - 1]
+        sheet, address, before = (
+            row[SHEET_COLUMN - 1],
+            row[CELL_COLUMN - 1],
+            row[RESTORE_COLUMN - 1],
+        )
         if sheet and address and before:
             yield str(sheet), str(address), str(before)
 
@@ -290,7 +325,10 @@ def _previous_marks(listing: Worksheet) -> Iterator[tuple[str, str, str]]:
 def _restore_fill(workbook: Workbook, sheet: str, address: str, before: str) -> None:
     """Put back the fill a cell had, unless the office has recoloured it since."""
     cell = _target(workbook, Finding(Severity.ERROR, "", "", "", sheet=sheet, cell=address))
-    if cell is None or cell.fill.fgColor.rgb not in {ERROR_FILL.fgColor.rgb, WARNING_FILL.fgColor.rgb}:
+    if cell is None or cell.fill.fgColor.rgb not in {
+        ERROR_FILL.fgColor.rgb,
+        WARNING_FILL.fgColor.rgb,
+    }:
         return
     try:
         cell.fill = Fill.from_tree(fromstring(before)) or PatternFill()
@@ -310,7 +348,9 @@ def _drop_our_comments(sheet: Worksheet) -> None:
 
 def _is_ours(comment: Comment) -> bool:
     """By author, or by our first line: LibreOffice drops a comment's author on re-save."""
-    return comment.author == AUTHOR or comment.text.startswith(tuple(f"{label}: " for label in SEVERITY_LABEL.values()))
+    return comment.author == AUTHOR or comment.text.startswith(
+        tuple(f"{label}: " for label in SEVERITY_LABEL.values())
+    )
 
 
 # --- writing ------------------------------------------------------------------------------

@@ -69,7 +69,9 @@ def even_shares(deployment: Deployment) -> dict:
         province = targets_of(conn, config.fiscal_year, "province", "71")
     shares: dict = {"quantity": {}, "budget": {}}
     for (_, activity), (quantity, budget) in province.items():
-        shares["quantity"][activity] = dict(zip(offices, split_evenly(quantity, len(offices), whole[activity])))
+        shares["quantity"][activity] = dict(
+            zip(offices, split_evenly(quantity, len(offices), whole[activity]))
+        )
         shares["budget"][activity] = dict(zip(offices, split_evenly(budget, len(offices), False)))
     return shares
 
@@ -78,8 +80,11 @@ def even_shares(deployment: Deployment) -> dict:
 def allocated(deployment: Deployment, tmp_path: Path) -> Deployment:
     """The allocation workbook issued, filled evenly by the planner and accepted."""
     process(deployment)
-    filled = fill_allocation(issued_path(deployment, "allocation", "71", "2558"), tmp_path / "EOP016-filled.xlsx",
-                             shares=even_shares(deployment))
+    filled = fill_allocation(
+        issued_path(deployment, "allocation", "71", "2558"),
+        tmp_path / "EOP016-filled.xlsx",
+        shares=even_shares(deployment),
+    )
     drop(deployment, "71", filled)
     report = process(deployment, at(2014, 10, 2))
     assert [v.status for v in report.verdicts] == ["accepted"], report.verdicts
@@ -112,20 +117,44 @@ def sent_mail(deployment: Deployment) -> list:
     from email import policy
 
     folder = deployment.root / "outbox" / "sent"
-    return [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(folder.glob("*.eml"))] if folder.exists() else []
+    return (
+        [
+            email.message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in sorted(folder.glob("*.eml"))
+        ]
+        if folder.exists()
+        else []
+    )
 
 
-def fill_month(deployment: Deployment, office: str, period: str, out: Path, quantities: Mapping[str, object],
-               spending: Mapping[str, object] | None = None, **kwargs) -> Path:
+def fill_month(
+    deployment: Deployment,
+    office: str,
+    period: str,
+    out: Path,
+    quantities: Mapping[str, object],
+    spending: Mapping[str, object] | None = None,
+    **kwargs,
+) -> Path:
     from jobs.office_sim import fill_monthly
 
-    return fill_monthly(issued_path(deployment, "monthly", office, period), out, quantities=quantities, spending=spending, **kwargs)
+    return fill_monthly(
+        issued_path(deployment, "monthly", office, period),
+        out,
+        quantities=quantities,
+        spending=spending,
+        **kwargs,
+    )
 
 
 # -- long variants: `@pytest.mark.slow`, run by `make test-slow` (pytest -m slow --run-slow) --
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--run-slow", action="store_true", default=False,
-                     help="also run the long variants marked slow (kill points, 1,000-file load)")
+    parser.addoption(
+        "--run-slow",
+        action="store_true",
+        default=False,
+        help="also run the long variants marked slow (kill points, 1,000-file load)",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -25,14 +25,19 @@ EOCD = struct.Struct("<4s4H2LH")
 XXE = '<!DOCTYPE workbook [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 LAUGHS = (
     '<!DOCTYPE sst [<!ENTITY lol "lol">'
-    + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">' for i in range(1, 10))
+    + "".join(
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">'
+        for i in range(1, 10)
+    )
     + "]>"
 )
 MINIMAL_PDF = (
     b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
-PNG_HEAD = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+PNG_HEAD = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+)
 
 
 # -- good files -------------------------------------------------------------------------
@@ -75,7 +80,11 @@ def resaved_by_libreoffice(folder: Path) -> Path:
 def workbook_with_nested_zip(folder: Path) -> Path:
     """A valid workbook embedding a zip whose directory declares 1 GiB: fine, as it is never opened."""
     inner = declared_bomb(_tmp(folder)).read_bytes()
-    return _rewrite(valid_workbook(_tmp(folder)), folder / "embedded.xlsx", add={"xl/embeddings/package1.bin": inner})
+    return _rewrite(
+        valid_workbook(_tmp(folder)),
+        folder / "embedded.xlsx",
+        add={"xl/embeddings/package1.bin": inner},
+    )
 
 
 # -- not a zip --------------------------------------------------------------------------
@@ -87,7 +96,12 @@ def empty_file(folder: Path) -> Path:
 
 def old_excel(folder: Path) -> Path:
     """A real Excel 97-2003 file converted by LibreOffice, renamed .xlsx."""
-    xls = soffice_convert(valid_workbook(_tmp(folder), name="old.xlsx"), "xls", _tmp(folder) / "xls", folder / "profile")
+    xls = soffice_convert(
+        valid_workbook(_tmp(folder), name="old.xlsx"),
+        "xls",
+        _tmp(folder) / "xls",
+        folder / "profile",
+    )
     return Path(shutil.copy(xls, folder / "รุ่นเก่า.xlsx"))
 
 
@@ -107,7 +121,9 @@ def ods_file(folder: Path, name: str = "calc.ods") -> Path:
     """An OpenDocument spreadsheet: `mimetype` stored first, as the format requires."""
     path = folder / name
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        zf.writestr(
+            "mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED
+        )
         zf.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest xmlns:manifest='
                     '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>', zipfile.ZIP_DEFLATED)  # fmt: skip
         zf.writestr("content.xml", '<?xml version="1.0"?><office:document-content xmlns:office='
@@ -116,7 +132,7 @@ def ods_file(folder: Path, name: str = "calc.ods") -> Path:
 
 
 def csv_renamed(folder: Path, encoding: str = "utf-8-sig") -> Path:
-    rows = "กิจกรรม,หน่วย,ผลงาน\nฉีดวัคซีน,ตัว,850\nตรวจโรค,ครั้ง,\"1,200\"\n"
+    rows = 'กิจกรรม,หน่วย,ผลงาน\nฉีดวัคซีน,ตัว,850\nตรวจโรค,ครั้ง,"1,200"\n'
     return _write(folder / f"ส่งออก-{encoding}.xlsx", rows.encode(encoding))
 
 
@@ -148,7 +164,9 @@ def bad_crc(folder: Path) -> Path:
 def forged_small_size(folder: Path) -> Path:
     """A part declaring fewer bytes than it holds: zipfile stops early and the CRC fails."""
     data = valid_workbook(_tmp(folder)).read_bytes()
-    return _write(folder / "forged.xlsx", _patch_central(data, "xl/worksheets/sheet1.xml", file_size=10))
+    return _write(
+        folder / "forged.xlsx", _patch_central(data, "xl/worksheets/sheet1.xml", file_size=10)
+    )
 
 
 def zip_encrypted_member(folder: Path) -> Path:
@@ -173,12 +191,19 @@ def zip_bomb(folder: Path, size: int = GiB) -> Path:
 def declared_bomb(folder: Path) -> Path:
     """A tiny file whose central directory declares a 1 GiB part."""
     data = valid_workbook(_tmp(folder)).read_bytes()
-    return _write(folder / "declared-bomb.xlsx", _patch_central(data, "xl/worksheets/sheet1.xml", file_size=GiB))
+    return _write(
+        folder / "declared-bomb.xlsx",
+        _patch_central(data, "xl/worksheets/sheet1.xml", file_size=GiB),
+    )
 
 
 def ratio_bomb(folder: Path, size: int = 50 * MiB) -> Path:
     """Under the total limit, but one part expands ~1000 times."""
-    return _rewrite(valid_workbook(_tmp(folder)), folder / "ratio.xlsx", add={"xl/media/image1.png": bytes(size)})
+    return _rewrite(
+        valid_workbook(_tmp(folder)),
+        folder / "ratio.xlsx",
+        add={"xl/media/image1.png": bytes(size)},
+    )
 
 
 def many_parts(folder: Path, count: int = 501) -> Path:
@@ -187,7 +212,11 @@ def many_parts(folder: Path, count: int = 501) -> Path:
 
 
 def path_traversal(folder: Path, member: str = "../../etc/cron.d/evil") -> Path:
-    return _rewrite(valid_workbook(_tmp(folder)), folder / "traversal.xlsx", add={member: b"* * * * * root true\n"})
+    return _rewrite(
+        valid_workbook(_tmp(folder)),
+        folder / "traversal.xlsx",
+        add={member: b"* * * * * root true\n"},
+    )
 
 
 def macro_workbook(folder: Path) -> Path:
@@ -197,7 +226,12 @@ def macro_workbook(folder: Path) -> Path:
         b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
         b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
     )
-    return _rewrite(src, folder / "แมโคร.xlsx", replace={"[Content_Types].xml": types}, add={"xl/vbaProject.bin": b"\0" * 64})
+    return _rewrite(
+        src,
+        folder / "แมโคร.xlsx",
+        replace={"[Content_Types].xml": types},
+        add={"xl/vbaProject.bin": b"\0" * 64},
+    )
 
 
 def xxe_workbook(folder: Path, part: str = "xl/workbook.xml") -> Path:
@@ -210,10 +244,16 @@ def xxe_workbook(folder: Path, part: str = "xl/workbook.xml") -> Path:
 def billion_laughs(folder: Path) -> Path:
     """A shared strings part whose one string is ten to the ninth "lol"s, if anything expanded it."""
     xml = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + LAUGHS + '<sst xmlns="http://schemas.'
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        + LAUGHS
+        + '<sst xmlns="http://schemas.'
         'openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>&lol9;</t></si></sst>'
     )
-    return _rewrite(valid_workbook(_tmp(folder)), folder / "laughs.xlsx", add={"xl/sharedStrings.xml": xml.encode()})
+    return _rewrite(
+        valid_workbook(_tmp(folder)),
+        folder / "laughs.xlsx",
+        add={"xl/sharedStrings.xml": xml.encode()},
+    )
 
 
 def doctype_after_comment(folder: Path) -> Path:
@@ -221,7 +261,9 @@ def doctype_after_comment(folder: Path) -> Path:
     src = valid_workbook(_tmp(folder))
     part = "xl/worksheets/sheet1.xml"
     hiding = "<!-- <row> " + "x" * 100_000 + " -->" + XXE.replace("workbook", "worksheet")
-    return _rewrite(src, folder / "hidden.xlsx", replace={part: _insert_doctype(_read(src, part), hiding)})
+    return _rewrite(
+        src, folder / "hidden.xlsx", replace={part: _insert_doctype(_read(src, part), hiding)}
+    )
 
 
 def many_sheets(folder: Path, count: int = 30) -> Path:
@@ -266,7 +308,12 @@ def _read(path: Path, member: str) -> bytes:
         return zf.read(member)
 
 
-def _rewrite(src: Path, dst: Path, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None) -> Path:
+def _rewrite(
+    src: Path,
+    dst: Path,
+    replace: dict[str, bytes] | None = None,
+    add: dict[str, bytes] | None = None,
+) -> Path:
     """Copy a zip part by part, replacing some parts' bytes and adding others."""
     replace = replace or {}
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:

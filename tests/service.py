@@ -44,8 +44,21 @@ def set_config(path: Path, **sections: dict) -> Path:
 
 def smtp_to(path: Path, port: int) -> Path:
     """Mail through the loopback SMTP server on `port`, retried quickly."""
-    return set_config(path, mail={"transport": "smtp", "backoff_seconds": [1, 2], "max_attempts": 100,
-                                  "smtp": {"host": "127.0.0.1", "port": port, "tls": "none", "user": None, "timeout_seconds": 5}})
+    return set_config(
+        path,
+        mail={
+            "transport": "smtp",
+            "backoff_seconds": [1, 2],
+            "max_attempts": 100,
+            "smtp": {
+                "host": "127.0.0.1",
+                "port": port,
+                "tls": "none",
+                "user": None,
+                "timeout_seconds": 5,
+            },
+        },
+    )
 
 
 def base_env(home: Path, **extra: str) -> dict[str, str]:
@@ -55,17 +68,25 @@ def base_env(home: Path, **extra: str) -> dict[str, str]:
 class Service:
     """`eop serve` in the background, in a process group of its own."""
 
-    def __init__(self, config: Path, *args: str, env: dict[str, str] | None = None, now: str = NOW) -> None:
+    def __init__(
+        self, config: Path, *args: str, env: dict[str, str] | None = None, now: str = NOW
+    ) -> None:
         self.config = config
         self.process = subprocess.Popen(
             [str(EOP), "--config", str(config), "--now", now, "serve", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=base_env(config.parent, **(env or {})),
-            cwd=config.parent, start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=base_env(config.parent, **(env or {})),
+            cwd=config.parent,
+            start_new_session=True,
         )
         self.out: list[str] = []
         self.err: list[str] = []
-        self._readers = [threading.Thread(target=self._read, args=(stream, into), daemon=True)
-                         for stream, into in ((self.process.stdout, self.out), (self.process.stderr, self.err))]
+        self._readers = [
+            threading.Thread(target=self._read, args=(stream, into), daemon=True)
+            for stream, into in ((self.process.stdout, self.out), (self.process.stderr, self.err))
+        ]
         for reader in self._readers:
             reader.start()
 
@@ -155,8 +176,13 @@ def query(root: Path, sql: str, *params: object) -> list[tuple]:
         conn.close()
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, what: str, service: Service | None = None,
-               poll: float = 0.2) -> None:
+def wait_until(
+    condition: Callable[[], bool],
+    timeout: float,
+    what: str,
+    service: Service | None = None,
+    poll: float = 0.2,
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -164,7 +190,9 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str, service
         if service is not None:
             assert service.alive(), f"serve ended while waiting for {what}:\n{service.output()}"
         time.sleep(poll)
-    raise AssertionError(f"{what}: not within {timeout}s" + (f"\n{service.output()}" if service else ""))
+    raise AssertionError(
+        f"{what}: not within {timeout}s" + (f"\n{service.output()}" if service else "")
+    )
 
 
 @dataclass
@@ -176,11 +204,23 @@ class Ledgered:
 
 
 def ledgered(root: Path, names: set[str]) -> Ledgered:
-    rows = [r for r in query(root, "SELECT id, name, office, status, answered_at, sha256, archive_path FROM files ORDER BY id")
-            if r[1] in names]
+    rows = [
+        r
+        for r in query(
+            root,
+            "SELECT id, name, office, status, answered_at, sha256, archive_path FROM files ORDER BY id",
+        )
+        if r[1] in names
+    ]
     ids = {r[0] for r in rows}
-    answers = [r for r in query(root, "SELECT file_id, state, message_id, dedupe_key FROM outbox WHERE file_id IS NOT NULL")
-               if r[0] in ids]
+    answers = [
+        r
+        for r in query(
+            root,
+            "SELECT file_id, state, message_id, dedupe_key FROM outbox WHERE file_id IS NOT NULL",
+        )
+        if r[0] in ids
+    ]
     return Ledgered(rows, answers)
 
 
@@ -189,8 +229,12 @@ def all_answered_and_sent(root: Path, names: set[str]) -> bool:
         seen = ledgered(root, names)
     except sqlite3.OperationalError:  # the ledger is being created or migrated
         return False
-    return (len(seen.files) >= len(names) and all(r[3] != "received" and r[4] for r in seen.files)
-            and len(seen.answers) >= len(seen.files) and all(a[1] == "sent" for a in seen.answers))
+    return (
+        len(seen.files) >= len(names)
+        and all(r[3] != "received" and r[4] for r in seen.files)
+        and len(seen.answers) >= len(seen.files)
+        and all(a[1] == "sent" for a in seen.answers)
+    )
 
 
 def assert_nothing_lost(root: Path, names: set[str], drops: list[Path]) -> Ledgered:
@@ -200,13 +244,19 @@ def assert_nothing_lost(root: Path, names: set[str], drops: list[Path]) -> Ledge
     by_name: dict[str, int] = {}
     for row in seen.files:
         by_name[row[1]] = by_name.get(row[1], 0) + 1
-    assert by_name == {name: 1 for name in names}, {n: c for n, c in by_name.items() if c != 1} or names - set(by_name)
-    assert all(r[3] in ("accepted", "rejected", "duplicate") for r in seen.files), [r for r in seen.files if r[3] == "received"]
+    assert by_name == {name: 1 for name in names}, {
+        n: c for n, c in by_name.items() if c != 1
+    } or names - set(by_name)
+    assert all(r[3] in ("accepted", "rejected", "duplicate") for r in seen.files), [
+        r for r in seen.files if r[3] == "received"
+    ]
     assert all(r[4] for r in seen.files), [r[1] for r in seen.files if not r[4]]
     per_file: dict[int, int] = {}
     for answer in seen.answers:
         per_file[answer[0]] = per_file.get(answer[0], 0) + 1
-    assert per_file == {r[0]: 1 for r in seen.files}, "each file has exactly one answer in the outbox"
+    assert per_file == {r[0]: 1 for r in seen.files}, (
+        "each file has exactly one answer in the outbox"
+    )
     assert all(a[1] == "sent" for a in seen.answers), [a for a in seen.answers if a[1] != "sent"]
     keys = [k for (k,) in query(root, "SELECT dedupe_key FROM outbox")]
     assert len(keys) == len(set(keys))
@@ -216,9 +266,13 @@ def assert_nothing_lost(root: Path, names: set[str], drops: list[Path]) -> Ledge
         if row[5]:  # a file (not a folder or a link kept aside)
             stored = root / row[6]
             assert stored.is_file(), f"{row[1]}: archived copy {stored} missing"
-            assert hashlib.sha256(stored.read_bytes()).hexdigest() == row[5], f"{row[1]}: archived copy differs"
+            assert hashlib.sha256(stored.read_bytes()).hexdigest() == row[5], (
+                f"{row[1]}: archived copy differs"
+            )
     for folder in drops:
-        assert not [p for p in folder.iterdir() if not p.name.startswith(".")], f"{folder} still holds files"
+        assert not [p for p in folder.iterdir() if not p.name.startswith(".")], (
+            f"{folder} still holds files"
+        )
     return seen
 
 
@@ -270,8 +324,11 @@ def build_march(base: Path) -> Path:
     shutil.copy(REPO / "eop" / "kanchanaburi.yaml", config_path)
     deployment = open_deployment(load_config(config_path), Clock(at(2014, 10, 1, 9)))
     process(deployment)
-    filled = fill_allocation(issued_path(deployment, "allocation", "71", "2558"), base / "EOP016-filled.xlsx",
-                             shares=even_shares(deployment))
+    filled = fill_allocation(
+        issued_path(deployment, "allocation", "71", "2558"),
+        base / "EOP016-filled.xlsx",
+        shares=even_shares(deployment),
+    )
     drop_file(deployment, "71", filled)
     assert [v.status for v in process(deployment, at(2014, 10, 2)).verdicts] == ["accepted"]
     assert ("issue-monthly", "2558-03", 14) in process(deployment, at(2015, 3, 25, 8)).jobs
@@ -288,12 +345,24 @@ def batch_files(base: Path) -> list[tuple[str, str, Path]]:
     made = base / "made"
     files: list[tuple[str, str, Path]] = []
     for n, office in enumerate(OFFICES):
-        path = fill_month(deployment, office, "2558-03", made / f"{office}-v1.xlsx",
-                          {"A101": 100 + n, "A204": f"{n}.5"}, {"A101": 1000 + 10 * n})
+        path = fill_month(
+            deployment,
+            office,
+            "2558-03",
+            made / f"{office}-v1.xlsx",
+            {"A101": 100 + n, "A204": f"{n}.5"},
+            {"A101": 1000 + 10 * n},
+        )
         files.append((office, f"มีนาคม-{office}.xlsx", path))
     for n, office in enumerate(DISTRICTS[:7]):
-        path = fill_month(deployment, office, "2558-03", made / f"{office}-v2.xlsx",
-                          {"A101": 200 + n, "A204": "3"}, {"A101": 2000 + n})
+        path = fill_month(
+            deployment,
+            office,
+            "2558-03",
+            made / f"{office}-v2.xlsx",
+            {"A101": 200 + n, "A204": "3"},
+            {"A101": 2000 + n},
+        )
         files.append((office, f"มีนาคม-{office}-แก้ไข.xlsx", path))
     bad = fill_month(deployment, "7110", "2558-03", made / "7110-bad.xlsx", {"A101": "12,5O0"})
     files.append(("7110", "ผิด-7110.xlsx", bad))

@@ -40,10 +40,17 @@ def build_original(path: Path) -> Path:
     sheet = workbook.active
     sheet.title = SHEET
     sheet["A1"] = "รายงานผลการปฏิบัติงาน — performance"
-    validation = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
-                                promptTitle="ผลงาน", prompt="กรอกตัวเลขตั้งแต่ 0")
+    validation = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        promptTitle="ผลงาน",
+        prompt="กรอกตัวเลขตั้งแต่ 0",
+    )
     sheet.add_data_validation(validation)
-    for row, (code, name) in enumerate([("1.1", "ฉีดวัคซีน"), ("1.2", "ตรวจโรค"), ("1.3", "อบรม"), ("1.4", "ผสมเทียม")], start=10):
+    for row, (code, name) in enumerate(
+        [("1.1", "ฉีดวัคซีน"), ("1.2", "ตรวจโรค"), ("1.3", "อบรม"), ("1.4", "ผสมเทียม")], start=10
+    ):
         sheet.cell(row=row, column=1, value=code)
         sheet.cell(row=row, column=2, value=name)
         for column in ("F", "G"):
@@ -56,7 +63,9 @@ def build_original(path: Path) -> Path:
     sheet.protection.sheet = True
     sheet.protection.password = "secret"
     meta = workbook.create_sheet("_meta")
-    for row, (key, value) in enumerate([("kind", "monthly"), ("template_version", "1"), ("office", "7105")], start=1):
+    for row, (key, value) in enumerate(
+        [("kind", "monthly"), ("template_version", "1"), ("office", "7105")], start=1
+    ):
         meta.cell(row=row, column=1, value=key)
         meta.cell(row=row, column=2, value=value)
     meta.sheet_state = "veryHidden"
@@ -66,16 +75,55 @@ def build_original(path: Path) -> Path:
 
 def sample_findings() -> list[Finding]:
     return [
-        error("not-a-number", 'ชีต "ผลการปฏิบัติงาน" เซลล์ F10 (ผลงานเดือนนี้): "12,5O0" ไม่ใช่ตัวเลข',
-              'Sheet "performance", cell F10 (this month): "12,5O0" is not a number.',
-              sheet=SHEET, cell="F10", field="ผลงานเดือนนี้ quantity", value="12,5O0"),
-        warning("outlier", "ผลงานเดือนนี้สูงผิดปกติ", "This month is unusually high.",
-                sheet=SHEET, cell="F11", field="quantity", value="900"),
+        error(
+            "not-a-number",
+            'ชีต "ผลการปฏิบัติงาน" เซลล์ F10 (ผลงานเดือนนี้): "12,5O0" ไม่ใช่ตัวเลข',
+            'Sheet "performance", cell F10 (this month): "12,5O0" is not a number.',
+            sheet=SHEET,
+            cell="F10",
+            field="ผลงานเดือนนี้ quantity",
+            value="12,5O0",
+        ),
+        warning(
+            "outlier",
+            "ผลงานเดือนนี้สูงผิดปกติ",
+            "This month is unusually high.",
+            sheet=SHEET,
+            cell="F11",
+            field="quantity",
+            value="900",
+        ),
         error("wrong-period", "งวดไม่ถูกต้อง", "Wrong period.", value="2558-13"),
-        error("not-a-number", "ไม่ใช่ตัวเลข", "Not a number.", sheet=SHEET, cell="F12", field="quantity", value=HYPERLINK),
-        error("not-a-number", "ไม่ใช่ตัวเลข", "Not a number.", sheet=SHEET, cell="F13", field="quantity", value="+1-2"),
-        warning("remark-formula", "หมายเหตุขึ้นต้นด้วย @", "Remark starts with @.", sheet=SHEET, cell="G10", field="remark", value="@SUM(A1)"),
-        error("negative", "ติดลบ", "Negative.", sheet=SHEET, cell="F10", field="quantity", value="-3"),
+        error(
+            "not-a-number",
+            "ไม่ใช่ตัวเลข",
+            "Not a number.",
+            sheet=SHEET,
+            cell="F12",
+            field="quantity",
+            value=HYPERLINK,
+        ),
+        error(
+            "not-a-number",
+            "ไม่ใช่ตัวเลข",
+            "Not a number.",
+            sheet=SHEET,
+            cell="F13",
+            field="quantity",
+            value="+1-2",
+        ),
+        warning(
+            "remark-formula",
+            "หมายเหตุขึ้นต้นด้วย @",
+            "Remark starts with @.",
+            sheet=SHEET,
+            cell="G10",
+            field="remark",
+            value="@SUM(A1)",
+        ),
+        error(
+            "negative", "ติดลบ", "Negative.", sheet=SHEET, cell="F10", field="quantity", value="-3"
+        ),
         error("sheet-missing", "ไม่พบชีต", "Sheet missing.", sheet="งบประมาณ", cell="C5"),
     ]
 
@@ -83,12 +131,21 @@ def sample_findings() -> list[Finding]:
 @pytest.fixture
 def annotated(tmp_path: Path) -> Path:
     original = build_original(tmp_path / "7105-2558-03.xlsx")
-    return annotate_workbook(original, sample_findings(), tmp_path / "out" / "7105-2558-03-returned.xlsx",
-                             title_th="ผลการตรวจแบบรายงาน อ.ท่ามะกา 2558-03", title_en="Check of the Tha Maka report, 2558-03")
+    return annotate_workbook(
+        original,
+        sample_findings(),
+        tmp_path / "out" / "7105-2558-03-returned.xlsx",
+        title_th="ผลการตรวจแบบรายงาน อ.ท่ามะกา 2558-03",
+        title_en="Check of the Tha Maka report, 2558-03",
+    )
 
 
 def listing_rows(sheet) -> list[tuple]:
-    return [row for row in sheet.iter_rows(min_row=FIRST_ROW, max_col=8, values_only=True) if row[0] is not None]
+    return [
+        row
+        for row in sheet.iter_rows(min_row=FIRST_ROW, max_col=8, values_only=True)
+        if row[0] is not None
+    ]
 
 
 def rgb(cell) -> str:
@@ -115,7 +172,9 @@ def test_listing_is_the_first_active_protected_sheet(annotated: Path) -> None:
         (7, "ข้อผิดพลาด error", "F10", "-3"),
         (8, "ข้อผิดพลาด error", "C5", None),
     ]
-    assert rows[0][6].startswith('ชีต "ผลการปฏิบัติงาน"') and rows[0][7].startswith('Sheet "performance"')
+    assert rows[0][6].startswith('ชีต "ผลการปฏิบัติงาน"') and rows[0][7].startswith(
+        'Sheet "performance"'
+    )
     assert listing.column_dimensions["G"].width >= 40
     assert listing.cell(row=FIRST_ROW, column=7).alignment.wrap_text
 
@@ -124,7 +183,14 @@ def test_listing_links_to_the_cells(annotated: Path) -> None:
     listing = load_workbook(annotated)[LISTING_SHEET]
     links = [listing.cell(row=row, column=4).hyperlink for row in range(FIRST_ROW, FIRST_ROW + 8)]
     assert [link.location if link else None for link in links] == [
-        LINK + "F10", LINK + "F11", None, LINK + "F12", LINK + "F13", LINK + "G10", LINK + "F10", None,
+        LINK + "F10",
+        LINK + "F11",
+        None,
+        LINK + "F12",
+        LINK + "F13",
+        LINK + "G10",
+        LINK + "F10",
+        None,
     ]
     assert listing.cell(row=FIRST_ROW, column=3).hyperlink.location == LINK + "F10"
 
@@ -158,7 +224,10 @@ def test_the_original_stays_one_of_our_workbooks(annotated: Path) -> None:
 
 def test_office_text_is_never_a_formula(annotated: Path) -> None:
     listing = load_workbook(annotated)[LISTING_SHEET]
-    values = {listing.cell(row=row, column=6).value: listing.cell(row=row, column=6) for row in range(FIRST_ROW, FIRST_ROW + 8)}
+    values = {
+        listing.cell(row=row, column=6).value: listing.cell(row=row, column=6)
+        for row in range(FIRST_ROW, FIRST_ROW + 8)
+    }
     for text in DANGEROUS:
         assert values[text].data_type == "s", text
     assert load_workbook(annotated)[SHEET]["G10"].data_type == "s"
@@ -171,22 +240,38 @@ def test_write_text_keeps_text(tmp_path: Path) -> None:
     cells = [workbook.active.cell(row=1, column=c) for c in range(1, 6)]
     for cell, value in zip(cells, ["=1+1", "#N/A", 12, "bell\x07", None]):
         write_text(cell, value)
-    assert [(c.value, c.data_type) for c in cells[:4]] == [("=1+1", "s"), ("#N/A", "s"), ("12", "s"), ("bell\ufffd", "s")]
+    assert [(c.value, c.data_type) for c in cells[:4]] == [
+        ("=1+1", "s"),
+        ("#N/A", "s"),
+        ("12", "s"),
+        ("bell\ufffd", "s"),
+    ]
     assert cells[0].quotePrefix and not cells[1].quotePrefix
     assert cells[4].value is None
     workbook.save(tmp_path / "t.xlsx")
     again = load_workbook(tmp_path / "t.xlsx").active
-    assert [(again.cell(row=1, column=c).value, again.cell(row=1, column=c).data_type) for c in (1, 2)] == [("=1+1", "s"), ("#N/A", "s")]
+    assert [
+        (again.cell(row=1, column=c).value, again.cell(row=1, column=c).data_type) for c in (1, 2)
+    ] == [("=1+1", "s"), ("#N/A", "s")]
 
 
 def test_a_second_round_replaces_the_first(annotated: Path, tmp_path: Path) -> None:
-    again = annotate_workbook(annotated, sample_findings()[1:2], tmp_path / "again.xlsx", title_th="รอบสอง", title_en="Second round")
+    again = annotate_workbook(
+        annotated,
+        sample_findings()[1:2],
+        tmp_path / "again.xlsx",
+        title_th="รอบสอง",
+        title_en="Second round",
+    )
     workbook = load_workbook(again)
     assert workbook.sheetnames == [LISTING_SHEET, SHEET, "_meta"]
     assert len(listing_rows(workbook[LISTING_SHEET])) == 1
     sheet = workbook[SHEET]
     assert rgb(sheet["F10"]) == INPUT_FILL and sheet["F10"].comment is None  # fixed: back as issued
-    assert rgb(sheet["F11"]) == WARNING_FILL.fgColor.rgb and sheet["F11"].comment.text.count("unusually high") == 1
+    assert (
+        rgb(sheet["F11"]) == WARNING_FILL.fgColor.rgb
+        and sheet["F11"].comment.text.count("unusually high") == 1
+    )
 
 
 def test_odd_addresses(tmp_path: Path) -> None:
@@ -201,13 +286,21 @@ def test_odd_addresses(tmp_path: Path) -> None:
         error("x", "ง", "d", sheet=SHEET, cell="ZZZ1"),
         warning("x", "จ", "e", sheet="_meta", cell="B3"),  # hidden: marked, not linked
     ]
-    out = load_workbook(annotate_workbook(original, findings, tmp_path / "out.xlsx", title_th="ท", title_en="e"))
+    out = load_workbook(
+        annotate_workbook(original, findings, tmp_path / "out.xlsx", title_th="ท", title_en="e")
+    )
     sheet, listing = out[SHEET], out[LISTING_SHEET]
     assert "bell\ufffd" in sheet["G12"].comment.text and rgb(sheet["G12"]) == ERROR_FILL.fgColor.rgb
     assert sheet["C2"].comment.text.startswith("ข้อผิดพลาด error: ข")
     assert rgb(out["_meta"]["B3"]) == WARNING_FILL.fgColor.rgb
     links = [listing.cell(row=FIRST_ROW + i, column=4).hyperlink for i in range(5)]
-    assert [link.location if link else None for link in links] == [LINK + "G12", LINK + "C2", None, None, None]
+    assert [link.location if link else None for link in links] == [
+        LINK + "G12",
+        LINK + "C2",
+        None,
+        None,
+        None,
+    ]
     assert len(listing_rows(listing)) == 5
 
 
@@ -215,7 +308,9 @@ def test_an_unreadable_original_is_a_clear_error(tmp_path: Path) -> None:
     fake = tmp_path / "report.xlsx"
     fake.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
     with pytest.raises(AnnotationFailed, match='"report.xlsx" cannot be opened'):
-        annotate_workbook(fake, sample_findings(), tmp_path / "out.xlsx", title_th="x", title_en="x")
+        annotate_workbook(
+            fake, sample_findings(), tmp_path / "out.xlsx", title_th="x", title_en="x"
+        )
     assert not (tmp_path / "out.xlsx").exists()
 
 
@@ -224,25 +319,33 @@ def test_survives_a_libreoffice_resave(annotated: Path, tmp_path: Path) -> None:
     calamine = CalamineWorkbook.from_path(str(resaved))
     assert calamine.sheet_names[0] == LISTING_SHEET
     rows = calamine.get_sheet_by_name(LISTING_SHEET).to_python()
-    seen = [row[5] for row in rows[FIRST_ROW - 1:FIRST_ROW + 7]]
+    seen = [row[5] for row in rows[FIRST_ROW - 1 : FIRST_ROW + 7]]
     for text in DANGEROUS:
         assert text in seen, (text, seen)  # still the text, not "y" or -1
     assert calamine.get_sheet_by_name(SHEET).to_python()[9][6] == "@SUM(A1)"
     sheet = load_workbook(resaved)[SHEET]
-    assert "ไม่ใช่ตัวเลข" in sheet["F10"].comment.text and "is not a number" in sheet["F10"].comment.text
+    assert (
+        "ไม่ใช่ตัวเลข" in sheet["F10"].comment.text and "is not a number" in sheet["F10"].comment.text
+    )
     assert "unusually high" in sheet["F11"].comment.text
     assert sheet.protection.sheet and not sheet["F10"].protection.locked
     for xml in sheet_xml(resaved):
         for text in DANGEROUS:
             assert f"<f>{text[1:]}" not in xml.replace("&quot;", '"')
     # LibreOffice drops comment authors: a later round still finds and replaces our marks.
-    again = load_workbook(annotate_workbook(resaved, [], tmp_path / "again.xlsx", title_th="ผ่าน", title_en="Clean"))
+    again = load_workbook(
+        annotate_workbook(resaved, [], tmp_path / "again.xlsx", title_th="ผ่าน", title_en="Clean")
+    )
     assert again[SHEET]["F10"].comment is None and rgb(again[SHEET]["F10"]) == INPUT_FILL
 
 
 def sheet_xml(path: Path) -> list[str]:
     with zipfile.ZipFile(path) as archive:
-        return [archive.read(n).decode() for n in archive.namelist() if re.match(r"xl/worksheets/sheet\d+\.xml", n)]
+        return [
+            archive.read(n).decode()
+            for n in archive.namelist()
+            if re.match(r"xl/worksheets/sheet\d+\.xml", n)
+        ]
 
 
 def libreoffice_resave(path: Path, tmp_path: Path) -> Path:
@@ -251,6 +354,19 @@ def libreoffice_resave(path: Path, tmp_path: Path) -> Path:
         pytest.skip("LibreOffice (soffice) is not installed")
     out = tmp_path / "resaved"
     profile = (tmp_path / "lo-profile").as_uri()
-    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "xlsx",
-                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     return out / path.name

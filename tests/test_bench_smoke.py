@@ -16,18 +16,41 @@ def test_provinces_and_districts_are_the_geocode_counts():
 
     assert len(provinces()) == 77
     assert len(all_districts()) == 878
-    assert [d for d in all_districts() if d.startswith("71")] == [f"71{i:02d}" for i in range(1, 14)]
+    assert [d for d in all_districts() if d.startswith("71")] == [
+        f"71{i:02d}" for i in range(1, 14)
+    ]
 
 
 def test_benchmark_smoke(tmp_path: Path):
     from bench.run import main
 
     results = tmp_path / "RESULTS.md"
-    assert main(["--workbooks", "10", "--scaling", "", "--provinces", "1", "--samples", "1",
-                 "--workdir", str(tmp_path / "work"), "--results", str(results), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "--workbooks",
+                "10",
+                "--scaling",
+                "",
+                "--provinces",
+                "1",
+                "--samples",
+                "1",
+                "--workdir",
+                str(tmp_path / "work"),
+                "--results",
+                str(results),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     table = results.read_text(encoding="utf-8")
     assert "| plain: read_excel(openpyxl) + pandera + concat/groupby | 10 workbooks |" in table
-    assert "| product: intake → validation → ledger" in table and "| product: the whole `eop process` pass" in table
+    assert (
+        "| product: intake → validation → ledger" in table
+        and "| product: the whole `eop process` pass" in table
+    )
     import json
 
     summary = json.loads((tmp_path / "work" / "out" / "summary.json").read_text(encoding="utf-8"))

@@ -68,7 +68,10 @@ def to(row) -> list[str]:
 
 def states(deployment: Deployment, period: str) -> dict[str, dict]:
     with deployment.ledger.atomic() as conn:
-        return {row["office"]: row for row in period_status(conn, [(o, o) for o in OFFICES], "monthly", period)}
+        return {
+            row["office"]: row
+            for row in period_status(conn, [(o, o) for o in OFFICES], "monthly", period)
+        }
 
 
 def state_of(deployment: Deployment, period: str) -> dict[str, str]:
@@ -76,13 +79,27 @@ def state_of(deployment: Deployment, period: str) -> dict[str, str]:
 
 
 def submit(deployment: Deployment, office: str, period: str, work: Path, **kwargs) -> None:
-    drop(deployment, office, fill_month(deployment, office, period, work / f"{office}-{period}-{len(list(work.glob('*')))}.xlsx",
-                                        FIGURES, **kwargs))
+    drop(
+        deployment,
+        office,
+        fill_month(
+            deployment,
+            office,
+            period,
+            work / f"{office}-{period}-{len(list(work.glob('*')))}.xlsx",
+            FIGURES,
+            **kwargs,
+        ),
+    )
 
 
 def review(deployment: Deployment, section: str, period: str, work: Path, decisions: dict) -> None:
-    filled = fill_review(issued_path(deployment, "review", section, period), work / f"review-{section}-{len(list(work.glob('*')))}.xlsx",
-                         decisions=decisions, reviewer=f"ผู้ตรวจ {section}")
+    filled = fill_review(
+        issued_path(deployment, "review", section, period),
+        work / f"review-{section}-{len(list(work.glob('*')))}.xlsx",
+        decisions=decisions,
+        reviewer=f"ผู้ตรวจ {section}",
+    )
     drop(deployment, section, filled)
 
 
@@ -103,24 +120,42 @@ def test_a_whole_march_day_by_day(allocated, tmp_path):
     work.mkdir()
     period, month = "2558-03", MonthCalendar(Period.parse("2558-03"))
     assert (month.entry.first, month.entry.last, month.review.first, month.review.last) == (
-        date(2015, 3, 25), date(2015, 3, 27), date(2015, 3, 28), date(2015, 3, 30))
+        date(2015, 3, 25),
+        date(2015, 3, 27),
+        date(2015, 3, 28),
+        date(2015, 3, 30),
+    )
     assert (month.strategy.first, month.strategy.last) == (date(2015, 4, 1), date(2015, 4, 3))
 
     for quiet in range(21, 25):  # the month is still running: nothing is due
         assert day(allocated, date(2015, 3, quiet)) == Counter()
 
-    assert day(allocated, date(2015, 3, 25)) == Counter(workbook_issued=14)  # the entry window opens
-    assert sorted(r.office for r in queued(allocated, "workbook_issued") if "2558-03" in r.dedupe_key) == sorted(OFFICES)
+    assert day(allocated, date(2015, 3, 25)) == Counter(
+        workbook_issued=14
+    )  # the entry window opens
+    assert sorted(
+        r.office for r in queued(allocated, "workbook_issued") if "2558-03" in r.dedupe_key
+    ) == sorted(OFFICES)
 
     for office in OFFICES:
         if office != SILENT:
-            submit(allocated, office, period, work, confirm="ร่าง" if office == DRAFTING else "ยืนยันส่ง")
+            submit(
+                allocated, office, period, work, confirm="ร่าง" if office == DRAFTING else "ยืนยันส่ง"
+            )
     assert day(allocated, date(2015, 3, 26)) == Counter(receipt=13)
     now = state_of(allocated, period)
-    assert (now["7101"], now[DRAFTING], now[SILENT], now["71"]) == ("submitted", "recorded", "missing", "submitted")
+    assert (now["7101"], now[DRAFTING], now[SILENT], now["71"]) == (
+        "submitted",
+        "recorded",
+        "missing",
+        "submitted",
+    )
 
     assert day(allocated, date(2015, 3, 27)) == Counter(reminder=2)  # the entry window's last day
-    assert sorted(to(r)[0] for r in queued(allocated, "reminder")) == ["u7112@kanchanaburi.example.go.th", "u7113@kanchanaburi.example.go.th"]
+    assert sorted(to(r)[0] for r in queued(allocated, "reminder")) == [
+        "u7112@kanchanaburi.example.go.th",
+        "u7113@kanchanaburi.example.go.th",
+    ]
 
     assert day(allocated, date(2015, 3, 28)) == Counter(review_request=5)  # the review window opens
     assert sorted(r.office for r in queued(allocated, "review_request")) == SECTIONS
@@ -133,31 +168,65 @@ def test_a_whole_march_day_by_day(allocated, tmp_path):
         review(allocated, section, period, work, decisions)
     submit(allocated, SILENT, period, work)  # late: after the 27th
     submit(allocated, DRAFTING, period, work)  # confirms its draft, late too
-    assert day(allocated, date(2015, 3, 29)) == Counter(review_receipt=5, review_returned=1, receipt=2, review_request=5)
+    assert day(allocated, date(2015, 3, 29)) == Counter(
+        review_receipt=5, review_returned=1, receipt=2, review_request=5
+    )
     now = states(allocated, period)
     assert now["7101"]["state"] == "approved" and now[THA_MAKA]["state"] == "returned"
-    assert (now[SILENT]["state"], now[SILENT]["late"], now[DRAFTING]["state"], now[DRAFTING]["late"]) == ("submitted", True, "submitted", True)
+    assert (
+        now[SILENT]["state"],
+        now[SILENT]["late"],
+        now[DRAFTING]["state"],
+        now[DRAFTING]["late"],
+    ) == ("submitted", True, "submitted", True)
     (returned,) = queued(allocated, "review_returned")
     assert to(returned) == ["u7105@kanchanaburi.example.go.th"]
     again = [r for r in queued(allocated, "review_request")][5:]
     assert sorted(r.office for r in again) == SECTIONS  # each section: the late districts to review
 
     fixed = next((allocated.root / "share" / THA_MAKA / "returned").glob("*ส่งกลับ*"))
-    drop(allocated, THA_MAKA, fill_monthly(fixed, work / "7105-fixed.xlsx", quantities={"A101": 280}))
-    assert day(allocated, date(2015, 3, 30)) == Counter(review_reminder=5, receipt=1, review_request=1)
-    assert [r.office for r in queued(allocated, "review_request")][-1] == "71-S3"  # only the returning section looks again
-    assert states(allocated, period)[THA_MAKA]["sections"] == {**dict.fromkeys(SECTIONS, "approved"), "71-S3": "pending"}
+    drop(
+        allocated, THA_MAKA, fill_monthly(fixed, work / "7105-fixed.xlsx", quantities={"A101": 280})
+    )
+    assert day(allocated, date(2015, 3, 30)) == Counter(
+        review_reminder=5, receipt=1, review_request=1
+    )
+    assert [r.office for r in queued(allocated, "review_request")][
+        -1
+    ] == "71-S3"  # only the returning section looks again
+    assert states(allocated, period)[THA_MAKA]["sections"] == {
+        **dict.fromkeys(SECTIONS, "approved"),
+        "71-S3": "pending",
+    }
 
     for section in SECTIONS:  # the rest of the reviews come a day late
-        review(allocated, section, period, work, {SILENT: APPROVE, DRAFTING: APPROVE} | ({THA_MAKA: APPROVE} if section == "71-S3" else {}))
+        review(
+            allocated,
+            section,
+            period,
+            work,
+            {SILENT: APPROVE, DRAFTING: APPROVE}
+            | ({THA_MAKA: APPROVE} if section == "71-S3" else {}),
+        )
     assert day(allocated, date(2015, 3, 31)) == Counter(review_receipt=5)
-    assert {row["state"] for office, row in states(allocated, period).items() if office != "71"} == {"approved"}
+    assert {
+        row["state"] for office, row in states(allocated, period).items() if office != "71"
+    } == {"approved"}
 
-    assert day(allocated, date(2015, 4, 1)) == Counter(province_package=1)  # the strategy window opens
+    assert day(allocated, date(2015, 4, 1)) == Counter(
+        province_package=1
+    )  # the strategy window opens
     (package,) = queued(allocated, "province_package")
-    assert to(package) == ["strategy71@kanchanaburi.example.go.th", "u71@kanchanaburi.example.go.th"]
+    assert to(package) == [
+        "strategy71@kanchanaburi.example.go.th",
+        "u71@kanchanaburi.example.go.th",
+    ]
 
-    drop(allocated, "71", fill_confirm(issued_path(allocated, "confirm", "71", period), work / "confirm.xlsx"))
+    drop(
+        allocated,
+        "71",
+        fill_confirm(issued_path(allocated, "confirm", "71", period), work / "confirm.xlsx"),
+    )
     assert day(allocated, date(2015, 4, 2)) == Counter(confirm_receipt=1, centre_reports=1)
     assert set(state_of(allocated, period).values()) == {"confirmed"}
     (centre,) = queued(allocated, "centre_reports")
@@ -167,14 +236,25 @@ def test_a_whole_march_day_by_day(allocated, tmp_path):
     assert day(allocated, date(2015, 4, 4)) == Counter()  # the lock: an event, no mail
     assert set(state_of(allocated, period).values()) == {"locked"}
     with allocated.ledger.atomic() as conn:
-        (locked,) = conn.execute(select(events).where((events.c.event == "locked") & (events.c.period == period))).all()
+        (locked,) = conn.execute(
+            select(events).where((events.c.event == "locked") & (events.c.period == period))
+        ).all()
     assert locked.at == at(2015, 4, 4, 9)
 
     submit(allocated, "7101", period, work)
-    assert day(allocated, date(2015, 4, 5)) == Counter(rejection=1)  # after the lock: the correction procedure
-    (rejection,) = [m for m in sent_mail(allocated) if "u7101@" in m["To"] and "ส่งคืน" in m["Subject"]]
+    assert day(allocated, date(2015, 4, 5)) == Counter(
+        rejection=1
+    )  # after the lock: the correction procedure
+    (rejection,) = [
+        m for m in sent_mail(allocated) if "u7101@" in m["To"] and "ส่งคืน" in m["Subject"]
+    ]
     body = rejection.get_body(("plain",)).get_content()
-    assert "ปิดรับข้อมูลแล้ว" in body and "บันทึกข้อความ" in body and "eop correction open" in body and "memo" in body
+    assert (
+        "ปิดรับข้อมูลแล้ว" in body
+        and "บันทึกข้อความ" in body
+        and "eop correction open" in body
+        and "memo" in body
+    )
     assert_sent_once(allocated)
 
 
@@ -183,20 +263,37 @@ def test_a_28_day_february_reviews_on_the_28th_alone(allocated, tmp_path):
     work = tmp_path / "work"
     work.mkdir()
     period, month = "2558-02", MonthCalendar(Period.parse("2558-02"))
-    assert month.review.first == month.review.last == date(2015, 2, 28)  # 28–30 clamped to the month's last day
-    assert month.phase(at(2015, 2, 28, 23, 59)).value == "review" and month.phase(at(2015, 3, 1, 0)).value == "strategy"
+    assert (
+        month.review.first == month.review.last == date(2015, 2, 28)
+    )  # 28–30 clamped to the month's last day
+    assert (
+        month.phase(at(2015, 2, 28, 23, 59)).value == "review"
+        and month.phase(at(2015, 3, 1, 0)).value == "strategy"
+    )
 
     assert day(allocated, date(2015, 2, 24)) == Counter()
     assert day(allocated, date(2015, 2, 25)) == Counter(workbook_issued=14)
     for office in OFFICES:
         submit(allocated, office, period, work)
     assert day(allocated, date(2015, 2, 26)) == Counter(receipt=14)
-    assert day(allocated, date(2015, 2, 27)) == Counter()  # nobody to remind; the job still ran once
-    assert day(allocated, date(2015, 2, 28)) == Counter(review_request=5)  # request and last day at once: no separate reminder
+    assert (
+        day(allocated, date(2015, 2, 27)) == Counter()
+    )  # nobody to remind; the job still ran once
+    assert day(allocated, date(2015, 2, 28)) == Counter(
+        review_request=5
+    )  # request and last day at once: no separate reminder
     with allocated.ledger.atomic() as conn:
         runs = {(r.job, r.key) for r in conn.execute(select(job_runs))}
-    assert {("remind-missing", period), ("review-request", period), ("review-reminder", period)} <= runs
-    request = next(m for m in sent_mail(allocated) if "71-S3" in m["Subject"] and "Please review" in m["Subject"])
+    assert {
+        ("remind-missing", period),
+        ("review-request", period),
+        ("review-reminder", period),
+    } <= runs
+    request = next(
+        m
+        for m in sent_mail(allocated)
+        if "71-S3" in m["Subject"] and "Please review" in m["Subject"]
+    )
     text = request.get_body(("plain",)).get_content()
     assert "28 กุมภาพันธ์ 2558 (วันเดียว)" in text and "a single day this month" in text
 
@@ -206,18 +303,40 @@ def test_a_28_day_february_reviews_on_the_28th_alone(allocated, tmp_path):
     review(allocated, "71-S5", period, work, dict.fromkeys(DISTRICTS, APPROVE))  # one a day late
     assert day(allocated, date(2015, 3, 1)) == Counter(province_package=1, review_receipt=1)
     with allocated.ledger.atomic() as conn:
-        late = {r.office: bool(r.late) for r in conn.execute(select(submissions).where(submissions.c.kind == "review"))}
-    assert late == {**dict.fromkeys(SECTIONS[:-1], False), "71-S5": True}  # outside the review window: late too
-    receipt = next(m for m in sent_mail(allocated) if "71-S5" in m["Subject"] and "Review received" in m["Subject"])
+        late = {
+            r.office: bool(r.late)
+            for r in conn.execute(select(submissions).where(submissions.c.kind == "review"))
+        }
+    assert late == {
+        **dict.fromkeys(SECTIONS[:-1], False),
+        "71-S5": True,
+    }  # outside the review window: late too
+    receipt = next(
+        m
+        for m in sent_mail(allocated)
+        if "71-S5" in m["Subject"] and "Review received" in m["Subject"]
+    )
     assert "late" in receipt.get_body(("plain",)).get_content()
-    assert {row["state"] for o, row in states(allocated, period).items() if o != "71"} == {"approved"}
+    assert {row["state"] for o, row in states(allocated, period).items() if o != "71"} == {
+        "approved"
+    }
 
     # the package left at 09:00 before 71-S5's decision was read: its confirm workbook is stale
-    drop(allocated, "71", fill_confirm(issued_path(allocated, "confirm", "71", period), work / "confirm.xlsx"))
+    drop(
+        allocated,
+        "71",
+        fill_confirm(issued_path(allocated, "confirm", "71", period), work / "confirm.xlsx"),
+    )
     assert day(allocated, date(2015, 3, 2)) == Counter(rejection=1)
     (answer,) = [m for m in sent_mail(allocated) if "u71@" in m["To"] and "ส่งคืน" in m["Subject"]]
-    assert "EOP018-019_71_2558-02.xlsx" in [part.get_filename() for part in answer.iter_attachments()]  # the fresh one
-    drop(allocated, "71", fill_confirm(issued_path(allocated, "confirm", "71", period), work / "confirm-fresh.xlsx"))
+    assert "EOP018-019_71_2558-02.xlsx" in [
+        part.get_filename() for part in answer.iter_attachments()
+    ]  # the fresh one
+    drop(
+        allocated,
+        "71",
+        fill_confirm(issued_path(allocated, "confirm", "71", period), work / "confirm-fresh.xlsx"),
+    )
     assert day(allocated, date(2015, 3, 3)) == Counter(confirm_receipt=1, centre_reports=1)
     assert state_of(allocated, period)["7101"] == "confirmed"
     assert day(allocated, date(2015, 3, 4)) == Counter()
@@ -236,18 +355,26 @@ def test_a_service_down_from_the_24th_to_the_29th_catches_up_once(allocated, tmp
     restarted = open_deployment(allocated.config, allocated.clock)
     caught_up = day(restarted, date(2015, 3, 29))
     assert caught_up == Counter(workbook_issued=14, reminder=14, review_request=5)
-    assert day(restarted, date(2015, 3, 29), hour=10) == Counter()  # a second pass sends nothing again
+    assert (
+        day(restarted, date(2015, 3, 29), hour=10) == Counter()
+    )  # a second pass sends nothing again
     with restarted.ledger.atomic() as conn:
         ran = {(r.job, r.key): r.ran_at for r in conn.execute(select(job_runs))}
     for job in ("issue-monthly", "remind-missing", "review-request"):
         assert ran[(job, period)] == at(2015, 3, 29, 9)
-    overdue = next(m for m in sent_mail(restarted) if "u7105@" in m["To"] and "Overdue" in m["Subject"])
+    overdue = next(
+        m for m in sent_mail(restarted) if "u7105@" in m["To"] and "Overdue" in m["Subject"]
+    )
     assert "เลยมาแล้ว" in overdue.get_body(("plain",)).get_content()
 
     for office in OFFICES:
         submit(restarted, office, period, work)
     sent_30 = day(restarted, date(2015, 3, 30))
-    assert sent_30["receipt"] == 14 and sent_30["review_request"] == 5 and sent_30["workbook_issued"] == 0
+    assert (
+        sent_30["receipt"] == 14
+        and sent_30["review_request"] == 5
+        and sent_30["workbook_issued"] == 0
+    )
     assert all(row["late"] for o, row in states(restarted, period).items() if o != "71")
     for section in SECTIONS:
         review(restarted, section, period, work, dict.fromkeys(DISTRICTS, APPROVE))
@@ -255,8 +382,11 @@ def test_a_service_down_from_the_24th_to_the_29th_catches_up_once(allocated, tmp
     assert day(restarted, date(2015, 4, 1)) == Counter(province_package=1)
     assert day(restarted, date(2015, 4, 2)) == Counter()
 
-    per_office = Counter((r.kind, r.office) for r in queued(restarted, "workbook_issued") + queued(restarted, "reminder")
-                         if period in r.dedupe_key)
+    per_office = Counter(
+        (r.kind, r.office)
+        for r in queued(restarted, "workbook_issued") + queued(restarted, "reminder")
+        if period in r.dedupe_key
+    )
     assert len(per_office) == 2 * len(OFFICES)
     assert set(per_office.values()) == {1}  # each office: one workbook, one reminder
     assert_sent_once(restarted)
@@ -266,7 +396,12 @@ def test_days_without_a_pass_are_caught_up_in_order(allocated):
     """The jobs' own moments: issuing before reminding before reviewing, each once."""
     process(allocated, at(2015, 3, 29, 9))
     with allocated.ledger.atomic() as conn:
-        order = [r.job for r in conn.execute(select(job_runs).where(job_runs.c.key == "2558-03").order_by(text("rowid")))]
+        order = [
+            r.job
+            for r in conn.execute(
+                select(job_runs).where(job_runs.c.key == "2558-03").order_by(text("rowid"))
+            )
+        ]
     assert order[:3] == ["issue-monthly", "remind-missing", "review-request"]
     for moment in (at(2015, 3, 29, 9) + timedelta(hours=h) for h in range(1, 4)):
         assert process(allocated, moment).jobs == []

@@ -12,29 +12,55 @@ from pathlib import Path
 
 import pytest
 import typer.main
+from conftest import DISTRICTS, THA_MAKA, drop, fill_month, process
 from typer.testing import CliRunner
 
 from eop.cli import app
-from conftest import DISTRICTS, THA_MAKA, drop, fill_month, process
 from jobs.deployment import Deployment
 
 EOP = Path(sys.executable).parent / "eop"
 THAI = re.compile(r"[\u0E00-\u0E7F]")
 OFFICES = ["71", *DISTRICTS]
-STATUS_KEYS = {"office", "name", "kind", "state", "version", "late", "rejected_attempts", "received_at",
-               "sections", "approved_at", "returned", "confirmed_at", "corrections"}
+STATUS_KEYS = {
+    "office",
+    "name",
+    "kind",
+    "state",
+    "version",
+    "late",
+    "rejected_attempts",
+    "received_at",
+    "sections",
+    "approved_at",
+    "returned",
+    "confirmed_at",
+    "corrections",
+}
 RECEIVED_KEYS = {"file", "office", "sha256", "received_at", "result", "kind", "period", "findings"}
 FINDING_KEYS = {"severity", "code", "sheet", "cell", "field", "value", "message_th", "message_en"}
 
 
-def run(config: Path | None, *args: str, now: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run(
+    config: Path | None, *args: str, now: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     command = [str(EOP)]
     if config is not None:
         command += ["--config", str(config)]
     if now is not None:
         command += ["--now", now]
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=120, cwd=cwd,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(cwd or Path.cwd()), "LANG": "C.UTF-8", "COLUMNS": "100"})
+    return subprocess.run(
+        [*command, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(cwd or Path.cwd()),
+            "LANG": "C.UTF-8",
+            "COLUMNS": "100",
+        },
+    )
 
 
 def ok(done: subprocess.CompletedProcess) -> str:
@@ -63,8 +89,20 @@ ALL = list(commands(ROOT))
 
 def test_the_documented_commands_exist():
     names = {" ".join(path) for path, _ in ALL}
-    assert names >= {"init", "demo", "process", "serve", "status", "received", "issue", "targets-import",
-                     "mail", "mail list", "mail send", "mail retry"}
+    assert names >= {
+        "init",
+        "demo",
+        "process",
+        "serve",
+        "status",
+        "received",
+        "issue",
+        "targets-import",
+        "mail",
+        "mail list",
+        "mail send",
+        "mail retry",
+    }
 
 
 @pytest.mark.parametrize(("path", "command"), ALL, ids=[" ".join(p) or "eop" for p, _ in ALL])
@@ -76,7 +114,9 @@ def test_every_command_has_help(path, command):
         assert " ".join(path) in example[1]
     for param in command.params:
         if param.name != "help":
-            assert (getattr(param, "help", None) or "").strip(), f"eop {' '.join(path)}: {param.name} has no help"
+            assert (getattr(param, "help", None) or "").strip(), (
+                f"eop {' '.join(path)}: {param.name} has no help"
+            )
     result = CliRunner().invoke(app, [*path, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output
@@ -92,16 +132,43 @@ def test_the_console_script_answers_help():
 @pytest.fixture
 def reported(march: Deployment, tmp_path: Path) -> Deployment:
     """Tha Maka sent March (confirmed), Tha Muang saved a draft, Mueang's file was rejected."""
-    drop(march, THA_MAKA, fill_month(march, THA_MAKA, "2558-03", tmp_path / "a" / "EOP-7105.xlsx", {"A101": 120}, {"A101": 1500}))
-    drop(march, "7106", fill_month(march, "7106", "2558-03", tmp_path / "b" / "EOP-7106.xlsx", {"A101": 80}, confirm="ร่าง"))
-    drop(march, "7101", fill_month(march, "7101", "2558-03", tmp_path / "c" / "EOP-7101.xlsx", {"A101": "many"}))
+    drop(
+        march,
+        THA_MAKA,
+        fill_month(
+            march,
+            THA_MAKA,
+            "2558-03",
+            tmp_path / "a" / "EOP-7105.xlsx",
+            {"A101": 120},
+            {"A101": 1500},
+        ),
+    )
+    drop(
+        march,
+        "7106",
+        fill_month(
+            march, "7106", "2558-03", tmp_path / "b" / "EOP-7106.xlsx", {"A101": 80}, confirm="ร่าง"
+        ),
+    )
+    drop(
+        march,
+        "7101",
+        fill_month(march, "7101", "2558-03", tmp_path / "c" / "EOP-7101.xlsx", {"A101": "many"}),
+    )
     report = process(march)
-    assert sorted((v.office, v.status) for v in report.verdicts) == [("7101", "rejected"), (THA_MAKA, "accepted"), ("7106", "accepted")]
+    assert sorted((v.office, v.status) for v in report.verdicts) == [
+        ("7101", "rejected"),
+        (THA_MAKA, "accepted"),
+        ("7106", "accepted"),
+    ]
     return march
 
 
 def test_status_json_has_the_documented_shape(reported):
-    out = ok(run(config_of(reported), "status", "--period", "2558-03", "--json", now="2015-03-25T10:05"))
+    out = ok(
+        run(config_of(reported), "status", "--period", "2558-03", "--json", now="2015-03-25T10:05")
+    )
     status = json.loads(out)
     assert set(status) == {"period", "offices"}
     assert status["period"] == "2558-03"
@@ -110,26 +177,76 @@ def test_status_json_has_the_documented_shape(reported):
         assert set(row) == STATUS_KEYS, row
         assert isinstance(row["name"], str) and THAI.search(row["name"])
         assert row["kind"] == "monthly"
-        assert row["state"] in {"missing", "recorded", "submitted", "approved", "returned", "confirmed", "locked"}
-        assert type(row["version"]) is int and type(row["late"]) is bool and type(row["rejected_attempts"]) is int
+        assert row["state"] in {
+            "missing",
+            "recorded",
+            "submitted",
+            "approved",
+            "returned",
+            "confirmed",
+            "locked",
+        }
+        assert (
+            type(row["version"]) is int
+            and type(row["late"]) is bool
+            and type(row["rejected_attempts"]) is int
+        )
         assert row["received_at"] is None or isinstance(row["received_at"], str)
     by_office = {row["office"]: row for row in status["offices"]}
     assert by_office[THA_MAKA] == {
-        "office": THA_MAKA, "name": "สำนักงานปศุสัตว์อำเภอท่ามะกา", "kind": "monthly", "state": "submitted",
-        "version": 1, "late": False, "rejected_attempts": 0, "received_at": "2015-03-25T10:00:00+07:00",
-        "sections": {"71-S1": "pending", "71-S2": "pending", "71-S3": "pending", "71-S4": "pending", "71-S5": "pending"},
-        "approved_at": None, "returned": [], "confirmed_at": None, "corrections": [],
+        "office": THA_MAKA,
+        "name": "สำนักงานปศุสัตว์อำเภอท่ามะกา",
+        "kind": "monthly",
+        "state": "submitted",
+        "version": 1,
+        "late": False,
+        "rejected_attempts": 0,
+        "received_at": "2015-03-25T10:00:00+07:00",
+        "sections": {
+            "71-S1": "pending",
+            "71-S2": "pending",
+            "71-S3": "pending",
+            "71-S4": "pending",
+            "71-S5": "pending",
+        },
+        "approved_at": None,
+        "returned": [],
+        "confirmed_at": None,
+        "corrections": [],
     }
     assert (by_office["7106"]["state"], by_office["7106"]["version"]) == ("recorded", 1)
-    assert {k: by_office["7101"][k] for k in ("state", "version", "rejected_attempts", "received_at")} == {
-        "state": "missing", "version": 0, "rejected_attempts": 1, "received_at": None}
+    assert {
+        k: by_office["7101"][k] for k in ("state", "version", "rejected_attempts", "received_at")
+    } == {"state": "missing", "version": 0, "rejected_attempts": 1, "received_at": None}
     missing = [o for o in OFFICES if o not in (THA_MAKA, "7106", "7101")]
     assert all(by_office[o]["state"] == "missing" and by_office[o]["version"] == 0 for o in missing)
 
 
 def test_status_accepts_a_ce_period_and_defaults_to_the_clocks_month(reported):
-    be = json.loads(ok(run(config_of(reported), "status", "--period", "2558-03", "--json", now="2015-03-25T10:05")))
-    ce = json.loads(ok(run(config_of(reported), "status", "--period", "2015-03", "--json", now="2015-03-25T10:05")))
+    be = json.loads(
+        ok(
+            run(
+                config_of(reported),
+                "status",
+                "--period",
+                "2558-03",
+                "--json",
+                now="2015-03-25T10:05",
+            )
+        )
+    )
+    ce = json.loads(
+        ok(
+            run(
+                config_of(reported),
+                "status",
+                "--period",
+                "2015-03",
+                "--json",
+                now="2015-03-25T10:05",
+            )
+        )
+    )
     default = json.loads(ok(run(config_of(reported), "status", "--json", now="2558-03-26T09:00")))
     assert be == ce == default
 
@@ -142,7 +259,9 @@ def test_status_as_a_table(reported):
 # -- received --json -----------------------------------------------------------------------
 def test_received_json_has_the_documented_shape(reported):
     files = json.loads(ok(run(config_of(reported), "received", "--json", now="2015-03-25T10:05")))
-    assert isinstance(files, list) and len(files) == 4  # the allocation in October, then March's three
+    assert (
+        isinstance(files, list) and len(files) == 4
+    )  # the allocation in October, then March's three
     for row in files:
         assert set(row) == RECEIVED_KEYS, row
         assert re.fullmatch(r"[0-9a-f]{64}", row["sha256"])
@@ -154,23 +273,53 @@ def test_received_json_has_the_documented_shape(reported):
             assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", finding["code"])
             assert THAI.search(finding["message_th"]) and finding["message_en"]
     allocation = files[0]
-    assert (allocation["office"], allocation["kind"], allocation["period"], allocation["result"]) == ("71", "allocation", "2558", "accepted")
+    assert (
+        allocation["office"],
+        allocation["kind"],
+        allocation["period"],
+        allocation["result"],
+    ) == ("71", "allocation", "2558", "accepted")
     assert allocation["received_at"] == "2014-10-02T10:00:00+07:00"
     by_office = {row["office"]: row for row in files[1:]}
     assert by_office[THA_MAKA]["file"] == "EOP-7105.xlsx"
-    assert (by_office[THA_MAKA]["kind"], by_office[THA_MAKA]["period"], by_office[THA_MAKA]["result"]) == ("monthly", "2558-03", "accepted")
+    assert (
+        by_office[THA_MAKA]["kind"],
+        by_office[THA_MAKA]["period"],
+        by_office[THA_MAKA]["result"],
+    ) == ("monthly", "2558-03", "accepted")
     rejected = by_office["7101"]
     assert rejected["result"] == "rejected"
-    assert any(f["severity"] == "error" and f["value"] == "many" and f["cell"].startswith("G") for f in rejected["findings"])
+    assert any(
+        f["severity"] == "error" and f["value"] == "many" and f["cell"].startswith("G")
+        for f in rejected["findings"]
+    )
 
 
 def test_received_since_filters(reported):
     config = config_of(reported)
-    since_march = json.loads(ok(run(config, "received", "--json", "--since", "2015-03-01", now="2015-03-25T10:05")))
+    since_march = json.loads(
+        ok(run(config, "received", "--json", "--since", "2015-03-01", now="2015-03-25T10:05"))
+    )
     assert sorted(row["office"] for row in since_march) == ["7101", THA_MAKA, "7106"]
-    be = json.loads(ok(run(config, "received", "--json", "--since", "2558-03-25T10:00", now="2015-03-25T10:05")))
+    be = json.loads(
+        ok(run(config, "received", "--json", "--since", "2558-03-25T10:00", now="2015-03-25T10:05"))
+    )
     assert be == since_march  # a BE year is accepted; the bound is inclusive
-    assert json.loads(ok(run(config, "received", "--json", "--since", "2015-03-25T10:01", now="2015-03-25T10:05"))) == []
+    assert (
+        json.loads(
+            ok(
+                run(
+                    config,
+                    "received",
+                    "--json",
+                    "--since",
+                    "2015-03-25T10:01",
+                    now="2015-03-25T10:05",
+                )
+            )
+        )
+        == []
+    )
 
 
 def test_received_since_a_bad_date_exits_2(reported):
@@ -210,9 +359,21 @@ def test_init_creates_the_share_folders_and_the_ledger(demo_config_path, tmp_pat
     root = tmp_path / "var"
     assert str(root) in out
     offices = {p.name for p in (root / "share").iterdir()}
-    assert offices == {"71", *DISTRICTS, "71-S1", "71-S2", "71-S3", "71-S4", "71-S5"}  # 14 offices + 5 sections
+    assert offices == {
+        "71",
+        *DISTRICTS,
+        "71-S1",
+        "71-S2",
+        "71-S3",
+        "71-S4",
+        "71-S5",
+    }  # 14 offices + 5 sections
     for office in offices:
-        assert {p.name for p in (root / "share" / office).iterdir()} == {"drop", "returned", "evidence"}
+        assert {p.name for p in (root / "share" / office).iterdir()} == {
+            "drop",
+            "returned",
+            "evidence",
+        }
     assert (root / "eop.sqlite3").is_file()
     for folder in ("archive", "outbox", "reports", "evidence"):
         assert (root / folder).is_dir()
@@ -221,17 +382,32 @@ def test_init_creates_the_share_folders_and_the_ledger(demo_config_path, tmp_pat
 
 # -- process ---------------------------------------------------------------------------------
 def test_process_prints_one_line_per_file(march, tmp_path):
-    drop(march, THA_MAKA, fill_month(march, THA_MAKA, "2558-03", tmp_path / "a" / "march.xlsx", {"A101": 120}))
+    drop(
+        march,
+        THA_MAKA,
+        fill_month(march, THA_MAKA, "2558-03", tmp_path / "a" / "march.xlsx", {"A101": 120}),
+    )
     long_name = "EOP014-015_7106_2558-03 [final version, checked by the head of office].xlsx"
-    drop(march, "7106", fill_month(march, "7106", "2558-03", tmp_path / "b" / "x.xlsx", {"A101": "lots"}), name=long_name)
+    drop(
+        march,
+        "7106",
+        fill_month(march, "7106", "2558-03", tmp_path / "b" / "x.xlsx", {"A101": "lots"}),
+        name=long_name,
+    )
     out = ok(run(config_of(march), "process", now="2015-03-25T10:30"))
     lines = out.splitlines()
     files = [line for line in lines if re.match(r"^71\d\d ", line)]
     assert len(files) == 2, out
-    assert re.fullmatch(r"7105 2558-03 monthly accepted in \d+\.\d\ds  \(march\.xlsx\)", files[0]) or \
-        re.fullmatch(r"7105 2558-03 monthly accepted in \d+\.\d\ds  \(march\.xlsx\)", files[1]), out
+    assert re.fullmatch(
+        r"7105 2558-03 monthly accepted in \d+\.\d\ds  \(march\.xlsx\)", files[0]
+    ) or re.fullmatch(r"7105 2558-03 monthly accepted in \d+\.\d\ds  \(march\.xlsx\)", files[1]), (
+        out
+    )
     (rejected,) = [line for line in files if line.startswith("7106")]
-    assert re.fullmatch(rf"7106 2558-03 monthly rejected in \d+\.\d\ds: \d+ findings  \({re.escape(long_name)}\)", rejected), rejected
+    assert re.fullmatch(
+        rf"7106 2558-03 monthly rejected in \d+\.\d\ds: \d+ findings  \({re.escape(long_name)}\)",
+        rejected,
+    ), rejected
     assert lines[-1].startswith("answered 2")
 
 
@@ -244,7 +420,11 @@ def test_process_with_nothing_to_do(march):
 # -- mail ----------------------------------------------------------------------------------------
 def test_mail_list_shows_queued_and_sent_mail(march):
     config = config_of(march)
-    ok(run(config, "issue", "targets", "--office", "71", "--period", "2558", now="2015-03-25T10:30"))  # queued, not sent
+    ok(
+        run(
+            config, "issue", "targets", "--office", "71", "--period", "2558", now="2015-03-25T10:30"
+        )
+    )  # queued, not sent
     everything = ok(run(config, "mail", "list", now="2015-03-25T10:30"))
     assert "queued" in everything and "sent" in everything
     queued = ok(run(config, "mail", "list", "--state", "queued", now="2015-03-25T10:30"))

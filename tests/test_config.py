@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import DISTRICTS, REPO
+
 from eop.config import ConfigError, Role, load_config
 
 THAI = re.compile(r"[\u0E00-\u0E7F]")
@@ -57,11 +57,19 @@ def test_the_demo_has_sections_and_every_role(demo_config_path):
     assert len(config.sections) >= 5
     assert all(s.office == "71" and THAI.search(s.name_th) for s in config.sections)
     assert {p.role for p in config.people} == set(Role)
-    assert {r.value for r in Role} == {"district", "province_recorder", "province_planner", "section_reviewer",
-                                       "coordinator", "centre"}
+    assert {r.value for r in Role} == {
+        "district",
+        "province_recorder",
+        "province_planner",
+        "section_reviewer",
+        "coordinator",
+        "centre",
+    }
     # every district has its own account; every section a reviewer
     assert {p.office for p in config.people if p.role is Role.DISTRICT} == set(DISTRICTS)
-    assert {p.section for p in config.people if p.role is Role.SECTION_REVIEWER} == {s.code for s in config.sections}
+    assert {p.section for p in config.people if p.role is Role.SECTION_REVIEWER} == {
+        s.code for s in config.sections
+    }
     assert config.people_of("7105", Role.DISTRICT)[0].email.startswith("u7105@")
 
 
@@ -73,7 +81,10 @@ def test_the_demo_activity_catalogue(demo_config_path):
     sections = {s.code for s in config.sections}
     assert all(a.section in sections for a in activities)
     assert all(isinstance(a.whole, bool) and THAI.search(a.name_th) and a.unit for a in activities)
-    assert {a.whole for a in activities} == {True, False}  # countable units and others (rai, tonnes)
+    assert {a.whole for a in activities} == {
+        True,
+        False,
+    }  # countable units and others (rai, tonnes)
 
 
 def test_the_demo_targets_say_they_are_made_up(demo_config_path):
@@ -88,7 +99,12 @@ def test_the_demo_targets_say_they_are_made_up(demo_config_path):
 
 def test_the_demo_calendar_is_the_seeds(demo_config_path):
     calendar = load_config(demo_config_path).calendar
-    assert (calendar.cutoff_day, calendar.entry, calendar.review, calendar.strategy) == (20, (25, 27), (28, 30), (1, 3))
+    assert (calendar.cutoff_day, calendar.entry, calendar.review, calendar.strategy) == (
+        20,
+        (25, 27),
+        (28, 30),
+        (1, 3),
+    )
     assert calendar.late_policy == "accept-flagged"
 
 
@@ -121,8 +137,11 @@ WRONG = {
     "typo in a nested key": (_set("mail", "transprt", "smtp"), "mail.transprt", "transport"),
     "watch mode": (_set("watch", "mode", "inotfy"), "watch.mode", "'inotfy'"),
     "cut-off day": (_set("calendar", "cutoff_day", 31), "calendar.cutoff_day", "31"),
-    "whole flag": (_set("plans", 0, "outputs", 0, "activities", 0, "whole", "perhaps"),
-                   "plans.0.outputs.0.activities.0.whole", "'perhaps'"),
+    "whole flag": (
+        _set("plans", 0, "outputs", 0, "activities", 0, "whole", "perhaps"),
+        "plans.0.outputs.0.activities.0.whole",
+        "'perhaps'",
+    ),
 }
 
 
@@ -188,11 +207,19 @@ def test_a_missing_file(tmp_path):
 
 # -- the CLI answers a bad config with exit code 2 and no traceback ----------------
 def run_eop(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(EOP), *args], cwd=cwd, capture_output=True, text=True, timeout=60,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "LANG": "C.UTF-8", "COLUMNS": "80"})
+    return subprocess.run(
+        [str(EOP), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "LANG": "C.UTF-8", "COLUMNS": "80"},
+    )
 
 
-@pytest.mark.parametrize("case", ["late policy", "person's office", "typo in a key", "entry reversed"])
+@pytest.mark.parametrize(
+    "case", ["late policy", "person's office", "typo in a key", "entry reversed"]
+)
 def test_the_cli_exits_2_naming_the_key(tmp_path, case):
     change, key, value = WRONG[case]
     raw = demo_raw()
@@ -232,7 +259,10 @@ def test_a_relative_data_root_is_relative_to_the_config_file(tmp_path, monkeypat
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     assert load_config(path).root == (tmp_path / "etc" / "data" / "eop").resolve()
-    assert load_config(Path("..") / "etc" / "config.yaml").root == (tmp_path / "etc" / "data" / "eop").resolve()
+    assert (
+        load_config(Path("..") / "etc" / "config.yaml").root
+        == (tmp_path / "etc" / "data" / "eop").resolve()
+    )
 
 
 def test_an_absolute_data_root_is_kept(tmp_path):

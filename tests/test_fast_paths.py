@@ -28,17 +28,40 @@ def _extent(chunks: list[bytes], limits: Limits, *, at_once: bool) -> tuple:
 def _tag(rng: random.Random, plain: bool = False) -> bytes:
     column = rng.choice([b"A", b"J", b"Z", b"AA", b"XFD", b"XFE", b"a", b"$B"])
     row = rng.choice([1, 9, 60, 4999, 5000, 5001, 1048576])
-    if plain and rng.random() < 0.98:  # as our writers write them, mostly within the limits: read at once
-        column = rng.choice([b"A", b"B", b"E", b"$B", b"a", b"A", b"B", b"E", b"$B", b"a", b"J", b"AA", b"XFD"])
+    if (
+        plain and rng.random() < 0.98
+    ):  # as our writers write them, mostly within the limits: read at once
+        column = rng.choice(
+            [b"A", b"B", b"E", b"$B", b"a", b"A", b"B", b"E", b"$B", b"a", b"J", b"AA", b"XFD"]
+        )
         row = rng.choice([1, 2, 9, 10, 1, 2, 9, 10, 1, 2, 9, 10, 60, 5001])
-        return rng.choice([b'<row r="%d" spans="1:10">' % row, b"</row>", b'<c r="%s%d" s="3"><v>1</v></c>' % (column, row),
-                           b'<c r="%s%d"><f>A1</f><v></v></c>' % (column, row), b"<cols><col min='1'/></cols>"])
-    return rng.choice([
-        b'<row r="%d" spans="1:10">' % row, b"</row>", b'<c r="%s%d" s="3"><v>1</v></c>' % (column, row),
-        b"<c r='%s%d'/>" % (column, row), b'<x:c r="%s$%d"><f>A1</f><v></v></c>' % (column, row),
-        b"<c>", b"<row>", b'<c r="A1 B2">', b'<c r="">', b'<c r="A1>', b"<cols><col min='1'/></cols>", b"text &amp; >",
-        b'<c r="B3" <v>', b'<row r="2" <x>',
-    ])
+        return rng.choice(
+            [
+                b'<row r="%d" spans="1:10">' % row,
+                b"</row>",
+                b'<c r="%s%d" s="3"><v>1</v></c>' % (column, row),
+                b'<c r="%s%d"><f>A1</f><v></v></c>' % (column, row),
+                b"<cols><col min='1'/></cols>",
+            ]
+        )
+    return rng.choice(
+        [
+            b'<row r="%d" spans="1:10">' % row,
+            b"</row>",
+            b'<c r="%s%d" s="3"><v>1</v></c>' % (column, row),
+            b"<c r='%s%d'/>" % (column, row),
+            b'<x:c r="%s$%d"><f>A1</f><v></v></c>' % (column, row),
+            b"<c>",
+            b"<row>",
+            b'<c r="A1 B2">',
+            b'<c r="">',
+            b'<c r="A1>',
+            b"<cols><col min='1'/></cols>",
+            b"text &amp; >",
+            b'<c r="B3" <v>',
+            b'<row r="2" <x>',
+        ]
+    )
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -75,12 +98,20 @@ def _sheet(rng: random.Random) -> bytes:
         cells = []
         for column in "ABCDE"[: rng.randint(1, 5)]:
             ref = f"{column}{r}".encode()
-            cells.append(rng.choice([
-                b'<c r="%s" t="inlineStr"><is><t>&#3605;&#3633;</t></is></c>' % ref,
-                b'<c r="%s"><f>SUM(A1:A2)</f><v></v></c>' % ref, b'<c r="%s"><f>B1&gt;0</f><v>1</v></c>' % ref,
-                b'<c r="%s" t="str"><f>"a"</f><v></v></c>' % ref, b'<c r="%s"><f t="shared" si="0"/></c>' % ref,
-                b'<c r="%s" s="2"/>' % ref, b'<c r="%s"><v>3</v></c>' % ref, b'<c r="%s">\n <f>1</f></c>' % ref,
-            ]))
+            cells.append(
+                rng.choice(
+                    [
+                        b'<c r="%s" t="inlineStr"><is><t>&#3605;&#3633;</t></is></c>' % ref,
+                        b'<c r="%s"><f>SUM(A1:A2)</f><v></v></c>' % ref,
+                        b'<c r="%s"><f>B1&gt;0</f><v>1</v></c>' % ref,
+                        b'<c r="%s" t="str"><f>"a"</f><v></v></c>' % ref,
+                        b'<c r="%s"><f t="shared" si="0"/></c>' % ref,
+                        b'<c r="%s" s="2"/>' % ref,
+                        b'<c r="%s"><v>3</v></c>' % ref,
+                        b'<c r="%s">\n <f>1</f></c>' % ref,
+                    ]
+                )
+            )
         rows.append(b'<row r="%d">' % r + b"".join(cells) + b"</row>")
     return b'<worksheet xmlns="x"><sheetData>' + b"".join(rows) + b"</sheetData></worksheet>"
 
@@ -90,7 +121,9 @@ def test_formula_cells_found_from_their_formulas_are_those_the_xml_parser_finds(
     plain = 0
     for _ in range(500):
         data = _sheet(rng)
-        assert list(read._scan_formula_cells(data, 5001)) == list(read._formula_cells(io.BytesIO(data), 5001))
+        assert list(read._scan_formula_cells(data, 5001)) == list(
+            read._formula_cells(io.BytesIO(data), 5001)
+        )
         plain += read._plain_formula_cells(data, 5001) is not None
     assert 50 < plain < 450  # both ways were taken: the one findall, and formula by formula
 
@@ -107,25 +140,53 @@ def test_monthly_checks_of_a_batch_are_each_workbooks_own() -> None:
         rows = list(range(9, 9 + rng.randint(0, 6)))
         codes = [f"A{100 + i}" for i in range(len(rows))]
         typed = [rng.choice([5, 2.5, -1, "12,5O0", " ๑๒ ", "", "1,250", 1e9]) for _ in rows]
-        perf = pd.DataFrame({"row": rows, **{c.field: [""] * len(rows) for c in PERFORMANCE.columns}})
+        perf = pd.DataFrame(
+            {"row": rows, **{c.field: [""] * len(rows) for c in PERFORMANCE.columns}}
+        )
         perf["code"], perf["unit"], perf["quantity"] = codes, "ตัว", typed
         perf["target"], perf["cum_prev"] = [rng.choice([0, 100, "x"]) for _ in rows], 10.0
         money = pd.DataFrame({"row": rows, **{c.field: [""] * len(rows) for c in BUDGET.columns}})
         money["code"], money["budget"], money["spent_prev"] = codes, 1000.0, 900.0
         money["spending"] = [rng.choice([50, 500, "x", ""]) for _ in rows]
         history = {code: [rng.uniform(1, 9) for _ in range(rng.choice([0, 5]))] for code in codes}
-        inputs.append(MonthlyInput(perf, money, rng.choice(["ยืนยันส่ง", "ร่าง", "", "x"]), rng.choice(["ก", ""]),
-                                   {c: rng.random() < 0.5 for c in codes}, history, 2000))
-    alone = [check_monthly(i.performance, i.budget, confirm=i.confirm, reporter=i.reporter, whole=i.whole,
-                           history=i.history, max_cell_chars=i.max_cell_chars) for i in inputs]
+        inputs.append(
+            MonthlyInput(
+                perf,
+                money,
+                rng.choice(["ยืนยันส่ง", "ร่าง", "", "x"]),
+                rng.choice(["ก", ""]),
+                {c: rng.random() < 0.5 for c in codes},
+                history,
+                2000,
+            )
+        )
+    alone = [
+        check_monthly(
+            i.performance,
+            i.budget,
+            confirm=i.confirm,
+            reporter=i.reporter,
+            whole=i.whole,
+            history=i.history,
+            max_cell_chars=i.max_cell_chars,
+        )
+        for i in inputs
+    ]
     together = check_monthly_batch(inputs)
-    assert [[(f.cell, f.code, f.message_en) for f in c.findings] for c in together] == \
-        [[(f.cell, f.code, f.message_en) for f in c.findings] for c in alone]
-    assert [(c.rows, c.confirmed, c.reporter) for c in together] == [(c.rows, c.confirmed, c.reporter) for c in alone]
+    assert [[(f.cell, f.code, f.message_en) for f in c.findings] for c in together] == [
+        [(f.cell, f.code, f.message_en) for f in c.findings] for c in alone
+    ]
+    assert [(c.rows, c.confirmed, c.reporter) for c in together] == [
+        (c.rows, c.confirmed, c.reporter) for c in alone
+    ]
 
 
-@pytest.mark.parametrize("rows", [3, 4000])  # one chunk: the gate's copy; over 64 KB: read again from the zip
-def test_the_reader_finds_the_same_formulas_from_the_gates_parts_as_from_the_zip(tmp_path, rows: int) -> None:
+@pytest.mark.parametrize(
+    "rows", [3, 4000]
+)  # one chunk: the gate's copy; over 64 KB: read again from the zip
+def test_the_reader_finds_the_same_formulas_from_the_gates_parts_as_from_the_zip(
+    tmp_path, rows: int
+) -> None:
     import openpyxl
 
     from eop.config import Limits
@@ -140,6 +201,10 @@ def test_the_reader_finds_the_same_formulas_from_the_gates_parts_as_from_the_zip
     book.save(path)
     parts = check_file_parts(path, Limits())
     assert ("xl/worksheets/sheet1.xml" in parts) == (rows == 3)
-    given, alone = (read_workbook(path, display_name="f.xlsx", max_rows=5000, parts=p) for p in (parts, None))
+    given, alone = (
+        read_workbook(path, display_name="f.xlsx", max_rows=5000, parts=p) for p in (parts, None)
+    )
     assert given.sheets == alone.sheets
-    assert given.sheets["Sheet"][rows - 1][2] == f"=B{rows}*2"  # the formula saved without a value, by its text
+    assert (
+        given.sheets["Sheet"][rows - 1][2] == f"=B{rows}*2"
+    )  # the formula saved without a value, by its text

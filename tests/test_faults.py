@@ -58,7 +58,9 @@ class Outcome:
     kills: int = 0
     files: int = 0
     answers: int = 0
-    resent_in_flight: int = 0  # messages the server got twice: the service died between 250 and the ledger
+    resent_in_flight: int = (
+        0  # messages the server got twice: the service died between 250 and the ledger
+    )
     in_flight: set = field(default_factory=set)
 
 
@@ -72,7 +74,9 @@ class Kill:
         return f"{self.point}:{self.nth}" if self.point else f"sigkill@{self.after:.1f}s"
 
 
-def run_with_kills(template: Template, where: Path, kills: list[Kill], *, workers: str | None = None) -> Outcome:
+def run_with_kills(
+    template: Template, where: Path, kills: list[Kill], *, workers: str | None = None
+) -> Outcome:
     port = free_port()
     config = deploy(template, where, port)
     root = where / "var"
@@ -82,7 +86,9 @@ def run_with_kills(template: Template, where: Path, kills: list[Kill], *, worker
     with smtp_server(port) as server:
         for kill in kills:
             if kill.point:
-                service = Service(config, *TICK, env={**env, "EOP_FAULT_AT": f"{kill.point}:{kill.nth}"})
+                service = Service(
+                    config, *TICK, env={**env, "EOP_FAULT_AT": f"{kill.point}:{kill.nth}"}
+                )
                 code = service.wait_for_death(timeout=120)
                 assert code in (137, -9), f"{kill}: exit code {code}\n{service.output()}"
             else:
@@ -91,12 +97,18 @@ def run_with_kills(template: Template, where: Path, kills: list[Kill], *, worker
                 time.sleep(kill.after)
                 service.kill_group()
             outcome.kills += 1
-            outcome.in_flight |= {m for (m,) in query(root, "SELECT message_id FROM outbox WHERE state = 'sending'")}
+            outcome.in_flight |= {
+                m for (m,) in query(root, "SELECT message_id FROM outbox WHERE state = 'sending'")
+            }
         service = Service(config, *TICK, env=env)
         drops = [drop_dir(root, o) for o in submitting_offices(load_config(config))]
         service.wait_for_line("watching", timeout=60)
-        wait_until(lambda: all_answered_and_sent(root, names) and not any(any(d.iterdir()) for d in drops), 180,
-                   "every file answered, its mail sent, the drop folders emptied", service)
+        wait_until(
+            lambda: all_answered_and_sent(root, names) and not any(any(d.iterdir()) for d in drops),
+            180,
+            "every file answered, its mail sent, the drop folders emptied",
+            service,
+        )
         assert service.stop() == 0, service.output()
         assert "Traceback" not in service.output(), service.output()
         seen = assert_nothing_lost(root, names, drops)
@@ -107,8 +119,14 @@ def run_with_kills(template: Template, where: Path, kills: list[Kill], *, worker
     assert set(received) <= in_outbox, "the server got a message the outbox does not know"
     twice = {m for m, count in received.items() if count > 1}
     assert all(count <= 2 for count in received.values()), received.most_common(3)
-    assert twice <= outcome.in_flight, f"sent twice though not in flight at a kill: {twice - outcome.in_flight}"
-    outcome.files, outcome.answers, outcome.resent_in_flight = len(seen.files), len(answers), len(twice)
+    assert twice <= outcome.in_flight, (
+        f"sent twice though not in flight at a kill: {twice - outcome.in_flight}"
+    )
+    outcome.files, outcome.answers, outcome.resent_in_flight = (
+        len(seen.files),
+        len(answers),
+        len(twice),
+    )
     return outcome
 
 
@@ -145,7 +163,9 @@ def test_killed_at_a_point_loses_nothing_and_answers_once(template, tmp_path, ki
     record(outcome)
 
 
-def test_killed_after_the_server_said_250_sends_that_one_message_again_with_the_same_id(template, tmp_path):
+def test_killed_after_the_server_said_250_sends_that_one_message_again_with_the_same_id(
+    template, tmp_path
+):
     """The one window we cannot close: the server has the message, the ledger not yet. The
     message goes again, identical Message-ID; nothing else does."""
     outcome = run_with_kills(template, tmp_path, [Kill("after-send", 4)])
@@ -155,21 +175,35 @@ def test_killed_after_the_server_said_250_sends_that_one_message_again_with_the_
 
 def test_killed_at_random_moments_twice_loses_nothing(template, tmp_path):
     rng = random.Random(2558)
-    outcome = run_with_kills(template, tmp_path, [Kill(after=rng.uniform(0.1, 1.5)), Kill(after=rng.uniform(0.1, 1.5))])
+    outcome = run_with_kills(
+        template, tmp_path, [Kill(after=rng.uniform(0.1, 1.5)), Kill(after=rng.uniform(0.1, 1.5))]
+    )
     record(outcome)
 
 
 # -- the long run: every point at several depths, in one process or with workers; random kills
 SLOW = [
-    Kill("after-archive", 1), Kill("after-archive", 13), Kill("after-archive", 26),
+    Kill("after-archive", 1),
+    Kill("after-archive", 13),
+    Kill("after-archive", 26),
     Kill("after-record", 1),
-    Kill("before-judge", 1), Kill("before-judge", 12), Kill("before-judge", 26),
+    Kill("before-judge", 1),
+    Kill("before-judge", 12),
+    Kill("before-judge", 26),
     Kill("after-judge-write", 1),
-    Kill("after-spool", 1), Kill("after-spool", 14), Kill("after-spool", 26),
-    Kill("after-answer", 1), Kill("after-answer", 13), Kill("after-answer", 26),
-    Kill("after-claim", 1), Kill("after-claim", 15), Kill("after-claim", 26),
-    Kill("after-send", 1), Kill("after-send", 20),
-    Kill("after-mark-sent", 1), Kill("after-mark-sent", 25),
+    Kill("after-spool", 1),
+    Kill("after-spool", 14),
+    Kill("after-spool", 26),
+    Kill("after-answer", 1),
+    Kill("after-answer", 13),
+    Kill("after-answer", 26),
+    Kill("after-claim", 1),
+    Kill("after-claim", 15),
+    Kill("after-claim", 26),
+    Kill("after-send", 1),
+    Kill("after-send", 20),
+    Kill("after-mark-sent", 1),
+    Kill("after-mark-sent", 25),
 ]
 
 
@@ -193,8 +227,13 @@ def test_many_random_kills_lose_nothing(template, tmp_path, seed):
 @pytest.mark.slow
 def test_a_fault_point_reached_repeatedly_in_successive_runs(template, tmp_path):
     """Killed at the same kind of point again and again (each restart dies a little further on)."""
-    kills = [Kill("after-judge-write", 1), Kill("after-answer", 5), Kill("after-claim", 2), Kill("after-send", 2),
-             Kill("after-mark-sent", 1)]
+    kills = [
+        Kill("after-judge-write", 1),
+        Kill("after-answer", 5),
+        Kill("after-claim", 2),
+        Kill("after-send", 2),
+        Kill("after-mark-sent", 1),
+    ]
     outcome = run_with_kills(template, tmp_path, kills)
     assert outcome.resent_in_flight <= 1
     record(outcome)

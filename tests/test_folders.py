@@ -61,9 +61,14 @@ def names(items: list) -> list[str]:
 
 # -- folders ----------------------------------------------------------------------------
 
+
 def test_ensure_share_creates_the_three_folders(root: Path) -> None:
     for office in (THA_MAKA, ANIMAL_HEALTH):
-        for folder in (drop_dir(root, office), returned_dir(root, office), evidence_dir(root, office)):
+        for folder in (
+            drop_dir(root, office),
+            returned_dir(root, office),
+            evidence_dir(root, office),
+        ):
             assert folder.is_dir()
     assert drop_dir(root, THA_MAKA) == root / "share" / THA_MAKA / "drop"
     ensure_share(root, [THA_MAKA])  # twice is fine
@@ -77,7 +82,12 @@ def test_a_copied_file_is_returned_once_stable(root: Path, drop: Path, workbook:
     assert scanner.waiting(now=100.5) == []
     [item] = scanner.waiting(now=101.0)
     assert (item.office, item.path, item.size, item.kind, item.complete) == (
-        THA_MAKA, drop / "monthly.xlsx", workbook.stat().st_size, "file", True)
+        THA_MAKA,
+        drop / "monthly.xlsx",
+        workbook.stat().st_size,
+        "file",
+        True,
+    )
 
 
 def test_stable_seconds_zero_returns_at_once(root: Path, drop: Path) -> None:
@@ -118,7 +128,9 @@ def test_a_half_copied_xlsx_is_not_ready(root: Path, drop: Path, workbook: Path)
     assert names(scanner.waiting(now=1.0)) == ["monthly.xlsx"]
 
 
-def test_a_zip_that_never_completes_is_reported_truncated(root: Path, drop: Path, workbook: Path) -> None:
+def test_a_zip_that_never_completes_is_reported_truncated(
+    root: Path, drop: Path, workbook: Path
+) -> None:
     data = workbook.read_bytes()
     (drop / "cut.xlsx").write_bytes(data[: len(data) // 2])
     scanner = DropScanner(root, [THA_MAKA], stable_seconds=1)
@@ -128,8 +140,22 @@ def test_a_zip_that_never_completes_is_reported_truncated(root: Path, drop: Path
     assert (item.path.name, item.complete) == ("cut.xlsx", False)
 
 
-@pytest.mark.parametrize("name", ["~$book.xlsx", ".~lock.book.xlsx#", "x.tmp", "~WRL0001.tmp", "X.TMP",
-                                  ".hidden", "book.xlsx~", "get.crdownload", "a.part", ".a.swp", "Thumbs.db"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "~$book.xlsx",
+        ".~lock.book.xlsx#",
+        "x.tmp",
+        "~WRL0001.tmp",
+        "X.TMP",
+        ".hidden",
+        "book.xlsx~",
+        "get.crdownload",
+        "a.part",
+        ".a.swp",
+        "Thumbs.db",
+    ],
+)
 def test_lock_temp_and_hidden_files_are_ignored(root: Path, drop: Path, name: str) -> None:
     (drop / name).write_bytes(b"lock")
     (drop / "real.xlsx").write_bytes(b"data")
@@ -144,12 +170,17 @@ def test_a_fifo_is_ignored_never_opened(root: Path, drop: Path) -> None:
     assert DropScanner(root, [THA_MAKA], stable_seconds=0).waiting() == []
 
 
-def test_symlinks_and_directories_are_reported_not_followed(root: Path, drop: Path, workbook: Path) -> None:
+def test_symlinks_and_directories_are_reported_not_followed(
+    root: Path, drop: Path, workbook: Path
+) -> None:
     (drop / "link.xlsx").symlink_to(workbook)
     (drop / "folder").mkdir()
     (drop / "folder" / "inside.xlsx").write_bytes(b"data")
     ready = DropScanner(root, [THA_MAKA], stable_seconds=0).waiting()
-    assert sorted((w.path.name, w.kind) for w in ready) == [("folder", "directory"), ("link.xlsx", "symlink")]
+    assert sorted((w.path.name, w.kind) for w in ready) == [
+        ("folder", "directory"),
+        ("link.xlsx", "symlink"),
+    ]
     assert not is_ignored(drop / "link.xlsx") and not is_ignored(drop / "folder")
 
 
@@ -164,18 +195,28 @@ def test_odd_names_are_still_returned(root: Path, drop: Path) -> None:
 
 def test_oldest_first_across_offices(root: Path, drop: Path) -> None:
     other = drop_dir(root, ANIMAL_HEALTH)
-    for folder, name, mtime in [(drop, "b.xlsx", 300), (other, "c.xlsx", 100), (drop, "a.xlsx", 300)]:
+    for folder, name, mtime in [
+        (drop, "b.xlsx", 300),
+        (other, "c.xlsx", 100),
+        (drop, "a.xlsx", 300),
+    ]:
         (folder / name).write_bytes(b"data")
         os.utime(folder / name, (mtime, mtime))
     ready = DropScanner(root, [THA_MAKA, ANIMAL_HEALTH], stable_seconds=0).waiting()
-    assert [(w.office, w.path.name) for w in ready] == [(ANIMAL_HEALTH, "c.xlsx"), (THA_MAKA, "a.xlsx"), (THA_MAKA, "b.xlsx")]
+    assert [(w.office, w.path.name) for w in ready] == [
+        (ANIMAL_HEALTH, "c.xlsx"),
+        (THA_MAKA, "a.xlsx"),
+        (THA_MAKA, "b.xlsx"),
+    ]
 
 
 def test_a_file_dropped_again_waits_again(root: Path, drop: Path) -> None:
     tracker = StabilityTracker()
     (drop / "a.xlsx").write_bytes(b"data")
     assert waiting_files(root, [THA_MAKA], stable_seconds=1, now=0, tracker=tracker) == []
-    assert names(waiting_files(root, [THA_MAKA], stable_seconds=1, now=1, tracker=tracker)) == ["a.xlsx"]
+    assert names(waiting_files(root, [THA_MAKA], stable_seconds=1, now=1, tracker=tracker)) == [
+        "a.xlsx"
+    ]
     (drop / "a.xlsx").unlink()
     assert waiting_files(root, [THA_MAKA], stable_seconds=1, now=2, tracker=tracker) == []
     assert tracker.tracked() == 0
@@ -188,6 +229,7 @@ def test_a_missing_drop_folder_is_skipped(tmp_path: Path) -> None:
 
 
 # -- watcher -----------------------------------------------------------------------------
+
 
 @pytest.fixture(params=["inotify", "polling"])
 def watcher(request: pytest.FixtureRequest, root: Path) -> Iterator[DropWatcher]:
@@ -213,7 +255,9 @@ def test_watcher_wakes_on_a_copy(watcher: DropWatcher, drop: Path, workbook: Pat
     assert watcher.wait(3)
 
 
-def test_watcher_wakes_on_a_rename_from_outside(watcher: DropWatcher, root: Path, workbook: Path) -> None:
+def test_watcher_wakes_on_a_rename_from_outside(
+    watcher: DropWatcher, root: Path, workbook: Path
+) -> None:
     os.rename(workbook, drop_dir(root, ANIMAL_HEALTH) / "monthly.xlsx")
     assert watcher.wait(3)
 
@@ -239,6 +283,7 @@ def test_unknown_mode_is_refused(drop: Path) -> None:
 
 # -- serve loop ---------------------------------------------------------------------------
 
+
 def test_serve_loop_runs_a_pass_on_a_change(drop: Path) -> None:
     calls: list[float] = []
     started = time.monotonic()
@@ -250,8 +295,12 @@ def test_serve_loop_runs_a_pass_on_a_change(drop: Path) -> None:
     dropper = threading.Timer(0.3, lambda: (drop / "monthly.xlsx").write_bytes(b"data"))
     with DropWatcher([drop], mode="inotify", poll_seconds=1) as watcher:
         dropper.start()
-        serve_loop(run_pass, watcher, tick_seconds=30,
-                   should_stop=lambda: len(calls) >= 2 or time.monotonic() - started > 5)
+        serve_loop(
+            run_pass,
+            watcher,
+            tick_seconds=30,
+            should_stop=lambda: len(calls) >= 2 or time.monotonic() - started > 5,
+        )
     assert len(calls) == 2 and calls[1] < 3  # woken by the file, not by the 30 s tick
 
 

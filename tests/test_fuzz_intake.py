@@ -38,9 +38,16 @@ SECONDS_PER_FILE = 20.0
 
 
 def examples(default: int) -> settings:
-    return settings(max_examples=default, deadline=None, derandomize=False,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                           HealthCheck.data_too_large])
+    return settings(
+        max_examples=default,
+        deadline=None,
+        derandomize=False,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.data_too_large,
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +67,9 @@ def march(template: Template, tmp_path_factory: pytest.TempPathFactory) -> Deplo
 
 @pytest.fixture(scope="module")
 def own(template: Template) -> bytes:
-    path = next(p for office, name, p in template.files if office == "7105" and name == "มีนาคม-7105.xlsx")
+    path = next(
+        p for office, name, p in template.files if office == "7105" and name == "มีนาคม-7105.xlsx"
+    )
     return path.read_bytes()
 
 
@@ -80,17 +89,28 @@ def answered(dep: Deployment, data: bytes) -> str:
     name = f"fuzz-{next(_names)}.xlsx"
     path = drop_dir(dep.root, "7105") / name
     path.write_bytes(data)
-    old = time.time() - 3600  # an hour ago: a zip without its end is then a truncated copy, not one in progress
+    old = (
+        time.time() - 3600
+    )  # an hour ago: a zip without its end is then a truncated copy, not one in progress
     os.utime(path, (old, old))
     started = time.monotonic()
     run_pass(dep)  # nothing may escape
     assert time.monotonic() - started < SECONDS_PER_FILE
     with dep.ledger.atomic() as conn:
-        rows = [r for r in conn.exec_driver_sql("SELECT id, status, answered_at FROM files WHERE name = ?", (name,))]
+        rows = [
+            r
+            for r in conn.exec_driver_sql(
+                "SELECT id, status, answered_at FROM files WHERE name = ?", (name,)
+            )
+        ]
         assert len(rows) == 1, rows
         file_id, status, answered_at = rows[0]
         found = records.findings_of(conn, file_id)
-        mail = list(conn.exec_driver_sql("SELECT state FROM outbox WHERE dedupe_key = ?", (f"answer:{file_id}",)))
+        mail = list(
+            conn.exec_driver_sql(
+                "SELECT state FROM outbox WHERE dedupe_key = ?", (f"answer:{file_id}",)
+            )
+        )
     assert status in ("accepted", "rejected", "duplicate") and answered_at, (status, answered_at)
     assert mail == [("sent",)]
     assert "internal-error" not in {f["code"] for f in found}, found
@@ -102,7 +122,10 @@ def answered(dep: Deployment, data: bytes) -> str:
 def rezip(data: bytes, change: dict[str, bytes]) -> bytes:
     """The workbook with some parts replaced; the zip itself sound (CRCs right)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
         for info in zin.infolist():
             zout.writestr(info.filename, change.get(info.filename, zin.read(info)))
     return out.getvalue()
@@ -113,9 +136,21 @@ def parts_by_sheet(data: bytes) -> dict[str, str]:
         book = zf.read("xl/workbook.xml").decode()
         rels = zf.read("xl/_rels/workbook.xml.rels").decode()
     targets = dict(re.findall(r'<Relationship [^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
-    targets.update({k: v for v, k in re.findall(r'<Relationship [^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
-    sheets = {name: rid for name, rid in re.findall(r'<sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', book)}
-    return {name: (t.lstrip("/") if t.startswith("/") else f"xl/{t}") for name, rid in sheets.items() for t in [targets[rid]]}
+    targets.update(
+        {
+            k: v
+            for v, k in re.findall(r'<Relationship [^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)
+        }
+    )
+    sheets = {
+        name: rid
+        for name, rid in re.findall(r'<sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', book)
+    }
+    return {
+        name: (t.lstrip("/") if t.startswith("/") else f"xl/{t}")
+        for name, rid in sheets.items()
+        for t in [targets[rid]]
+    }
 
 
 # -- what an office might type into any cell ---------------------------------------------------
@@ -124,8 +159,30 @@ TYPED = st.one_of(
     st.text(alphabet="0123456789๐๑๒๓๔๕๖๗๘๙,.-+ eE—–", max_size=30),
     st.floats(allow_nan=True, allow_infinity=True),
     st.integers(-(10**30), 10**30),
-    st.sampled_from(["-", "—", "๑,๒๓๔.๕", " 12 ", "1,2,3", "=1+1", "=SUM(G9:G20)", "#N/A", "#DIV/0!", "TRUE",
-                     "ยืนยันส่ง", "ร่าง", "", " ", "\u200b", "1e309", "-0", "0x10", "½", "²"]),
+    st.sampled_from(
+        [
+            "-",
+            "—",
+            "๑,๒๓๔.๕",
+            " 12 ",
+            "1,2,3",
+            "=1+1",
+            "=SUM(G9:G20)",
+            "#N/A",
+            "#DIV/0!",
+            "TRUE",
+            "ยืนยันส่ง",
+            "ร่าง",
+            "",
+            " ",
+            "\u200b",
+            "1e309",
+            "-0",
+            "0x10",
+            "½",
+            "²",
+        ]
+    ),
 )
 
 
@@ -134,51 +191,123 @@ def cell_xml(ref: str, value: object, raw_text: bool) -> str:
         return f'<c r="{ref}" t="b"><v>{int(bool(value))}</v></c>'
     if isinstance(value, int | float):
         return f'<c r="{ref}"><v>{value!r}</v></c>'
-    text = str(value) if raw_text else escape(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", str(value)))
+    text = (
+        str(value)
+        if raw_text
+        else escape(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", str(value)))
+    )
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
 @examples(25)
-@given(edits=st.lists(st.tuples(st.sampled_from(["perf", "budget", "meta"]), st.integers(0, 10_000), TYPED), min_size=1, max_size=6),
-       raw_text=st.booleans())
+@given(
+    edits=st.lists(
+        st.tuples(st.sampled_from(["perf", "budget", "meta"]), st.integers(0, 10_000), TYPED),
+        min_size=1,
+        max_size=6,
+    ),
+    raw_text=st.booleans(),
+)
 def test_whatever_is_typed_in_any_cell_gets_an_answer(march, own, edits, raw_text):
     parts = parts_by_sheet(own)
-    members = {"perf": parts[PERFORMANCE.name], "budget": parts[BUDGET.name], "meta": parts[META_SHEET]}
+    members = {
+        "perf": parts[PERFORMANCE.name],
+        "budget": parts[BUDGET.name],
+        "meta": parts[META_SHEET],
+    }
     with zipfile.ZipFile(io.BytesIO(own)) as zf:
         xml = {key: zf.read(member).decode() for key, member in members.items()}
     for sheet, pick, value in edits:
-        cells = list(re.finditer(r'<c r="([A-Z]+[0-9]+)"[^>]*?(?:/>|>.*?</c>)', xml[sheet], re.DOTALL))
+        cells = list(
+            re.finditer(r'<c r="([A-Z]+[0-9]+)"[^>]*?(?:/>|>.*?</c>)', xml[sheet], re.DOTALL)
+        )
         if not cells:
             continue
         cell = cells[pick % len(cells)]
-        xml[sheet] = xml[sheet][:cell.start()] + cell_xml(cell.group(1), value, raw_text) + xml[sheet][cell.end():]
+        xml[sheet] = (
+            xml[sheet][: cell.start()]
+            + cell_xml(cell.group(1), value, raw_text)
+            + xml[sheet][cell.end() :]
+        )
     answered(march, rezip(own, {members[k]: v.encode() for k, v in xml.items()}))
 
 
-XML_BITS = st.sampled_from(["<", ">", "</c>", "<c r=\"Z99\">", "<v>", "</v>", "<row r=\"3\">", "</row>", "&amp;", "&#0;",
-                            "&lol;", "\"", "r=\"A1\"", "<![CDATA[", "]]>", "<!--", "-->", "<?xml?>", "t=\"s\"", "<v>99999999</v>",
-                            "xmlns=\"\"", "กก", "\x00", "\ud7ff", "A1048576", "XFD1"])
+XML_BITS = st.sampled_from(
+    [
+        "<",
+        ">",
+        "</c>",
+        '<c r="Z99">',
+        "<v>",
+        "</v>",
+        '<row r="3">',
+        "</row>",
+        "&amp;",
+        "&#0;",
+        "&lol;",
+        '"',
+        'r="A1"',
+        "<![CDATA[",
+        "]]>",
+        "<!--",
+        "-->",
+        "<?xml?>",
+        't="s"',
+        "<v>99999999</v>",
+        'xmlns=""',
+        "กก",
+        "\x00",
+        "\ud7ff",
+        "A1048576",
+        "XFD1",
+    ]
+)
 
 
 @examples(25)
-@given(part=st.sampled_from(["perf", "budget", "meta", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
-                             "xl/styles.xml", "docProps/core.xml"]),
-       edits=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 40),
-                                st.one_of(XML_BITS, st.text(max_size=12))), min_size=1, max_size=5))
+@given(
+    part=st.sampled_from(
+        [
+            "perf",
+            "budget",
+            "meta",
+            "xl/workbook.xml",
+            "xl/_rels/workbook.xml.rels",
+            "[Content_Types].xml",
+            "xl/styles.xml",
+            "docProps/core.xml",
+        ]
+    ),
+    edits=st.lists(
+        st.tuples(
+            st.floats(0, 1, exclude_max=True),
+            st.integers(0, 40),
+            st.one_of(XML_BITS, st.text(max_size=12)),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+)
 def test_an_edited_xml_part_gets_an_answer(march, own, part, edits):
     parts = parts_by_sheet(own)
-    member = {"perf": parts[PERFORMANCE.name], "budget": parts[BUDGET.name], "meta": parts[META_SHEET]}.get(part, part)
+    member = {
+        "perf": parts[PERFORMANCE.name],
+        "budget": parts[BUDGET.name],
+        "meta": parts[META_SHEET],
+    }.get(part, part)
     with zipfile.ZipFile(io.BytesIO(own)) as zf:
         text = zf.read(member).decode()
     for where, cut, insert in edits:
         at_ = int(where * len(text))
-        text = text[:at_] + insert + text[at_ + cut:]
+        text = text[:at_] + insert + text[at_ + cut :]
     answered(march, rezip(own, {member: text.encode("utf-8", "surrogatepass")}))
 
 
 @examples(20)
-@given(flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), max_size=6),
-       cut=st.one_of(st.none(), st.floats(0.5, 1)))
+@given(
+    flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), max_size=6),
+    cut=st.one_of(st.none(), st.floats(0.5, 1)),
+)
 def test_flipped_or_cut_bytes_get_an_answer(march, own, flips, cut):
     data = bytearray(own)
     for where, xor in flips:
@@ -190,18 +319,45 @@ def test_flipped_or_cut_bytes_get_an_answer(march, own, flips, cut):
 
 @pytest.mark.slow
 @examples(400)
-@given(edits=st.lists(st.tuples(st.sampled_from(["perf", "budget", "meta"]), st.integers(0, 10_000), TYPED), min_size=1, max_size=12),
-       raw_text=st.booleans())
+@given(
+    edits=st.lists(
+        st.tuples(st.sampled_from(["perf", "budget", "meta"]), st.integers(0, 10_000), TYPED),
+        min_size=1,
+        max_size=12,
+    ),
+    raw_text=st.booleans(),
+)
 def test_many_more_typed_cells(march, own, edits, raw_text):
-    test_whatever_is_typed_in_any_cell_gets_an_answer.hypothesis.inner_test(march, own, edits, raw_text)
+    test_whatever_is_typed_in_any_cell_gets_an_answer.hypothesis.inner_test(
+        march, own, edits, raw_text
+    )
 
 
 @pytest.mark.slow
 @examples(400)
-@given(part=st.sampled_from(["perf", "budget", "meta", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
-                             "xl/styles.xml", "docProps/core.xml"]),
-       edits=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 400),
-                                st.one_of(XML_BITS, st.text(max_size=40))), min_size=1, max_size=10))
+@given(
+    part=st.sampled_from(
+        [
+            "perf",
+            "budget",
+            "meta",
+            "xl/workbook.xml",
+            "xl/_rels/workbook.xml.rels",
+            "[Content_Types].xml",
+            "xl/styles.xml",
+            "docProps/core.xml",
+        ]
+    ),
+    edits=st.lists(
+        st.tuples(
+            st.floats(0, 1, exclude_max=True),
+            st.integers(0, 400),
+            st.one_of(XML_BITS, st.text(max_size=40)),
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+)
 def test_many_more_xml_edits(march, own, part, edits):
     test_an_edited_xml_part_gets_an_answer.hypothesis.inner_test(march, own, part, edits)
 

@@ -35,7 +35,9 @@ def allocate(dep, tmp_path: Path, shares: dict, name: str = "EOP016-filled.xlsx"
     """The planner fills the allocation workbook issued to the province and drops it."""
     if not issued_path(dep, "allocation", "71", "2558").exists():
         process(dep)
-    path = fill_allocation(issued_path(dep, "allocation", "71", "2558"), tmp_path / name, shares=shares)
+    path = fill_allocation(
+        issued_path(dep, "allocation", "71", "2558"), tmp_path / name, shares=shares
+    )
     if edit:
         book = load_workbook(path)
         edit(book)
@@ -46,7 +48,12 @@ def allocate(dep, tmp_path: Path, shares: dict, name: str = "EOP016-filled.xlsx"
 
 def allocated(dep, office: str = THA_MAKA) -> dict[str, tuple[float, float]]:
     with dep.ledger.atomic() as conn:
-        return {activity: value for (_, activity), value in targets_of(conn, dep.config.fiscal_year, "allocated", office).items()}
+        return {
+            activity: value
+            for (_, activity), value in targets_of(
+                conn, dep.config.fiscal_year, "allocated", office
+            ).items()
+        }
 
 
 def allocation_status(dep) -> dict:
@@ -64,11 +71,17 @@ def test_shares_that_add_up_exactly_are_accepted(deployment, tmp_path):
     report = allocate(deployment, tmp_path, even_shares(deployment))
     assert [v.status for v in report.verdicts] == ["accepted"]
     assert codes(deployment, report) == []
-    assert (allocation_status(deployment)["state"], allocation_status(deployment)["version"]) == ("submitted", 1)
+    assert (allocation_status(deployment)["state"], allocation_status(deployment)["version"]) == (
+        "submitted",
+        1,
+    )
     targets = allocated(deployment)
     assert targets["A101"] == (4286, 32142.86)
     assert targets["A204"] == (46.43, 23214.29)  # ไร่ is a decimal unit: a fraction is fine
-    assert len([m for m in sent_mail(deployment) if "u71@" in m["To"] and "รับข้อมูล" in m["Subject"]]) == 1
+    assert (
+        len([m for m in sent_mail(deployment) if "u71@" in m["To"] and "รับข้อมูล" in m["Subject"]])
+        == 1
+    )
 
 
 def test_shares_off_by_one_name_the_rows_sum_cell(deployment, tmp_path):
@@ -77,7 +90,10 @@ def test_shares_off_by_one_name_the_rows_sum_cell(deployment, tmp_path):
     shares["budget"]["A102"]["7113"] -= 1
     report = allocate(deployment, tmp_path, shares)
     assert [v.status for v in report.verdicts] == ["rejected"]
-    assert where(deployment, report) == [(QUANTITY_SHEET, "T7", "allocation-sum"), (BUDGET_SHEET, "T8", "allocation-sum")]
+    assert where(deployment, report) == [
+        (QUANTITY_SHEET, "T7", "allocation-sum"),
+        (BUDGET_SHEET, "T8", "allocation-sum"),
+    ]
     (quantity, money) = findings_of(deployment, report.verdicts[0].file_id)
     assert "60,001" in quantity["message_en"] and "60,000" in quantity["message_en"]
     assert "379,999" in money["message_en"]
@@ -101,9 +117,14 @@ def _move_office_columns(book):
     sheet["J6"], sheet["K6"] = sheet["K6"].value, sheet["J6"].value
 
 
-@pytest.mark.parametrize(("edit", "expected"), [(_change_province_target, [("E7", "prefilled-changed")]),
-                                                (_move_office_columns, [("J6", "prefilled-changed"), ("K6", "prefilled-changed")])],
-                         ids=["province-target", "office-columns"])
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (_change_province_target, [("E7", "prefilled-changed")]),
+        (_move_office_columns, [("J6", "prefilled-changed"), ("K6", "prefilled-changed")]),
+    ],
+    ids=["province-target", "office-columns"],
+)
 def test_pre_filled_cells_changed_are_rejected(deployment, tmp_path, edit, expected):
     report = allocate(deployment, tmp_path, even_shares(deployment), edit=edit)
     assert codes(deployment, report) == expected
@@ -116,15 +137,31 @@ def test_a_rejected_allocation_keeps_the_accepted_one(march, tmp_path):
     report = allocate(march, tmp_path, shares, name="EOP016-v2.xlsx")
     assert [v.status for v in report.verdicts] == ["rejected"]
     assert allocated(march) == before
-    assert (allocation_status(march)["version"], allocation_status(march)["rejected_attempts"]) == (1, 1)
+    assert (allocation_status(march)["version"], allocation_status(march)["rejected_attempts"]) == (
+        1,
+        1,
+    )
 
 
 def test_the_districts_workbooks_carry_their_allocated_targets(march):
     for office in (THA_MAKA, DISTRICTS[-1], "71"):
         targets = allocated(march, office)
         book = load_workbook(issued_path(march, "monthly", office, "2558-03"))
-        performance = {row[1]: row[4] for row in book[PERFORMANCE.name].iter_rows(min_row=PERFORMANCE.first_row, values_only=True) if row[1]}
-        budget = {row[1]: row[3] for row in book[BUDGET.name].iter_rows(min_row=BUDGET.first_row, values_only=True) if row[1]}
+        performance = {
+            row[1]: row[4]
+            for row in book[PERFORMANCE.name].iter_rows(
+                min_row=PERFORMANCE.first_row, values_only=True
+            )
+            if row[1]
+        }
+        budget = {
+            row[1]: row[3]
+            for row in book[BUDGET.name].iter_rows(min_row=BUDGET.first_row, values_only=True)
+            if row[1]
+        }
         assert performance == {code: quantity for code, (quantity, _) in targets.items()}
         assert budget == {code: money for code, (_, money) in targets.items()}
-    assert allocated(march, THA_MAKA)["A101"][0] == 4286 and allocated(march, "7113")["A101"][0] == 4285
+    assert (
+        allocated(march, THA_MAKA)["A101"][0] == 4286
+        and allocated(march, "7113")["A101"][0] == 4285
+    )

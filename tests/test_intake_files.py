@@ -68,8 +68,12 @@ def with_meta(path: Path, **changes: str) -> Path:
     return path
 
 
-def march_workbook(dep, tmp_path: Path, name: str = "march.xlsx", quantities: dict | None = None) -> Path:
-    return fill_month(dep, THA_MAKA, MARCH, tmp_path / name, quantities or {"A101": 100}, {"A101": 5000})
+def march_workbook(
+    dep, tmp_path: Path, name: str = "march.xlsx", quantities: dict | None = None
+) -> Path:
+    return fill_month(
+        dep, THA_MAKA, MARCH, tmp_path / name, quantities or {"A101": 100}, {"A101": 5000}
+    )
 
 
 def reconfigured(dep, old: str, new: str):
@@ -112,7 +116,10 @@ def test_an_older_template_is_answered_with_a_fresh_workbook(march, tmp_path):
 def test_another_offices_workbook_is_rejected(march, tmp_path):
     report = submit(march, march_workbook(march, tmp_path), office=THA_MUANG)
     assert codes(march, report) == [(None, "wrong-office")]
-    assert (status(march, THA_MAKA)["state"], status(march, THA_MUANG)["state"]) == ("missing", "missing")
+    assert (status(march, THA_MAKA)["state"], status(march, THA_MUANG)["state"]) == (
+        "missing",
+        "missing",
+    )
     (rejection,) = mail_to(march, THA_MUANG, "ส่งคืน")
     assert "7105" in body(rejection) and "7106" in body(rejection)
 
@@ -192,7 +199,9 @@ def test_a_target_changed_after_issue_is_answered_with_a_fresh_workbook(march, t
     shares = even_shares(march)
     shares["quantity"]["A101"][THA_MAKA] -= 1
     shares["quantity"]["A101"]["71"] += 1
-    reallocated = fill_allocation(issued_path(march, "allocation", "71", "2558"), tmp_path / "EOP016-v2.xlsx", shares=shares)
+    reallocated = fill_allocation(
+        issued_path(march, "allocation", "71", "2558"), tmp_path / "EOP016-v2.xlsx", shares=shares
+    )
     assert [v.status for v in submit(march, reallocated, office="71").verdicts] == ["accepted"]
     report = submit(march, stale)
     assert codes(march, report) == [(None, "target-changed")]
@@ -244,7 +253,11 @@ def _answered_once(dep, dropped: Path, original: bytes, code: str) -> None:
     assert record["file"] == dropped.name
 
 
-@pytest.mark.parametrize(("build", "code", "name"), BAD_FILES, ids=[f"{i:02d}-{code}" for i, (_, code, _) in enumerate(BAD_FILES)])
+@pytest.mark.parametrize(
+    ("build", "code", "name"),
+    BAD_FILES,
+    ids=[f"{i:02d}-{code}" for i, (_, code, _) in enumerate(BAD_FILES)],
+)
 def test_a_bad_file_is_archived_rejected_and_answered(deployment, tmp_path, build, code, name):
     if build is hostile.old_excel and not _has_soffice():
         pytest.skip("LibreOffice is not installed")
@@ -298,7 +311,11 @@ def test_an_office_lock_file_is_ignored(march, tmp_path):
 
 
 def _outcomes(dep, office: str = THA_MAKA) -> list[tuple[str, str, list[str]]]:
-    return [(r["file"], r["result"], [f["code"] for f in r["findings"]]) for r in received(dep) if r["office"] == office]
+    return [
+        (r["file"], r["result"], [f["code"] for f in r["findings"]])
+        for r in received(dep)
+        if r["office"] == office
+    ]
 
 
 def _has_soffice() -> bool:

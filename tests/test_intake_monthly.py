@@ -63,7 +63,14 @@ def submit(dep, path: Path, office: str = THA_MAKA, name: str | None = None):
     return process(dep)
 
 
-def filled(dep, tmp_path: Path, quantities: dict, spending: dict | None = None, name: str = "march.xlsx", **kwargs) -> Path:
+def filled(
+    dep,
+    tmp_path: Path,
+    quantities: dict,
+    spending: dict | None = None,
+    name: str = "march.xlsx",
+    **kwargs,
+) -> Path:
     return fill_month(dep, THA_MAKA, MARCH, tmp_path / name, quantities, spending, **kwargs)
 
 
@@ -77,12 +84,21 @@ def edited(path: Path, edit) -> Path:
 
 # -- reading what people type ---------------------------------------------------------------
 def test_numbers_are_read_the_way_people_type_them(march, tmp_path):
-    path = filled(march, tmp_path, {"A101": "๑๒๓", "A102": "1,234", "A103": "  45 ", "A104": "-", "A105": "12"},
-                  {"A101": "๕,๐๐๐.๕๐", "A102": " 2,000 "})
+    path = filled(
+        march,
+        tmp_path,
+        {"A101": "๑๒๓", "A102": "1,234", "A103": "  45 ", "A104": "-", "A105": "12"},
+        {"A101": "๕,๐๐๐.๕๐", "A102": " 2,000 "},
+    )
     report = submit(march, path)
     assert [v.status for v in report.verdicts] == ["accepted"]
     assert codes(march, report) == [("G12", "dash-as-zero")]
-    assert recorded(march) == {"A101": (123, 5000.5), "A102": (1234, 2000), "A103": (45, 0), "A105": (12, 0)}
+    assert recorded(march) == {
+        "A101": (123, 5000.5),
+        "A102": (1234, 2000),
+        "A103": (45, 0),
+        "A105": (12, 0),
+    }
 
 
 def test_dash_as_zero_is_said_in_the_receipt(march, tmp_path):
@@ -99,14 +115,24 @@ def test_formula_without_cached_value_is_rejected(march, tmp_path):
 
 
 def test_workbook_resaved_by_libreoffice_is_accepted_with_cached_formula(march, tmp_path):
-    path = filled(march, tmp_path, {"A101": "=2+3", "A102": "1,234", "A103": "๑๒", "A204": 2.5},
-                  {"A101": "12,500.75", "A204": 1000}, remarks={"A101": "ฉีดที่ ต.ท่าไม้"})
+    path = filled(
+        march,
+        tmp_path,
+        {"A101": "=2+3", "A102": "1,234", "A103": "๑๒", "A204": 2.5},
+        {"A101": "12,500.75", "A204": 1000},
+        remarks={"A101": "ฉีดที่ ต.ท่าไม้"},
+    )
     if resave_with_libreoffice(path, tmp_path / "profile") is None:
         pytest.skip("LibreOffice is not installed")
     report = submit(march, path)
     assert [v.status for v in report.verdicts] == ["accepted"], codes(march, report)
     assert codes(march, report) == []
-    assert recorded(march) == {"A101": (5, 12500.75), "A102": (1234, 0), "A103": (12, 0), "A204": (2.5, 1000)}
+    assert recorded(march) == {
+        "A101": (5, 12500.75),
+        "A102": (1234, 0),
+        "A103": (12, 0),
+        "A204": (2.5, 1000),
+    }
     assert status(march)["state"] == "submitted"
 
 
@@ -136,7 +162,9 @@ def test_spending_over_the_allocated_budget_is_rejected(march, tmp_path):
 
 
 def test_cumulative_over_150_percent_of_target_is_a_warning(march, tmp_path):
-    report = submit(march, filled(march, tmp_path, {"A102": 4501, "A101": 6429}))  # 150% of 3,000; of 4,286
+    report = submit(
+        march, filled(march, tmp_path, {"A102": 4501, "A101": 6429})
+    )  # 150% of 3,000; of 4,286
     assert codes(march, report) == [("G10", "over-target")]
     assert [v.status for v in report.verdicts] == ["accepted"]
     assert recorded(march)["A102"] == (4501, 0)
@@ -146,7 +174,9 @@ def test_a_month_five_times_the_usual_is_an_outlier_warning(allocated, tmp_path)
     for year, month in ((2014, 10), (2014, 11), (2014, 12), (2015, 1), (2015, 2)):
         process(allocated, at(year, month, 25, 8))
         period = f"{year + 543}-{month:02d}"
-        done = fill_month(allocated, THA_MAKA, period, tmp_path / f"{period}.xlsx", {"A101": 100, "A102": 100})
+        done = fill_month(
+            allocated, THA_MAKA, period, tmp_path / f"{period}.xlsx", {"A101": 100, "A102": 100}
+        )
         assert [v.status for v in submit(allocated, done).verdicts] == ["accepted"]
     process(allocated, at(2015, 3, 25, 8))
     report = submit(allocated, filled(allocated, tmp_path, {"A101": 501, "A102": 500}))
@@ -157,9 +187,20 @@ def test_a_month_five_times_the_usual_is_an_outlier_warning(allocated, tmp_path)
 def test_results_on_an_activity_without_target_are_a_warning(deployment, tmp_path):
     shares = even_shares(deployment)
     moved = shares["quantity"]["A103"][THA_MAKA]
-    shares["quantity"]["A103"][THA_MAKA], shares["quantity"]["A103"]["71"] = 0, shares["quantity"]["A103"]["71"] + moved
+    shares["quantity"]["A103"][THA_MAKA], shares["quantity"]["A103"]["71"] = (
+        0,
+        shares["quantity"]["A103"]["71"] + moved,
+    )
     process(deployment)
-    drop(deployment, "71", fill_allocation(issued_path(deployment, "allocation", "71", "2558"), tmp_path / "alloc.xlsx", shares=shares))
+    drop(
+        deployment,
+        "71",
+        fill_allocation(
+            issued_path(deployment, "allocation", "71", "2558"),
+            tmp_path / "alloc.xlsx",
+            shares=shares,
+        ),
+    )
     assert [v.status for v in process(deployment, at(2014, 10, 2)).verdicts] == ["accepted"]
     process(deployment, at(2015, 3, 25, 8))
     report = submit(deployment, filled(deployment, tmp_path, {"A103": 7}, {"A103": 500}))
@@ -180,18 +221,36 @@ def test_an_empty_reporter_is_a_warning(march, tmp_path):
 
 
 def test_a_remark_too_long_is_rejected(march, tmp_path):
-    report = submit(march, filled(march, tmp_path, {"A101": 10}, remarks={"A101": "ก" * 2001, "A102": "ข" * 2000}))
+    report = submit(
+        march,
+        filled(march, tmp_path, {"A101": 10}, remarks={"A101": "ก" * 2001, "A102": "ข" * 2000}),
+    )
     assert codes(march, report) == [("J9", "cell-too-long")]
 
 
 def test_every_finding_of_a_file_is_reported_at_once(march, tmp_path):
-    path = filled(march, tmp_path, {"A101": -1, "A102": "2.5", "A103": "12,5O0", "A104": "-"}, {"A105": 10**6},
-                  confirm="ส่ง", reporter="", remarks={"A201": "x" * 2001})
+    path = filled(
+        march,
+        tmp_path,
+        {"A101": -1, "A102": "2.5", "A103": "12,5O0", "A104": "-"},
+        {"A105": 10**6},
+        confirm="ส่ง",
+        reporter="",
+        remarks={"A201": "x" * 2001},
+    )
     report = submit(march, path)
-    assert sorted(codes(march, report)) == sorted([
-        ("G9", "negative"), ("G10", "not-whole"), ("G11", "not-a-number"), ("G12", "dash-as-zero"),
-        ("F13", "over-budget"), ("J14", "cell-too-long"), ("C4", "bad-choice"), ("C5", "reporter-missing"),
-    ])
+    assert sorted(codes(march, report)) == sorted(
+        [
+            ("G9", "negative"),
+            ("G10", "not-whole"),
+            ("G11", "not-a-number"),
+            ("G12", "dash-as-zero"),
+            ("F13", "over-budget"),
+            ("J14", "cell-too-long"),
+            ("C4", "bad-choice"),
+            ("C5", "reporter-missing"),
+        ]
+    )
     (rejection,) = mail_to(march, THA_MAKA, "ส่งคืน")
     assert all(cell in body(rejection) for cell in ("G9", "G10", "G11", "F13", "J14", "C4"))
 
@@ -215,7 +274,10 @@ def _delete_row(book):
 def _swap_rows(book):
     sheet = book[PERFORMANCE.name]
     for column in "ABCDEF":
-        sheet[f"{column}9"].value, sheet[f"{column}10"].value = sheet[f"{column}10"].value, sheet[f"{column}9"].value
+        sheet[f"{column}9"].value, sheet[f"{column}10"].value = (
+            sheet[f"{column}10"].value,
+            sheet[f"{column}9"].value,
+        )
 
 
 def _change_target(book):
@@ -230,15 +292,27 @@ def _drop_budget_sheet(book):
     del book[BUDGET.name]
 
 
-@pytest.mark.parametrize(("edit", "expected"), [
-    (_insert_row, [("B12", "rows-added")]),
-    (_row_below, [("B30", "rows-added")]),
-    (_delete_row, [("B12", "rows-removed")]),
-    (_swap_rows, [("B9", "rows-reordered"), ("B10", "rows-reordered")]),
-    (_change_target, [("E9", "prefilled-changed")]),
-    (_change_name, [("C10", "prefilled-changed")]),
-    (_drop_budget_sheet, [(None, "sheet-missing")]),
-], ids=["row-inserted", "row-below", "row-deleted", "rows-swapped", "target-changed", "name-changed", "sheet-missing"])
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (_insert_row, [("B12", "rows-added")]),
+        (_row_below, [("B30", "rows-added")]),
+        (_delete_row, [("B12", "rows-removed")]),
+        (_swap_rows, [("B9", "rows-reordered"), ("B10", "rows-reordered")]),
+        (_change_target, [("E9", "prefilled-changed")]),
+        (_change_name, [("C10", "prefilled-changed")]),
+        (_drop_budget_sheet, [(None, "sheet-missing")]),
+    ],
+    ids=[
+        "row-inserted",
+        "row-below",
+        "row-deleted",
+        "rows-swapped",
+        "target-changed",
+        "name-changed",
+        "sheet-missing",
+    ],
+)
 def test_structure_changes_are_rejected_without_value_findings(march, tmp_path, edit, expected):
     """The bad values (-1, 2.5 on a countable unit, over budget) are not reported: noise."""
     path = edited(filled(march, tmp_path, {"A101": -1, "A102": 2.5}, {"A103": 10**6}), edit)
@@ -249,8 +323,12 @@ def test_structure_changes_are_rejected_without_value_findings(march, tmp_path, 
 
 # -- versions and answers -----------------------------------------------------------------
 def test_a_second_version_replaces_the_first_and_says_what_changed(march, tmp_path):
-    submit(march, filled(march, tmp_path, {"A101": 100, "A102": 20}, {"A101": 5000}, name="v1.xlsx"))
-    report = submit(march, filled(march, tmp_path, {"A101": 150, "A102": 20}, {"A101": 4500.5}, name="v2.xlsx"))
+    submit(
+        march, filled(march, tmp_path, {"A101": 100, "A102": 20}, {"A101": 5000}, name="v1.xlsx")
+    )
+    report = submit(
+        march, filled(march, tmp_path, {"A101": 150, "A102": 20}, {"A101": 4500.5}, name="v2.xlsx")
+    )
     assert [v.status for v in report.verdicts] == ["accepted"]
     assert status(march)["version"] == 2
     assert recorded(march) == {"A101": (150, 4500.5), "A102": (20, 0)}
@@ -281,7 +359,9 @@ def test_a_rejected_file_never_replaces_the_accepted_version(march, tmp_path):
 
 
 def test_the_rejection_returns_the_annotated_workbook(march, tmp_path):
-    report = submit(march, filled(march, tmp_path, {"A101": 10, "A102": "12,5O0"}, name="มีนาคม.xlsx"))
+    report = submit(
+        march, filled(march, tmp_path, {"A101": 10, "A102": "12,5O0"}, name="มีนาคม.xlsx")
+    )
     assert codes(march, report) == [("G10", "not-a-number")]
     (rejection,) = mail_to(march, THA_MAKA, "ส่งคืน")
     (attachment,) = list(rejection.iter_attachments())
@@ -289,7 +369,12 @@ def test_the_rejection_returns_the_annotated_workbook(march, tmp_path):
     assert returned.read_bytes() == attachment.get_content()
     book = load_workbook(returned)
     assert book.sheetnames[0] == LISTING_SHEET
-    listing = [str(c) for row in book[LISTING_SHEET].iter_rows(values_only=True) for c in row if c is not None]
+    listing = [
+        str(c)
+        for row in book[LISTING_SHEET].iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    ]
     assert "G10" in listing and "12,5O0" in listing
     cell = book[PERFORMANCE.name]["G10"]
     assert cell.fill.fgColor.rgb == ERROR_FILL.fgColor.rgb
@@ -297,7 +382,9 @@ def test_the_rejection_returns_the_annotated_workbook(march, tmp_path):
     assert book[PERFORMANCE.name]["G9"].comment is None
 
 
-@pytest.mark.parametrize(("choice", "state"), [(CONFIRM_DRAFT, "recorded"), ("ยืนยันส่ง", "submitted")])
+@pytest.mark.parametrize(
+    ("choice", "state"), [(CONFIRM_DRAFT, "recorded"), ("ยืนยันส่ง", "submitted")]
+)
 def test_the_confirm_choice_sets_the_state(march, tmp_path, choice, state):
     report = submit(march, filled(march, tmp_path, {"A101": 10}, confirm=choice))
     assert [v.status for v in report.verdicts] == ["accepted"]
@@ -308,7 +395,9 @@ def test_a_draft_then_a_confirmed_version(march, tmp_path):
     submit(march, filled(march, tmp_path, {"A101": 10}, confirm=CONFIRM_DRAFT, name="draft.xlsx"))
     submit(march, filled(march, tmp_path, {"A101": 10}, name="final.xlsx"))
     assert (status(march)["state"], status(march)["version"]) == ("submitted", 2)
-    assert [line["state"] for line in _all_status(march)].count("missing") == len(DISTRICTS)  # the others, and 71
+    assert [line["state"] for line in _all_status(march)].count("missing") == len(
+        DISTRICTS
+    )  # the others, and 71
 
 
 def _all_status(dep):

@@ -54,23 +54,37 @@ def codes(level) -> set[str]:
 
 # -- KPI 1: the boundaries, from the ledger -----------------------------------------------
 
+
 def own_results_at(deployment: Deployment, percent: float) -> None:
     """The province office's own results in October: `percent` of every province target."""
     with deployment.ledger.atomic() as conn:
         province = targets_of(conn, deployment.config.fiscal_year, "province", PROVINCE)
-    record_month(deployment, PROVINCE, ROUND_MONTHS[0], {a: q * percent / 100 for (_, a), (q, _) in province.items()})
+    record_month(
+        deployment,
+        PROVINCE,
+        ROUND_MONTHS[0],
+        {a: q * percent / 100 for (_, a), (q, _) in province.items()},
+    )
 
 
-@pytest.mark.parametrize(("percent", "level"), [(9.99, 1), (10, 2), (20, 2), (20.5, 2), (21, 3), (50, 5), (100, 5)])
+@pytest.mark.parametrize(
+    ("percent", "level"), [(9.99, 1), (10, 2), (20, 2), (20.5, 2), (21, 3), (50, 5), (100, 5)]
+)
 def test_kpi1_level_at_each_boundary_of_round_1(deployment, tmp_path, percent, level):
     register(deployment, tmp_path, "order-84-2558.pdf")
     own_results_at(deployment, percent)
     kpi1 = score(deployment, "1/2558", PROVINCE).kpi("KPI1")
     assert kpi1.achievement == pytest.approx(percent, abs=1e-6)
-    assert (kpi1.level, kpi1.score, kpi1.weighted) == (level, float(level), round(level * 10 / 100, 4))
+    assert (kpi1.level, kpi1.score, kpi1.weighted) == (
+        level,
+        float(level),
+        round(level * 10 / 100, 4),
+    )
     reached = [lv.level for lv in kpi1.levels if lv.reached]
     assert reached == list(range(1, level + 1))
-    for lv in kpi1.levels[level:]:  # every level above: below its band, and the reason says by how much
+    for lv in kpi1.levels[
+        level:
+    ]:  # every level above: below its band, and the reason says by how much
         assert codes(lv) == {"below-band"} and f"{percent:,.2f}" in lv.problems[0].en
 
 
@@ -79,7 +93,11 @@ def test_kpi1_without_the_appointment_order_has_no_level_at_all(deployment):
     kpi1 = score(deployment, "1/2558", PROVINCE).kpi("KPI1")
     assert (kpi1.level, kpi1.score, kpi1.weighted) == (0, 0.0, 0.0)
     first, *rest = kpi1.levels
-    assert not first.holds and codes(first) == {"document-missing"} and "84/2558" in first.problems[0].en
+    assert (
+        not first.holds
+        and codes(first) == {"document-missing"}
+        and "84/2558" in first.problems[0].en
+    )
     assert all(lv.holds and not lv.reached for lv in rest)  # the bands are met, level 1 is not
 
 
@@ -88,7 +106,9 @@ def test_achievement_is_capped_per_activity_then_averaged(deployment, tmp_path):
     with deployment.ledger.atomic() as conn:
         province = targets_of(conn, deployment.config.fiscal_year, "province", PROVINCE)
     first, *others = sorted(a for _, a in province)
-    record_month(deployment, PROVINCE, ROUND_MONTHS[0], {first: province[(PROVINCE, first)][0] * 3})  # 300 %, counted 100 %
+    record_month(
+        deployment, PROVINCE, ROUND_MONTHS[0], {first: province[(PROVINCE, first)][0] * 3}
+    )  # 300 %, counted 100 %
     kpi1 = score(deployment, "1/2558", PROVINCE).kpi("KPI1")
     assert kpi1.achievement == pytest.approx(100 / (len(others) + 1), abs=1e-4)
     assert {a.activity: a.capped for a in kpi1.activities}[first] == 100.0
@@ -106,20 +126,38 @@ def test_interpolation_and_budget_weighting_are_config_options(demo_config_path,
         raw["kpis"][0]["interpolate"] = True
         raw["kpis"][0]["method"] = "budget-weighted"
 
-    deployment = open_deployment(load_config(with_config(demo_config_path, options)), Clock(at(2015, 4, 1)))
+    deployment = open_deployment(
+        load_config(with_config(demo_config_path, options)), Clock(at(2015, 4, 1))
+    )
     register(deployment, tmp_path, "order-84-2558.pdf")
     own_results_at(deployment, 20.5)
     kpi1 = score(deployment, "1/2558", PROVINCE).kpi("KPI1")
-    assert kpi1.level == 2 and kpi1.score == 2.9545 and kpi1.weighted == 0.2955  # 20.5 % between 10 and 21, 4 decimals
+    assert (
+        kpi1.level == 2 and kpi1.score == 2.9545 and kpi1.weighted == 0.2955
+    )  # 20.5 % between 10 and 21, 4 decimals
     assert "budget-weighted" in kpi1.levels[1].proofs[0].en
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda raw: raw["kpis"][0]["bands"].update({"3/2558": [[1, 2], [3, 4], [5, 6], [7, 8]]}), "'3/2558' is not a round"),
-    (lambda raw: raw["kpis"][1]["levels"][0].update({"evidence": ["fact:letter-sent"]}), "unknown fact"),
-    (lambda raw: raw["kpis"][1]["levels"][0].update({"evidence": ["memo 12/2558"]}), "is not a document kind"),
-    (lambda raw: raw["rounds"][0].update({"prepared_by": "71-S9"}), "'71-S9' is not a section"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda raw: raw["kpis"][0]["bands"].update(
+                {"3/2558": [[1, 2], [3, 4], [5, 6], [7, 8]]}
+            ),
+            "'3/2558' is not a round",
+        ),
+        (
+            lambda raw: raw["kpis"][1]["levels"][0].update({"evidence": ["fact:letter-sent"]}),
+            "unknown fact",
+        ),
+        (
+            lambda raw: raw["kpis"][1]["levels"][0].update({"evidence": ["memo 12/2558"]}),
+            "is not a document kind",
+        ),
+        (lambda raw: raw["rounds"][0].update({"prepared_by": "71-S9"}), "'71-S9' is not a section"),
+    ],
+)
 def test_kpi_rules_in_config_are_checked_when_it_loads(demo_config_path, change, message):
     with pytest.raises(ConfigError) as error:
         load_config(with_config(demo_config_path, change))
@@ -128,11 +166,14 @@ def test_kpi_rules_in_config_are_checked_when_it_loads(demo_config_path, change,
 
 # -- KPI 2: each level, and why it fails ------------------------------------------------------
 
+
 def test_kpi2_level_1_needs_the_letter_or_minutes_on_file(deployment, tmp_path):
     l1 = levels(score(deployment, "1/2558", PROVINCE), "KPI2")[1]
     assert not l1.holds and codes(l1) == {"document-missing"}
     assert "target notification letter or meeting minutes" in l1.problems[0].en
-    assert [p.kind for p in l1.proofs] == ["fact"] and l1.proofs[0].at is not None  # the targets are in, with their moment
+    assert [p.kind for p in l1.proofs] == ["fact"] and l1.proofs[
+        0
+    ].at is not None  # the targets are in, with their moment
     register(deployment, tmp_path, "minutes-1-2558.pdf")  # minutes will do as well as the letter
     card = score(deployment, "1/2558", PROVINCE)
     assert levels(card, "KPI2")[1].reached and card.kpi("KPI2").level == 1
@@ -164,7 +205,9 @@ def test_kpi2_level_4_fails_on_an_approval_outside_the_review_window(ready):
     card = score(ready, "1/2558", PROVINCE)
     assert card.kpi("KPI2").level == 3
     l4 = levels(card, "KPI2")[4]
-    assert codes(l4) == {"approval-late"} and {(p.office, p.period) for p in l4.problems} == {("7103", "2558-01")}
+    assert codes(l4) == {"approval-late"} and {(p.office, p.period) for p in l4.problems} == {
+        ("7103", "2558-01")
+    }
     assert "outside the review window 28 January 2558 BE – 30 January 2558 BE" in l4.problems[0].en
     assert "31 January 2558 BE 11:00" in l4.problems[0].en
 
@@ -188,13 +231,26 @@ def test_kpi2_level_5_fails_until_march_is_confirmed_to_the_centre(ready):
 def test_kpi2_level_5_fails_on_a_late_office_and_on_a_correction_to_the_centre(ready):
     play_round(ready, late={("7113", MARCH)})
     with ready.ledger.atomic() as conn:
-        workflow.open_correction(conn, office="7102", period="2558-02", memo_number="กจ 0008/999", memo_date=at(2015, 3, 9).date(),
-                                 approved_by="ปศุสัตว์จังหวัด", to_centre=True, reason="", by="test", at=at(2015, 3, 10))
+        workflow.open_correction(
+            conn,
+            office="7102",
+            period="2558-02",
+            memo_number="กจ 0008/999",
+            memo_date=at(2015, 3, 9).date(),
+            approved_by="ปศุสัตว์จังหวัด",
+            to_centre=True,
+            reason="",
+            by="test",
+            at=at(2015, 3, 10),
+        )
     l5 = levels(score(ready, "1/2558", PROVINCE), "KPI2")[5]
     assert codes(l5) == {"office-late", "correction-to-centre"}
     found = {p.code: p for p in l5.problems}
     assert found["office-late"].office == "7113" and "arrived late" in found["office-late"].en
-    assert found["correction-to-centre"].office == "7102" and "กจ 0008/999" in found["correction-to-centre"].en
+    assert (
+        found["correction-to-centre"].office == "7102"
+        and "กจ 0008/999" in found["correction-to-centre"].en
+    )
 
 
 def test_kpi2_level_5_when_everything_holds_each_level_with_its_proof(ready):
@@ -202,33 +258,51 @@ def test_kpi2_level_5_when_everything_holds_each_level_with_its_proof(ready):
     card = score(ready, "1/2558", PROVINCE)
     kpi2 = card.kpi("KPI2")
     assert (kpi2.level, kpi2.score, kpi2.weighted) == (5, 5.0, 0.25)
-    assert card.kpi("KPI1").level == 5 and card.kpi("KPI1").achievement == pytest.approx(45, abs=0.01)
+    assert card.kpi("KPI1").level == 5 and card.kpi("KPI1").achievement == pytest.approx(
+        45, abs=0.01
+    )
     assert card.total_weighted == 0.75 and checklist(card) == []
     for level in kpi2.levels:
         assert level.reached and not level.problems and level.proofs
     facts = [p for lv in kpi2.levels for p in lv.proofs if p.kind == "fact"]
-    assert all(p.at is not None for p in facts if "Planning Division" not in p.en)  # each fact with its moment
-    assert "78 of 78 district-months approved by every section inside the review window" in levels(card, "KPI2")[4].proofs[0].en
+    assert all(
+        p.at is not None for p in facts if "Planning Division" not in p.en
+    )  # each fact with its moment
+    assert (
+        "78 of 78 district-months approved by every section inside the review window"
+        in levels(card, "KPI2")[4].proofs[0].en
+    )
 
 
 def test_the_checklist_lists_a_missing_month_once_and_groups_offices(ready):
     play_round(ready, skip={("7105", MARCH), ("7106", MARCH)})
     items = checklist(score(ready, "1/2558", PROVINCE))
     missing = [(i.problem.office, i.problem.period) for i in items if i.problem.period == "2558-03"]
-    assert sorted(missing) == [("7105", "2558-03"), ("7106", "2558-03")]  # not again at levels 4 and 5
+    assert sorted(missing) == [
+        ("7105", "2558-03"),
+        ("7106", "2558-03"),
+    ]  # not again at levels 4 and 5
     (group,) = [g for g in group_checklist(items) if g["code"] == "missing"]
     assert group["offices"] == ["7105", "7106"] and group["th"] == "ยังไม่มีข้อมูลเดือนมีนาคม 2558"
-    assert [i.problem.code for i in items if i.kpi == "KPI2" and i.level is None] == []  # order 85/2558 is on file
+    assert [
+        i.problem.code for i in items if i.kpi == "KPI2" and i.level is None
+    ] == []  # order 85/2558 is on file
 
 
 # -- RPT311 and the command line -----------------------------------------------------------
 
+
 def test_rpt311_the_scorecard_in_three_formats(ready, tmp_path):
     play_round(ready, unconfirmed={MARCH})
     assert REPORTS["RPT311"].kind == "performance"
-    paths = {fmt: render_report(ready, "RPT311", "2558-03", PROVINCE, fmt, out_dir=tmp_path / "out") for fmt in ("xlsx", "pdf", "html")}
+    paths = {
+        fmt: render_report(ready, "RPT311", "2558-03", PROVINCE, fmt, out_dir=tmp_path / "out")
+        for fmt in ("xlsx", "pdf", "html")
+    }
     html = paths["html"].read_text(encoding="utf-8")
-    assert REPORTS["RPT311"].title_th in html and "KPI2 ระดับที่ได้ 4" in html and "KPI1 ระดับที่ได้ 5" in html
+    assert (
+        REPORTS["RPT311"].title_th in html and "KPI2 ระดับที่ได้ 4" in html and "KPI1 ระดับที่ได้ 5" in html
+    )
     assert "จังหวัดยังไม่ยืนยันข้อมูลเดือนมีนาคม 2558" in html
     text = pdftotext(paths["pdf"])
     assert normalise(REPORTS["RPT311"].title_th) in normalise(text)
@@ -244,9 +318,13 @@ def test_rpt311_above_and_below_the_province_and_outside_any_round(ready):
     from jobs.reports import build_report
 
     national = build_report(ready, "RPT311", "2558-03", "DLD")
-    assert [r.cells[0].th for r in national.rows if r.style == "group"] == ["71 สำนักงานปศุสัตว์จังหวัดกาญจนบุรี"]
+    assert [r.cells[0].th for r in national.rows if r.style == "group"] == [
+        "71 สำนักงานปศุสัตว์จังหวัดกาญจนบุรี"
+    ]
     assert national.totals.cells[-1] == "0.7500"
-    district = build_report(ready, "RPT311", "2558-03", "7105")  # a district's report is its province's scorecard
+    district = build_report(
+        ready, "RPT311", "2558-03", "7105"
+    )  # a district's report is its province's scorecard
     assert [r.cells[-1] for r in district.rows if r.style == "subtotal"] == ["0.5000", "0.2500"]
     later = build_report(ready, "RPT311", "2558-05", "71")  # May: round 2/2558, the year so far
     assert "2/2558" in later.notes[0].en
@@ -256,16 +334,65 @@ def test_rpt311_above_and_below_the_province_and_outside_any_round(ready):
 
 def test_eop_kpi_json_is_the_documented_shape(ready):
     play_round(ready)
-    done = subprocess.run([str(EOP), "--config", str(ready.config.source), "--now", "2015-04-06T09:00", "kpi",
-                           "--round", "1/2558", "--office", "71", "--json"], capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [
+            str(EOP),
+            "--config",
+            str(ready.config.source),
+            "--now",
+            "2015-04-06T09:00",
+            "kpi",
+            "--round",
+            "1/2558",
+            "--office",
+            "71",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     shape = json.loads(done.stdout)
-    assert set(shape) == {"round", "fiscal_year", "office", "office_th", "as_of", "months", "deadline", "computed_at", "kpis",
-                          "total", "documents", "checklist"}
-    assert [(k["code"], k["level"], k["weighted"]) for k in shape["kpis"]] == [("KPI1", 5, 0.5), ("KPI2", 5, 0.25)]
-    assert set(shape["kpis"][1]["levels"][0]) == {"level", "text_th", "text_en", "band", "holds", "reached", "needs",
-                                                   "evidence", "problems"}
-    assert {d["number"] for d in shape["documents"] if d["kind"] == "order"} == {"84/2558", "85/2558"}
-    bad = subprocess.run([str(EOP), "--config", str(ready.config.source), "kpi", "--round", "9/2558"],
-                         capture_output=True, text=True, timeout=120, check=False)
+    assert set(shape) == {
+        "round",
+        "fiscal_year",
+        "office",
+        "office_th",
+        "as_of",
+        "months",
+        "deadline",
+        "computed_at",
+        "kpis",
+        "total",
+        "documents",
+        "checklist",
+    }
+    assert [(k["code"], k["level"], k["weighted"]) for k in shape["kpis"]] == [
+        ("KPI1", 5, 0.5),
+        ("KPI2", 5, 0.25),
+    ]
+    assert set(shape["kpis"][1]["levels"][0]) == {
+        "level",
+        "text_th",
+        "text_en",
+        "band",
+        "holds",
+        "reached",
+        "needs",
+        "evidence",
+        "problems",
+    }
+    assert {d["number"] for d in shape["documents"] if d["kind"] == "order"} == {
+        "84/2558",
+        "85/2558",
+    }
+    bad = subprocess.run(
+        [str(EOP), "--config", str(ready.config.source), "kpi", "--round", "9/2558"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert bad.returncode == 2 and "9/2558" in bad.stderr and "Traceback" not in bad.stderr

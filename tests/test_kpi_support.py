@@ -25,7 +25,14 @@ from jobs.deployment import Deployment
 from ledger import records, workflow
 from ledger.reference import activity_rows, targets_of
 
-ROUND_MONTHS = [Period(2557, 10), Period(2557, 11), Period(2557, 12), Period(2558, 1), Period(2558, 2), Period(2558, 3)]
+ROUND_MONTHS = [
+    Period(2557, 10),
+    Period(2557, 11),
+    Period(2557, 12),
+    Period(2558, 1),
+    Period(2558, 2),
+    Period(2558, 3),
+]
 PROVINCE = "71"
 OFFICES = [PROVINCE, *DISTRICTS]
 _serial = itertools.count(1)
@@ -38,8 +45,12 @@ def normalise(text: str) -> str:
 
 def pdftotext(path: Path, *, layout: bool = False) -> str:
     """The text layer; `layout` keeps columns on their lines (but may reorder Thai marks)."""
-    return subprocess.run(["pdftotext", *(["-layout"] if layout else []), str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["pdftotext", *(["-layout"] if layout else []), str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def pdf_pages(path: Path) -> int:
@@ -60,7 +71,9 @@ def blank_pdf(path: Path, pages: int = 1) -> Path:
     return path
 
 
-def drop_evidence(deployment: Deployment, source: Path, name: str | None = None, office: str = PROVINCE) -> Path:
+def drop_evidence(
+    deployment: Deployment, source: Path, name: str | None = None, office: str = PROVINCE
+) -> Path:
     target = evidence_dir(deployment.root, office) / (name or source.name)
     shutil.copy(source, target)
     return target
@@ -81,34 +94,88 @@ def _placeholder(deployment: Deployment, name: str) -> str:
     return f"archive/seed/{name}"
 
 
-def record_month(deployment: Deployment, office: str, period: Period, quantities: dict[str, float], *,
-                 state: str = "submitted", late: bool = False, when: datetime | None = None):
+def record_month(
+    deployment: Deployment,
+    office: str,
+    period: Period,
+    quantities: dict[str, float],
+    *,
+    state: str = "submitted",
+    late: bool = False,
+    when: datetime | None = None,
+):
     """One accepted version of an office's monthly workbook, as intake would store it."""
     when = when or at(period.year_ce, period.month, 25, 10)
     with deployment.ledger.atomic() as conn:
         serial = next(_serial)
-        file_id = records.record_file(conn, sha256=f"seed-{serial}", name=f"seed-{office}-{period}.xlsx", office=office,
-                                      size=0, dropped_mtime=None, received_at=when,
-                                      archive_path=_placeholder(deployment, f"{serial}.xlsx"))
-        added = records.add_submission(conn, office=office, kind="monthly", period=str(period), file_id=file_id, state=state,
-                                       reporter="seed", late=late, at=when)
-        records.add_results(conn, added.id, [{"activity": a, "quantity": q, "spending": 0.0} for a, q in quantities.items()])
-        records.store_judgement(conn, file_id, status="accepted", at=when, found=[], kind="monthly", period=str(period),
-                                submission_id=added.id, late=late)
+        file_id = records.record_file(
+            conn,
+            sha256=f"seed-{serial}",
+            name=f"seed-{office}-{period}.xlsx",
+            office=office,
+            size=0,
+            dropped_mtime=None,
+            received_at=when,
+            archive_path=_placeholder(deployment, f"{serial}.xlsx"),
+        )
+        added = records.add_submission(
+            conn,
+            office=office,
+            kind="monthly",
+            period=str(period),
+            file_id=file_id,
+            state=state,
+            reporter="seed",
+            late=late,
+            at=when,
+        )
+        records.add_results(
+            conn,
+            added.id,
+            [{"activity": a, "quantity": q, "spending": 0.0} for a, q in quantities.items()],
+        )
+        records.store_judgement(
+            conn,
+            file_id,
+            status="accepted",
+            at=when,
+            found=[],
+            kind="monthly",
+            period=str(period),
+            submission_id=added.id,
+            late=late,
+        )
         records.mark_answered(conn, file_id, when)
     return added
 
 
-def approve(deployment: Deployment, submission, *, when: datetime, only: str | None = None, decision: str = "approved") -> None:
+def approve(
+    deployment: Deployment,
+    submission,
+    *,
+    when: datetime,
+    only: str | None = None,
+    decision: str = "approved",
+) -> None:
     """Every section owning an activity of the version decides on it (ledger.workflow)."""
     with deployment.ledger.atomic() as conn:
         year = Period.parse(submission.period).fiscal_year
         for section in sorted(workflow.required_sections(conn, submission.id, year)):
             if only and section != only:
                 continue
-            workflow.add_review(conn, section=section, office=submission.office, period=submission.period,
-                                submission_id=submission.id, decision=decision, comment="", reviewer="seed", file_id=None,
-                                late=False, at=when)
+            workflow.add_review(
+                conn,
+                section=section,
+                office=submission.office,
+                period=submission.period,
+                submission_id=submission.id,
+                decision=decision,
+                comment="",
+                reviewer="seed",
+                file_id=None,
+                late=False,
+                at=when,
+            )
         workflow.refresh_state(conn, submission.office, submission.period, at=when, actor="seed")
 
 
@@ -118,23 +185,53 @@ def confirm_month(deployment: Deployment, period: Period, when: datetime | None 
     when = when or at(after.year_ce, after.month, 2, 9)
     with deployment.ledger.atomic() as conn:
         serial = next(_serial)
-        file_id = records.record_file(conn, sha256=f"seed-{serial}", name=f"confirm-{period}.xlsx", office=PROVINCE,
-                                      size=0, dropped_mtime=None, received_at=when,
-                                      archive_path=_placeholder(deployment, f"{serial}.xlsx"))
-        records.add_submission(conn, office=PROVINCE, kind="confirm", period=str(period), file_id=file_id, state="confirmed",
-                               reporter="seed", late=False, at=when)
-        records.store_judgement(conn, file_id, status="accepted", at=when, found=[], kind="confirm", period=str(period))
+        file_id = records.record_file(
+            conn,
+            sha256=f"seed-{serial}",
+            name=f"confirm-{period}.xlsx",
+            office=PROVINCE,
+            size=0,
+            dropped_mtime=None,
+            received_at=when,
+            archive_path=_placeholder(deployment, f"{serial}.xlsx"),
+        )
+        records.add_submission(
+            conn,
+            office=PROVINCE,
+            kind="confirm",
+            period=str(period),
+            file_id=file_id,
+            state="confirmed",
+            reporter="seed",
+            late=False,
+            at=when,
+        )
+        records.store_judgement(
+            conn, file_id, status="accepted", at=when, found=[], kind="confirm", period=str(period)
+        )
         records.mark_answered(conn, file_id, when)
 
 
 def shares(deployment: Deployment, office: str) -> dict[str, float]:
     with deployment.ledger.atomic() as conn:
-        return {a: q for (_, a), (q, _) in targets_of(conn, deployment.config.fiscal_year, "allocated", office).items()}
+        return {
+            a: q
+            for (_, a), (q, _) in targets_of(
+                conn, deployment.config.fiscal_year, "allocated", office
+            ).items()
+        }
 
 
-def play_round(deployment: Deployment, *, fraction: float = 0.45, skip: set[tuple[str, Period]] = frozenset(),
-               late: set[tuple[str, Period]] = frozenset(), late_approval: set[tuple[str, Period]] = frozenset(),
-               unapproved: set[tuple[str, Period]] = frozenset(), unconfirmed: set[Period] = frozenset()) -> None:
+def play_round(
+    deployment: Deployment,
+    *,
+    fraction: float = 0.45,
+    skip: set[tuple[str, Period]] = frozenset(),
+    late: set[tuple[str, Period]] = frozenset(),
+    late_approval: set[tuple[str, Period]] = frozenset(),
+    unapproved: set[tuple[str, Period]] = frozenset(),
+    unconfirmed: set[Period] = frozenset(),
+) -> None:
     """Round 1/2558 after the allocation: every office reports `fraction` of its share over
     the six months; sections approve in the window; the province confirms each month on the
     2nd — except what the sets name."""
@@ -144,9 +241,15 @@ def play_round(deployment: Deployment, *, fraction: float = 0.45, skip: set[tupl
             if (office, period) in skip:
                 continue
             figures = {a: q * fraction / len(ROUND_MONTHS) for a, q in allocated[office].items()}
-            version = record_month(deployment, office, period, figures, late=(office, period) in late)
+            version = record_month(
+                deployment, office, period, figures, late=(office, period) in late
+            )
             if office != PROVINCE and (office, period) not in unapproved:
-                approve(deployment, version, when=review_moment(period, late=(office, period) in late_approval))
+                approve(
+                    deployment,
+                    version,
+                    when=review_moment(period, late=(office, period) in late_approval),
+                )
         if period not in unconfirmed:
             confirm_month(deployment, period)
 

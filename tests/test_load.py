@@ -70,22 +70,34 @@ def province_office_workbooks(run: Path, out: Path) -> list[tuple[str, str, Path
     from jobs.office_sim import fill_monthly
     from ledger import views
 
-    deployment = open_deployment(load_config(run / "config.yaml"), Clock(datetime(2015, 3, 25, 9, tzinfo=BANGKOK)))
+    deployment = open_deployment(
+        load_config(run / "config.yaml"), Clock(datetime(2015, 3, 25, 9, tzinfo=BANGKOK))
+    )
     made = []
     for province in provinces():
         built = issue(deployment, "monthly", province.code, PERIOD, mail=False)
         with deployment.ledger.atomic() as conn:
             plan = views.office_month_plan(conn, province.code, Period.parse(PERIOD))
         quantities = {line.code: max(1.0, round(line.target / 12)) for line in plan[:5]}
-        path = fill_monthly(built.path, out / f"{province.code}.xlsx", quantities=quantities,
-                            spending={line.code: 100.0 for line in plan[:3]}, reporter=f"ผู้บันทึก {province.code}")
+        path = fill_monthly(
+            built.path,
+            out / f"{province.code}.xlsx",
+            quantities=quantities,
+            spending={line.code: 100.0 for line in plan[:3]},
+            reporter=f"ผู้บันทึก {province.code}",
+        )
         made.append((province.code, f"ผลงานสำนักงานจังหวัด-{province.code}.xlsx", path))
     deployment.ledger.close()
     return made
 
 
-def run_load(tmp_path: Path, generated: Path, sample: list, extra: list[tuple[str, str, Path]] = (),
-             again: int = 0) -> dict:
+def run_load(
+    tmp_path: Path,
+    generated: Path,
+    sample: list,
+    extra: list[tuple[str, str, Path]] = (),
+    again: int = 0,
+) -> dict:
     from bench.national import copy_deployment
 
     config = copy_deployment(generated, tmp_path / "run")
@@ -95,7 +107,9 @@ def run_load(tmp_path: Path, generated: Path, sample: list, extra: list[tuple[st
     set_config(config, watch={"mode": "inotify", "stable_seconds": 0.5})
     drops = [(w.office, w.drop_name, generated / w.file) for w in sample] + list(extra)
     rng = random.Random(1000)
-    sound = [d for d, w in zip(drops, sample) if w.mistake is None]  # a copy of an accepted file is a duplicate
+    sound = [
+        d for d, w in zip(drops, sample) if w.mistake is None
+    ]  # a copy of an accepted file is a duplicate
     drops += [(office, f"ส่งซ้ำ-{name}", path) for office, name, path in rng.sample(sound, again)]
     names = {name for _, name, _ in drops}
     assert len(names) == len(drops)
@@ -110,9 +124,16 @@ def run_load(tmp_path: Path, generated: Path, sample: list, extra: list[tuple[st
             for office, name, source in drops:  # all at once, as fast as files can be copied
                 shutil.copy(source, drop_dir(root, office) / name)
             offices = {office for office, _, _ in drops}
-            wait_until(lambda: all_answered_and_sent(root, names)
-                       and not any(any(drop_dir(root, o).iterdir()) for o in offices),
-                       1800, f"{len(drops)} files answered and mailed", service, poll=1.0)
+            wait_until(
+                lambda: (
+                    all_answered_and_sent(root, names)
+                    and not any(any(drop_dir(root, o).iterdir()) for o in offices)
+                ),
+                1800,
+                f"{len(drops)} files answered and mailed",
+                service,
+                poll=1.0,
+            )
             seconds = time.monotonic() - started
             assert service.stop(timeout=120) == 0, service.output()
             peak = sampler.stop()
@@ -130,9 +151,16 @@ def run_load(tmp_path: Path, generated: Path, sample: list, extra: list[tuple[st
     assert versions[0] == statuses["accepted"]
     assert query(root, "PRAGMA integrity_check") == [("ok",)]
     assert query(root, "PRAGMA foreign_key_check") == []
-    return {"files": len(drops), "accepted": statuses["accepted"], "rejected": statuses["rejected"],
-            "duplicates": statuses["duplicate"], "mails once": len(received), "seconds": round(seconds, 1),
-            "peak MiB": peak >> 20, "received events": events[0]}
+    return {
+        "files": len(drops),
+        "accepted": statuses["accepted"],
+        "rejected": statuses["rejected"],
+        "duplicates": statuses["duplicate"],
+        "mails once": len(received),
+        "seconds": round(seconds, 1),
+        "peak MiB": peak >> 20,
+        "received events": events[0],
+    }
 
 
 def test_a_hundred_workbooks_at_once_across_the_country(tmp_path):
@@ -149,8 +177,12 @@ def test_a_thousand_workbooks_at_once_across_all_offices(tmp_path):
     from bench.national import copy_deployment
 
     generated, sample = national(878)
-    assert len(sample) == 878 and len({w.province for w in sample}) == 76  # Bangkok has no district office
-    staging = tmp_path / "staging"  # the generated deployment, plus every province office's own workbook issued
+    assert (
+        len(sample) == 878 and len({w.province for w in sample}) == 76
+    )  # Bangkok has no district office
+    staging = (
+        tmp_path / "staging"
+    )  # the generated deployment, plus every province office's own workbook issued
     copy_deployment(generated, staging)
     (staging / "filled").symlink_to(generated / "filled")
     extra = province_office_workbooks(staging, tmp_path / "provinces")

@@ -5,7 +5,14 @@ from smtp_server import free_port, smtp_server
 
 
 def _smtp(deployment, port):
-    mail = deployment.config.mail.model_copy(update={"transport": "smtp", "smtp": deployment.config.mail.smtp.model_copy(update={"port": port, "host": "127.0.0.1"})})
+    mail = deployment.config.mail.model_copy(
+        update={
+            "transport": "smtp",
+            "smtp": deployment.config.mail.smtp.model_copy(
+                update={"port": port, "host": "127.0.0.1"}
+            ),
+        }
+    )
     deployment.config = deployment.config.model_copy(update={"mail": mail})
 
 
@@ -16,7 +23,11 @@ def test_rejection_arrives_with_thai_subject_and_the_annotated_workbook(march, t
     drop(march, THA_MAKA, bad)
     with smtp_server(port) as server:
         process(march)
-    rejections = [m for m in server.messages() if m["To"] == "u7105@kanchanaburi.example.go.th" and "ส่งคืนเพื่อแก้ไข" in m["Subject"]]
+    rejections = [
+        m
+        for m in server.messages()
+        if m["To"] == "u7105@kanchanaburi.example.go.th" and "ส่งคืนเพื่อแก้ไข" in m["Subject"]
+    ]
     assert len(rejections) == 1
     message = rejections[0]
     assert "7105" in message["Subject"]

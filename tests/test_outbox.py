@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from smtp_server import free_port, smtp_server
 from sqlalchemy import select
 
 from eop.clock import BANGKOK
@@ -19,23 +20,60 @@ from eop.config import Config, SmtpConfig, load_config
 from ledger import mail
 from ledger.db import Ledger
 from ledger.schema import events
-from outbox import Draft, FileTransport, SmtpTransport, TransportError, make_message, queue, retry_failed, send_due, send_one
+from outbox import (
+    Draft,
+    FileTransport,
+    SmtpTransport,
+    TransportError,
+    make_message,
+    queue,
+    retry_failed,
+    send_due,
+    send_one,
+)
 from outbox.deliver import LEASE, SENDERS_LOCK
 from templates.mail import KINDS, render_mail
-from smtp_server import free_port, smtp_server
 
 NOW = datetime(2015, 3, 25, 10, 0, tzinfo=BANGKOK)
 TO = ["u7105@kanchanaburi.example.go.th"]
 ATTACHMENT = "ผลงาน 7105 มี.ค.58 (ทำเครื่องหมาย).xlsx"
 
-OFFICE = {"code": "7105", "name_th": "สำนักงานปศุสัตว์อำเภอท่ามะกา", "name_en": "Tha Maka District Livestock Office"}
-FILE = {"name": "ผลงาน 7105 มี.ค.58.xlsx", "received_th": "25 มีนาคม 2558 เวลา 10:00 น.", "received_en": "25 March 2558 BE, 10:00"}
-PERIOD = {"kind_th": "รายงานผลการปฏิบัติงานประจำเดือน", "kind_en": "monthly performance report",
-          "period_th": "2558-03", "period_en": "2558-03"}
-NOT_A_NUMBER = {"severity": "error", "code": "not-a-number", "sheet": "ผลการปฏิบัติงาน", "cell": "F14",
-                "field": "ผลงานเดือนนี้", "value": "12,5O0", "message_th": "ไม่ใช่ตัวเลข", "message_en": "is not a number"}
-HIGH_SPENDING = {"severity": "warning", "code": "spending-jump", "sheet": "ผลการปฏิบัติงาน", "cell": "G9", "field": None,
-                 "value": None, "message_th": "ค่าใช้จ่ายสูงกว่าปกติ", "message_en": "spending is unusually high"}
+OFFICE = {
+    "code": "7105",
+    "name_th": "สำนักงานปศุสัตว์อำเภอท่ามะกา",
+    "name_en": "Tha Maka District Livestock Office",
+}
+FILE = {
+    "name": "ผลงาน 7105 มี.ค.58.xlsx",
+    "received_th": "25 มีนาคม 2558 เวลา 10:00 น.",
+    "received_en": "25 March 2558 BE, 10:00",
+}
+PERIOD = {
+    "kind_th": "รายงานผลการปฏิบัติงานประจำเดือน",
+    "kind_en": "monthly performance report",
+    "period_th": "2558-03",
+    "period_en": "2558-03",
+}
+NOT_A_NUMBER = {
+    "severity": "error",
+    "code": "not-a-number",
+    "sheet": "ผลการปฏิบัติงาน",
+    "cell": "F14",
+    "field": "ผลงานเดือนนี้",
+    "value": "12,5O0",
+    "message_th": "ไม่ใช่ตัวเลข",
+    "message_en": "is not a number",
+}
+HIGH_SPENDING = {
+    "severity": "warning",
+    "code": "spending-jump",
+    "sheet": "ผลการปฏิบัติงาน",
+    "cell": "G9",
+    "field": None,
+    "value": None,
+    "message_th": "ค่าใช้จ่ายสูงกว่าปกติ",
+    "message_en": "spending is unusually high",
+}
 
 
 def contexts(full: bool = True) -> dict[str, dict[str, Any]]:
@@ -43,19 +81,63 @@ def contexts(full: bool = True) -> dict[str, dict[str, Any]]:
     some = (lambda items: items) if full else (lambda items: [])
     return {
         "receipt": {
-            "office": OFFICE, "file": FILE, **PERIOD, "version": 2, "replaces_version": 1 if full else None,
-            "changes": some([{"activity": "1.1.1", "name_th": "ฉีดวัคซีนโรคปากและเท้าเปื่อย", "field_th": "ผลงาน",
-                              "field_en": "quantity", "old": 1000, "new": 1200}]),
-            "summary": some([{"activity": "1.1.1", "name_th": "ฉีดวัคซีนโรคปากและเท้าเปื่อย", "unit": "ตัว",
-                              "quantity": 1200, "spending": 15000}]),
-            "warnings": some([HIGH_SPENDING]), "late": full, "state_th": "รอตรวจ", "state_en": "awaiting review",
+            "office": OFFICE,
+            "file": FILE,
+            **PERIOD,
+            "version": 2,
+            "replaces_version": 1 if full else None,
+            "changes": some(
+                [
+                    {
+                        "activity": "1.1.1",
+                        "name_th": "ฉีดวัคซีนโรคปากและเท้าเปื่อย",
+                        "field_th": "ผลงาน",
+                        "field_en": "quantity",
+                        "old": 1000,
+                        "new": 1200,
+                    }
+                ]
+            ),
+            "summary": some(
+                [
+                    {
+                        "activity": "1.1.1",
+                        "name_th": "ฉีดวัคซีนโรคปากและเท้าเปื่อย",
+                        "unit": "ตัว",
+                        "quantity": 1200,
+                        "spending": 15000,
+                    }
+                ]
+            ),
+            "warnings": some([HIGH_SPENDING]),
+            "late": full,
+            "state_th": "รอตรวจ",
+            "state_en": "awaiting review",
         },
-        "rejection": {"office": OFFICE, "file": FILE, **PERIOD, "findings": some([NOT_A_NUMBER, HIGH_SPENDING]),
-                      "fresh_workbook": not full, "attachment_name": ATTACHMENT},
-        "duplicate": {"office": OFFICE, "file": FILE,
-                      "original": {"name": "ผลงาน มี.ค.xlsx", "received_th": "24 มีนาคม 2558", "received_en": "24 March 2558 BE"}},
-        "workbook_issued": {"office": OFFICE, **PERIOD, "window_th": "ส่งได้ระหว่างวันที่ 25–27 มีนาคม 2558",
-                            "window_en": "Open from 25 to 27 March 2558 BE", "attachment_name": "7105 2558-03.xlsx"},
+        "rejection": {
+            "office": OFFICE,
+            "file": FILE,
+            **PERIOD,
+            "findings": some([NOT_A_NUMBER, HIGH_SPENDING]),
+            "fresh_workbook": not full,
+            "attachment_name": ATTACHMENT,
+        },
+        "duplicate": {
+            "office": OFFICE,
+            "file": FILE,
+            "original": {
+                "name": "ผลงาน มี.ค.xlsx",
+                "received_th": "24 มีนาคม 2558",
+                "received_en": "24 March 2558 BE",
+            },
+        },
+        "workbook_issued": {
+            "office": OFFICE,
+            **PERIOD,
+            "window_th": "ส่งได้ระหว่างวันที่ 25–27 มีนาคม 2558",
+            "window_en": "Open from 25 to 27 March 2558 BE",
+            "attachment_name": "7105 2558-03.xlsx",
+        },
     }
 
 
@@ -81,7 +163,9 @@ def attachment(tmp_path: Path) -> Path:
 
 def smtp_config(config: Config, port: int, **mail: Any) -> Config:
     smtp = SmtpConfig(host="127.0.0.1", port=port, tls="none", timeout_seconds=5)
-    return config.model_copy(update={"mail": config.mail.model_copy(update={"transport": "smtp", "smtp": smtp, **mail})})
+    return config.model_copy(
+        update={"mail": config.mail.model_copy(update={"transport": "smtp", "smtp": smtp, **mail})}
+    )
 
 
 def receipt(attachments: tuple[Path, ...] = ()) -> Draft:
@@ -108,7 +192,10 @@ def test_each_kind_renders_thai_then_english(kind: str, full: bool) -> None:
 
     assert subject.startswith("[e-Operation] ") and " / " in subject and "\n" not in subject
     for body in (text, html):
-        thai, english = body.index("เรียน สำนักงานปศุสัตว์อำเภอท่ามะกา"), body.index("To Tha Maka District Livestock Office")
+        thai, english = (
+            body.index("เรียน สำนักงานปศุสัตว์อำเภอท่ามะกา"),
+            body.index("To Tha Maka District Livestock Office"),
+        )
         assert thai < english
     assert "ส่งโดยอัตโนมัติ" in text and "sent automatically" in text
     assert html.lstrip().startswith("<!DOCTYPE html>") and 'lang="th"' in html
@@ -125,9 +212,15 @@ def test_receipt_subject_names_office_period_and_version() -> None:
 def test_rejection_lists_each_finding_where_the_officer_looks() -> None:
     subject, text, html = render_mail("rejection", contexts()["rejection"])
 
-    assert subject == "[e-Operation] ส่งคืนเพื่อแก้ไข / Returned for correction: 7105 2558-03 (1 ข้อ / 1 error)"
+    assert (
+        subject
+        == "[e-Operation] ส่งคืนเพื่อแก้ไข / Returned for correction: 7105 2558-03 (1 ข้อ / 1 error)"
+    )
     assert '1. ชีต "ผลการปฏิบัติงาน" เซลล์ F14 (ผลงานเดือนนี้): ไม่ใช่ตัวเลข (ค่าที่พบ "12,5O0")' in text
-    assert '   sheet "ผลการปฏิบัติงาน", cell F14 (ผลงานเดือนนี้): is not a number (value seen "12,5O0")' in text
+    assert (
+        '   sheet "ผลการปฏิบัติงาน", cell F14 (ผลงานเดือนนี้): is not a number (value seen "12,5O0")'
+        in text
+    )
     assert ATTACHMENT in text and ATTACHMENT in html
     assert "แบบฟอร์มฉบับปัจจุบัน" not in text
 
@@ -162,7 +255,9 @@ def test_missing_context_key_fails_loudly() -> None:
 # -- spooling -------------------------------------------------------------------
 
 
-def test_queue_spools_a_self_contained_message_before_the_row(ledger: Ledger, config: Config, attachment: Path) -> None:
+def test_queue_spools_a_self_contained_message_before_the_row(
+    ledger: Ledger, config: Config, attachment: Path
+) -> None:
     outbox_id = enqueue(ledger, config, receipt((attachment,)))
     attachment.unlink()  # read at queue time: the spool no longer needs it
 
@@ -170,12 +265,16 @@ def test_queue_spools_a_self_contained_message_before_the_row(ledger: Ledger, co
     spooled = (config.root / queued.spool_path).read_bytes()
     message = message_from_bytes(spooled, policy=policy.default)
     assert (queued.state, queued.attempts, queued.next_attempt_at) == ("queued", 0, NOW)
-    assert str(message["Message-ID"]) == queued.message_id and queued.message_id.endswith("@kanchanaburi.example.go.th>")
+    assert str(message["Message-ID"]) == queued.message_id and queued.message_id.endswith(
+        "@kanchanaburi.example.go.th>"
+    )
     assert message["From"].addresses[0].addr_spec == config.mail.sender
     # RFC 2047 §6.2: the folding space between encoded-words is dropped (as mail clients do;
     # CPython's address parser keeps it, so decode the display name with email.header).
     raw_from = message_from_bytes(spooled, policy=policy.compat32)["From"]
-    assert str(make_header(decode_header(raw_from.split("<")[0]))).strip() == config.mail.sender_name
+    assert (
+        str(make_header(decode_header(raw_from.split("<")[0]))).strip() == config.mail.sender_name
+    )
     assert [a.get_filename() for a in message.iter_attachments()] == [ATTACHMENT]
 
 
@@ -185,7 +284,9 @@ def test_a_long_message_id_reads_back_exactly(ledger: Ledger, config: Config) ->
 
     queued = row(ledger, enqueue(ledger, config, receipt()))
 
-    message = message_from_bytes((config.root / queued.spool_path).read_bytes(), policy=policy.default)
+    message = message_from_bytes(
+        (config.root / queued.spool_path).read_bytes(), policy=policy.default
+    )
     assert len(queued.message_id) > 78 - len("Message-ID: ")
     assert str(message["Message-ID"]) == queued.message_id
 
@@ -203,7 +304,9 @@ def test_same_dedupe_key_twice_queues_one_message(ledger: Ledger, config: Config
 # -- file transport -------------------------------------------------------------
 
 
-def test_file_transport_writes_one_eml_per_message_and_sends_once(ledger: Ledger, config: Config) -> None:
+def test_file_transport_writes_one_eml_per_message_and_sends_once(
+    ledger: Ledger, config: Config
+) -> None:
     ids = [enqueue(ledger, config, receipt(), key=f"receipt:{n}") for n in (1, 2)]
     sent_dir = config.root / "outbox" / "sent"
 
@@ -219,14 +322,20 @@ def test_file_transport_writes_one_eml_per_message_and_sends_once(ledger: Ledger
         assert spooled in [f.read_bytes() for f in files]
     with ledger.atomic() as conn:
         mailed = list(conn.execute(select(events).where(events.c.event == "mailed")))
-    assert sorted(json.loads(e.detail)["message_id"] for e in mailed) == sorted(row(ledger, i).message_id for i in ids)
+    assert sorted(json.loads(e.detail)["message_id"] for e in mailed) == sorted(
+        row(ledger, i).message_id for i in ids
+    )
 
 
-def test_a_claim_held_by_a_live_sender_is_taken_over_only_after_its_lease(ledger: Ledger, config: Config) -> None:
+def test_a_claim_held_by_a_live_sender_is_taken_over_only_after_its_lease(
+    ledger: Ledger, config: Config
+) -> None:
     outbox_id = enqueue(ledger, config, receipt())
     lock = config.root / SENDERS_LOCK
     lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "a") as other_sender:  # another sender is alive (it holds the senders' lock) ...
+    with open(
+        lock, "a"
+    ) as other_sender:  # another sender is alive (it holds the senders' lock) ...
         fcntl.flock(other_sender, fcntl.LOCK_SH)
         with ledger.atomic() as conn:  # ... and has claimed the message, but hangs
             assert mail.claim(conn, mail.get(conn, outbox_id), NOW + LEASE)
@@ -251,7 +360,9 @@ def test_a_claim_left_by_a_dead_sender_is_due_at_once(ledger: Ledger, config: Co
 # -- SMTP on loopback -------------------------------------------------------------
 
 
-def test_smtp_delivers_thai_subject_attachment_and_both_parts(ledger: Ledger, config: Config, attachment: Path) -> None:
+def test_smtp_delivers_thai_subject_attachment_and_both_parts(
+    ledger: Ledger, config: Config, attachment: Path
+) -> None:
     port = free_port()
     config = smtp_config(config, port)
     draft = receipt((attachment,))
@@ -262,7 +373,11 @@ def test_smtp_delivers_thai_subject_attachment_and_both_parts(ledger: Ledger, co
 
     [envelope], [message] = server.accepted, server.messages()
     assert (envelope.mail_from, envelope.rcpt_tos) == (config.mail.sender, TO)
-    assert message["Subject"] == draft.subject == "[e-Operation] รับข้อมูลแล้ว / Received: 7105 2558-03 (ฉบับที่ 2 / version 2)"
+    assert (
+        message["Subject"]
+        == draft.subject
+        == "[e-Operation] รับข้อมูลแล้ว / Received: 7105 2558-03 (ฉบับที่ 2 / version 2)"
+    )
     assert str(message["Message-ID"]) == row(ledger, outbox_id).message_id
     assert [a.get_filename() for a in message.iter_attachments()] == [ATTACHMENT]
     assert "เรียน สำนักงานปศุสัตว์อำเภอท่ามะกา" in message.get_body(("plain",)).get_content()
@@ -280,7 +395,11 @@ def test_451_keeps_the_message_queued_then_delivers_it_once(ledger: Ledger, conf
         server.reply = "451 4.3.0 try again later"
         assert send_one(ledger, config, transport, NOW)
         waiting = row(ledger, outbox_id)
-        assert (waiting.state, waiting.attempts, waiting.next_attempt_at) == ("queued", 1, NOW + timedelta(seconds=30))
+        assert (waiting.state, waiting.attempts, waiting.next_attempt_at) == (
+            "queued",
+            1,
+            NOW + timedelta(seconds=30),
+        )
         assert "451" in waiting.last_error
         assert not send_one(ledger, config, transport, NOW + timedelta(seconds=29))  # not due yet
 
@@ -341,9 +460,13 @@ def test_after_max_attempts_the_message_fails(ledger: Ledger, config: Config) ->
         assert [e.event for e in conn.execute(select(events))] == ["mail-failed"]
 
 
-def test_missing_smtp_password_is_transient_and_never_prompts(config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_smtp_password_is_transient_and_never_prompts(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("EOP_TEST_NO_SUCH_PASSWORD", raising=False)
-    smtp = SmtpConfig(host="127.0.0.1", port=free_port(), user="eop", password_env="EOP_TEST_NO_SUCH_PASSWORD")
+    smtp = SmtpConfig(
+        host="127.0.0.1", port=free_port(), user="eop", password_env="EOP_TEST_NO_SUCH_PASSWORD"
+    )
     eml = tmp_path / "m.eml"
     eml.write_bytes(b"Subject: x\n\nx\n")
 

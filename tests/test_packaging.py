@@ -14,7 +14,6 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 DIST = "e-operation-sheets"
@@ -25,14 +24,18 @@ EOP = Path(sys.executable).parent / "eop"
 
 def installed_root(package: str) -> Path:
     module = importlib.import_module(package)
-    assert module.__file__ is not None, f"{package} is a namespace package: its __init__.py is missing"
+    assert module.__file__ is not None, (
+        f"{package} is a namespace package: its __init__.py is missing"
+    )
     return Path(module.__file__).resolve().parent
 
 
 @pytest.mark.parametrize("package", PACKAGES)
 def test_each_package_comes_from_site_packages(package):
     root = installed_root(package)
-    assert root == SITE / package, f"{package} imported from {root}, not from the installed wheel in {SITE}"
+    assert root == SITE / package, (
+        f"{package} imported from {root}, not from the installed wheel in {SITE}"
+    )
     assert not root.is_relative_to(REPO / package)
 
 
@@ -46,7 +49,11 @@ def test_the_unrelated_pypi_projects_are_not_installed_nor_required(name):
     with pytest.raises(metadata.PackageNotFoundError):
         metadata.distribution(name)
     requires = [r.split(";")[0].strip().lower() for r in metadata.requires(DIST) or []]
-    assert not [r for r in requires if r == name or r.startswith((f"{name}<", f"{name}>", f"{name}=", f"{name}[", f"{name}!"))]
+    assert not [
+        r
+        for r in requires
+        if r == name or r.startswith((f"{name}<", f"{name}>", f"{name}=", f"{name}[", f"{name}!"))
+    ]
 
 
 def test_our_validators_and_intake_are_the_ones_imported():
@@ -54,14 +61,23 @@ def test_our_validators_and_intake_are_the_ones_imported():
     watch = importlib.import_module("intake.watch")
     assert Path(catalogue.__file__).resolve().is_relative_to(SITE / "validators")
     assert hasattr(watch, "DropWatcher")
-    assert not hasattr(importlib.import_module("validators"), "email")  # PyPI validators' top-level API
-    assert not hasattr(importlib.import_module("intake"), "open_catalog")  # PyPI intake's top-level API
+    assert not hasattr(
+        importlib.import_module("validators"), "email"
+    )  # PyPI validators' top-level API
+    assert not hasattr(
+        importlib.import_module("intake"), "open_catalog"
+    )  # PyPI intake's top-level API
 
 
 def test_a_fresh_interpreter_outside_the_repository_imports_the_wheel(tmp_path):
-    code = ("import json, importlib; print(json.dumps({p: importlib.import_module(p).__file__ for p in %r}))" % PACKAGES
-            + "; import validators.catalogue, intake.watch, templates.mail, eop.cli")
-    done = subprocess.run([sys.executable, "-I", "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    code = (
+        "import json, importlib; print(json.dumps({p: importlib.import_module(p).__file__"
+        f" for p in {PACKAGES!r}}}))"
+        "; import validators.catalogue, intake.watch, templates.mail, eop.cli"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     for package, file in json.loads(done.stdout).items():
         assert Path(file).resolve().is_relative_to(SITE / package)
@@ -89,7 +105,9 @@ def test_the_embedded_demo_config_is_installed_and_loads():
 def _tracked_package_files() -> list[str]:
     if shutil.which("git") is None or not (REPO / ".git").exists():
         pytest.skip("not a git checkout")
-    done = subprocess.run(["git", "ls-files", "--", *PACKAGES], cwd=REPO, capture_output=True, text=True, timeout=30)
+    done = subprocess.run(
+        ["git", "ls-files", "--", *PACKAGES], cwd=REPO, capture_output=True, text=True, timeout=30
+    )
     assert done.returncode == 0, done.stderr
     return [line for line in done.stdout.splitlines() if not line.endswith(".md")]
 
@@ -105,7 +123,11 @@ def test_the_wheel_holds_nothing_the_source_tree_lacks():
     extra = []
     for package in PACKAGES:
         for path in (SITE / package).rglob("*"):
-            if path.is_file() and "__pycache__" not in path.parts and not (REPO / path.relative_to(SITE)).exists():
+            if (
+                path.is_file()
+                and "__pycache__" not in path.parts
+                and not (REPO / path.relative_to(SITE)).exists()
+            ):
                 extra.append(str(path.relative_to(SITE)))
     assert extra == [], f"installed but not in the source tree: {extra}"
 

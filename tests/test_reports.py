@@ -47,7 +47,9 @@ def normalise(text: str) -> str:
 
 
 def pdftotext(path: Path) -> str:
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def pages(path: Path) -> int:
@@ -63,9 +65,14 @@ def demo(tmp_path_factory) -> Deployment:
 @pytest.fixture(scope="module")
 def rendered(demo, tmp_path_factory) -> dict[tuple[str, str], Path]:
     """XLSX + PDF of the package in the default place, HTML into a folder of our choice."""
-    paths = {(p.stem, p.suffix[1:]): p for p in render_package(demo, PERIOD, OFFICE, codes=REPORTS)}  # RPT311 too
+    paths = {
+        (p.stem, p.suffix[1:]): p for p in render_package(demo, PERIOD, OFFICE, codes=REPORTS)
+    }  # RPT311 too
     html_dir = tmp_path_factory.mktemp("html")
-    paths |= {(code, "html"): render_report(demo, code, PERIOD, OFFICE, "html", out_dir=html_dir) for code in REPORTS}
+    paths |= {
+        (code, "html"): render_report(demo, code, PERIOD, OFFICE, "html", out_dir=html_dir)
+        for code in REPORTS
+    }
     return paths
 
 
@@ -80,8 +87,10 @@ def ledger_sums(demo: Deployment, activity: str, period: str = PERIOD) -> dict[s
     with sqlite3.connect(demo.ledger.path) as db:
         rows = db.execute(sql, (activity, period)).fetchall()
     return {
-        "month_qty": sum(q for p, q, _ in rows if p == period), "cum_qty": sum(q for _, q, _ in rows),
-        "month_spent": sum(s for p, _, s in rows if p == period), "cum_spent": sum(s for _, _, s in rows),
+        "month_qty": sum(q for p, q, _ in rows if p == period),
+        "cum_qty": sum(q for _, q, _ in rows),
+        "month_spent": sum(s for p, _, s in rows if p == period),
+        "cum_spent": sum(s for _, _, s in rows),
     }
 
 
@@ -111,11 +120,15 @@ def test_every_report_is_written_in_every_format(demo, rendered, code):
 @pytest.mark.parametrize("code", list(REPORTS))
 def test_each_pdf_embeds_sarabun_and_says_what_it_is(rendered, code):
     pdf = rendered[(code, "pdf")]
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
     sarabun = [line.split() for line in fonts.splitlines() if "+Sarabun" in line]
     assert sarabun, fonts
     assert all(line[-5] == "yes" for line in sarabun), fonts  # the "emb" column
-    assert not [line for line in fonts.splitlines()[2:] if "Sarabun" not in line], fonts  # no other font sneaks in
+    assert not [line for line in fonts.splitlines()[2:] if "Sarabun" not in line], (
+        fonts
+    )  # no other font sneaks in
     text = pdftotext(pdf)
     spec = REPORTS[code]
     for thai in (spec.title_th, PROVINCE_TH, "มีนาคม 2558"):
@@ -123,7 +136,9 @@ def test_each_pdf_embeds_sarabun_and_says_what_it_is(rendered, code):
     assert spec.title_en in text and "2558-03" in text
     count = pages(pdf)
     assert count >= 1
-    assert f"page 1/{count}" in text and f"page {count}/{count}" in text  # the footer, on every page
+    assert (
+        f"page 1/{count}" in text and f"page {count}/{count}" in text
+    )  # the footer, on every page
 
 
 @pytest.mark.parametrize("code", list(REPORTS))
@@ -131,7 +146,9 @@ def test_the_html_carries_exact_thai_and_fetches_nothing(rendered, code):
     html = rendered[(code, "html")].read_text(encoding="utf-8")
     spec = REPORTS[code]
     assert spec.title_th in html and PROVINCE_TH in html and "มีนาคม 2558" in html
-    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "https://" not in html
+    assert (
+        "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "https://" not in html
+    )
     assert "@font-face" not in html  # a mail body carries no local font path
 
 
@@ -164,7 +181,10 @@ def test_pdf_and_xlsx_show_the_ledgers_figures(rendered, demo):
     row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "A101")
     assert row[3] == 450000 and row[5] == pytest.approx(a101["cum_spent"], abs=0.005)
     headers = [c.value for c in sheet[6]], [c.value for c in sheet[7]]
-    assert headers[0][:2] == ["รหัส", "กิจกรรม"] and headers[1][:2] == ["Code", "Activity"]  # Thai, English beneath
+    assert headers[0][:2] == ["รหัส", "กิจกรรม"] and headers[1][:2] == [
+        "Code",
+        "Activity",
+    ]  # Thai, English beneath
 
 
 def test_rpt112_and_rpt212_list_every_office_and_add_up_to_the_province(rendered, demo):
@@ -179,18 +199,33 @@ def test_rpt112_and_rpt212_list_every_office_and_add_up_to_the_province(rendered
             break
         first_group.append(row)
     assert len(first_group) == 14  # the province office's own line and 13 districts
-    assert subtotal.cells[4] == pytest.approx(sum(r.cells[4] for r in first_group), abs=0.01)  # spent to date
+    assert subtotal.cells[4] == pytest.approx(
+        sum(r.cells[4] for r in first_group), abs=0.01
+    )  # spent to date
     sheet = load_workbook(rendered[("RPT212", "xlsx")])["RPT212"]
-    total = [r for r in sheet.iter_rows(values_only=True) if r[1] and str(r[1]).startswith("รวมทุกกิจกรรม")]
-    assert total and total[0][2] == pytest.approx(sum(row.budget for row in demo.config.targets[0].rows))
+    total = [
+        r for r in sheet.iter_rows(values_only=True) if r[1] and str(r[1]).startswith("รวมทุกกิจกรรม")
+    ]
+    assert total and total[0][2] == pytest.approx(
+        sum(row.budget for row in demo.config.targets[0].rows)
+    )
 
 
 def test_rpt113_shows_tha_makas_rejected_attempt_in_december(demo, tmp_path):
     data = build_report(demo, "RPT113", "2557-12", OFFICE)
     rows = {row.cells[0]: row.cells for row in data.rows}
     assert list(rows) == ["71", *(f"71{i:02d}" for i in range(1, 14))]
-    _, _, state, received, versions, rejected, confirmed, _approved, late, first, latest = rows["7105"]
-    assert (state.en, received, versions, rejected, confirmed, late) == ("confirmed to the centre", 2, 1, 1, True, False)
+    _, _, state, received, versions, rejected, confirmed, _approved, late, first, latest = rows[
+        "7105"
+    ]
+    assert (state.en, received, versions, rejected, confirmed, late) == (
+        "confirmed to the centre",
+        2,
+        1,
+        1,
+        True,
+        False,
+    )
     assert first < latest  # the rejected file came first; the fixed one was accepted the next day
     assert data.totals.cells[2].th == "ส่งแล้ว 14/14"
     pdf = render_pdf(data, tmp_path / "RPT113.pdf")
@@ -199,15 +234,21 @@ def test_rpt113_shows_tha_makas_rejected_attempt_in_december(demo, tmp_path):
 
 
 def test_thai_numerals_by_config(demo, tmp_path):
-    thai = Deployment(demo.config.model_copy(update={"thai_numerals": True}), demo.ledger, demo.clock)
+    thai = Deployment(
+        demo.config.model_copy(update={"thai_numerals": True}), demo.ledger, demo.clock
+    )
     pdf = render_report(thai, "RPT111", PERIOD, OFFICE, "pdf", out_dir=tmp_path)
     text = pdftotext(pdf)
     cumulative = ledger_sums(demo, "A101")["cum_qty"]
     thai_digits = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
     assert f"{cumulative:,.0f}".translate(thai_digits) in text
     assert "๒๕๕๘" in text and normalise("หน้า ๑/") in normalise(text)
-    sheet = load_workbook(render_report(thai, "RPT111", PERIOD, OFFICE, "xlsx", out_dir=tmp_path)).active
-    assert next(r for r in sheet.iter_rows(values_only=True) if r[0] == "A101")[5] == cumulative  # still a number
+    sheet = load_workbook(
+        render_report(thai, "RPT111", PERIOD, OFFICE, "xlsx", out_dir=tmp_path)
+    ).active
+    assert (
+        next(r for r in sheet.iter_rows(values_only=True) if r[0] == "A101")[5] == cumulative
+    )  # still a number
 
 
 # -- a page for a person to look at ---------------------------------------------
@@ -215,10 +256,28 @@ def test_thai_numerals_by_config(demo, tmp_path):
 
 def test_a_page_is_rendered_to_png_for_a_person(rendered):
     OUTPUT.mkdir(exist_ok=True)
-    for code, page in (("RPT111", 1), ("RPT111", pages(rendered[("RPT111", "pdf")])), ("RPT113", 1)):
+    for code, page in (
+        ("RPT111", 1),
+        ("RPT111", pages(rendered[("RPT111", "pdf")])),
+        ("RPT113", 1),
+    ):
         prefix = OUTPUT / f"{code}-page{page}"
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page), "-singlefile",
-                        str(rendered[(code, "pdf")]), str(prefix)], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "60",
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                "-singlefile",
+                str(rendered[(code, "pdf")]),
+                str(prefix),
+            ],
+            check=True,
+        )
         png = prefix.with_suffix(".png")
         assert png.stat().st_size > 10_000, png  # a page with text on it, not a blank one
 
@@ -230,10 +289,25 @@ def test_office_text_is_escaped_in_html_and_kept_as_text_in_xlsx(tmp_path):
     now = datetime(2015, 4, 1, 9, tzinfo=BANGKOK)
     nasty = '=HYPERLINK("http://x.example","click") <script>alert(1)</script>'
     data = ReportData(
-        code="RPT111", kind="performance", title_th="ทดสอบ", title_en="test", office="71", office_th="<b>จังหวัด</b>",
-        office_en="province", period="2558-03", period_th="มีนาคม 2558", period_en="March 2558 BE (2015)", fiscal_year=2558,
-        generated_at=now, generated_th="1 เมษายน 2558", generated_en="1 April 2558 BE",
-        columns=[Column("รหัส", "Code", "code"), Column("หมายเหตุ", "Remark", "text"), Column("ผล", "Result", "quantity")],
+        code="RPT111",
+        kind="performance",
+        title_th="ทดสอบ",
+        title_en="test",
+        office="71",
+        office_th="<b>จังหวัด</b>",
+        office_en="province",
+        period="2558-03",
+        period_th="มีนาคม 2558",
+        period_en="March 2558 BE (2015)",
+        fiscal_year=2558,
+        generated_at=now,
+        generated_th="1 เมษายน 2558",
+        generated_en="1 April 2558 BE",
+        columns=[
+            Column("รหัส", "Code", "code"),
+            Column("หมายเหตุ", "Remark", "text"),
+            Column("ผล", "Result", "quantity"),
+        ],
         rows=[Row(("A101", Text(nasty, "remark"), 12.5)), Row(("A102", nasty, 3))],
     )
     html = render_html(data)
@@ -260,8 +334,25 @@ def report_app() -> typer.Typer:
 
 def test_cli_writes_a_report_where_asked(demo, tmp_path):
     config = demo.config.source
-    result = CliRunner().invoke(report_app(), ["--config", str(config), "--now", "2015-04-01T09:00", "report", "RPT211",
-                                               "--period", "2558-03", "--office", "71", "--format", "html", "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        report_app(),
+        [
+            "--config",
+            str(config),
+            "--now",
+            "2015-04-01T09:00",
+            "report",
+            "RPT211",
+            "--period",
+            "2558-03",
+            "--office",
+            "71",
+            "--format",
+            "html",
+            "--out",
+            str(tmp_path),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == str(tmp_path / "RPT211.html")
     assert REPORTS["RPT211"].title_th in (tmp_path / "RPT211.html").read_text(encoding="utf-8")
@@ -269,37 +360,106 @@ def test_cli_writes_a_report_where_asked(demo, tmp_path):
 
 def test_cli_writes_one_report_for_several_offices_a_folder_each(demo, tmp_path):
     config = demo.config.source
-    result = CliRunner().invoke(report_app(), ["--config", str(config), "--now", "2015-04-01T09:00", "report", "RPT111",
-                                               "--period", "2558-03", "--office", "71,7101", "--format", "xlsx", "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        report_app(),
+        [
+            "--config",
+            str(config),
+            "--now",
+            "2015-04-01T09:00",
+            "report",
+            "RPT111",
+            "--period",
+            "2558-03",
+            "--office",
+            "71,7101",
+            "--format",
+            "xlsx",
+            "--out",
+            str(tmp_path),
+        ],
+    )
     assert result.exit_code == 0, result.output
-    assert result.output.split() == [str(tmp_path / "71" / "RPT111.xlsx"), str(tmp_path / "7101" / "RPT111.xlsx")]
-    month = {office: {r.cells[0]: r.cells[4] for r in build_report(demo, "RPT111", "2558-03", office).rows if r.style == "item"}
-             for office in ("71", "7101")}
-    assert month["71"]["A101"] > month["7101"]["A101"] > 0  # each office its own figures, not one copied
-    written = {office: [c.value for row in load_workbook(tmp_path / office / "RPT111.xlsx").active.iter_rows() for c in row]
-               for office in ("71", "7101")}
+    assert result.output.split() == [
+        str(tmp_path / "71" / "RPT111.xlsx"),
+        str(tmp_path / "7101" / "RPT111.xlsx"),
+    ]
+    month = {
+        office: {
+            r.cells[0]: r.cells[4]
+            for r in build_report(demo, "RPT111", "2558-03", office).rows
+            if r.style == "item"
+        }
+        for office in ("71", "7101")
+    }
+    assert (
+        month["71"]["A101"] > month["7101"]["A101"] > 0
+    )  # each office its own figures, not one copied
+    written = {
+        office: [
+            c.value
+            for row in load_workbook(tmp_path / office / "RPT111.xlsx").active.iter_rows()
+            for c in row
+        ]
+        for office in ("71", "7101")
+    }
     assert month["71"]["A101"] in written["71"] and month["7101"]["A101"] in written["7101"]
-    every = CliRunner().invoke(report_app(), ["--config", str(config), "--now", "2015-04-01T09:00", "report", "RPT211",
-                                              "--period", "2558-03", "--office", "provinces", "--format", "xlsx"])
-    assert every.output.split() == [str(demo.root / "reports" / "2558-03" / p.code / "RPT211.xlsx") for p in demo.config.provinces()]
+    every = CliRunner().invoke(
+        report_app(),
+        [
+            "--config",
+            str(config),
+            "--now",
+            "2015-04-01T09:00",
+            "report",
+            "RPT211",
+            "--period",
+            "2558-03",
+            "--office",
+            "provinces",
+            "--format",
+            "xlsx",
+        ],
+    )
+    assert every.output.split() == [
+        str(demo.root / "reports" / "2558-03" / p.code / "RPT211.xlsx")
+        for p in demo.config.provinces()
+    ]
 
 
 def test_cli_defaults_to_the_province_and_the_period_just_cut(demo):
     config = demo.config.source
-    result = CliRunner().invoke(report_app(), ["--config", str(config), "--now", "2015-04-01T09:00", "report", "rpt113",
-                                               "--format", "xlsx"])
+    result = CliRunner().invoke(
+        report_app(),
+        [
+            "--config",
+            str(config),
+            "--now",
+            "2015-04-01T09:00",
+            "report",
+            "rpt113",
+            "--format",
+            "xlsx",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == str(demo.root / "reports" / "2558-03" / "71" / "RPT113.xlsx")
 
 
-@pytest.mark.parametrize("args, words", [
-    (["RPT999"], ["ไม่มีรายงาน", "no report", "RPT111"]),
-    (["RPT111", "--office", "9999"], ["ไม่มีหน่วยงาน", "no office", "9999"]),
-    (["RPT111", "--format", "docx"], ["xlsx", "pdf", "html"]),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["RPT999"], ["ไม่มีรายงาน", "no report", "RPT111"]),
+        (["RPT111", "--office", "9999"], ["ไม่มีหน่วยงาน", "no office", "9999"]),
+        (["RPT111", "--format", "docx"], ["xlsx", "pdf", "html"]),
+    ],
+)
 def test_cli_answers_an_unknown_report_office_or_format_with_exit_2(demo, args, words):
-    result = CliRunner().invoke(report_app(), ["--config", str(demo.config.source), "report", *args],
-                                env={"COLUMNS": "400", "TERMINAL_WIDTH": "400"})
+    result = CliRunner().invoke(
+        report_app(),
+        ["--config", str(demo.config.source), "report", *args],
+        env={"COLUMNS": "400", "TERMINAL_WIDTH": "400"},
+    )
     assert result.exit_code == 2, result.output
     said = " ".join(result.output.replace("│", " ").split())  # typer may frame the message
     for word in words:
@@ -312,20 +472,48 @@ def test_the_installed_eop_has_the_report_command(demo, tmp_path):
     if "report" not in {c.name for c in app.registered_commands}:
         pytest.skip("eop.cli does not register eop.cli_report yet")
     eop = shutil.which("eop", path=str(Path(__import__("sys").executable).parent))
-    done = subprocess.run([eop, "--config", str(demo.config.source), "report", "RPT111", "--period", "2558-03",
-                           "--format", "pdf", "--out", str(tmp_path)], capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [
+            eop,
+            "--config",
+            str(demo.config.source),
+            "report",
+            "RPT111",
+            "--period",
+            "2558-03",
+            "--format",
+            "pdf",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "RPT111.pdf").exists()
-    unknown = subprocess.run([eop, "--config", str(demo.config.source), "report", "RPT999"], capture_output=True, text=True, check=False)
+    unknown = subprocess.run(
+        [eop, "--config", str(demo.config.source), "report", "RPT999"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert unknown.returncode == 2 and "no report" in unknown.stderr + unknown.stdout
 
 
-@pytest.mark.parametrize("office, period", [("DLD", PERIOD), (THA_MAKA, PERIOD), (OFFICE, "2558-04")])
-def test_every_report_builds_for_the_department_a_district_and_an_empty_period(demo, office, period):
+@pytest.mark.parametrize(
+    "office, period", [("DLD", PERIOD), (THA_MAKA, PERIOD), (OFFICE, "2558-04")]
+)
+def test_every_report_builds_for_the_department_a_district_and_an_empty_period(
+    demo, office, period
+):
     for code in REPORTS:
         data = build_report(demo, code, period, office)
         html = render_html(data)
         assert data.office == office and demo.config.office(office).name_th in html
-        if code == "RPT111" and period == "2558-04":  # nothing reported in April yet: zeros, never an error
+        if (
+            code == "RPT111" and period == "2558-04"
+        ):  # nothing reported in April yet: zeros, never an error
             months = [row.cells[4] for row in data.rows if row.style == "item"]
             assert months and set(months) == {0}

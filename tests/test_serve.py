@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import THA_MAKA, fill_month, sent_mail
+
 from intake.folders import drop_dir
 from jobs.deployment import Deployment
 
@@ -46,12 +46,18 @@ class Served:
     def __init__(self, config: Path, *args: str) -> None:
         self.process = subprocess.Popen(
             [str(EOP), "--config", str(config), "--now", NOW, "serve", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(config.parent), cwd=config.parent,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env(config.parent),
+            cwd=config.parent,
         )
         self.out: list[str] = []
         self.err: list[str] = []
-        self._readers = [threading.Thread(target=self._read, args=(stream, into), daemon=True)
-                         for stream, into in ((self.process.stdout, self.out), (self.process.stderr, self.err))]
+        self._readers = [
+            threading.Thread(target=self._read, args=(stream, into), daemon=True)
+            for stream, into in ((self.process.stdout, self.out), (self.process.stderr, self.err))
+        ]
         for reader in self._readers:
             reader.start()
 
@@ -101,8 +107,13 @@ def serve():
 
 
 def received(config: Path) -> list[dict]:
-    done = subprocess.run([str(EOP), "--config", str(config), "--now", NOW, "received", "--json"],
-                          capture_output=True, text=True, timeout=60, env=env(config.parent))
+    done = subprocess.run(
+        [str(EOP), "--config", str(config), "--now", NOW, "received", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env(config.parent),
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -111,8 +122,9 @@ def receipts_to_tha_maka(deployment: Deployment) -> list:
     return [m for m in sent_mail(deployment) if "u7105@" in m["To"] and "รับข้อมูล" in m["Subject"]]
 
 
-def wait_until_answered(deployment: Deployment, config: Path, name: str, served: Served,
-                        timeout: float = ANSWER_WITHIN) -> dict:
+def wait_until_answered(
+    deployment: Deployment, config: Path, name: str, served: Served, timeout: float = ANSWER_WITHIN
+) -> dict:
     """Poll `eop received --json` until the file is accepted and its receipt has gone out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -133,8 +145,14 @@ def assert_stops_cleanly(served: Served) -> None:
 
 @pytest.fixture
 def filled(march: Deployment, tmp_path: Path) -> Path:
-    return fill_month(march, THA_MAKA, "2558-03", tmp_path / "work" / "EOP014-015_7105_2558-03.xlsx",
-                      {"A101": 120, "A204": "2.5"}, {"A101": 1500})
+    return fill_month(
+        march,
+        THA_MAKA,
+        "2558-03",
+        tmp_path / "work" / "EOP014-015_7105_2558-03.xlsx",
+        {"A101": 120, "A204": "2.5"},
+        {"A101": 1500},
+    )
 
 
 def test_serve_answers_a_copied_workbook_and_stops_on_sigterm(march, filled, serve):
@@ -146,7 +164,12 @@ def test_serve_answers_a_copied_workbook_and_stops_on_sigterm(march, filled, ser
     shutil.copy(filled, drop_dir(march.root, THA_MAKA) / "march.xlsx")
     row = wait_until_answered(march, config, "march.xlsx", served)
 
-    assert (row["office"], row["kind"], row["period"], row["result"]) == (THA_MAKA, "monthly", "2558-03", "accepted")
+    assert (row["office"], row["kind"], row["period"], row["result"]) == (
+        THA_MAKA,
+        "monthly",
+        "2558-03",
+        "accepted",
+    )
     assert len(receipts_to_tha_maka(march)) == 1
     served.wait_for_line("7105 2558-03 monthly accepted in", timeout=5)
     assert not any(drop_dir(march.root, THA_MAKA).iterdir())  # the drop folder is emptied
@@ -158,7 +181,9 @@ def test_serve_polling_sees_a_renamed_workbook(march, filled, serve, tmp_path):
     served = serve(config, "--tick", "1")
     assert "polling" in served.wait_for_line("watching", timeout=20)
 
-    staged = drop_dir(march.root, THA_MAKA).parent / "staging.xlsx"  # same filesystem: rename is atomic
+    staged = (
+        drop_dir(march.root, THA_MAKA).parent / "staging.xlsx"
+    )  # same filesystem: rename is atomic
     shutil.copy(filled, staged)
     os.rename(staged, drop_dir(march.root, THA_MAKA) / "renamed.xlsx")
     row = wait_until_answered(march, config, "renamed.xlsx", served)
@@ -168,7 +193,9 @@ def test_serve_polling_sees_a_renamed_workbook(march, filled, serve, tmp_path):
     assert_stops_cleanly(served)
 
 
-def test_a_file_settling_after_the_last_event_is_taken_without_waiting_for_the_tick(march, filled, serve):
+def test_a_file_settling_after_the_last_event_is_taken_without_waiting_for_the_tick(
+    march, filled, serve
+):
     """No event fires when a copied file goes quiet: serve must look again once it may be
     stable, not at the next calendar tick (here a minute away)."""
     config = configure(march, mode="inotify", stable_seconds=0.5)

@@ -68,7 +68,7 @@ def start(served: list[Service], config: Path, *args: str, **kwargs) -> Service:
 def drop_some(template: Template, root: Path, count: int, start_at: int = 0) -> set[str]:
     """The first workbook of `count` offices, dropped the way a person copies them."""
     names = set()
-    for office, name, source in template.files[start_at:start_at + count]:
+    for office, name, source in template.files[start_at : start_at + count]:
         shutil.copy(source, drop_dir(root, office) / name)
         names.add(name)
     return names
@@ -83,8 +83,12 @@ def waiting_in_drop(root: Path) -> set[str]:
 
 
 def finish(service: Service, root: Path, names: set[str], timeout: float = 120) -> None:
-    wait_until(lambda: all_answered_and_sent(root, names) and not waiting_in_drop(root), timeout,
-               "every file answered and its mail sent", service)
+    wait_until(
+        lambda: all_answered_and_sent(root, names) and not waiting_in_drop(root),
+        timeout,
+        "every file answered and its mail sent",
+        service,
+    )
     assert service.stop() == 0, service.output()
     assert "Traceback" not in service.output(), service.output()
 
@@ -168,7 +172,9 @@ def mount_small_disk(mounted: list[Path], folder: Path, size: str) -> None:
     aside = folder.with_name(folder.name + ".aside")
     folder.rename(aside)
     folder.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True
+    )
     if done.returncode != 0:
         folder.rmdir()
         aside.rename(folder)
@@ -277,7 +283,9 @@ def test_ledger_disk_full_mid_run_then_freed(template, tmp_path, served, tmpfs):
         first = drop_some(template, root, 2)
         wait_until(lambda: all_answered_and_sent(root, first), 60, "first answers", service)
 
-        with sqlite3.connect(root / "eop.sqlite3") as conn:  # the log must grow to take anything new
+        with sqlite3.connect(
+            root / "eop.sqlite3"
+        ) as conn:  # the log must grow to take anything new
             assert conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
         ballast = fill_disk(root)
         later = drop_some(template, root, 4, start_at=2)
@@ -293,23 +301,34 @@ def test_ledger_disk_full_mid_run_then_freed(template, tmp_path, served, tmpfs):
 
 
 # -- copies that take their time ----------------------------------------------------------
-def slow_copy(source: Path, target: Path, pieces: int = 8, pause: float = 0.4, stall_after: int = 4,
-              stall: float = 2.0) -> None:
+def slow_copy(
+    source: Path,
+    target: Path,
+    pieces: int = 8,
+    pause: float = 0.4,
+    stall_after: int = 4,
+    stall: float = 2.0,
+) -> None:
     """A copy over a slow share: pieces with pauses, and one stall longer than the quiet time."""
     data = source.read_bytes()
     size = -(-len(data) // pieces)
     with open(target, "wb") as handle:
         for n in range(pieces):
-            handle.write(data[n * size:(n + 1) * size])
+            handle.write(data[n * size : (n + 1) * size])
             handle.flush()
             os.fsync(handle.fileno())
             time.sleep(stall if n == stall_after else pause)
 
 
-@pytest.mark.parametrize(("mode", "how"), [
-    ("inotify", "in-place"), ("polling", "temp-then-rename"),
-    pytest.param("polling", "in-place", marks=pytest.mark.slow), pytest.param("inotify", "temp-then-rename", marks=pytest.mark.slow),
-])
+@pytest.mark.parametrize(
+    ("mode", "how"),
+    [
+        ("inotify", "in-place"),
+        ("polling", "temp-then-rename"),
+        pytest.param("polling", "in-place", marks=pytest.mark.slow),
+        pytest.param("inotify", "temp-then-rename", marks=pytest.mark.slow),
+    ],
+)
 def test_a_slow_copy_is_read_once_when_complete(template, tmp_path, served, mode, how):
     port = free_port()
     config = deploy(template, tmp_path, port)
@@ -331,11 +350,15 @@ def test_a_slow_copy_is_read_once_when_complete(template, tmp_path, served, mode
     (row,) = ledgered(root, {name}).files
     assert row[3] == "accepted", row
     assert query(root, "SELECT size FROM files WHERE id = ?", row[0]) == [(source.stat().st_size,)]
-    assert query(root, "SELECT count(*) FROM events WHERE event = 'received'") == [(2,)]  # the allocation, and this
+    assert query(root, "SELECT count(*) FROM events WHERE event = 'received'") == [
+        (2,)
+    ]  # the allocation, and this
 
 
 # -- SIGTERM ----------------------------------------------------------------------------
-def test_sigterm_in_the_middle_of_a_batch_finishes_what_it_took_and_exits_0(template, tmp_path, served):
+def test_sigterm_in_the_middle_of_a_batch_finishes_what_it_took_and_exits_0(
+    template, tmp_path, served
+):
     port = free_port()
     config = deploy(template, tmp_path, port)
     root = tmp_path / "var"
@@ -343,14 +366,27 @@ def test_sigterm_in_the_middle_of_a_batch_finishes_what_it_took_and_exits_0(temp
     with smtp_server(port) as server:
         service = Service(config, *TICK)
         served.append(service)
-        wait_until(lambda: bool(query(root, "SELECT 1 FROM files WHERE name IN (%s)" % ",".join("?" * len(names)), *names)),
-                   60, "the batch taken", service, poll=0.02)
+        wait_until(
+            lambda: bool(
+                query(
+                    root,
+                    f"SELECT 1 FROM files WHERE name IN ({','.join('?' * len(names))})",
+                    *names,
+                )
+            ),
+            60,
+            "the batch taken",
+            service,
+            poll=0.02,
+        )
         stopping = time.monotonic()
         assert service.stop(timeout=120) == 0, service.output()
         assert "stopped" in service.out[-1], service.output()
         assert time.monotonic() - stopping < 60
         taken = ledgered(root, names).files
-        assert taken and all(r[3] != "received" and r[4] for r in taken), "what it took is judged and answered"
+        assert taken and all(r[3] != "received" and r[4] for r in taken), (
+            "what it took is judged and answered"
+        )
         assert {r[1] for r in taken} | waiting_in_drop(root) == names  # the rest waits in drop/
 
         service = start(served, config, *TICK)

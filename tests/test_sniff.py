@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+import hostile
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,11 +19,12 @@ from hypothesis import strategies as st
 from eop.config import Limits
 from eop.findings import Severity
 from intake.sniff import UnreadableFile, check_file
-import hostile
 
 THAI = re.compile(r"[\u0e00-\u0e7f]")
 LIMITS = Limits()
-needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+needs_soffice = pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
+)
 
 
 def refusal(path: Path, limits: Limits = LIMITS) -> UnreadableFile:
@@ -38,7 +40,12 @@ def assert_answer(exc: UnreadableFile, path: Path, code: str) -> None:
     assert exc.message_en and path.name in exc.message_en
     assert exc.permanent is True
     finding = exc.finding()
-    assert (finding.severity, finding.code, finding.sheet, finding.cell) == (Severity.ERROR, code, None, None)
+    assert (finding.severity, finding.code, finding.sheet, finding.cell) == (
+        Severity.ERROR,
+        code,
+        None,
+        None,
+    )
     assert (finding.message_th, finding.message_en) == (exc.message_th, exc.message_en)
 
 
@@ -73,13 +80,18 @@ CASES: list[tuple[Callable[[Path], Path], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("build", "code"), CASES, ids=[f"{code}-{i}" for i, (_, code) in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("build", "code"), CASES, ids=[f"{code}-{i}" for i, (_, code) in enumerate(CASES)]
+)
 def test_bad_file_gets_its_code(tmp_path: Path, build: Callable[[Path], Path], code: str) -> None:
     path = build(tmp_path)
     assert_answer(refusal(path), path, code)
 
 
-@pytest.mark.parametrize("member", ["../evil.txt", "xl/../../evil.txt", "/etc/cron.d/evil", "C:/evil.txt", "..\\evil.txt"])
+@pytest.mark.parametrize(
+    "member",
+    ["../evil.txt", "xl/../../evil.txt", "/etc/cron.d/evil", "C:/evil.txt", "..\\evil.txt"],
+)
 def test_unsafe_member_names(tmp_path: Path, member: str) -> None:
     path = hostile.path_traversal(tmp_path, member)
     assert refusal(path).code == "unsafe-path"
@@ -87,7 +99,13 @@ def test_unsafe_member_names(tmp_path: Path, member: str) -> None:
 
 @pytest.mark.parametrize(
     "part",
-    ["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/worksheets/sheet1.xml"],
+    [
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "xl/worksheets/sheet1.xml",
+    ],
 )
 def test_external_entity_in_any_xml_part(tmp_path: Path, part: str) -> None:
     exc = refusal(hostile.xxe_workbook(tmp_path, part))
@@ -128,7 +146,10 @@ def test_messages_name_the_display_name(tmp_path: Path) -> None:
     # An archived copy is checked, but the office must read the name it sent.
     with pytest.raises(UnreadableFile) as caught:
         check_file(hostile.pdf_renamed(tmp_path), LIMITS, display_name="ผลงาน ต.ค.xlsx")
-    assert '"ผลงาน ต.ค.xlsx"' in caught.value.message_th and '"ผลงาน ต.ค.xlsx"' in caught.value.message_en
+    assert (
+        '"ผลงาน ต.ค.xlsx"' in caught.value.message_th
+        and '"ผลงาน ต.ค.xlsx"' in caught.value.message_en
+    )
 
 
 # -- limits are named -------------------------------------------------------------------
@@ -143,7 +164,9 @@ def test_too_large_names_the_limit(tmp_path: Path) -> None:
 
 def test_too_many_sheets_names_the_count_and_limit(tmp_path: Path) -> None:
     exc = refusal(hostile.many_sheets(tmp_path))
-    assert "30" in exc.message_th and "20" in exc.message_th and "limits.max_sheets" in exc.message_en
+    assert (
+        "30" in exc.message_th and "20" in exc.message_th and "limits.max_sheets" in exc.message_en
+    )
 
 
 @pytest.fixture(scope="session")
@@ -152,7 +175,9 @@ def gib_bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_one_gib_bomb_refused_in_milliseconds(gib_bomb: Path) -> None:
-    assert gib_bomb.stat().st_size < LIMITS.max_file_bytes  # small on disk: only expansion gives it away
+    assert (
+        gib_bomb.stat().st_size < LIMITS.max_file_bytes
+    )  # small on disk: only expansion gives it away
     started = time.perf_counter()
     exc = refusal(gib_bomb)
     elapsed = time.perf_counter() - started
@@ -194,7 +219,9 @@ def answers(path: Path, data: bytes) -> None:
 
 
 FUZZ = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
-MAGICS = st.sampled_from([b"", b"PK\x03\x04", b"PK\x05\x06", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF-"])
+MAGICS = st.sampled_from(
+    [b"", b"PK\x03\x04", b"PK\x05\x06", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF-"]
+)
 
 
 @FUZZ
@@ -221,11 +248,18 @@ def test_mutated_workbook_gets_an_answer(
 @given(part=st.integers(0, 8), flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), max_size=6),
        cut=st.one_of(st.none(), st.floats(0, 1)))  # fmt: skip
 def test_mutated_part_in_a_sound_zip_gets_an_answer(
-    fuzz_path: Path, workbook_bytes: bytes, part: int, flips: list[tuple[float, int]], cut: float | None
+    fuzz_path: Path,
+    workbook_bytes: bytes,
+    part: int,
+    flips: list[tuple[float, int]],
+    cut: float | None,
 ) -> None:
     # The zip is rebuilt around the damaged part, so the CRCs pass and the XML checks run.
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(workbook_bytes)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook_bytes)) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
         for i, info in enumerate(zin.infolist()):
             content = bytearray(zin.read(info))
             if i == part % len(zin.infolist()):

@@ -4,11 +4,11 @@ clamp made explicit), the injectable clock and Thai dates (DESIGN §1, §3)."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-
 from conftest import at
+
 from eop.calendar import CalendarRules, MonthCalendar, Phase, Window, open_entry_period
 from eop.clock import BANGKOK, BadMoment, Clock, parse_moment
 from eop.periods import BadPeriod, Period, fiscal_year_months, months_between, parse_fiscal_year
@@ -23,7 +23,9 @@ def days(window: Window) -> tuple[date, date]:
 
 
 # -- periods ---------------------------------------------------------------------
-@pytest.mark.parametrize("text", ["2558-03", "2015-03", "๒๕๕๘-๐๓", " 2558-3 ", "2558/03", "๒๐๑๕-๐๓"])
+@pytest.mark.parametrize(
+    "text", ["2558-03", "2015-03", "๒๕๕๘-๐๓", " 2558-3 ", "2558/03", "๒๐๑๕-๐๓"]
+)
 def test_a_period_is_read_in_be_ce_or_thai_digits(text):
     assert Period.parse(text) == MARCH
 
@@ -53,9 +55,17 @@ def test_a_bad_period_message_shows_what_is_expected():
         Period.parse("next month")
 
 
-@pytest.mark.parametrize(("period", "fiscal_year"), [
-    ("2557-10", 2558), ("2557-12", 2558), ("2558-01", 2558), ("2558-09", 2558), ("2558-10", 2559), ("2557-09", 2557),
-])
+@pytest.mark.parametrize(
+    ("period", "fiscal_year"),
+    [
+        ("2557-10", 2558),
+        ("2557-12", 2558),
+        ("2558-01", 2558),
+        ("2558-09", 2558),
+        ("2558-10", 2559),
+        ("2557-09", 2557),
+    ],
+)
 def test_the_fiscal_year_starts_in_october(period, fiscal_year):
     assert Period.parse(period).fiscal_year == fiscal_year
 
@@ -71,13 +81,33 @@ def test_shifting_crosses_years():
 
 def test_fiscal_year_months_run_october_to_september():
     months = [str(p) for p in fiscal_year_months(2558)]
-    assert months == ["2557-10", "2557-11", "2557-12", "2558-01", "2558-02", "2558-03",
-                      "2558-04", "2558-05", "2558-06", "2558-07", "2558-08", "2558-09"]
+    assert months == [
+        "2557-10",
+        "2557-11",
+        "2557-12",
+        "2558-01",
+        "2558-02",
+        "2558-03",
+        "2558-04",
+        "2558-05",
+        "2558-06",
+        "2558-07",
+        "2558-08",
+        "2558-09",
+    ]
     assert {p.fiscal_year for p in fiscal_year_months(2558)} == {2558}
-    assert [str(p) for p in months_between(Period(2557, 11), Period(2558, 2))] == ["2557-11", "2557-12", "2558-01", "2558-02"]
+    assert [str(p) for p in months_between(Period(2557, 11), Period(2558, 2))] == [
+        "2557-11",
+        "2557-12",
+        "2558-01",
+        "2558-02",
+    ]
 
 
-@pytest.mark.parametrize(("text", "year"), [("2558", 2558), ("FY2558", 2558), ("2015", 2558), ("๒๕๕๘", 2558), (2558, 2558)])
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [("2558", 2558), ("FY2558", 2558), ("2015", 2558), ("๒๕๕๘", 2558), (2558, 2558)],
+)
 def test_a_fiscal_year_is_read_in_be_or_ce(text, year):
     assert parse_fiscal_year(text) == year
 
@@ -130,30 +160,32 @@ def test_a_30_day_month_keeps_its_full_review_window():
     assert days(april.review) == (date(2015, 4, 28), date(2015, 4, 30))
 
 
-@pytest.mark.parametrize(("moment", "phase"), [
-    (at(2015, 3, 20, 23, 59), Phase.BEFORE),
-    (at(2015, 3, 24, 23, 59), Phase.BEFORE),
-    (at(2015, 3, 25, 0, 0), Phase.ENTRY),
-    (at(2015, 3, 27, 23, 59), Phase.ENTRY),
-    (at(2015, 3, 28, 0, 0), Phase.REVIEW),
-    (at(2015, 3, 30, 23, 59), Phase.REVIEW),
-    (at(2015, 3, 31, 12, 0), Phase.REVIEW),  # the 31st: after review, before strategy
-    (at(2015, 4, 1, 0, 0), Phase.STRATEGY),
-    (at(2015, 4, 3, 23, 59), Phase.STRATEGY),
-    (at(2015, 4, 4, 0, 0), Phase.LOCKED),
-    (at(2016, 1, 1), Phase.LOCKED),
-])
+@pytest.mark.parametrize(
+    ("moment", "phase"),
+    [
+        (at(2015, 3, 20, 23, 59), Phase.BEFORE),
+        (at(2015, 3, 24, 23, 59), Phase.BEFORE),
+        (at(2015, 3, 25, 0, 0), Phase.ENTRY),
+        (at(2015, 3, 27, 23, 59), Phase.ENTRY),
+        (at(2015, 3, 28, 0, 0), Phase.REVIEW),
+        (at(2015, 3, 30, 23, 59), Phase.REVIEW),
+        (at(2015, 3, 31, 12, 0), Phase.REVIEW),  # the 31st: after review, before strategy
+        (at(2015, 4, 1, 0, 0), Phase.STRATEGY),
+        (at(2015, 4, 3, 23, 59), Phase.STRATEGY),
+        (at(2015, 4, 4, 0, 0), Phase.LOCKED),
+        (at(2016, 1, 1), Phase.LOCKED),
+    ],
+)
 def test_phase_at_the_boundaries(moment, phase):
     assert MonthCalendar(MARCH).phase(moment) is phase
 
 
 def test_a_moment_in_another_time_zone_is_judged_in_bangkok():
     # 3 April 17:00 UTC is 4 April 00:00 in Bangkok: locked
-    from datetime import timezone
 
     month = MonthCalendar(MARCH)
-    assert month.phase(datetime(2015, 4, 3, 17, 0, tzinfo=timezone.utc)) is Phase.LOCKED
-    assert month.phase(datetime(2015, 4, 3, 16, 59, tzinfo=timezone.utc)) is Phase.STRATEGY
+    assert month.phase(datetime(2015, 4, 3, 17, 0, tzinfo=UTC)) is Phase.LOCKED
+    assert month.phase(datetime(2015, 4, 3, 16, 59, tzinfo=UTC)) is Phase.STRATEGY
 
 
 def test_late_and_locked():
@@ -171,17 +203,20 @@ def test_a_gap_between_entry_and_review_is_its_own_phase():
     assert MonthCalendar(MARCH, rules).phase(at(2015, 3, 26)) is Phase.BETWEEN
 
 
-@pytest.mark.parametrize(("moment", "period"), [
-    (at(2015, 3, 24, 23, 59), None),
-    (at(2015, 3, 25, 0, 0), "2558-03"),
-    (at(2015, 3, 29), "2558-03"),
-    (at(2015, 4, 2), "2558-03"),  # still March's strategy days
-    (at(2015, 4, 3, 23, 59), "2558-03"),
-    (at(2015, 4, 4, 0, 0), None),
-    (at(2015, 4, 25), "2558-04"),
-    (at(2015, 1, 2), "2557-12"),  # across the year
-    (at(2015, 3, 2), "2558-02"),  # February's strategy days
-])
+@pytest.mark.parametrize(
+    ("moment", "period"),
+    [
+        (at(2015, 3, 24, 23, 59), None),
+        (at(2015, 3, 25, 0, 0), "2558-03"),
+        (at(2015, 3, 29), "2558-03"),
+        (at(2015, 4, 2), "2558-03"),  # still March's strategy days
+        (at(2015, 4, 3, 23, 59), "2558-03"),
+        (at(2015, 4, 4, 0, 0), None),
+        (at(2015, 4, 25), "2558-04"),
+        (at(2015, 1, 2), "2557-12"),  # across the year
+        (at(2015, 3, 2), "2558-02"),  # February's strategy days
+    ],
+)
 def test_open_entry_period(moment, period):
     found = open_entry_period(moment)
     assert (str(found) if found else None) == period

@@ -12,13 +12,19 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import DISTRICTS, THA_MAKA, issued_path, process
 from openpyxl import load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from conftest import DISTRICTS, THA_MAKA, issued_path, process
 from eop.layout import (
-    ALLOCATION_HEADER_ROW, ALLOCATION_SHEETS, BUDGET, CONFIRM_CHOICES, META_SHEET, PERFORMANCE, TARGETS,
+    ALLOCATION_HEADER_ROW,
+    ALLOCATION_SHEETS,
+    BUDGET,
+    CONFIRM_CHOICES,
+    META_SHEET,
+    PERFORMANCE,
+    TARGETS,
     TEMPLATE_VERSIONS,
 )
 from jobs.deployment import Deployment
@@ -61,7 +67,9 @@ def monthly_expected(deployment: Deployment, path: Path) -> Expected:
     whole = whole_of(deployment)
     perf, money = book[PERFORMANCE.name], book[BUDGET.name]
     codes = activity_codes(perf, PERFORMANCE.first_row)
-    assert codes == [a.code for a in deployment.config.activities()]  # every activity is allocated to 7105
+    assert codes == [
+        a.code for a in deployment.config.activities()
+    ]  # every activity is allocated to 7105
     assert activity_codes(money, BUDGET.first_row) == codes
     rows = range(PERFORMANCE.first_row, PERFORMANCE.first_row + len(codes))
     performance = {"C4": "list", "C5": "textLength"}
@@ -71,10 +79,15 @@ def monthly_expected(deployment: Deployment, path: Path) -> Expected:
     budget = {f"F{row}": "decimal" for row in rows}
     total = BUDGET.first_row + len(codes)
     return Expected(
-        "monthly", THA_MAKA, ("period", "2558-03"),
+        "monthly",
+        THA_MAKA,
+        ("period", "2558-03"),
         {PERFORMANCE.name: performance, BUDGET.name: budget},
-        {PERFORMANCE.name: [f"{c}{r}" for r in rows for c in "HI"],
-         BUDGET.name: [f"{c}{r}" for r in rows for c in "GHI"] + [f"{c}{total}" for c in "DEFGI"]},
+        {
+            PERFORMANCE.name: [f"{c}{r}" for r in rows for c in "HI"],
+            BUDGET.name: [f"{c}{r}" for r in rows for c in "GHI"]
+            + [f"{c}{total}" for c in "DEFGI"],
+        },
     )
 
 
@@ -90,15 +103,22 @@ def allocation_expected(deployment: Deployment, path: Path) -> Expected:
         # one column per office: the province office's own share first, then 7101..7113
         offices = {}
         for column in range(6, 6 + 14):
-            offices[sheet.cell(ALLOCATION_HEADER_ROW + 1, column).column_letter] = str(sheet.cell(ALLOCATION_HEADER_ROW + 1, column).value)
+            offices[sheet.cell(ALLOCATION_HEADER_ROW + 1, column).column_letter] = str(
+                sheet.cell(ALLOCATION_HEADER_ROW + 1, column).value
+            )
         assert list(offices.values()) == ["71", *DISTRICTS]
         assert sheet.cell(ALLOCATION_HEADER_ROW, 6).value == deployment.config.office("71").name_th
-        assert sheet.cell(ALLOCATION_HEADER_ROW, 7).value == deployment.config.office("7101").name_th
+        assert (
+            sheet.cell(ALLOCATION_HEADER_ROW, 7).value == deployment.config.office("7101").name_th
+        )
         inputs[name] = {
             f"{letter}{row}": ("whole" if measure == "quantity" and whole[code] else "decimal")
-            for row, code in zip(data_rows(sheet, first_row), codes) for letter in offices
+            for row, code in zip(data_rows(sheet, first_row), codes)
+            for letter in offices
         }
-        formulas[name] = [f"{c}{row}" for row in data_rows(sheet, first_row) for c in "TU"]  # allocated, difference
+        formulas[name] = [
+            f"{c}{row}" for row in data_rows(sheet, first_row) for c in "TU"
+        ]  # allocated, difference
     return Expected("allocation", "71", ("fiscal_year", "2558"), inputs, formulas)
 
 
@@ -116,11 +136,20 @@ def targets_expected(deployment: Deployment, path: Path) -> Expected:
 
 # -- the conventions, checked on one workbook ------------------------------------------
 def unlocked_cells(sheet: Worksheet) -> set[str]:
-    found = {cell.coordinate for row in sheet.iter_rows() for cell in row if not cell.protection.locked}
+    found = {
+        cell.coordinate for row in sheet.iter_rows() for cell in row if not cell.protection.locked
+    }
     # a whole column or row styled unlocked would leave cells nobody wrote unprotected
-    found |= {f"column {letter}" for letter, dim in sheet.column_dimensions.items() if dim.protection and not dim.protection.locked}
-    found |= {f"row {number}" for number, dim in sheet.row_dimensions.items()
-              if dim.s and dim.protection and not dim.protection.locked}
+    found |= {
+        f"column {letter}"
+        for letter, dim in sheet.column_dimensions.items()
+        if dim.protection and not dim.protection.locked
+    }
+    found |= {
+        f"row {number}"
+        for number, dim in sheet.row_dimensions.items()
+        if dim.s and dim.protection and not dim.protection.locked
+    }
     return found
 
 
@@ -143,7 +172,11 @@ def assert_conventions(path: Path, expected: Expected, *, after_libreoffice: boo
             assert dv is not None, f"{sheet.title}!{address} has no data validation"
             assert dv.type == kind, (sheet.title, address, dv.type, kind)
             if kind in NUMBERS:
-                assert (dv.operator, str(dv.formula1)) == ("greaterThanOrEqual", "0"), (address, dv.operator, dv.formula1)
+                assert (dv.operator, str(dv.formula1)) == ("greaterThanOrEqual", "0"), (
+                    address,
+                    dv.operator,
+                    dv.formula1,
+                )
             elif kind == "list":
                 assert all(choice in dv.formula1 for choice in CONFIRM_CHOICES), dv.formula1
             else:
@@ -151,18 +184,32 @@ def assert_conventions(path: Path, expected: Expected, *, after_libreoffice: boo
             assert dv.showInputMessage and THAI.search(dv.prompt or ""), (address, dv.prompt)
             assert dv.showErrorMessage and dv.error
         # a validation never reaches into a locked cell
-        covered = {cell.coordinate for dv in sheet.data_validations.dataValidation for rng in dv.sqref.ranges
-                   for row in sheet.iter_rows(min_row=rng.min_row, max_row=rng.max_row, min_col=rng.min_col,
-                                              max_col=rng.max_col) for cell in row}
+        covered = {
+            cell.coordinate
+            for dv in sheet.data_validations.dataValidation
+            for rng in dv.sqref.ranges
+            for row in sheet.iter_rows(
+                min_row=rng.min_row, max_row=rng.max_row, min_col=rng.min_col, max_col=rng.max_col
+            )
+            for cell in row
+        }
         assert covered <= set(inputs), (sheet.title, sorted(covered - set(inputs))[:5])
         for address in expected.formulas.get(sheet.title, []):
             value = sheet[address].value
             assert isinstance(value, str) and value.startswith("="), (sheet.title, address, value)
-            assert sheet[address].data_type == "f", (sheet.title, address, "a formula written as text")
+            assert sheet[address].data_type == "f", (
+                sheet.title,
+                address,
+                "a formula written as text",
+            )
 
     meta = book[META_SHEET]
     assert meta.sheet_state in (("hidden", "veryHidden") if after_libreoffice else ("veryHidden",))
-    facts = {str(row[0]): (None if row[1] is None else str(row[1])) for row in meta.iter_rows(values_only=True) if row[0]}
+    facts = {
+        str(row[0]): (None if row[1] is None else str(row[1]))
+        for row in meta.iter_rows(values_only=True)
+        if row[0]
+    }
     when_key, when_value = expected.when
     assert set(facts) == {"kind", "template_version", "office", when_key, "issued_at", "digest"}
     assert facts["kind"] == expected.kind
@@ -204,7 +251,11 @@ def test_monthly_inputs_are_typed_by_unit(monthly):
     """Countable units take whole numbers, rai and tonnes take decimals."""
     path, expected = monthly
     sheet = load_workbook(path)[PERFORMANCE.name]
-    kinds = {str(sheet[f"B{int(a[1:])}"].value): k for a, k in expected.inputs[PERFORMANCE.name].items() if a[0] == "G"}
+    kinds = {
+        str(sheet[f"B{int(a[1:])}"].value): k
+        for a, k in expected.inputs[PERFORMANCE.name].items()
+        if a[0] == "G"
+    }
     assert kinds["A101"] == "whole" and kinds["A204"] == "decimal" and kinds["A205"] == "decimal"
 
 
@@ -214,7 +265,9 @@ def test_monthly_prefilled_values_and_confirm_default(monthly):
     assert sheet["C4"].value == "ร่าง"  # a draft until the office chooses ยืนยันส่ง
     first = PERFORMANCE.first_row
     assert (sheet[f"B{first}"].value, sheet[f"D{first}"].value) == ("A101", "ตัว")
-    assert sheet[f"E{first}"].value == 60000 // 14 + (1 if 60000 % 14 else 0)  # Tha Maka's even share
+    assert sheet[f"E{first}"].value == 60000 // 14 + (
+        1 if 60000 % 14 else 0
+    )  # Tha Maka's even share
 
 
 def test_allocation_workbook_conventions(allocation):
@@ -235,8 +288,10 @@ def test_the_meta_digest_is_the_builders(deployment):
 
 
 # -- the same conventions after LibreOffice saved the workbook --------------------------
-needs_libreoffice = pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,
-                                       reason="LibreOffice is not installed (make test installs it)")
+needs_libreoffice = pytest.mark.skipif(
+    shutil.which("soffice") is None and shutil.which("libreoffice") is None,
+    reason="LibreOffice is not installed (make test installs it)",
+)
 
 
 @needs_libreoffice

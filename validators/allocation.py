@@ -17,10 +17,14 @@ TOLERANCE = {"quantity": 1e-6, "budget": 0.005}  # "exactly", up to floating poi
 @dataclass
 class AllocationCheck:
     findings: list[Finding] = field(default_factory=list)
-    shares: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)  # (office, activity) → {quantity, budget}
+    shares: dict[tuple[str, str], dict[str, float]] = field(
+        default_factory=dict
+    )  # (office, activity) → {quantity, budget}
 
 
-def check_allocation(frames: dict[str, pd.DataFrame], layouts: dict[str, SheetLayout], *, whole: dict[str, bool]) -> AllocationCheck:
+def check_allocation(
+    frames: dict[str, pd.DataFrame], layouts: dict[str, SheetLayout], *, whole: dict[str, bool]
+) -> AllocationCheck:
     """`frames[measure]`: raw cells by layout field (the office codes for the shares) plus `row`."""
     result = AllocationCheck()
     for measure, frame in frames.items():
@@ -29,30 +33,55 @@ def check_allocation(frames: dict[str, pd.DataFrame], layouts: dict[str, SheetLa
         for office in layout.inputs:
             numbers[office], found = parse_numbers(frame, layout, office)
             result.findings += found
-            result.findings += _negative_or_fractional(frame, layout, office, numbers[office], whole if measure == "quantity" else {})
+            result.findings += _negative_or_fractional(
+                frame, layout, office, numbers[office], whole if measure == "quantity" else {}
+            )
         shares = pd.DataFrame(numbers).fillna(0.0)
         target = pd.to_numeric(frame["province_target"], errors="coerce").fillna(0.0)
         total = shares.sum(axis=1)
         column = layout.column("allocated")
         for index in frame.index[(total - target).abs() > TOLERANCE[measure]]:
-            result.findings.append(finding(
-                "allocation-sum", sheet=layout.name, sheet_en=layout.name_en, cell=f"{column.letter}{frame.loc[index, 'row']}",
-                field_th=f"{column.th} {frame.loc[index, 'code']}", field_en=f"{column.en} {frame.loc[index, 'code']}",
-                value=amount(total[index]), expected=amount(target[index]),
-            ))
+            result.findings.append(
+                finding(
+                    "allocation-sum",
+                    sheet=layout.name,
+                    sheet_en=layout.name_en,
+                    cell=f"{column.letter}{frame.loc[index, 'row']}",
+                    field_th=f"{column.th} {frame.loc[index, 'code']}",
+                    field_en=f"{column.en} {frame.loc[index, 'code']}",
+                    value=amount(total[index]),
+                    expected=amount(target[index]),
+                )
+            )
         for index, code in zip(frame.index, frame["code"]):
             for office in layout.inputs:
-                result.shares.setdefault((office, str(code)), {})[measure] = float(shares.loc[index, office])
+                result.shares.setdefault((office, str(code)), {})[measure] = float(
+                    shares.loc[index, office]
+                )
     return result
 
 
-def _negative_or_fractional(frame, layout: SheetLayout, office: str, numbers: pd.Series, whole: dict[str, bool]) -> list[Finding]:
+def _negative_or_fractional(
+    frame, layout: SheetLayout, office: str, numbers: pd.Series, whole: dict[str, bool]
+) -> list[Finding]:
     column = layout.column(office)
     found = []
     for index, value in numbers.items():
         code = str(frame.loc[index, "code"])
-        problem = "negative" if value < 0 else "not-whole" if whole.get(code) and value % 1 else None
+        problem = (
+            "negative" if value < 0 else "not-whole" if whole.get(code) and value % 1 else None
+        )
         if problem:
-            found.append(finding(problem, sheet=layout.name, sheet_en=layout.name_en, cell=f"{column.letter}{frame.loc[index, 'row']}",
-                                 field_th=column.th, field_en=column.en, value=amount(value), expected=frame.loc[index, "unit"]))
+            found.append(
+                finding(
+                    problem,
+                    sheet=layout.name,
+                    sheet_en=layout.name_en,
+                    cell=f"{column.letter}{frame.loc[index, 'row']}",
+                    field_th=column.th,
+                    field_en=column.en,
+                    value=amount(value),
+                    expected=frame.loc[index, "unit"],
+                )
+            )
     return found

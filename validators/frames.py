@@ -14,13 +14,17 @@ from validators.catalogue import finding
 from validators.values import read_number, shown
 
 
-def parse_numbers(frame: pd.DataFrame, layout: SheetLayout, field: str) -> tuple[pd.Series, list[Finding]]:
+def parse_numbers(
+    frame: pd.DataFrame, layout: SheetLayout, field: str
+) -> tuple[pd.Series, list[Finding]]:
     """The field's raw cells as floats (NaN when blank or unreadable), with what was wrong."""
     numbers, found = read_numbers(frame, layout, field)
     return pd.Series(numbers, index=frame.index, dtype="float64"), found
 
 
-def read_numbers(columns: pd.DataFrame | Mapping[str, Sequence[object]], layout: SheetLayout, field: str) -> tuple[list[float], list[Finding]]:
+def read_numbers(
+    columns: pd.DataFrame | Mapping[str, Sequence[object]], layout: SheetLayout, field: str
+) -> tuple[list[float], list[Finding]]:
     """parse_numbers on plain columns: a list of floats."""
     column = layout.column(field)
     numbers, found = [], []
@@ -28,8 +32,17 @@ def read_numbers(columns: pd.DataFrame | Mapping[str, Sequence[object]], layout:
         reading = read_number(raw)
         numbers.append(reading.number if reading.number is not None else float("nan"))
         if reading.problem:
-            found.append(finding(reading.problem, sheet=layout.name, sheet_en=layout.name_en, cell=f"{column.letter}{row}",
-                                 field_th=column.th, field_en=column.en, value=shown(raw)))
+            found.append(
+                finding(
+                    reading.problem,
+                    sheet=layout.name,
+                    sheet_en=layout.name_en,
+                    cell=f"{column.letter}{row}",
+                    field_th=column.th,
+                    field_en=column.en,
+                    value=shown(raw),
+                )
+            )
     return numbers, found
 
 
@@ -45,14 +58,21 @@ class Rule:
 
 
 def failures_to_findings(
-    schema: type[pa.DataFrameModel], frame: pd.DataFrame, layout: SheetLayout, rules: dict[str, Rule],
+    schema: type[pa.DataFrameModel],
+    frame: pd.DataFrame,
+    layout: SheetLayout,
+    rules: dict[str, Rule],
 ) -> list[Finding]:
     """Validate lazily; one finding per failing row and check, in row order."""
     return failures_by_group(schema, frame, layout, rules).get(None, [])
 
 
 def failures_by_group(
-    schema: type[pa.DataFrameModel], frame: pd.DataFrame, layout: SheetLayout, rules: dict[str, Rule], group: str | None = None,
+    schema: type[pa.DataFrameModel],
+    frame: pd.DataFrame,
+    layout: SheetLayout,
+    rules: dict[str, Rule],
+    group: str | None = None,
 ) -> dict[object, list[Finding]]:
     """Validate a frame holding the rows of many workbooks at once (column `group` names each
     row's workbook): one pandera run for the lot, findings handed back per workbook, each
@@ -70,8 +90,14 @@ def failures_by_group(
         record = frame.loc[index]
         column = layout.column(rule.field)
         found[(index, rule.code)] = finding(
-            rule.code, sheet=layout.name, sheet_en=layout.name_en, cell=layout.cell(rule.field, int(record["row"])),
-            field_th=column.th, field_en=column.en, value=rule.value(record), expected=rule.expected(record),
+            rule.code,
+            sheet=layout.name,
+            sheet_en=layout.name_en,
+            cell=layout.cell(rule.field, int(record["row"])),
+            field_th=column.th,
+            field_en=column.en,
+            value=rule.value(record),
+            expected=rule.expected(record),
         )
     grouped: dict[object, list[Finding]] = {}
     for key in sorted(found, key=lambda k: (frame.loc[k[0], "row"], k[1])):

@@ -12,7 +12,14 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from eop.findings import Finding
-from eop.layout import BUDGET, CONFIRM_CELL, CONFIRM_CHOICES, CONFIRM_SEND, PERFORMANCE, REPORTER_CELL
+from eop.layout import (
+    BUDGET,
+    CONFIRM_CELL,
+    CONFIRM_CHOICES,
+    CONFIRM_SEND,
+    PERFORMANCE,
+    REPORTER_CELL,
+)
 from validators.catalogue import finding
 from validators.frames import Rule, amount, failures_by_group, read_numbers
 from validators.values import read_text, shown
@@ -36,7 +43,9 @@ class PerformanceRules(pa.DataFrameModel):
 class PerformanceWarnings(pa.DataFrameModel):
     @pa.dataframe_check(name="over-target")
     def cumulative_within_reason(cls, df: pd.DataFrame) -> pd.Series:
-        return (df["target"] <= 0) | (df["cum_prev"] + df["quantity"].fillna(0) <= OVER_TARGET * df["target"])
+        return (df["target"] <= 0) | (
+            df["cum_prev"] + df["quantity"].fillna(0) <= OVER_TARGET * df["target"]
+        )
 
     @pa.dataframe_check(name="no-target")
     def results_need_a_target(cls, df: pd.DataFrame) -> pd.Series:
@@ -63,14 +72,28 @@ class BudgetRules(pa.DataFrameModel):
 
 PERFORMANCE_RULES = {
     "greater_than_or_equal_to(0)": Rule("negative", "quantity", lambda r: amount(r["quantity"])),
-    "not-whole": Rule("not-whole", "quantity", lambda r: amount(r["quantity"]), lambda r: r["unit"]),
-    "over-target": Rule("over-target", "quantity", lambda r: amount(r["cum_prev"] + r["quantity"]), lambda r: amount(r["target"])),
+    "not-whole": Rule(
+        "not-whole", "quantity", lambda r: amount(r["quantity"]), lambda r: r["unit"]
+    ),
+    "over-target": Rule(
+        "over-target",
+        "quantity",
+        lambda r: amount(r["cum_prev"] + r["quantity"]),
+        lambda r: amount(r["target"]),
+    ),
     "no-target": Rule("no-target", "quantity", lambda r: amount(r["quantity"])),
-    "outlier": Rule("outlier", "quantity", lambda r: amount(r["quantity"]), lambda r: amount(r["median"])),
+    "outlier": Rule(
+        "outlier", "quantity", lambda r: amount(r["quantity"]), lambda r: amount(r["median"])
+    ),
 }
 BUDGET_RULES = {
     "greater_than_or_equal_to(0)": Rule("negative", "spending", lambda r: amount(r["spending"])),
-    "over-budget": Rule("over-budget", "spending", lambda r: amount(r["spent_prev"] + r["spending"]), lambda r: amount(r["budget"])),
+    "over-budget": Rule(
+        "over-budget",
+        "spending",
+        lambda r: amount(r["spent_prev"] + r["spending"]),
+        lambda r: amount(r["budget"]),
+    ),
 }
 
 
@@ -117,11 +140,19 @@ class MonthlyInput:
 
 
 def check_monthly(
-    performance: Columns, budget: Columns, *, confirm: object, reporter: object,
-    whole: dict[str, bool], history: dict[str, list[float]], max_cell_chars: int,
+    performance: Columns,
+    budget: Columns,
+    *,
+    confirm: object,
+    reporter: object,
+    whole: dict[str, bool],
+    history: dict[str, list[float]],
+    max_cell_chars: int,
 ) -> MonthlyCheck:
     """`performance`/`budget`: raw cells by layout field plus `row`; structure already checked."""
-    return check_monthly_batch([MonthlyInput(performance, budget, confirm, reporter, whole, history, max_cell_chars)])[0]
+    return check_monthly_batch(
+        [MonthlyInput(performance, budget, confirm, reporter, whole, history, max_cell_chars)]
+    )[0]
 
 
 def check_monthly_batch(inputs: list[MonthlyInput]) -> list[MonthlyCheck]:
@@ -139,25 +170,42 @@ def check_monthly_batch(inputs: list[MonthlyInput]) -> list[MonthlyCheck]:
         found.append(quantity_found + spending_found)
         codes = list(perf["code"])
         thresholds = [outlier_threshold(item.history.get(str(c), [])) for c in codes]
-        perf_parts.append({
-            "file": [i] * len(codes), "row": list(perf["row"]), "code": codes, "unit": list(perf["unit"]),
-            "remark": list(perf["remark"]), "whole": [bool(item.whole.get(str(c), True)) for c in codes],
-            "target": list(perf["target"]), "cum_prev": list(perf["cum_prev"]),
-            "quantity": quantity, "median": [t[0] for t in thresholds], "outlier_above": [t[1] for t in thresholds],
-        })
-        money_parts.append({
-            "file": [i] * len(spending), "row": list(money["row"]), "code": list(money["code"]),
-            "budget": list(money["budget"]), "spent_prev": list(money["spent_prev"]), "spending": spending,
-        })
+        perf_parts.append(
+            {
+                "file": [i] * len(codes),
+                "row": list(perf["row"]),
+                "code": codes,
+                "unit": list(perf["unit"]),
+                "remark": list(perf["remark"]),
+                "whole": [bool(item.whole.get(str(c), True)) for c in codes],
+                "target": list(perf["target"]),
+                "cum_prev": list(perf["cum_prev"]),
+                "quantity": quantity,
+                "median": [t[0] for t in thresholds],
+                "outlier_above": [t[1] for t in thresholds],
+            }
+        )
+        money_parts.append(
+            {
+                "file": [i] * len(spending),
+                "row": list(money["row"]),
+                "code": list(money["code"]),
+                "budget": list(money["budget"]),
+                "spent_prev": list(money["spent_prev"]),
+                "spending": spending,
+            }
+        )
     perf = _stacked(perf_parts, ("target", "cum_prev"))
     perf["whole"] = perf["whole"].astype(bool)
     perf["quantity"] = perf["quantity"].astype("float64")
     perf["outlier_above"] = perf["outlier_above"].astype("float64")
     money = _stacked(money_parts, ("budget", "spent_prev"))
     money["spending"] = money["spending"].astype("float64")
-    groups = [failures_by_group(PerformanceRules, perf, PERFORMANCE, PERFORMANCE_RULES, "file"),
-              failures_by_group(BudgetRules, money, BUDGET, BUDGET_RULES, "file"),
-              failures_by_group(PerformanceWarnings, perf, PERFORMANCE, PERFORMANCE_RULES, "file")]
+    groups = [
+        failures_by_group(PerformanceRules, perf, PERFORMANCE, PERFORMANCE_RULES, "file"),
+        failures_by_group(BudgetRules, money, BUDGET, BUDGET_RULES, "file"),
+        failures_by_group(PerformanceWarnings, perf, PERFORMANCE, PERFORMANCE_RULES, "file"),
+    ]
     checks = []
     for i, item in enumerate(inputs):  # each workbook's own columns, as they went into the frames
         mine = found[i] + [f for group in groups for f in group.get(i, [])]
@@ -167,14 +215,41 @@ def check_monthly_batch(inputs: list[MonthlyInput]) -> list[MonthlyCheck]:
         reporter_text = read_text(item.reporter)
         mine += confirm_found
         if not reporter_text:
-            mine.append(finding("reporter-missing", sheet=PERFORMANCE.name, sheet_en=PERFORMANCE.name_en, cell=REPORTER_CELL,
-                                field_th="ผู้รายงาน", field_en="reporter"))
-        elif len(reporter_text) > item.max_cell_chars:  # the name goes into the ledger, reports and mail
-            mine.append(finding("cell-too-long", sheet=PERFORMANCE.name, sheet_en=PERFORMANCE.name_en, cell=REPORTER_CELL,
-                                field_th="ผู้รายงาน", field_en="reporter", value=len(reporter_text), expected=item.max_cell_chars))
-        spending = dict(zip(map(read_text, my_money["code"]), map(_zero_if_blank, my_money["spending"])))
+            mine.append(
+                finding(
+                    "reporter-missing",
+                    sheet=PERFORMANCE.name,
+                    sheet_en=PERFORMANCE.name_en,
+                    cell=REPORTER_CELL,
+                    field_th="ผู้รายงาน",
+                    field_en="reporter",
+                )
+            )
+        elif (
+            len(reporter_text) > item.max_cell_chars
+        ):  # the name goes into the ledger, reports and mail
+            mine.append(
+                finding(
+                    "cell-too-long",
+                    sheet=PERFORMANCE.name,
+                    sheet_en=PERFORMANCE.name_en,
+                    cell=REPORTER_CELL,
+                    field_th="ผู้รายงาน",
+                    field_en="reporter",
+                    value=len(reporter_text),
+                    expected=item.max_cell_chars,
+                )
+            )
+        spending = dict(
+            zip(map(read_text, my_money["code"]), map(_zero_if_blank, my_money["spending"]))
+        )
         rows = [
-            ResultRow(read_text(code), _zero_if_blank(q), float(spending.get(read_text(code), 0.0)), read_text(remark))
+            ResultRow(
+                read_text(code),
+                _zero_if_blank(q),
+                float(spending.get(read_text(code), 0.0)),
+                read_text(remark),
+            )
             for code, q, remark in zip(my_perf["code"], my_perf["quantity"], my_perf["remark"])
         ]
         checks.append(MonthlyCheck(mine, rows, confirmed, reporter_text))
@@ -196,19 +271,35 @@ def _stacked(parts: list[dict[str, list]], numbers: tuple[str, ...]) -> pd.DataF
 
 def _confirm(raw: object) -> tuple[bool, list[Finding]]:
     text = read_text(raw)
-    where = {"sheet": PERFORMANCE.name, "sheet_en": PERFORMANCE.name_en, "cell": CONFIRM_CELL,
-             "field_th": "ยืนยันการส่ง", "field_en": "confirm"}
+    where = {
+        "sheet": PERFORMANCE.name,
+        "sheet_en": PERFORMANCE.name_en,
+        "cell": CONFIRM_CELL,
+        "field_th": "ยืนยันการส่ง",
+        "field_en": "confirm",
+    }
     if not text:
         return False, [finding("confirm-missing", **where)]
     if text not in CONFIRM_CHOICES:
-        return False, [finding("bad-choice", value=shown(raw), expected=" / ".join(CONFIRM_CHOICES), **where)]
+        return False, [
+            finding("bad-choice", value=shown(raw), expected=" / ".join(CONFIRM_CHOICES), **where)
+        ]
     return text == CONFIRM_SEND, []
 
 
 def _remark_lengths(perf: dict[str, list], limit: int) -> list[Finding]:
     column = PERFORMANCE.column("remark")
     return [
-        finding("cell-too-long", sheet=PERFORMANCE.name, sheet_en=PERFORMANCE.name_en, cell=f"{column.letter}{row}",
-                field_th=column.th, field_en=column.en, value=len(read_text(raw)), expected=limit)
-        for row, raw in zip(perf["row"], perf["remark"]) if len(read_text(raw)) > limit
+        finding(
+            "cell-too-long",
+            sheet=PERFORMANCE.name,
+            sheet_en=PERFORMANCE.name_en,
+            cell=f"{column.letter}{row}",
+            field_th=column.th,
+            field_en=column.en,
+            value=len(read_text(raw)),
+            expected=limit,
+        )
+        for row, raw in zip(perf["row"], perf["remark"])
+        if len(read_text(raw)) > limit
     ]

@@ -31,19 +31,34 @@ class ReviewCheck:
 
 def _where(field_name: str, row: int) -> dict:
     column = REVIEW_DECISIONS.column(field_name)
-    return {"sheet": REVIEW_DECISIONS.name, "sheet_en": REVIEW_DECISIONS.name_en, "cell": f"{column.letter}{row}",
-            "field_th": column.th, "field_en": column.en}
+    return {
+        "sheet": REVIEW_DECISIONS.name,
+        "sheet_en": REVIEW_DECISIONS.name_en,
+        "cell": f"{column.letter}{row}",
+        "field_th": column.th,
+        "field_en": column.en,
+    }
 
 
-def check_review(frame: pd.DataFrame, *, reviewable: dict[str, int], reviewer: object, max_cell_chars: int) -> ReviewCheck:
+def check_review(
+    frame: pd.DataFrame, *, reviewable: dict[str, int], reviewer: object, max_cell_chars: int
+) -> ReviewCheck:
     """`frame`: the decisions sheet's raw cells by field plus `row`; its structure already checked.
     `reviewable`: office → the version the workbook offered for a decision."""
     check = ReviewCheck(reviewer=read_text(reviewer))
     for record in frame.to_dict("records"):
         _one_row(check, record, reviewable, max_cell_chars)
     if not check.reviewer:
-        check.findings.append(finding("name-missing", sheet=REVIEW_DECISIONS.name, sheet_en=REVIEW_DECISIONS.name_en,
-                                      cell=REVIEWER_CELL, value="ผู้ตรวจสอบ", expected="reviewer"))
+        check.findings.append(
+            finding(
+                "name-missing",
+                sheet=REVIEW_DECISIONS.name,
+                sheet_en=REVIEW_DECISIONS.name_en,
+                cell=REVIEWER_CELL,
+                value="ผู้ตรวจสอบ",
+                expected="reviewer",
+            )
+        )
     if not check.decisions and not any(f.is_error for f in check.findings):
         check.findings.append(finding("no-decisions"))
     return check
@@ -53,17 +68,29 @@ def _one_row(check: ReviewCheck, record: dict, reviewable: dict[str, int], max_c
     office, row = read_text(record["code"]), int(record["row"])
     choice, comment = read_text(record["decision"]), read_text(record["comment"])
     if len(comment) > max_chars:
-        check.findings.append(finding("cell-too-long", **_where("comment", row), value=len(comment), expected=max_chars))
+        check.findings.append(
+            finding(
+                "cell-too-long", **_where("comment", row), value=len(comment), expected=max_chars
+            )
+        )
     if not choice or choice in ("-", "–"):
         return
     if choice not in REVIEW_CHOICES:
-        check.findings.append(finding("bad-choice", **_where("decision", row), value=shown(record["decision"]),
-                                      expected=" / ".join(REVIEW_CHOICES)))
+        check.findings.append(
+            finding(
+                "bad-choice",
+                **_where("decision", row),
+                value=shown(record["decision"]),
+                expected=" / ".join(REVIEW_CHOICES),
+            )
+        )
         return
     if office not in reviewable:
         check.findings.append(finding("review-nothing", **_where("decision", row), value=office))
         return
     if choice == RETURN and not comment:
-        check.findings.append(finding("return-without-comment", **_where("comment", row), value=office))
+        check.findings.append(
+            finding("return-without-comment", **_where("comment", row), value=office)
+        )
         return
     check.decisions.append(Decision(office, reviewable[office], DECISIONS[choice], comment, row))

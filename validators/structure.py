@@ -12,7 +12,9 @@ from validators.catalogue import finding
 from validators.values import read_text, same_value, shown
 
 
-def check_meta(meta: dict[str, str] | None, *, folder_office: str, kinds_allowed: Sequence[str]) -> list[Finding]:
+def check_meta(
+    meta: dict[str, str] | None, *, folder_office: str, kinds_allowed: Sequence[str]
+) -> list[Finding]:
     """Kind, template version and office, in that order; each failure stops the next."""
     if not meta or not meta.get("kind"):
         return [finding("not-our-workbook")]
@@ -30,8 +32,12 @@ def check_meta(meta: dict[str, str] | None, *, folder_office: str, kinds_allowed
     return []
 
 
-def check_rows(frame: pd.DataFrame | Mapping[str, Sequence[object]], layout: SheetLayout, expected: Sequence[Sequence[object]],
-               fields: Sequence[str]) -> list[Finding]:
+def check_rows(
+    frame: pd.DataFrame | Mapping[str, Sequence[object]],
+    layout: SheetLayout,
+    expected: Sequence[Sequence[object]],
+    fields: Sequence[str],
+) -> list[Finding]:
     """Rows (identified by activity code) neither added, removed nor reordered, and every
     pre-filled value as written. `expected` rows hold the values of `fields`, code first;
     `frame` the raw cells by field (a frame, or plain columns)."""
@@ -42,24 +48,64 @@ def check_rows(frame: pd.DataFrame | Mapping[str, Sequence[object]], layout: She
     if codes != wanted:
         added, present = [], set()
         for r, c in zip(frame["row"], codes):
-            if c not in wanted or c in present:  # a new code, a blank row, or an activity copied again
+            if (
+                c not in wanted or c in present
+            ):  # a new code, a blank row, or an activity copied again
                 added.append((r, c))
             present.add(c)
         # a removed row is marked where it belonged
         missing = [(layout.first_row + i, c) for i, c in enumerate(wanted) if c not in present]
-        found = [finding("rows-added", cell=f"{code_col.letter}{r}", field_th=code_col.th, field_en=code_col.en, value=c, **where) for r, c in added]
-        found += [finding("rows-removed", cell=f"{code_col.letter}{r}", field_th=code_col.th, field_en=code_col.en, expected=c, **where)
-                  for r, c in missing]
+        found = [
+            finding(
+                "rows-added",
+                cell=f"{code_col.letter}{r}",
+                field_th=code_col.th,
+                field_en=code_col.en,
+                value=c,
+                **where,
+            )
+            for r, c in added
+        ]
+        found += [
+            finding(
+                "rows-removed",
+                cell=f"{code_col.letter}{r}",
+                field_th=code_col.th,
+                field_en=code_col.en,
+                expected=c,
+                **where,
+            )
+            for r, c in missing
+        ]
         if not found:
             found = [
-                finding("rows-reordered", cell=f"{code_col.letter}{r}", field_th=code_col.th, field_en=code_col.en, value=seen, expected=want, **where)
-                for r, seen, want in zip(frame["row"], codes, wanted) if seen != want
+                finding(
+                    "rows-reordered",
+                    cell=f"{code_col.letter}{r}",
+                    field_th=code_col.th,
+                    field_en=code_col.en,
+                    value=seen,
+                    expected=want,
+                    **where,
+                )
+                for r, seen, want in zip(frame["row"], codes, wanted)
+                if seen != want
             ]
         return found
-    rows, columns = list(frame["row"]), {field: list(frame[field]) for field in fields}  # plain lists: 10x faster than iterrows
+    rows, columns = (
+        list(frame["row"]),
+        {field: list(frame[field]) for field in fields},
+    )  # plain lists: 10x faster than iterrows
     return [
-        finding("prefilled-changed", cell=layout.cell(field, row), field_th=layout.column(field).th,
-                field_en=layout.column(field).en, value=shown(seen), expected=shown(want), **where)
+        finding(
+            "prefilled-changed",
+            cell=layout.cell(field, row),
+            field_th=layout.column(field).th,
+            field_en=layout.column(field).en,
+            value=shown(seen),
+            expected=shown(want),
+            **where,
+        )
         for i, (row, values) in enumerate(zip(rows, expected))
         for field, want in zip(fields, values)
         for seen in [columns[field][i]]
@@ -68,4 +114,8 @@ def check_rows(frame: pd.DataFrame | Mapping[str, Sequence[object]], layout: She
 
 
 def check_row_limit(height: int, limit: int, sheet: str) -> list[Finding]:
-    return [finding("too-many-rows", sheet=sheet, value=height, expected=limit)] if height > limit else []
+    return (
+        [finding("too-many-rows", sheet=sheet, value=height, expected=limit)]
+        if height > limit
+        else []
+    )

@@ -15,10 +15,14 @@ from validators.frames import amount, parse_numbers
 @dataclass
 class TargetsCheck:
     findings: list[Finding] = field(default_factory=list)
-    targets: dict[str, tuple[float, float]] = field(default_factory=dict)  # activity → (quantity, budget)
+    targets: dict[str, tuple[float, float]] = field(
+        default_factory=dict
+    )  # activity → (quantity, budget)
 
 
-def check_targets(frame: pd.DataFrame, *, whole: dict[str, bool], layout: SheetLayout = TARGETS) -> TargetsCheck:
+def check_targets(
+    frame: pd.DataFrame, *, whole: dict[str, bool], layout: SheetLayout = TARGETS
+) -> TargetsCheck:
     result = TargetsCheck()
     parsed = {}
     for measure in ("quantity", "budget"):
@@ -28,13 +32,29 @@ def check_targets(frame: pd.DataFrame, *, whole: dict[str, bool], layout: SheetL
         row = int(frame.loc[index, "row"])
         for measure in ("quantity", "budget"):
             value, column = parsed[measure][index], layout.column(measure)
-            where = {"sheet": layout.name, "sheet_en": layout.name_en, "cell": f"{column.letter}{row}", "field_th": column.th, "field_en": column.en}
-            if pd.isna(value) and pd.isna(frame.loc[index, measure]) or frame.loc[index, measure] in ("", None):
+            where = {
+                "sheet": layout.name,
+                "sheet_en": layout.name_en,
+                "cell": f"{column.letter}{row}",
+                "field_th": column.th,
+                "field_en": column.en,
+            }
+            if (
+                pd.isna(value)
+                and pd.isna(frame.loc[index, measure])
+                or frame.loc[index, measure] in ("", None)
+            ):
                 result.findings.append(finding("target-missing", **where))
             elif value < 0:
                 result.findings.append(finding("negative", value=amount(value), **where))
             elif measure == "quantity" and whole.get(str(code)) and value % 1:
-                result.findings.append(finding("not-whole", value=amount(value), expected=frame.loc[index, "unit"], **where))
-        result.targets[str(code)] = (float(parsed["quantity"][index] if not pd.isna(parsed["quantity"][index]) else 0),
-                                     float(parsed["budget"][index] if not pd.isna(parsed["budget"][index]) else 0))
+                result.findings.append(
+                    finding(
+                        "not-whole", value=amount(value), expected=frame.loc[index, "unit"], **where
+                    )
+                )
+        result.targets[str(code)] = (
+            float(parsed["quantity"][index] if not pd.isna(parsed["quantity"][index]) else 0),
+            float(parsed["budget"][index] if not pd.isna(parsed["budget"][index]) else 0),
+        )
     return result

@@ -58,7 +58,11 @@ def read_text(raw: object) -> str:
 
 def same_value(seen: object, expected: object) -> bool:
     """Whether a pre-filled cell still holds what was written (numbers within rounding)."""
-    if type(seen) is type(expected) and seen == expected and (type(seen) in (str, int) or type(seen) is float and math.isfinite(seen)):
+    if (
+        type(seen) is type(expected)
+        and seen == expected
+        and (type(seen) in (str, int) or type(seen) is float and math.isfinite(seen))
+    ):
         return True  # untouched, the usual case: decided at once
     if isinstance(expected, int | float) and not isinstance(expected, bool):
         reading = read_number(seen)

@@ -12,4 +12,11 @@ from templates.evidence.render import (
     thai_weekday_date,
 )
 
-__all__ = ["render_document_html", "render_letter", "render_order", "render_packet_front", "render_stamps", "thai_weekday_date"]
+__all__ = [
+    "render_document_html",
+    "render_letter",
+    "render_order",
+    "render_packet_front",
+    "render_stamps",
+    "thai_weekday_date",
+]

@@ -21,8 +21,10 @@ WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday
 
 def thai_weekday_date(day: date) -> tuple[str, str]:
     """`วันจันทร์ที่ 16 มีนาคม 2558`, `Monday 16 March 2558 BE`: as the seed's title page."""
-    return (f"วัน{WEEKDAYS_TH[day.weekday()]}ที่ {date_th(day)}",
-            f"{WEEKDAYS_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]} {be_year(day.year)} BE")
+    return (
+        f"วัน{WEEKDAYS_TH[day.weekday()]}ที่ {date_th(day)}",
+        f"{WEEKDAYS_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]} {be_year(day.year)} BE",
+    )
 
 
 def _digits(text: Any, thai: bool = False) -> str:
@@ -31,11 +33,18 @@ def _digits(text: Any, thai: bool = False) -> str:
 
 @cache
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(HERE), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(HERE),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["digits"] = _digits
     env.filters["baht"] = lambda value: f"{float(value):,.2f}"
-    env.filters["qty"] = lambda value: (f"{float(value):,.2f}".rstrip("0").rstrip(".")) if value is not None else "–"
+    env.filters["qty"] = lambda value: (
+        (f"{float(value):,.2f}".rstrip("0").rstrip(".")) if value is not None else "–"
+    )
     return env
 
 
@@ -51,8 +60,13 @@ def _fonts() -> dict[int, str]:
 
 
 def render_document_html(template: str, context: dict[str, Any], *, embed_font: bool = True) -> str:
-    return environment().get_template(template).render(
-        **context, fonts=_fonts() if embed_font else {}, base_css=Markup(_css("document.css")))
+    return (
+        environment()
+        .get_template(template)
+        .render(
+            **context, fonts=_fonts() if embed_font else {}, base_css=Markup(_css("document.css"))
+        )
+    )
 
 
 def _write_pdf(html: str, out: Path) -> Path:
@@ -88,7 +102,13 @@ def render_stamps(pages: list[dict[str, Any]], out: Path) -> Path:
     (`pages`: width_pt, height_pt, label) at the foot: laid over the merged packet."""
     sizes: dict[tuple[float, float], str] = {}
     for page in pages:
-        sizes.setdefault((round(page["width_pt"], 2), round(page["height_pt"], 2)), f"s{len(sizes)}")
-    context = {"pages": [{**p, "size": sizes[(round(p["width_pt"], 2), round(p["height_pt"], 2))]} for p in pages],
-               "sizes": [{"name": name, "width": w, "height": h} for (w, h), name in sizes.items()]}
+        sizes.setdefault(
+            (round(page["width_pt"], 2), round(page["height_pt"], 2)), f"s{len(sizes)}"
+        )
+    context = {
+        "pages": [
+            {**p, "size": sizes[(round(p["width_pt"], 2), round(p["height_pt"], 2))]} for p in pages
+        ],
+        "sizes": [{"name": name, "width": w, "height": h} for (w, h), name in sizes.items()],
+    }
     return _write_pdf(render_document_html("stamps.html", context), out)

@@ -14,8 +14,17 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 HERE = Path(__file__).resolve().parent
 KINDS = ("receipt", "rejection", "duplicate", "workbook_issued")
-WORKFLOW_KINDS = ("reminder", "review_request", "review_reminder", "review_returned", "review_receipt",
-                  "confirm_receipt", "province_package", "centre_reports", "correction_opened")
+WORKFLOW_KINDS = (
+    "reminder",
+    "review_request",
+    "review_reminder",
+    "review_returned",
+    "review_receipt",
+    "confirm_receipt",
+    "province_package",
+    "centre_reports",
+    "correction_opened",
+)
 LISTED = 50  # findings listed in a mail; the rest are marked in the attached workbook
 
 
@@ -45,7 +54,11 @@ def _part(finding: Any, key: str) -> Any:
 def where_th(finding: Any) -> str:
     """`ชีต "ผลการปฏิบัติงาน" เซลล์ F14 (ผลงานเดือนนี้)`: where the officer looks."""
     sheet, cell, field = (_part(finding, k) for k in ("sheet", "cell", "field"))
-    parts = [f'ชีต "{sheet}"' if sheet else "", f"เซลล์ {cell}" if cell else "", f"({field})" if field else ""]
+    parts = [
+        f'ชีต "{sheet}"' if sheet else "",
+        f"เซลล์ {cell}" if cell else "",
+        f"({field})" if field else "",
+    ]
     return " ".join(p for p in parts if p)
 
 

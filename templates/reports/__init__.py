@@ -6,5 +6,16 @@ from templates.reports.model import Bar, Chart, Column, ReportData, Row, Text
 from templates.reports.render import bar_chart_svg, format_cell, render_html, render_pdf
 from templates.reports.xlsx import render_xlsx
 
-__all__ = ["Bar", "Chart", "Column", "ReportData", "Row", "Text", "bar_chart_svg", "format_cell", "render_html",
-           "render_pdf", "render_xlsx"]
+__all__ = [
+    "Bar",
+    "Chart",
+    "Column",
+    "ReportData",
+    "Row",
+    "Text",
+    "bar_chart_svg",
+    "format_cell",
+    "render_html",
+    "render_pdf",
+    "render_xlsx",
+]

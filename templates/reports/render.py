@@ -76,8 +76,13 @@ def blocks(data: ReportData) -> list[list[Row]]:
 
 @cache
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(HERE), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(HERE),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["cell"] = _cell_html
     env.filters["digits"] = digits
     return env
@@ -99,10 +104,17 @@ def font_uris() -> dict[int, str]:
 def render_html(data: ReportData, *, embed_font: bool = False) -> str:
     """The report as one HTML page. `embed_font` adds the @font-face rules for the PDF;
     a mail body goes without (it must fetch nothing, and a reader's Thai font will do)."""
-    return environment().get_template("report.html").render(
-        data=data, css=Markup(stylesheet()), fonts=font_uris() if embed_font else {},
-        chart_svg=bar_chart_svg(data.chart, data.thai_numerals) if data.chart else "",
-        numeric=NUMERIC, blocks=blocks(data),
+    return (
+        environment()
+        .get_template("report.html")
+        .render(
+            data=data,
+            css=Markup(stylesheet()),
+            fonts=font_uris() if embed_font else {},
+            chart_svg=bar_chart_svg(data.chart, data.thai_numerals) if data.chart else "",
+            numeric=NUMERIC,
+            blocks=blocks(data),
+        )
     )
 
 
@@ -113,7 +125,9 @@ def render_pdf(data: ReportData, out: Path) -> Path:
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"file", "data"})  # never the network
-    document = HTML(string=render_html(data, embed_font=True), url_fetcher=fetcher, base_url=HERE.as_uri() + "/")
+    document = HTML(
+        string=render_html(data, embed_font=True), url_fetcher=fetcher, base_url=HERE.as_uri() + "/"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.part")
     document.write_pdf(partial)
@@ -148,27 +162,55 @@ def bar_chart_svg(chart: Chart, thai: bool = False) -> Markup:
     def x_of(value: float) -> float:
         return LABEL_W + plot * min(value, top) / top
 
-    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
-              f'width="{WIDTH}" height="{height}" font-family="Sarabun, Tahoma, sans-serif" font-size="11">')]
+    parts = [
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
+            f'width="{WIDTH}" height="{height}" font-family="Sarabun, Tahoma, sans-serif" font-size="11">'
+        )
+    ]
     for tick in range(0, int(top) + 1, 25):
         x = x_of(tick)
-        parts.append(f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{height - 8}" stroke="#d9dde3" stroke-width="1"/>')
-        parts.append(_text(x, TOP - 10, digits(f"{tick}%", thai), text_anchor="middle", fill="#52606d"))
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{height - 8}" stroke="#d9dde3" stroke-width="1"/>'
+        )
+        parts.append(
+            _text(x, TOP - 10, digits(f"{tick}%", thai), text_anchor="middle", fill="#52606d")
+        )
     for index, bar in enumerate(chart.bars):
         y = TOP + index * (BAR_H + GAP)
-        caption = bar.caption if len(bar.caption) <= CAPTION_CHARS else bar.caption[:CAPTION_CHARS - 1] + "…"
-        parts.append(_text(LABEL_W - 8, y + BAR_H - 3, f"{bar.label} {caption}", text_anchor="end", fill="#1f2933"))
+        caption = (
+            bar.caption
+            if len(bar.caption) <= CAPTION_CHARS
+            else bar.caption[: CAPTION_CHARS - 1] + "…"
+        )
+        parts.append(
+            _text(
+                LABEL_W - 8,
+                y + BAR_H - 3,
+                f"{bar.label} {caption}",
+                text_anchor="end",
+                fill="#1f2933",
+            )
+        )
         value = bar.value or 0
-        colour = OVER if value >= 100 else BELOW if chart.expected and value < chart.expected else BAR
-        parts.append(f'<rect x="{LABEL_W}" y="{y}" width="{x_of(value) - LABEL_W:.1f}" height="{BAR_H}" fill="{colour}"/>')
+        colour = (
+            OVER if value >= 100 else BELOW if chart.expected and value < chart.expected else BAR
+        )
+        parts.append(
+            f'<rect x="{LABEL_W}" y="{y}" width="{x_of(value) - LABEL_W:.1f}" height="{BAR_H}" fill="{colour}"/>'
+        )
         shown = "–" if bar.value is None else digits(f"{bar.value:,.1f}%", thai)
         if x_of(value) - LABEL_W > 70:  # inside a long bar, in white: clear of the dashed line
-            parts.append(_text(x_of(value) - 4, y + BAR_H - 3, shown, text_anchor="end", fill="#ffffff"))
+            parts.append(
+                _text(x_of(value) - 4, y + BAR_H - 3, shown, text_anchor="end", fill="#ffffff")
+            )
         else:
             parts.append(_text(x_of(value) + 4, y + BAR_H - 3, shown, fill="#1f2933"))
     if chart.expected:
         x = x_of(chart.expected)
-        parts.append(f'<line x1="{x:.1f}" y1="{TOP - 4}" x2="{x:.1f}" y2="{height - 8}" stroke="#c62828" '
-                     f'stroke-width="1.5" stroke-dasharray="5,3"/>')
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{TOP - 4}" x2="{x:.1f}" y2="{height - 8}" stroke="#c62828" '
+            f'stroke-width="1.5" stroke-dasharray="5,3"/>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -28,7 +28,9 @@ PLAIN = Font(name=FONT, size=10)
 SUBTLE = Font(name=FONT, size=9, italic=True, color="FF555555")
 GROUP_FILL = PatternFill("solid", fgColor="FFEEF2F7")
 TOTAL_FILL = PatternFill("solid", fgColor="FFDCE6F1")
-THICK_TOP = Border(left=BOX.left, right=BOX.right, bottom=BOX.bottom, top=Side(style="medium", color="FF3B6EA5"))
+THICK_TOP = Border(
+    left=BOX.left, right=BOX.right, bottom=BOX.bottom, top=Side(style="medium", color="FF3B6EA5")
+)
 FORMATS = {"money": "#,##0.00", "percent": "0.00", "count": "#,##0"}
 HEADER_ROW = 6  # Thai; English beneath
 FIRST_ROW = HEADER_ROW + 2
@@ -62,7 +64,11 @@ def _title(sheet: Worksheet, data: ReportData) -> None:
     lines = [
         (f"{data.code} {data.title_th}", data.title_en, TITLE),
         (f"{data.office_th} ({data.office})", data.office_en, BOLD),
-        (f"งวด {data.period_th} ({data.period}) · ปีงบประมาณ {data.fiscal_year}", f"Period {data.period_en} · FY {data.fiscal_year} BE", PLAIN),
+        (
+            f"งวด {data.period_th} ({data.period}) · ปีงบประมาณ {data.fiscal_year}",
+            f"Period {data.period_en} · FY {data.fiscal_year} BE",
+            PLAIN,
+        ),
         (f"จัดทำเมื่อ {data.generated_th}", f"Generated {data.generated_en}", SUBTLE),
     ]
     for index, (th, en, font) in enumerate(lines, start=1):
@@ -73,7 +79,10 @@ def _title(sheet: Worksheet, data: ReportData) -> None:
 
 def _header(sheet: Worksheet, columns: list[Column]) -> None:
     for index, column in enumerate(columns, start=1):
-        th, en = sheet.cell(row=HEADER_ROW, column=index), sheet.cell(row=HEADER_ROW + 1, column=index)
+        th, en = (
+            sheet.cell(row=HEADER_ROW, column=index),
+            sheet.cell(row=HEADER_ROW + 1, column=index),
+        )
         write_text(th, column.th)
         write_text(en, column.en)
         for cell in (th, en):
@@ -93,7 +102,9 @@ def _row(sheet: Worksheet, row: int, item: Row, columns: list[Column]) -> None:
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(columns))
         return
     if any(isinstance(value, Text) and value.en for value in item.cells):
-        sheet.row_dimensions[row].height = TWO_LINES  # Thai over English; not every reader fits rows itself
+        sheet.row_dimensions[
+            row
+        ].height = TWO_LINES  # Thai over English; not every reader fits rows itself
     for index, (value, column) in enumerate(zip(item.cells, columns), start=1):
         cell = sheet.cell(row=row, column=index)
         _value(cell, value, column)
@@ -111,7 +122,9 @@ def _value(cell, value: Cell, column: Column) -> None:
         cell.alignment = Alignment(horizontal="center")
     elif isinstance(value, int | float):
         cell.value = value
-        cell.number_format = FORMATS.get(column.kind) or ("#,##0" if float(value).is_integer() else "#,##0.00")
+        cell.number_format = FORMATS.get(column.kind) or (
+            "#,##0" if float(value).is_integer() else "#,##0.00"
+        )
     elif isinstance(value, datetime):
         write_text(cell, format_moment(value))  # Buddhist Era as the PDF shows it
     elif isinstance(value, Text):
@@ -137,7 +150,9 @@ def _chart_sheet(workbook: Workbook, data: ReportData) -> None:
     sheet = workbook.create_sheet("กราฟ (chart)")
     write_text(sheet.cell(row=1, column=1), f"{data.chart.title_th} — {data.chart.title_en}")
     sheet.cell(row=1, column=1).font = BOLD
-    for column, (th, en) in enumerate((("รหัส", "Code"), ("กิจกรรม", "Activity"), ("ร้อยละ", "%")), start=1):
+    for column, (th, en) in enumerate(
+        (("รหัส", "Code"), ("กิจกรรม", "Activity"), ("ร้อยละ", "%")), start=1
+    ):
         write_text(sheet.cell(row=2, column=column), f"{th} ({en})")
         sheet.cell(row=2, column=column).font = BOLD
     for row, bar in enumerate(data.chart.bars, start=3):

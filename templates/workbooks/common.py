@@ -50,13 +50,19 @@ def header(sheet: Worksheet, layout: SheetLayout) -> None:
         en = sheet[f"{column.letter}{layout.header_row + 1}"]
         th.value, en.value = column.th, column.en
         for cell in (th, en):
-            cell.fill, cell.border, cell.alignment = HEADER_FILL, BOX, Alignment(wrap_text=True, horizontal="center", vertical="center")
+            cell.fill, cell.border, cell.alignment = (
+                HEADER_FILL,
+                BOX,
+                Alignment(wrap_text=True, horizontal="center", vertical="center"),
+            )
         th.font, en.font = BOLD, SUBTLE
         sheet.column_dimensions[column.letter].width = column.width
     sheet.freeze_panes = f"A{layout.first_row}"
 
 
-def input_cell(sheet: Worksheet, address: str, validation: DataValidation, value: object = None) -> None:
+def input_cell(
+    sheet: Worksheet, address: str, validation: DataValidation, value: object = None
+) -> None:
     cell = sheet[address]
     cell.value = value
     cell.protection, cell.fill, cell.border, cell.font = UNLOCKED, INPUT_FILL, BOX, PLAIN
@@ -67,36 +73,56 @@ def number_validation(whole: bool, field_th: str, unit: str = "") -> DataValidat
     kind_th = "จำนวนเต็ม" if whole else "ตัวเลข"
     unit_th = f" ({unit})" if unit else ""
     validation = DataValidation(
-        type="whole" if whole else "decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-        showInputMessage=True, showErrorMessage=True,
-        promptTitle=field_th[:32], prompt=f"กรอก{kind_th}ตั้งแต่ 0 ขึ้นไป{unit_th} — enter a {'whole ' if whole else ''}number ≥ 0",
-        errorTitle="ค่าไม่ถูกต้อง", error=f"ต้องเป็น{kind_th}ตั้งแต่ 0 ขึ้นไป — must be a {'whole ' if whole else ''}number ≥ 0",
+        type="whole" if whole else "decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showInputMessage=True,
+        showErrorMessage=True,
+        promptTitle=field_th[:32],
+        prompt=f"กรอก{kind_th}ตั้งแต่ 0 ขึ้นไป{unit_th} — enter a {'whole ' if whole else ''}number ≥ 0",
+        errorTitle="ค่าไม่ถูกต้อง",
+        error=f"ต้องเป็น{kind_th}ตั้งแต่ 0 ขึ้นไป — must be a {'whole ' if whole else ''}number ≥ 0",
     )
     return validation
 
 
 def text_validation(field_th: str, max_chars: int) -> DataValidation:
     return DataValidation(
-        type="textLength", operator="lessThanOrEqual", formula1=str(max_chars), allow_blank=True,
-        showInputMessage=True, showErrorMessage=True, promptTitle=field_th[:32],
+        type="textLength",
+        operator="lessThanOrEqual",
+        formula1=str(max_chars),
+        allow_blank=True,
+        showInputMessage=True,
+        showErrorMessage=True,
+        promptTitle=field_th[:32],
         prompt=f"พิมพ์ข้อความได้ไม่เกิน {max_chars} ตัวอักษร — text, at most {max_chars} characters",
-        errorTitle="ข้อความยาวเกินไป", error=f"ไม่เกิน {max_chars} ตัวอักษร — at most {max_chars} characters",
+        errorTitle="ข้อความยาวเกินไป",
+        error=f"ไม่เกิน {max_chars} ตัวอักษร — at most {max_chars} characters",
     )
 
 
 def choice_validation(field_th: str, choices: Iterable[str]) -> DataValidation:
     joined = ",".join(choices)
     return DataValidation(
-        type="list", formula1=f'"{joined}"', allow_blank=True, showInputMessage=True, showErrorMessage=True,
-        promptTitle=field_th[:32], prompt=f"เลือก: {joined.replace(',', ' / ')} — choose one",
-        errorTitle="เลือกจากรายการ", error=f"เลือก {joined.replace(',', ' หรือ ')} — choose from the list",
+        type="list",
+        formula1=f'"{joined}"',
+        allow_blank=True,
+        showInputMessage=True,
+        showErrorMessage=True,
+        promptTitle=field_th[:32],
+        prompt=f"เลือก: {joined.replace(',', ' / ')} — choose one",
+        errorTitle="เลือกจากรายการ",
+        error=f"เลือก {joined.replace(',', ' หรือ ')} — choose from the list",
     )
 
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
-def fixed_cell(sheet: Worksheet, address: str, value: object, number_format: str | None = None) -> None:
+def fixed_cell(
+    sheet: Worksheet, address: str, value: object, number_format: str | None = None
+) -> None:
     """A value the office sees but must not change. Text is always text, never a formula
     (names and remarks may come from offices), with Excel's quote prefix when it starts
     like one, so that editing the cell later does not turn it into a formula either."""
@@ -112,7 +138,9 @@ def fixed_cell(sheet: Worksheet, address: str, value: object, number_format: str
             cell.quotePrefix = True
 
 
-def formula_cell(sheet: Worksheet, address: str, formula: str, number_format: str | None = None) -> None:
+def formula_cell(
+    sheet: Worksheet, address: str, formula: str, number_format: str | None = None
+) -> None:
     """A total or a percentage: our own formula (the only way a formula gets into a workbook)."""
     assert formula.startswith("="), formula
     cell = sheet[address]
@@ -152,8 +180,16 @@ def write_meta(workbook: Workbook, facts: dict[str, str], prefilled: dict) -> st
     return digest
 
 
-def meta_facts(kind: str, version: str, office: str, issued_at: datetime, **when: str) -> dict[str, str]:
-    return {"kind": kind, "template_version": version, "office": office, **when, "issued_at": issued_at.isoformat(timespec="seconds")}
+def meta_facts(
+    kind: str, version: str, office: str, issued_at: datetime, **when: str
+) -> dict[str, str]:
+    return {
+        "kind": kind,
+        "template_version": version,
+        "office": office,
+        **when,
+        "issued_at": issued_at.isoformat(timespec="seconds"),
+    }
 
 
 def save(workbook: Workbook, out: Path) -> Path:

@@ -8,13 +8,35 @@ from pathlib import Path
 
 from eop.calendar import MonthCalendar
 from eop.layout import (
-    BUDGET, CONFIRM_CELL, CONFIRM_CHOICES, CONFIRM_DRAFT, PERFORMANCE, REPORTER_CELL, TEMPLATE_VERSIONS,
+    BUDGET,
+    CONFIRM_CELL,
+    CONFIRM_CHOICES,
+    CONFIRM_DRAFT,
+    PERFORMANCE,
+    REPORTER_CELL,
+    TEMPLATE_VERSIONS,
 )
 from eop.periods import Period
 from eop.thai import date_en, date_th
 from templates.workbooks.common import (
-    BOLD, NUMBER, PERCENT, WHOLE, choice_validation, fixed_cell, formula_cell, header, input_cell, landscape,
-    meta_facts, new_workbook, number_validation, protect, save, text_validation, title_rows, write_meta,
+    BOLD,
+    NUMBER,
+    PERCENT,
+    WHOLE,
+    choice_validation,
+    fixed_cell,
+    formula_cell,
+    header,
+    input_cell,
+    landscape,
+    meta_facts,
+    new_workbook,
+    number_validation,
+    protect,
+    save,
+    text_validation,
+    title_rows,
+    write_meta,
 )
 
 
@@ -46,26 +68,40 @@ class Built:
 
 def monthly_prefilled(office: str, period: Period, lines: list[MonthlyLine]) -> dict:
     return {
-        "kind": "monthly", "office": office, "period": str(period),
+        "kind": "monthly",
+        "office": office,
+        "period": str(period),
         "performance": [[ln.code, ln.name_th, ln.unit, ln.target, ln.cum_prev] for ln in lines],
         "budget": [[ln.code, ln.name_th, ln.budget, ln.spent_prev] for ln in lines],
     }
 
 
 def build_monthly(
-    out: Path, *, office: OfficeLabel, period: Period, lines: list[MonthlyLine], issued_at: datetime,
-    calendar: MonthCalendar, max_cell_chars: int = 500,
+    out: Path,
+    *,
+    office: OfficeLabel,
+    period: Period,
+    lines: list[MonthlyLine],
+    issued_at: datetime,
+    calendar: MonthCalendar,
+    max_cell_chars: int = 500,
 ) -> Built:
     workbook = new_workbook()
-    _performance_sheet(workbook.create_sheet(PERFORMANCE.name), office, period, lines, calendar, max_cell_chars)
+    _performance_sheet(
+        workbook.create_sheet(PERFORMANCE.name), office, period, lines, calendar, max_cell_chars
+    )
     _budget_sheet(workbook.create_sheet(BUDGET.name), office, period, lines)
     prefilled = monthly_prefilled(office.code, period, lines)
-    facts = meta_facts("monthly", TEMPLATE_VERSIONS["monthly"], office.code, issued_at, period=str(period))
+    facts = meta_facts(
+        "monthly", TEMPLATE_VERSIONS["monthly"], office.code, issued_at, period=str(period)
+    )
     digest = write_meta(workbook, facts, prefilled)
     return Built(save(workbook, out), digest, prefilled)
 
 
-def _titles(office: OfficeLabel, period: Period, menu_th: str, menu_en: str) -> list[tuple[str, str]]:
+def _titles(
+    office: OfficeLabel, period: Period, menu_th: str, menu_en: str
+) -> list[tuple[str, str]]:
     return [
         (menu_th, menu_en),
         (f"หน่วยงาน: {office.name_th} ({office.code})", f"Office: {office.name_en} ({office.code})"),
@@ -73,9 +109,14 @@ def _titles(office: OfficeLabel, period: Period, menu_th: str, menu_en: str) -> 
     ]
 
 
-def _performance_sheet(sheet, office, period, lines, calendar: MonthCalendar, max_chars: int) -> None:
+def _performance_sheet(
+    sheet, office, period, lines, calendar: MonthCalendar, max_chars: int
+) -> None:
     layout = PERFORMANCE
-    title_rows(sheet, _titles(office, period, "แบบรายงานผลการปฏิบัติงาน (EOP014)", "Performance report (EOP014)"))
+    title_rows(
+        sheet,
+        _titles(office, period, "แบบรายงานผลการปฏิบัติงาน (EOP014)", "Performance report (EOP014)"),
+    )
     covers = calendar.covers
     sheet["E3"] = (
         f"ข้อมูลตั้งแต่ {date_th(covers.first)} ถึง {date_th(covers.last)} · ส่งภายใน {date_th(calendar.entry.last)} — "
@@ -91,7 +132,9 @@ def _performance_sheet(sheet, office, period, lines, calendar: MonthCalendar, ma
         sheet.add_data_validation(validation)
     input_cell(sheet, CONFIRM_CELL, confirm, CONFIRM_DRAFT)
     input_cell(sheet, REPORTER_CELL, reporter)
-    sheet["D4"] = "เลือก ยืนยันส่ง เมื่อข้อมูลครบถ้วน (ร่าง = ยังไม่ส่งจังหวัด) — choose ยืนยันส่ง (send) when complete; ร่าง = draft"
+    sheet["D4"] = (
+        "เลือก ยืนยันส่ง เมื่อข้อมูลครบถ้วน (ร่าง = ยังไม่ส่งจังหวัด) — choose ยืนยันส่ง (send) when complete; ร่าง = draft"
+    )
     header(sheet, layout)
     for index, line in enumerate(lines):
         row = layout.first_row + index
@@ -113,7 +156,15 @@ def _performance_sheet(sheet, office, period, lines, calendar: MonthCalendar, ma
 
 def _budget_sheet(sheet, office, period, lines) -> None:
     layout = BUDGET
-    title_rows(sheet, _titles(office, period, "แบบรายงานผลการใช้จ่ายงบประมาณ (EOP015)", "Budget spending report (EOP015)"))
+    title_rows(
+        sheet,
+        _titles(
+            office,
+            period,
+            "แบบรายงานผลการใช้จ่ายงบประมาณ (EOP015)",
+            "Budget spending report (EOP015)",
+        ),
+    )
     header(sheet, layout)
     money = number_validation(False, "เบิกจ่ายเดือนนี้", "บาท")
     sheet.add_data_validation(money)
@@ -132,6 +183,11 @@ def _budget_sheet(sheet, office, period, lines) -> None:
     total = layout.first_row + len(lines)
     fixed_cell(sheet, f"C{total}", "รวม / Total")
     for letter in "DEFGI":
-        formula_cell(sheet, f"{letter}{total}", f"=SUM({letter}{layout.first_row}:{letter}{total - 1})", NUMBER)
+        formula_cell(
+            sheet,
+            f"{letter}{total}",
+            f"=SUM({letter}{layout.first_row}:{letter}{total - 1})",
+            NUMBER,
+        )
     landscape(sheet)
     protect(sheet)

@@ -3,7 +3,7 @@ activities, targets, five months of history and one month of filled workbooks.
 
 Everything is made by the product's own parts: the config is an ordinary `config.yaml`,
 the monthly workbooks are issued by `jobs.issue.issue` (our openpyxl builders) and filled
-by `jobs.office_sim.fill_monthly` the way an office types (numbers, numbers as text,
+by `simulation.offices.fill_monthly` the way an office types (numbers, numbers as text,
 thousands separators, Thai digits, stray spaces, remarks, a few drafts), with a few files
 carrying real mistakes. Setup shortcuts, said plainly:
 - province targets and the districts' allocated shares are written with
@@ -452,7 +452,7 @@ def _issue(deployment, offices: list[str], log) -> None:
     are recorded as done, so that the timed pass does only what the files bring."""
     from eop.clock import BANGKOK
     from jobs.issue import issue
-    from jobs.scheduled import JOBS
+    from service.calendar import JOBS
     from ledger import records
 
     deployment.clock.set(datetime(2015, 3, 25, 8, tzinfo=BANGKOK))
@@ -554,7 +554,7 @@ def _fill(
 
 
 def _fill_one(task: tuple) -> None:
-    from jobs.office_sim import fill_monthly
+    from simulation.offices import fill_monthly
 
     issued, target, quantities, spending, remarks, confirm, reporter = task
     fill_monthly(

@@ -1,5 +1,5 @@
 """The product's side of the benchmark, through the code `eop process` and `eop serve` run:
-`jobs.process.run_pass` (scheduled jobs → drop folders → take → judge → ledger → answer →
+`service.process.run_pass` (scheduled jobs → drop folders → take → judge → ledger → answer →
 outbox), then consolidation (`jobs.consolidate`) and the RPT reports (`jobs.reports`).
 Only timers are added around the stages; nothing is replaced."""
 
@@ -39,9 +39,9 @@ def available(module: str) -> bool:
 
 
 def _timed_stages(timings: dict[str, float], cpu: dict[str, float] | None = None):
-    """Wrap the stages `run_pass` calls (looked up in jobs.process) with timers (wall, and
+    """Wrap the stages `run_pass` calls (looked up in service.process) with timers (wall, and
     CPU of this process and its finished worker processes)."""
-    import jobs.process as process
+    import service.process as process
 
     def wrap(name, function):
         def timed(*args, **kwargs):
@@ -77,7 +77,7 @@ def open_run(generated: Path, run: Path):
 def product_round(generated: Path, run: Path, workbooks: list[Workbook]) -> dict:
     """Drop the workbooks, run one pass as `eop process` does, then consolidate."""
     from intake.folders import drop_dir
-    from jobs.process import run_pass, scanner_for
+    from service.process import run_pass, scanner_for
 
     deployment = open_run(generated, run)
     for w in workbooks:
@@ -200,7 +200,7 @@ def latency_round(generated: Path, run: Path, workbooks: list[Workbook], samples
     moved into a drop folder, and the time until its answer is in outbox/sent is taken."""
     from eop.clock import BANGKOK
     from intake.folders import drop_dir
-    from jobs.office_sim import fill_monthly
+    from simulation.offices import fill_monthly
 
     valid = [w for w in workbooks if w.mistake is None][:samples]
     staging = run / "staging"
@@ -218,7 +218,7 @@ def latency_round(generated: Path, run: Path, workbooks: list[Workbook], samples
         )
         staged.append((w.office, target))
     now = drop_time().replace(minute=30).astimezone(BANGKOK).strftime("%Y-%m-%dT%H:%M")
-    code = "import sys; from eop.cli import main; sys.argv[0] = 'eop'; main()"
+    code = "import sys; from cli.main import main; sys.argv[0] = 'eop'; main()"
     log = (run / "serve.log").open("w")
     server = subprocess.Popen(
         [

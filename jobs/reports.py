@@ -429,8 +429,8 @@ def rpt113(ctx: Context) -> Body:
 
 
 def rpt311(ctx: Context) -> Body:
-    """The KPI scorecard of the round the period falls in: built by jobs.kpi from config's rules."""
-    from jobs.kpi import rpt311_body
+    """The KPI scorecard of the round the period falls in: built by kpi.scorecard from config's rules."""
+    from kpi.scorecard import rpt311_body
 
     return rpt311_body(ctx)
 

@@ -15,8 +15,8 @@ from eop.config import load_config
 from intake.folders import drop_dir, returned_dir
 from jobs.deployment import Deployment, open_deployment
 from jobs.issue import workbook_name
-from jobs.office_sim import fill_allocation, split_evenly
-from jobs.process import PassReport, run_pass
+from simulation.offices import fill_allocation, split_evenly
+from service.process import PassReport, run_pass
 from ledger import records
 from ledger.reference import targets_of
 
@@ -136,7 +136,7 @@ def fill_month(
     spending: Mapping[str, object] | None = None,
     **kwargs,
 ) -> Path:
-    from jobs.office_sim import fill_monthly
+    from simulation.offices import fill_monthly
 
     return fill_monthly(
         issued_path(deployment, "monthly", office, period),

@@ -27,7 +27,7 @@ from eop.calendar import MonthCalendar
 from eop.periods import Period
 from eop.states import APPROVE, RETURN
 from jobs.deployment import Deployment, open_deployment
-from jobs.office_sim import fill_confirm, fill_monthly, fill_review
+from simulation.offices import fill_confirm, fill_monthly, fill_review
 from ledger.schema import events, job_runs, outbox, submissions
 from ledger.views import period_status
 from templates.mail import WORKFLOW_KINDS

@@ -15,7 +15,7 @@ import typer.main
 from conftest import DISTRICTS, THA_MAKA, drop, fill_month, process
 from typer.testing import CliRunner
 
-from eop.cli import app
+from cli.main import app
 from jobs.deployment import Deployment
 
 EOP = Path(sys.executable).parent / "eop"

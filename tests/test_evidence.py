@@ -37,10 +37,10 @@ from eop.periods import Period
 from eop.rounds import parse_document_name
 from intake.folders import evidence_dir, returned_dir
 from jobs.deployment import Deployment, open_deployment
-from jobs.evidence import checklist_due, packet_due, register_file
-from jobs.evidence_letter import draft_letter, stand_in_order
-from jobs.evidence_packet import build_packet, page_list
-from jobs.office_sim import fill_allocation
+from kpi.evidence import checklist_due, packet_due, register_file
+from kpi.letter import draft_letter, stand_in_order
+from kpi.packet import build_packet, page_list
+from simulation.offices import fill_allocation
 from ledger import evidence as ledger_evidence
 from ledger import records
 

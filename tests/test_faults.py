@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from service import (
+from live_service import (
     Service,
     Template,
     all_answered_and_sent,

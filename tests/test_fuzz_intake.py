@@ -24,14 +24,14 @@ import pytest
 from conftest import at
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from service import Template, batch_files, build_march
+from live_service import Template, batch_files, build_march
 
 from eop.clock import Clock
 from eop.config import load_config
 from eop.layout import BUDGET, META_SHEET, PERFORMANCE
 from intake.folders import drop_dir
 from jobs.deployment import Deployment, open_deployment
-from jobs.process import run_pass
+from service.process import run_pass
 from ledger import records
 
 SECONDS_PER_FILE = 20.0

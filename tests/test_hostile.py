@@ -23,15 +23,15 @@ from pathlib import Path
 import hostile
 import pytest
 from conftest import at, issued_path, sent_mail
-from service import Template, batch_files, build_march
+from live_service import Template, batch_files, build_march
 
 from eop.clock import Clock
 from eop.config import Limits, load_config
 from eop.layout import META_SHEET, PERFORMANCE
 from intake.folders import drop_dir
 from jobs.deployment import Deployment, open_deployment
-from jobs.office_sim import fill_monthly
-from jobs.process import run_pass
+from simulation.offices import fill_monthly
+from service.process import run_pass
 from ledger import views
 
 SECONDS = 60.0  # per case, building excluded: bombs are refused in milliseconds, a million rows in seconds

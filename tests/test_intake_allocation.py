@@ -24,7 +24,7 @@ from conftest import (
 from openpyxl import load_workbook
 
 from eop.layout import ALLOCATION_SHEETS, BUDGET, PERFORMANCE
-from jobs.office_sim import fill_allocation
+from simulation.offices import fill_allocation
 from ledger import views
 from ledger.reference import targets_of
 

@@ -28,7 +28,7 @@ from eop.config import load_config
 from eop.layout import META_SHEET, PERFORMANCE, TEMPLATE_VERSIONS
 from intake.folders import drop_dir
 from jobs.deployment import open_deployment
-from jobs.office_sim import fill_allocation
+from simulation.offices import fill_allocation
 from ledger import views
 
 MARCH = "2558-03"

@@ -27,7 +27,7 @@ from openpyxl import load_workbook
 
 from eop.layout import BUDGET, CONFIRM_DRAFT, PERFORMANCE
 from intake.folders import returned_dir
-from jobs.office_sim import fill_allocation, resave_with_libreoffice
+from simulation.offices import fill_allocation, resave_with_libreoffice
 from ledger import records, views
 from templates.annotate import ERROR_FILL, LISTING_SHEET
 

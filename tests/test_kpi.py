@@ -28,8 +28,8 @@ from eop.clock import Clock
 from eop.config import ConfigError, load_config
 from eop.periods import Period
 from jobs.deployment import Deployment, open_deployment
-from jobs.evidence import register_file
-from jobs.kpi import checklist, group_checklist, score
+from kpi.evidence import register_file
+from kpi.scorecard import checklist, group_checklist, score
 from jobs.reports import REPORTS, render_report
 from ledger import workflow
 from ledger.reference import targets_of

@@ -2,7 +2,7 @@
 
 import pytest
 
-from jobs.kpi_score import achievement_score, highest_level, mean_capped
+from kpi.score import achievement_score, highest_level, mean_capped
 
 ROUND1 = [(10, 20), (21, 30), (31, 40), (41, 50)]
 

@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from service import (
+from live_service import (
     PeakMemory,
     Service,
     all_answered_and_sent,
@@ -67,7 +67,7 @@ def province_office_workbooks(run: Path, out: Path) -> list[tuple[str, str, Path
     from eop.periods import Period
     from jobs.deployment import open_deployment
     from jobs.issue import issue
-    from jobs.office_sim import fill_monthly
+    from simulation.offices import fill_monthly
     from ledger import views
 
     deployment = open_deployment(

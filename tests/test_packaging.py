@@ -73,7 +73,7 @@ def test_a_fresh_interpreter_outside_the_repository_imports_the_wheel(tmp_path):
     code = (
         "import json, importlib; print(json.dumps({p: importlib.import_module(p).__file__"
         f" for p in {PACKAGES!r}}}))"
-        "; import validators.catalogue, intake.watch, templates.mail, eop.cli"
+        "; import validators.catalogue, intake.watch, templates.mail, cli.main"
     )
     done = subprocess.run(
         [sys.executable, "-I", "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
@@ -134,7 +134,7 @@ def test_the_wheel_holds_nothing_the_source_tree_lacks():
 
 def test_the_console_script():
     (entry,) = [e for e in metadata.entry_points(group="console_scripts") if e.name == "eop"]
-    assert entry.value == "eop.cli:main" and entry.dist is not None and entry.dist.name == DIST
+    assert entry.value == "cli.main:main" and entry.dist is not None and entry.dist.name == DIST
     done = subprocess.run([str(EOP), "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Usage" in done.stdout and "status" in done.stdout

@@ -20,7 +20,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from eop.clock import BANGKOK
-from jobs.demo import run_demo
+from simulation.demo import run_demo
 from jobs.deployment import Deployment
 from jobs.reports import PACKAGE, REPORTS, build_report, render_package, render_report
 from templates.reports import (
@@ -323,8 +323,8 @@ def test_office_text_is_escaped_in_html_and_kept_as_text_in_xlsx(tmp_path):
 
 def report_app() -> typer.Typer:
     """`eop` with only the report command: the shared options, then `register`."""
-    from eop.cli import main_options
-    from eop.cli_report import register
+    from cli.main import main_options
+    from cli.report import register
 
     app = typer.Typer(add_completion=False)
     app.callback()(main_options)
@@ -467,10 +467,10 @@ def test_cli_answers_an_unknown_report_office_or_format_with_exit_2(demo, args, 
 
 
 def test_the_installed_eop_has_the_report_command(demo, tmp_path):
-    from eop.cli import app
+    from cli.main import app
 
     if "report" not in {c.name for c in app.registered_commands}:
-        pytest.skip("eop.cli does not register eop.cli_report yet")
+        pytest.skip("cli.main does not register cli.report yet")
     eop = shutil.which("eop", path=str(Path(__import__("sys").executable).parent))
     done = subprocess.run(
         [

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from service import (
+from live_service import (
     OFFICES,
     Service,
     Template,

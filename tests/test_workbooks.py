@@ -29,7 +29,7 @@ from eop.layout import (
 )
 from jobs.deployment import Deployment
 from jobs.issue import issue
-from jobs.office_sim import resave_with_libreoffice
+from simulation.offices import resave_with_libreoffice
 
 THAI = re.compile(r"[\u0E00-\u0E7F]")
 NUMBERS = ("whole", "decimal")

@@ -42,7 +42,7 @@ from eop.layout import (
 )
 from eop.states import APPROVE, EVEN_IF_INCOMPLETE, NO, RETURN, REVIEW_CHOICES
 from jobs.deployment import Deployment, open_deployment
-from jobs.office_sim import fill_allocation, fill_confirm, fill_monthly, fill_review
+from simulation.offices import fill_allocation, fill_confirm, fill_monthly, fill_review
 from ledger import records, workflow
 from ledger.schema import events
 from ledger.views import period_status

@@ -17,7 +17,7 @@ from eop.periods import Period, months_between
 from intake.folders import drop_dir, returned_dir
 from jobs.deployment import Deployment, open_deployment
 from jobs.issue import monthly_offices, workbook_name
-from jobs.office_sim import (
+from simulation.offices import (
     fill_allocation,
     fill_confirm,
     fill_monthly,
@@ -25,7 +25,7 @@ from jobs.office_sim import (
     resave_with_libreoffice,
     split_evenly,
 )
-from jobs.process import PassReport, run_pass
+from service.process import PassReport, run_pass
 from ledger.reference import targets_of
 
 FIRST, LAST = Period(2557, 10), Period(2558, 3)

@@ -1,6 +1,6 @@
 """`eop report RPTnnn`: one RPT report as XLSX, PDF or HTML (DESIGN §7, §10).
 
-Kept apart from `eop.cli`, which registers it with `register(app)`; it uses the shared
+Kept apart from `cli.main`, which registers it with `register(app)`; it uses the shared
 options (`--config`, `--now`) through the context object the main callback sets.
 """
 

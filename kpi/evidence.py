@@ -8,7 +8,7 @@ event, checked (a PDF pypdf can read, a name the rule knows) and answered by mai
 a rejection saying what to do, or "already registered". The folder is an inbox: a file leaves
 it once the ledger holds it.
 
-The calendar's jobs (appended to jobs.scheduled.JOBS), each once per key:
+The calendar's jobs (appended to service.calendar.JOBS), each once per key:
   evidence-register    every file waiting in an evidence folder, and config's declared files
   target-letter        the target notification memo drafted when the allocation is accepted
   evidence-checklist   what is still missing, to the coordinators 7, 3 and 1 days before the deadline
@@ -545,7 +545,7 @@ def _common(deployment: Deployment, office: str, name: str, now: datetime) -> di
 
 
 def _document_context(d: ledger_evidence.Document) -> dict[str, Any]:
-    from jobs.kpi import document_label, moment_en, moment_th
+    from kpi.scorecard import document_label, moment_en, moment_th
 
     label_th, label_en = document_label(d.kind, d.number)
     return {
@@ -667,7 +667,7 @@ def send_checklist(deployment: Deployment, key: str) -> int:
 
 
 def _send_checklist(deployment: Deployment, key: str) -> int:
-    from jobs.kpi import checklist, group_checklist, score
+    from kpi.scorecard import checklist, group_checklist, score
 
     code, office, before = key.split("|")
     round_ = deployment.config.round(code)
@@ -816,7 +816,7 @@ def build_and_send(
     deployment: Deployment, round_: Round, office: str, *, reason: str = "request", progress=None
 ):
     """Build the packet and mail it (PDF and ZIP attached) to the province's evidence people."""
-    from jobs.evidence_packet import build_packet, packet_mail_context
+    from kpi.packet import build_packet, packet_mail_context
 
     packet = build_packet(deployment, round_, office, progress=progress)
     now = deployment.now()
@@ -855,12 +855,12 @@ def build_and_send(
 
 
 def letter_due(deployment: Deployment) -> list[str]:
-    from jobs.evidence_letter import letter_keys
+    from kpi.letter import letter_keys
 
     return letter_keys(deployment)
 
 
 def draft_letter(deployment: Deployment, key: str) -> int:
-    from jobs.evidence_letter import draft_and_send
+    from kpi.letter import draft_and_send
 
     return draft_and_send(deployment, key)

@@ -26,7 +26,7 @@ from eop.clock import Clock
 from eop.config import load_config
 from intake.folders import drop_dir
 from jobs.deployment import open_deployment
-from jobs.office_sim import fill_allocation
+from simulation.offices import fill_allocation
 
 EOP = Path(sys.executable).parent / "eop"
 NOW = "2015-03-25T10:00"

@@ -35,7 +35,7 @@ from eop.rounds import DOCUMENT_KINDS, EvidenceNeed, KpiRule, Level, Round
 from eop.thai import MONTHS_EN, date_en, date_th
 from jobs.consolidate import read_inputs, reporting_offices, rollup
 from jobs.deployment import Deployment
-from jobs.kpi_score import achievement_score, highest_level, mean_capped, round4
+from kpi.score import achievement_score, highest_level, mean_capped, round4
 from ledger import evidence as ledger_evidence
 from ledger.evidence import Document
 

@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.common import Failure
+
 console = Console()
 correction_app = typer.Typer(
     add_completion=False,
@@ -39,7 +41,6 @@ def correction_open(
 ) -> None:
     """Reopen one office's locked period for one new version.
     Example: eop correction open --office 7105 --period 2558-03 --memo "กษ 0609/123" --approved-by "ปศุสัตว์จังหวัดกาญจนบุรี" --memo-date 2558-04-10"""
-    from eop.cli import Failure
     from eop.clock import parse_moment
     from jobs.corrections import open_correction
     from ledger.workflow import CorrectionRefused

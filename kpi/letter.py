@@ -150,7 +150,7 @@ def draft_letter(
 
 def draft_and_send(deployment: Deployment, key: str) -> int:
     """The target-letter job: draft the memo for this allocation version and mail it to sign."""
-    from jobs.evidence import _guarded
+    from kpi.evidence import _guarded
 
     province, year_text, _ = key.split("|")
     with _guarded(deployment, "letter-draft-failed", province, year_text):
@@ -159,7 +159,7 @@ def draft_and_send(deployment: Deployment, key: str) -> int:
 
 
 def _draft_and_send(deployment: Deployment, key: str) -> int:
-    from jobs.evidence import evidence_people
+    from kpi.evidence import evidence_people
 
     province, year_text, version_text = key.split("|")
     year, version = int(year_text), int(version_text.removeprefix("v"))

@@ -21,8 +21,8 @@ from rich.table import Table
 from eop.clock import BANGKOK
 from intake.folders import evidence_dir
 from jobs.deployment import Deployment
-from jobs.evidence_letter import draft_letter, stand_in_order
-from jobs.evidence_packet import load_summary, page_list, summary
+from kpi.letter import draft_letter, stand_in_order
+from kpi.packet import load_summary, page_list, summary
 from ledger import evidence as ledger_evidence
 from ledger import records
 
@@ -89,7 +89,7 @@ def evidence_round(
     with deployment.ledger.atomic() as conn:
         sent = records.job_done(conn, "evidence-packet", f"{round_.code}|{province}")
     if not sent:  # March not confirmed in this run: the packet is built and mailed all the same
-        from jobs.evidence import build_and_send
+        from kpi.evidence import build_and_send
 
         return summary(build_and_send(deployment, round_, province, reason="demo"))
     return load_summary(deployment, round_, province)  # as the calendar's job built and mailed it

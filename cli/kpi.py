@@ -1,5 +1,5 @@
 """`eop kpi` and `eop evidence`: a round's KPI scores, its evidence packet and checklist
-(DESIGN §8, §10). Registered by `eop.cli` with `register(app)`.
+(DESIGN §8, §10). Registered by `cli.main` with `register(app)`.
 
   eop kpi --round 1/2558 --office 71 [--json]
   eop evidence --round 1/2558 --office 71 [--send]       the packet: PDF + ZIP (and mail them)
@@ -16,6 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.common import Failure
+
 console = Console(soft_wrap=True)
 
 ROUND = typer.Option("--round", help="a KPI round, e.g. 1/2558; default: the next deadline")
@@ -23,8 +25,8 @@ OFFICE = typer.Option("--office", help="the province, e.g. 71; default: the depl
 
 
 def _resolve(ctx: typer.Context, round_code: str | None, office: str | None):
-    from jobs.kpi import KpiError, check_province, resolve_round
     from jobs.reports import default_office
+    from kpi.scorecard import KpiError, check_province, resolve_round
 
     deployment = ctx.obj.deployment()
     try:
@@ -40,8 +42,7 @@ def _resolve(ctx: typer.Context, round_code: str | None, office: str | None):
 
 
 def _score(deployment, round_, office):
-    from eop.cli import Failure
-    from jobs.kpi import KpiError, score
+    from kpi.scorecard import KpiError, score
 
     try:
         return score(deployment, round_, office)
@@ -117,7 +118,7 @@ def evidence(
 ) -> None:
     """Build the round's evidence packet (one PDF, a ZIP of XLSX sources beside it), or with
     --check list what is still missing.  Example: eop evidence --round 1/2558 --office 71"""
-    from jobs.kpi import checklist, group_checklist
+    from kpi.scorecard import checklist, group_checklist
 
     deployment, round_, office = _resolve(ctx, round_code, office)
     if check:
@@ -163,8 +164,8 @@ def evidence(
         return
     from rich.progress import Progress
 
-    from jobs.evidence import build_and_send
-    from jobs.evidence_packet import PACKET_REPORTS, build_packet, page_list, summary
+    from kpi.evidence import build_and_send
+    from kpi.packet import PACKET_REPORTS, build_packet, page_list, summary
 
     steps = len(PACKET_REPORTS) + 3  # the reports, the front matter, merging, the zip
     with Progress(console=Console(stderr=True), transient=True, disable=as_json) as bar:
@@ -173,8 +174,7 @@ def evidence(
         def progress(text: str) -> None:
             bar.update(task, advance=1, description=f"แฟ้มหลักฐาน / packet: {text}")
 
-        from eop.cli import Failure
-        from jobs.kpi import KpiError
+        from kpi.scorecard import KpiError
 
         try:
             if send:
@@ -203,7 +203,7 @@ def evidence_letter(
 ) -> None:
     """Draft the target notification memo (บันทึกข้อความ) from the accepted allocation, into
     share/<province>/returned/.  Example: eop evidence-letter --office 71"""
-    from jobs.evidence_letter import draft_letter
+    from kpi.letter import draft_letter
     from ledger import evidence as ledger_evidence
 
     deployment, _, office = _resolve(ctx, None, office)
@@ -211,8 +211,6 @@ def evidence_letter(
     with deployment.ledger.atomic() as conn:
         found = ledger_evidence.latest_fact(conn, office, "allocation", str(year))
     if found is None:
-        from eop.cli import Failure
-
         raise Failure(
             f"ยังไม่ได้รับแบบจัดสรรเป้าหมาย (EOP016) ของ {office} ปีงบประมาณ {year} — "
             f"no allocation workbook of {office} accepted for fiscal year {year} yet"

@@ -264,10 +264,10 @@ def entry_calendar(deployment: Deployment, period: str) -> MonthCalendar:
     return MonthCalendar(Period.parse(period), deployment.config.calendar.rules)
 
 
-# -- KPI evidence (jobs.evidence): imported when a job runs, so the calendar loads light -----
+# -- KPI evidence (kpi.evidence): imported when a job runs, so the calendar loads light -----
 def _evidence(name: str) -> Callable:
     def call(*args: object) -> object:
-        from jobs import evidence
+        from kpi import evidence
 
         return getattr(evidence, name)(*args)
 

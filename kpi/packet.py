@@ -28,7 +28,7 @@ from eop.config import Role
 from eop.rounds import Round
 from eop.thai import date_en, date_th, datetime_th
 from jobs.deployment import Deployment
-from jobs.kpi import (
+from kpi.scorecard import (
     ChecklistItem,
     KpiResult,
     Scorecard,

@@ -20,8 +20,8 @@ def jobs_list(
     ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="as JSON")] = False
 ) -> None:
     """Every job, what it is due for now and what it already ran for.  Example: eop --now 2015-03-28T09:00 jobs list"""
-    from jobs.scheduled import JOBS
     from ledger import records
+    from service.calendar import JOBS
 
     deployment = ctx.obj.deployment()
     rows = []
@@ -72,8 +72,8 @@ def jobs_run(
 ) -> None:
     """Run one job now.  Example: eop --now 2015-03-27T09:00 jobs run remind-missing --key 2558-03"""
     from eop.periods import Period
-    from jobs.scheduled import JOBS, job_named, run_job
     from ledger import records
+    from service.calendar import JOBS, job_named, run_job
 
     try:
         job = job_named(name)

@@ -1,0 +1,92 @@
+"""The service's commands: init, one pass, serve, and the demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from cli.common import console, line, verdict_line
+
+
+def init(ctx: typer.Context) -> None:
+    """Create the folders and the ledger for the config.  Example: eop --config config.yaml init"""
+    deployment = ctx.obj.deployment()
+    console.print(f"พร้อมใช้งาน / ready: {deployment.root}")
+    console.print(f"  ledger  {deployment.ledger.path}")
+    console.print(f"  drop    {deployment.root / 'share' / '<office>' / 'drop'}")
+
+
+def process(ctx: typer.Context) -> None:
+    """One pass: every waiting file, every due job, the outbox.  Example: eop --now 2015-03-25T10:00 process"""
+    from service.process import run_pass
+
+    report = run_pass(ctx.obj.deployment())
+    for name, key, count in report.jobs:
+        console.print(f"job {name} {key}: {count}")
+    for v in report.verdicts:
+        line(verdict_line(v))
+    console.print(
+        f"answered {report.answered}, mail sent {report.sent}"
+        + (f", {report.waiting} file(s) still being copied" if report.waiting else "")
+    )
+
+
+def serve(
+    ctx: typer.Context,
+    tick: Annotated[float, typer.Option(help="seconds between calendar checks")] = 30.0,
+) -> None:
+    """Watch the drop folders, run the calendar's jobs and send mail until stopped (SIGTERM).
+    Example: eop --config config.yaml serve"""
+    from intake.folders import drop_dir
+    from intake.watch import DropWatcher, install_stop_signals, serve_loop
+    from jobs.deployment import submitting_offices
+    from service.process import run_pass, scanner_for
+
+    should_stop = (
+        install_stop_signals()
+    )  # before the slow start: a SIGTERM while opening still stops cleanly
+    deployment = ctx.obj.deployment()
+    deployment.clock = deployment.clock.running()  # --now is where the service's time starts
+    scanner = scanner_for(deployment)
+    dirs = [drop_dir(deployment.root, code) for code in submitting_offices(deployment.config)]
+    watch = deployment.config.watch
+
+    def one_pass() -> int:
+        report = run_pass(deployment, scanner)
+        for v in report.verdicts:
+            line(verdict_line(v))
+        return report.waiting
+
+    line(
+        f"กำลังเฝ้าโฟลเดอร์ / watching {len(dirs)} drop folders under {deployment.root / 'share'} ({watch.mode})"
+    )
+    with DropWatcher(dirs, watch.mode, watch.poll_seconds) as watcher:
+        serve_loop(
+            one_pass,
+            watcher,
+            tick_seconds=tick,
+            should_stop=should_stop,
+            settle_seconds=max(watch.stable_seconds / 2, 0.2),
+        )
+    line("หยุดแล้ว / stopped")
+
+
+def demo(
+    ctx: typer.Context,
+    workdir: Annotated[Path, typer.Option(help="where the demo deployment lives")] = Path("demo"),
+) -> None:
+    """The whole of round 1/2558 for Kanchanaburi on embedded defaults.  Example: eop demo --workdir demo"""
+    from simulation.demo import run_demo
+
+    wide = console if console.is_terminal and console.width >= 140 else Console(width=160)
+    run_demo(workdir, wide)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command()(process)
+    app.command()(serve)
+    app.command()(demo)

@@ -452,8 +452,8 @@ def _issue(deployment, offices: list[str], log) -> None:
     are recorded as done, so that the timed pass does only what the files bring."""
     from eop.clock import BANGKOK
     from jobs.issue import issue
-    from service.calendar import JOBS
     from ledger import records
+    from service.calendar import JOBS
 
     deployment.clock.set(datetime(2015, 3, 25, 8, tzinfo=BANGKOK))
     for count, office in enumerate(offices, start=1):

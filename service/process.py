@@ -8,8 +8,8 @@ from intake.folders import DropScanner
 from intake.take import Verdict, judge_pending, take_all
 from jobs.answer import answer_pending
 from jobs.deployment import Deployment, submitting_offices
-from service.calendar import run_due
 from outbox.deliver import send_due
+from service.calendar import run_due
 
 
 @dataclass

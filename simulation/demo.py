@@ -17,6 +17,8 @@ from eop.periods import Period, months_between
 from intake.folders import drop_dir, returned_dir
 from jobs.deployment import Deployment, open_deployment
 from jobs.issue import monthly_offices, workbook_name
+from ledger.reference import targets_of
+from service.process import PassReport, run_pass
 from simulation.offices import (
     fill_allocation,
     fill_confirm,
@@ -25,8 +27,6 @@ from simulation.offices import (
     resave_with_libreoffice,
     split_evenly,
 )
-from service.process import PassReport, run_pass
-from ledger.reference import targets_of
 
 FIRST, LAST = Period(2557, 10), Period(2558, 3)
 MISTAKEN = "7105"  # Tha Maka types a letter O for a zero and over-spends in December, then fixes it

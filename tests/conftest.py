@@ -15,10 +15,10 @@ from eop.config import load_config
 from intake.folders import drop_dir, returned_dir
 from jobs.deployment import Deployment, open_deployment
 from jobs.issue import workbook_name
-from simulation.offices import fill_allocation, split_evenly
-from service.process import PassReport, run_pass
 from ledger import records
 from ledger.reference import targets_of
+from service.process import PassReport, run_pass
+from simulation.offices import fill_allocation, split_evenly
 
 REPO = Path(__file__).resolve().parent.parent
 DISTRICTS = [f"71{i:02d}" for i in range(1, 14)]

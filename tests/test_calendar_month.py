@@ -27,9 +27,9 @@ from eop.calendar import MonthCalendar
 from eop.periods import Period
 from eop.states import APPROVE, RETURN
 from jobs.deployment import Deployment, open_deployment
-from simulation.offices import fill_confirm, fill_monthly, fill_review
 from ledger.schema import events, job_runs, outbox, submissions
 from ledger.views import period_status
+from simulation.offices import fill_confirm, fill_monthly, fill_review
 from templates.mail import WORKFLOW_KINDS
 
 SECTIONS = ["71-S1", "71-S2", "71-S3", "71-S4", "71-S5"]

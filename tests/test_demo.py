@@ -11,9 +11,9 @@ from rich.console import Console
 
 from eop.config import load_config
 from eop.periods import Period, months_between
-from simulation.demo import run_demo
 from ledger import workflow
 from ledger.views import period_status, received_files
+from simulation.demo import run_demo
 
 
 @pytest.fixture(scope="module")

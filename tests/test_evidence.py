@@ -40,9 +40,9 @@ from jobs.deployment import Deployment, open_deployment
 from kpi.evidence import checklist_due, packet_due, register_file
 from kpi.letter import draft_letter, stand_in_order
 from kpi.packet import build_packet, page_list
-from simulation.offices import fill_allocation
 from ledger import evidence as ledger_evidence
 from ledger import records
+from simulation.offices import fill_allocation
 
 REPO = Path(__file__).resolve().parent.parent
 OUTPUT = REPO / "test-output"

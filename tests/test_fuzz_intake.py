@@ -31,8 +31,8 @@ from eop.config import load_config
 from eop.layout import BUDGET, META_SHEET, PERFORMANCE
 from intake.folders import drop_dir
 from jobs.deployment import Deployment, open_deployment
-from service.process import run_pass
 from ledger import records
+from service.process import run_pass
 
 SECONDS_PER_FILE = 20.0
 

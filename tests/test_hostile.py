@@ -30,9 +30,9 @@ from eop.config import Limits, load_config
 from eop.layout import META_SHEET, PERFORMANCE
 from intake.folders import drop_dir
 from jobs.deployment import Deployment, open_deployment
-from simulation.offices import fill_monthly
-from service.process import run_pass
 from ledger import views
+from service.process import run_pass
+from simulation.offices import fill_monthly
 
 SECONDS = 60.0  # per case, building excluded: bombs are refused in milliseconds, a million rows in seconds
 MEMORY = 400 * 1024 * 1024  # the most a case may add to the process's peak resident memory

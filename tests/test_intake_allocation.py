@@ -24,9 +24,9 @@ from conftest import (
 from openpyxl import load_workbook
 
 from eop.layout import ALLOCATION_SHEETS, BUDGET, PERFORMANCE
-from simulation.offices import fill_allocation
 from ledger import views
 from ledger.reference import targets_of
+from simulation.offices import fill_allocation
 
 QUANTITY_SHEET, BUDGET_SHEET = ALLOCATION_SHEETS["quantity"][0], ALLOCATION_SHEETS["budget"][0]
 

@@ -28,8 +28,8 @@ from eop.config import load_config
 from eop.layout import META_SHEET, PERFORMANCE, TEMPLATE_VERSIONS
 from intake.folders import drop_dir
 from jobs.deployment import open_deployment
-from simulation.offices import fill_allocation
 from ledger import views
+from simulation.offices import fill_allocation
 
 MARCH = "2558-03"
 THA_MUANG = "7106"

@@ -27,8 +27,8 @@ from openpyxl import load_workbook
 
 from eop.layout import BUDGET, CONFIRM_DRAFT, PERFORMANCE
 from intake.folders import returned_dir
-from simulation.offices import fill_allocation, resave_with_libreoffice
 from ledger import records, views
+from simulation.offices import fill_allocation, resave_with_libreoffice
 from templates.annotate import ERROR_FILL, LISTING_SHEET
 
 MARCH = "2558-03"

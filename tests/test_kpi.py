@@ -28,9 +28,9 @@ from eop.clock import Clock
 from eop.config import ConfigError, load_config
 from eop.periods import Period
 from jobs.deployment import Deployment, open_deployment
+from jobs.reports import REPORTS, render_report
 from kpi.evidence import register_file
 from kpi.scorecard import checklist, group_checklist, score
-from jobs.reports import REPORTS, render_report
 from ledger import workflow
 from ledger.reference import targets_of
 

@@ -67,8 +67,8 @@ def province_office_workbooks(run: Path, out: Path) -> list[tuple[str, str, Path
     from eop.periods import Period
     from jobs.deployment import open_deployment
     from jobs.issue import issue
-    from simulation.offices import fill_monthly
     from ledger import views
+    from simulation.offices import fill_monthly
 
     deployment = open_deployment(
         load_config(run / "config.yaml"), Clock(datetime(2015, 3, 25, 9, tzinfo=BANGKOK))

@@ -20,9 +20,9 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from eop.clock import BANGKOK
-from simulation.demo import run_demo
 from jobs.deployment import Deployment
 from jobs.reports import PACKAGE, REPORTS, build_report, render_package, render_report
+from simulation.demo import run_demo
 from templates.reports import (
     Column,
     ReportData,

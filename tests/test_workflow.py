@@ -42,10 +42,10 @@ from eop.layout import (
 )
 from eop.states import APPROVE, EVEN_IF_INCOMPLETE, NO, RETURN, REVIEW_CHOICES
 from jobs.deployment import Deployment, open_deployment
-from simulation.offices import fill_allocation, fill_confirm, fill_monthly, fill_review
 from ledger import records, workflow
 from ledger.schema import events
 from ledger.views import period_status
+from simulation.offices import fill_allocation, fill_confirm, fill_monthly, fill_review
 from templates.mail import WORKFLOW_KINDS, render_mail
 
 EOP = Path(sys.executable).parent / "eop"

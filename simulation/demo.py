@@ -19,6 +19,7 @@ from jobs.deployment import Deployment, open_deployment
 from jobs.issue import monthly_offices, workbook_name
 from ledger.reference import targets_of
 from service.process import PassReport, run_pass
+from simulation import evidence as evidence_demo
 from simulation.offices import (
     fill_allocation,
     fill_confirm,
@@ -126,10 +127,7 @@ def run_demo(workdir: Path, console: Console) -> Deployment:
         if period == CORRECTED_MONTH:
             _correct(deployment, rng, step)
     step(at(2015, 4, 4, 9), "ปิดงวด 2558-03 / March 2558 locks")
-    from jobs import (
-        evidence_demo,
-    )  # KPI evidence: stand-in documents, the deadline's checklist and packet
-
+    # KPI evidence: stand-in documents, the deadline's checklist and packet
     packet = evidence_demo.evidence_round(deployment, step)
     console.print(table)
     _where_to_look(deployment, config_path, console)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from enum import Enum
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -346,8 +346,6 @@ def describe_errors(path: Path, exc: ValidationError) -> str:
 
 def _keys_at(loc: tuple) -> list[str]:
     """The keys the model allows at `loc` (list indexes skipped), for "unknown key" hints."""
-    from typing import get_args
-
     model: type[BaseModel] = Config
     for part in loc:
         if isinstance(part, int):

@@ -6,6 +6,8 @@ answered with what to do and a fresh workbook, never a cryptic "field missing".
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 META_SHEET = "_meta"
@@ -144,16 +146,13 @@ def kind_label(kind: str) -> tuple[str, str]:
 
 def prefilled_digest(prefilled: dict) -> str:
     """A digest of what the service wrote into a workbook, so any change to it shows."""
-    import hashlib
-    import json
-
     canonical = json.dumps(prefilled, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
 
 
 def allocation_layout(measure: str, offices: list[str]) -> SheetLayout:
     """One allocation sheet: the fixed columns, one input column per office, then the sum."""
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter  # lazy: the ground loads no openpyxl at start-up
 
     name_th, name_en = ALLOCATION_SHEETS[measure]
     office_columns = tuple(

@@ -26,7 +26,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from eop.periods import Period
+from eop.periods import Period, months_between
 from eop.thai import to_arabic_digits
 
 
@@ -296,8 +296,6 @@ class Round(_Strict):
 
     @property
     def months(self) -> list[Period]:
-        from eop.periods import months_between
-
         return months_between(Period.parse(self.first), Period.parse(self.last))
 
     @property

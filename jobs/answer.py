@@ -23,7 +23,8 @@ from jobs.issue import build_and_record
 from jobs.people import recipients
 from jobs.workflow_answers import WORKFLOW_RECEIPTS, notify_returns
 from ledger import records
-from ledger.db import Ledger, LedgerUnavailable, record_event
+from ledger.db import Ledger, LedgerUnavailable
+from ledger.events import record_event
 from ledger.reference import activity_rows
 from outbox.compose import make_message
 from outbox.spool import QUEUE_DIR, Spoolable, prepare, queue, sync_folder

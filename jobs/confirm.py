@@ -6,21 +6,23 @@ from __future__ import annotations
 
 import logging
 import shutil
+from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row
 
 from eop.states import CONFIRMED
-from eop.thai import date_en, datetime_th
+from eop.thai import date_en, date_th, datetime_th
 from intake.folders import returned_dir
 from jobs.deployment import Deployment
 from jobs.issue import build_and_record
 from jobs.notices import calendar, day_names, office_names, period_names, state_row
 from jobs.people import centre_people, coordinators
+from jobs.reports import render_package
+from jobs.workflow_books import is_ready, reporting_offices
 from ledger import workflow
-from ledger.db import record_event
-from ledger.records import file_row, latest_submission
-from ledger.schema import corrections, submissions
+from ledger.events import record_event
+from ledger.records import file_row, in_state, latest_submission, submission_version
 from outbox.compose import make_message
 from outbox.spool import queue
 
@@ -29,10 +31,6 @@ log = logging.getLogger(__name__)
 
 def render_reports(deployment: Deployment, period: str, province: str) -> list[Path]:
     """RPT111, 112, 113, 211, 212 for the province (jobs.reports), outside any transaction."""
-    try:
-        from jobs.reports import render_package
-    except ImportError:  # the reports are not installed in this build
-        return []
     try:
         return list(render_package(deployment, period, province))
     except Exception:
@@ -109,17 +107,10 @@ def centre_keys(conn: Connection, deployment: Deployment) -> list[str]:
     """`province:period:vN` of each confirmed confirm workbook, `province:period:correction-N` of
     each correction to the centre that was taken: each is sent to the centre once."""
     provinces = {p.code for p in deployment.config.provinces()}
-    query = select(submissions).where(
-        (submissions.c.kind == "confirm") & (submissions.c.state == CONFIRMED)
-    )
     keys = [
-        f"{row.office}:{row.period}:v{row.version}"
-        for row in conn.execute(query.order_by(submissions.c.id))
+        f"{row.office}:{row.period}:v{row.version}" for row in in_state(conn, "confirm", CONFIRMED)
     ]
-    used = select(corrections).where(
-        corrections.c.to_centre.is_(True) & corrections.c.used_by_file_id.is_not(None)
-    )
-    for row in conn.execute(used.order_by(corrections.c.id)):
+    for row in workflow.corrections_taken_to_centre(conn):
         province = row.office if row.office in provinces else _province_of(deployment, row.office)
         if province:
             keys.append(f"{province}:{row.period}:correction-{row.id}")
@@ -191,14 +182,7 @@ def _centre_context(
         row = workflow.correction(conn, int(which.removeprefix("correction-")))
         context["correction"] = _memo(row)
         return context, []
-    confirm = conn.execute(
-        select(submissions).where(
-            (submissions.c.office == province)
-            & (submissions.c.kind == "confirm")
-            & (submissions.c.period == period)
-            & (submissions.c.version == int(which.removeprefix("v")))
-        )
-    ).one()
+    confirm = submission_version(conn, province, "confirm", period, int(which.removeprefix("v")))
     at = workflow.state_reached_at(conn, confirm, CONFIRMED) or confirm.accepted_at
     context |= {
         "name": confirm.reporter or "",
@@ -210,8 +194,6 @@ def _centre_context(
 
 
 def _incomplete(deployment: Deployment, conn: Connection, province: str, period: str) -> list[dict]:
-    from jobs.workflow_books import is_ready, reporting_offices
-
     rows = []
     for code in reporting_offices(deployment.config, province):
         latest = latest_submission(conn, code, "monthly", period)
@@ -221,10 +203,6 @@ def _incomplete(deployment: Deployment, conn: Connection, province: str, period:
 
 
 def _memo(row: Row) -> dict:
-    from datetime import date
-
-    from eop.thai import date_th
-
     day = date.fromisoformat(row.memo_date)
     return {
         "memo_number": row.memo_number,

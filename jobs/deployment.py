@@ -10,7 +10,7 @@ from eop.clock import Clock
 from eop.config import Config
 from intake.folders import ensure_share
 from ledger import Ledger
-from ledger.db import record_event
+from ledger.events import record_event
 from ledger.reference import (
     ActivityRow,
     replace_activities,

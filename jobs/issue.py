@@ -14,8 +14,9 @@ from eop.thai import date_en, date_th
 from intake.folders import returned_dir
 from jobs.deployment import Deployment
 from jobs.people import recipients
+from jobs.workflow_books import build_confirm_book, build_review_book
 from ledger import records
-from ledger.db import record_event
+from ledger.events import record_event
 from ledger.reference import activity_rows, targets_of
 from ledger.views import office_month_plan
 from outbox.compose import make_message
@@ -51,47 +52,62 @@ def build(
 ) -> Built:
     """Build the current workbook of a kind for an office and period (or fiscal year)."""
     out = returned_dir(deployment.root, office) / workbook_name(kind, office, period)
-    if kind in ("review", "confirm"):
-        from jobs.workflow_books import build_confirm_book, build_review_book
+    builder = {
+        "review": build_review_book,
+        "confirm": build_confirm_book,
+        "monthly": _monthly_book,
+        "allocation": _allocation_book,
+        "targets": _targets_book,
+    }[kind]
+    return builder(deployment, conn, office, period, now, out)
 
-        return (build_review_book if kind == "review" else build_confirm_book)(
-            deployment, conn, office, period, now, out
-        )
-    if kind == "monthly":
-        month = Period.parse(period)
-        lines = [MonthlyLine(**line._asdict()) for line in office_month_plan(conn, office, month)]
-        return build_monthly(
-            out,
-            office=label(deployment, office),
-            period=month,
-            lines=lines,
-            issued_at=now,
-            calendar=MonthCalendar(month, deployment.config.calendar.rules),
-            max_cell_chars=deployment.config.limits.max_cell_chars,
-        )
+
+def _monthly_book(
+    deployment: Deployment, conn: Connection, office: str, period: str, now: datetime, out: Path
+) -> Built:
+    month = Period.parse(period)
+    lines = [MonthlyLine(**line._asdict()) for line in office_month_plan(conn, office, month)]
+    return build_monthly(
+        out,
+        office=label(deployment, office),
+        period=month,
+        lines=lines,
+        issued_at=now,
+        calendar=MonthCalendar(month, deployment.config.calendar.rules),
+        max_cell_chars=deployment.config.limits.max_cell_chars,
+    )
+
+
+def _allocation_book(
+    deployment: Deployment, conn: Connection, office: str, period: str, now: datetime, out: Path
+) -> Built:
     year = int(period)
-    catalogue = activity_rows(conn, year)
-    if kind == "allocation":
-        province = targets_of(conn, year, "province", office)
-        lines = [
-            AllocationLine(a.code, a.name_th, a.unit, a.whole, *province[(office, a.code)])
-            for a in catalogue
-            if (office, a.code) in province
-        ]
-        offices = [label(deployment, office)] + [
-            label(deployment, o.code)
-            for o in deployment.config.children(office)
-            if o.level == "district"
-        ]
-        return build_allocation(
-            out,
-            province=label(deployment, office),
-            fiscal_year=year,
-            offices=offices,
-            lines=lines,
-            issued_at=now,
-        )
-    lines = [TargetLine(a.code, a.name_th, a.unit, a.whole) for a in catalogue]
+    province = targets_of(conn, year, "province", office)
+    lines = [
+        AllocationLine(a.code, a.name_th, a.unit, a.whole, *province[(office, a.code)])
+        for a in activity_rows(conn, year)
+        if (office, a.code) in province
+    ]
+    offices = [label(deployment, office)] + [
+        label(deployment, o.code)
+        for o in deployment.config.children(office)
+        if o.level == "district"
+    ]
+    return build_allocation(
+        out,
+        province=label(deployment, office),
+        fiscal_year=year,
+        offices=offices,
+        lines=lines,
+        issued_at=now,
+    )
+
+
+def _targets_book(
+    deployment: Deployment, conn: Connection, office: str, period: str, now: datetime, out: Path
+) -> Built:
+    year = int(period)
+    lines = [TargetLine(a.code, a.name_th, a.unit, a.whole) for a in activity_rows(conn, year)]
     return build_targets(
         out, province=label(deployment, office), fiscal_year=year, lines=lines, issued_at=now
     )

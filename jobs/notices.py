@@ -15,7 +15,7 @@ from eop.thai import date_en, date_th
 from jobs.deployment import Deployment
 from jobs.issue import build_and_record, monthly_offices
 from jobs.people import recipients
-from ledger.db import record_event
+from ledger.events import record_event
 from ledger.records import latest_submission
 from outbox.compose import make_message
 from outbox.spool import queue

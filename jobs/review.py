@@ -4,11 +4,10 @@ window's last day to sections still pending, and a returned district's notice.""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row
 
 from eop.layout import kind_label
 from eop.states import RETURNED, REVIEWABLE
@@ -26,9 +25,8 @@ from jobs.notices import (
 from jobs.people import recipients, reviewers
 from jobs.workflow_books import section_districts
 from ledger import workflow
-from ledger.db import record_event
-from ledger.records import file_row, latest_submission, submission
-from ledger.schema import issued
+from ledger.events import record_event
+from ledger.records import file_row, issued_prefilled, latest_submission, submission
 from outbox.compose import make_message
 from outbox.spool import queue
 from templates.workbooks.monthly import Built
@@ -49,13 +47,10 @@ def pending(conn: Connection, deployment: Deployment, section: str, period: str)
 
 def offered(conn: Connection, section: str, period: str) -> set[tuple[str, int]]:
     """(district, version) pairs some review workbook already offered this section."""
-    query = select(issued.c.prefilled).where(
-        (issued.c.kind == "review") & (issued.c.office == section) & (issued.c.period == period)
-    )
     return {
         (office, version)
-        for text in conn.scalars(query)
-        for office, version in json.loads(text)["reviewable"].items()
+        for prefilled in issued_prefilled(conn, "review", section, period)
+        for office, version in prefilled["reviewable"].items()
     }
 
 

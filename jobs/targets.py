@@ -7,7 +7,7 @@ from pathlib import Path
 from eop.findings import Finding
 from intake.csv_file import TARGET_COLUMNS, read_targets_csv, targets_csv_layout
 from jobs.deployment import Deployment
-from ledger.db import record_event
+from ledger.events import record_event
 from ledger.reference import activity_rows, set_targets
 from validators.catalogue import finding
 from validators.targets import check_targets

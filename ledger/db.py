@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 
-from ledger import schema
+# record_event is named here too: kpi/ and intake/ import it from ledger.db
+from ledger.events import record_event as record_event
 from ledger.migrations import migrate
 
 # Answers that cannot change while a read snapshot lasts (the activity catalogue), kept
@@ -99,34 +98,3 @@ class Ledger:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def record_event(
-    conn: Connection,
-    at: datetime,
-    name: str,
-    *,
-    office: str | None = None,
-    kind: str | None = None,
-    period: str | None = None,
-    actor: str | None = None,
-    file_id: int | None = None,
-    **detail: Any,
-) -> None:
-    """Append to the audit log (never updated, never deleted)."""
-    conn.execute(
-        _ADD_EVENT,
-        {
-            "at": at,
-            "event": name,
-            "office": office,
-            "kind": kind,
-            "period": period,
-            "actor": actor,
-            "file_id": file_id,
-            "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
-        },
-    )
-
-
-_ADD_EVENT = insert(schema.events)  # built once: every file judged and answered writes events

@@ -1,7 +1,7 @@
-"""KPI evidence in the ledger: the documents registered for each province (migration 3) and
-the plain facts KPI scoring asks for, each with the moment that proves it.
+"""KPI evidence in the ledger: the documents registered for each province (migration 3,
+table `schema.evidence_documents`) and the plain facts KPI scoring asks for, each with the
+moment that proves it.
 
-The table has its own MetaData (created by migration 3 only, whatever was imported first).
 A document's identity is its kind and number (order 84/2558) or, without a number, its kind
 and file name: registering the same identity again keeps both rows, and the newest counts.
 """
@@ -11,49 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Connection,
-    Integer,
-    MetaData,
-    Row,
-    String,
-    Table,
-    Text,
-    func,
-    insert,
-    select,
-)
+from sqlalchemy import Connection, Row, func, insert, select
 
 from ledger.records import latest_by_office, latest_submission
-from ledger.schema import Moment, files, submissions, targets
-
-metadata = MetaData()
-
-evidence_documents = Table(
-    "evidence_documents",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("office", String, nullable=False),  # the province whose evidence it is
-    Column("fiscal_year", Integer, nullable=False),
-    Column(
-        "kind", String, nullable=False
-    ),  # order | letter-targets | minutes (eop.rounds.DOCUMENT_KINDS)
-    Column("number", String),  # "84/2558"
-    Column("doc_date", String),  # ISO date (CE) of the document itself, when known
-    Column("title_th", Text),
-    Column("title_en", Text),
-    Column("name", String, nullable=False),  # the file name as dropped (or the config file's)
-    Column("file_id", Integer, nullable=False),  # files.id: archived like any other file
-    Column("sha256", String, nullable=False),
-    Column("pages", Integer, nullable=False),
-    Column("source", String, nullable=False),  # folder | config
-    Column(
-        "stand_in", Boolean, nullable=False, default=False
-    ),  # says it is a stand-in (the demo's)
-    Column("registered_at", Moment, nullable=False),
-)
+from ledger.schema import evidence_documents, files, submissions, targets
+from ledger.workflow import state_reached_at
 
 
 @dataclass(frozen=True)
@@ -257,10 +219,6 @@ def _fact(conn: Connection, row: Row) -> SubmissionFact:
     )
 
 
-def submission_row(conn: Connection, submission_id: int) -> Row:
-    return conn.execute(select(submissions).where(submissions.c.id == submission_id)).one()
-
-
 def confirmed_at(
     conn: Connection, office: str, period: str
 ) -> tuple[SubmissionFact | None, datetime | None]:
@@ -280,14 +238,7 @@ def confirmed_at(
     row = conn.execute(query).first()
     if row is None:
         return None, None
-    moment = row.accepted_at
-    try:
-        from ledger.workflow import state_reached_at
-
-        moment = state_reached_at(conn, row, "confirmed") or moment
-    except ImportError:  # a build without the workflow: the version's acceptance is the moment
-        pass
-    return _fact(conn, row), moment
+    return _fact(conn, row), state_reached_at(conn, row, "confirmed") or row.accepted_at
 
 
 def monthly_versions(conn: Connection, office: str, period: str) -> list[Row]:

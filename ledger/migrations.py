@@ -25,9 +25,7 @@ def _workflow(conn: Connection) -> None:
 
 def _evidence(conn: Connection) -> None:
     """KPI evidence: the documents registered for each province (ledger.evidence)."""
-    from ledger.evidence import evidence_documents
-
-    evidence_documents.create(conn, checkfirst=True)
+    schema.evidence_documents.create(conn, checkfirst=True)
 
 
 MIGRATIONS: list[Migration] = [

@@ -186,6 +186,23 @@ def submission(conn: Connection, submission_id: int) -> Row:
     return conn.execute(SUBMISSION, {"submission_id": submission_id}).one()
 
 
+def submission_version(conn: Connection, office: str, kind: str, period: str, version: int) -> Row:
+    """One version of an office's workbook of a kind for a period."""
+    query = select(submissions).where(
+        (submissions.c.office == office)
+        & (submissions.c.kind == kind)
+        & (submissions.c.period == period)
+        & (submissions.c.version == version)
+    )
+    return conn.execute(query).one()
+
+
+def in_state(conn: Connection, kind: str, state: str) -> list[Row]:
+    """Every version of a kind in a state, oldest first."""
+    query = select(submissions).where((submissions.c.kind == kind) & (submissions.c.state == state))
+    return list(conn.execute(query.order_by(submissions.c.id)))
+
+
 def latest_by_office(conn: Connection, kind: str, period: str) -> dict[str, Row]:
     newest = (
         select(submissions.c.office, func.max(submissions.c.version).label("version"))
@@ -292,6 +309,14 @@ ISSUED = select(issued).where(issued.c.digest == bindparam("digest"))
 def issued_snapshot(conn: Connection, digest: str) -> dict | None:
     row = conn.execute(ISSUED, {"digest": digest}).first()
     return {**row._mapping, "prefilled": json.loads(row.prefilled)} if row else None
+
+
+def issued_prefilled(conn: Connection, kind: str, office: str, period: str) -> list[dict]:
+    """What each workbook of a kind issued to an office for a period was prefilled with."""
+    query = select(issued.c.prefilled).where(
+        (issued.c.kind == kind) & (issued.c.office == office) & (issued.c.period == period)
+    )
+    return [json.loads(text) for text in conn.scalars(query)]
 
 
 # -- scheduled jobs --------------------------------------------------------------

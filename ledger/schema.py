@@ -264,3 +264,30 @@ corrections = Table(
     Column("used_by_file_id", Integer),
     Column("closed_at", Moment),
 )
+
+# KPI evidence (migration 3): its own MetaData, so that migration 1's create_all never makes it
+evidence_metadata = MetaData()
+
+evidence_documents = Table(
+    "evidence_documents",
+    evidence_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("office", String, nullable=False),  # the province whose evidence it is
+    Column("fiscal_year", Integer, nullable=False),
+    Column(
+        "kind", String, nullable=False
+    ),  # order | letter-targets | minutes (eop.rounds.DOCUMENT_KINDS)
+    Column("number", String),  # "84/2558"
+    Column("doc_date", String),  # ISO date (CE) of the document itself, when known
+    Column("title_th", Text),
+    Column("title_en", Text),
+    Column("name", String, nullable=False),  # the file name as dropped (or the config file's)
+    Column("file_id", Integer, nullable=False),  # files.id: archived like any other file
+    Column("sha256", String, nullable=False),
+    Column("pages", Integer, nullable=False),
+    Column("source", String, nullable=False),  # folder | config
+    Column(
+        "stand_in", Boolean, nullable=False, default=False
+    ),  # says it is a stand-in (the demo's)
+    Column("registered_at", Moment, nullable=False),
+)

@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import NamedTuple
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
 from eop.periods import Period, months_between
-from ledger.records import monthly_results
+from eop.states import APPROVED, CONFIRMED, RETURNED
+from ledger import workflow
+from ledger.records import (
+    findings_of,
+    latest_by_office,
+    monthly_results,
+    received_since,
+    rejected_attempts,
+)
 from ledger.reference import activity_rows, targets_of
+from ledger.schema import events, files
+from ledger.sections import is_district
 
 
 class PlanLine(NamedTuple):  # a tuple: a national round builds 52,680 of them
@@ -96,20 +106,10 @@ def period_status(
     Past the lock (`locked`, or by default the period's `locked` event) an office that sent
     something shows `locked`; `approved_at` and `confirmed_at` still say how far it got.
     """
-    from sqlalchemy import select
-
-    from ledger.records import latest_by_office, rejected_attempts
-    from ledger.schema import files
-
     latest = latest_by_office(conn, kind, period)
     rejected = rejected_attempts(conn, kind, period)
     is_locked = period_locked(conn, period) if locked is None else locked
-    received = {}
-    if latest:
-        ids = [row.file_id for row in latest.values()]
-        received = dict(
-            conn.execute(select(files.c.id, files.c.received_at).where(files.c.id.in_(ids))).all()
-        )
+    received = _received_at(conn, [row.file_id for row in latest.values()])
     rows = []
     for code, name in offices:
         row = latest.get(code)
@@ -129,11 +129,15 @@ def period_status(
     return rows
 
 
+def _received_at(conn: Connection, file_ids: list[int]) -> dict:
+    """file id → when it was received."""
+    if not file_ids:
+        return {}
+    query = select(files.c.id, files.c.received_at).where(files.c.id.in_(file_ids))
+    return dict(conn.execute(query).all())
+
+
 def period_locked(conn: Connection, period: str) -> bool:
-    from sqlalchemy import func, select
-
-    from ledger.schema import events
-
     query = (
         select(func.count())
         .select_from(events)
@@ -144,10 +148,7 @@ def period_locked(conn: Connection, period: str) -> bool:
 
 def workflow_status(conn: Connection, office: str, period: str, row) -> dict:
     """The workflow's part of an office's status: sections' decisions, approval, confirmation, corrections."""
-    from eop.states import APPROVED, CONFIRMED, RETURNED
-    from ledger import workflow
-
-    district = row is not None and row.kind == "monthly" and workflow.is_district(conn, office)
+    district = row is not None and row.kind == "monthly" and is_district(conn, office)
     standing = workflow.verdicts(conn, row) if district else {}
     state = row.state if row else "missing"
     reached = {
@@ -187,8 +188,6 @@ def _iso(moment) -> str | None:
 
 def received_files(conn: Connection, since=None) -> list[dict]:
     """Every file received: the stable shape of `eop received --json`."""
-    from ledger.records import findings_of, received_since
-
     result_of = {"received": "pending"}
     return [
         {

@@ -16,19 +16,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
-from eop.periods import Period
 from eop.states import APPROVED, CONFIRMED, RECORDED, RETURNED, SUBMITTED
-from ledger.db import record_event
+from ledger.events import record_event
 from ledger.records import latest_submission
-from ledger.schema import (
-    activities,
-    corrections,
-    events,
-    offices,
-    results,
-    reviews,
-    submissions,
-)
+from ledger.schema import corrections, events, reviews, submissions
+from ledger.sections import fiscal_year_of, is_district, required_sections, section_figures
 
 PENDING = "pending"
 
@@ -41,45 +33,6 @@ class Verdict:
     state: str  # approved | returned | pending
     review: Row | None = None
     carried: bool = False  # an approval of an earlier version with the same figures
-
-
-# -- sections and their figures --------------------------------------------------------
-def _fiscal_year(period: str) -> int:
-    return Period.parse(period).fiscal_year
-
-
-def section_of(conn: Connection, fiscal_year: int) -> dict[str, str]:
-    """activity → the section that owns it."""
-    query = select(activities.c.code, activities.c.section).where(
-        activities.c.fiscal_year == fiscal_year
-    )
-    return dict(conn.execute(query).all())
-
-
-def required_sections(conn: Connection, submission_id: int, fiscal_year: int) -> set[str]:
-    """The sections owning an activity of the version's results: those who must approve it."""
-    owner = section_of(conn, fiscal_year)
-    codes = conn.scalars(select(results.c.activity).where(results.c.submission_id == submission_id))
-    return {owner[code] for code in codes if code in owner}
-
-
-def section_figures(
-    conn: Connection, submission_id: int, section: str, fiscal_year: int
-) -> dict[str, tuple[float, float]]:
-    owner = section_of(conn, fiscal_year)
-    query = select(results).where(results.c.submission_id == submission_id)
-    return {
-        r.activity: (r.quantity, r.spending)
-        for r in conn.execute(query)
-        if owner.get(r.activity) == section
-    }
-
-
-_LEVEL = select(offices.c.level).where(offices.c.code == bindparam("office"))
-
-
-def is_district(conn: Connection, office: str) -> bool:
-    return conn.scalar(_LEVEL, {"office": office}) == "district"
 
 
 # -- reviews ---------------------------------------------------------------------------
@@ -97,34 +50,39 @@ def add_review(
     late: bool,
     at: datetime,
 ) -> None:
-    version = conn.scalar(select(submissions.c.version).where(submissions.c.id == submission_id))
-    conn.execute(
-        insert(reviews).values(
-            section=section,
-            office=office,
-            period=period,
-            submission_id=submission_id,
-            decision=decision,
-            comment=comment or None,
-            reviewer=reviewer or None,
-            file_id=file_id,
-            late=late,
-            decided_at=at,
-        )
+    """A section's decision on a district's version (its review workbook), and the event."""
+    decided = {
+        "section": section,
+        "office": office,
+        "period": period,
+        "submission_id": submission_id,
+        "decision": decision,
+        "comment": comment or None,
+        "reviewer": reviewer or None,
+        "file_id": file_id,
+        "late": late,
+    }
+    conn.execute(insert(reviews).values(**decided, decided_at=at))
+    _review_event(conn, decided, at)
+
+
+def _review_event(conn: Connection, decided: dict[str, Any], at: datetime) -> None:
+    version = conn.scalar(
+        select(submissions.c.version).where(submissions.c.id == decided["submission_id"])
     )
     record_event(
         conn,
         at,
-        f"section-{decision}",
-        office=office,
+        f"section-{decided['decision']}",
+        office=decided["office"],
         kind="monthly",
-        period=period,
-        actor=_actor(section, reviewer),
-        file_id=file_id,
-        section=section,
+        period=decided["period"],
+        actor=_actor(decided["section"], decided["reviewer"]),
+        file_id=decided["file_id"],
+        section=decided["section"],
         version=version,
-        comment=comment or None,
-        late=late,
+        comment=decided["comment"],
+        late=decided["late"],
     )
 
 
@@ -150,7 +108,7 @@ def reviews_of_file(conn: Connection, file_id: int) -> list[Row]:
 
 def verdicts(conn: Connection, latest: Row) -> dict[str, Verdict]:
     """section → its standing on `latest`, for every section that must approve it."""
-    year = _fiscal_year(latest.period)
+    year = fiscal_year_of(latest.period)
     decided = latest_reviews(conn, latest.office, latest.period)
     found = {}
     for section in sorted(required_sections(conn, latest.id, year)):
@@ -276,7 +234,8 @@ def confirm(
     return True
 
 
-# -- corrections -----------------------------------------------------------------------
+# -- corrections: a locked period reopened for one new version, citing the approving memo
+# -----------------------------------------------------------------------
 class CorrectionRefused(Exception):
     """A correction cannot be opened (unknown office, period not locked, one already open)."""
 
@@ -294,27 +253,19 @@ def open_correction(
     by: str | None,
     at: datetime,
 ) -> int:
-    if not memo_number.strip() or not approved_by.strip():
-        raise CorrectionRefused(
-            "ต้องระบุเลขที่บันทึกและผู้อนุมัติ — the memo number and the approver are required"
-        )
-    if open_correction_for(conn, office, period) is not None:
-        raise CorrectionRefused(
-            f"งวด {period} ของ {office} มีคำขอแก้ไขที่เปิดอยู่แล้ว — a correction of {office} {period} is already open"
-        )
-    new_id = conn.execute(
-        insert(corrections).values(
-            office=office,
-            period=period,
-            memo_number=memo_number.strip(),
-            memo_date=memo_date.isoformat(),
-            approved_by=approved_by.strip(),
-            to_centre=to_centre,
-            reason=reason,
-            opened_at=at,
-            opened_by=by,
-        )
-    ).inserted_primary_key[0]
+    _refuse_correction(conn, office, period, memo_number, approved_by)
+    opened = insert(corrections).values(
+        office=office,
+        period=period,
+        memo_number=memo_number.strip(),
+        memo_date=memo_date.isoformat(),
+        approved_by=approved_by.strip(),
+        to_centre=to_centre,
+        reason=reason,
+        opened_at=at,
+        opened_by=by,
+    )
+    new_id = int(conn.execute(opened).inserted_primary_key[0])
     record_event(
         conn,
         at,
@@ -328,7 +279,20 @@ def open_correction(
         approved_by=approved_by,
         to_centre=to_centre,
     )
-    return int(new_id)
+    return new_id
+
+
+def _refuse_correction(
+    conn: Connection, office: str, period: str, memo_number: str, approved_by: str
+) -> None:
+    if not memo_number.strip() or not approved_by.strip():
+        raise CorrectionRefused(
+            "ต้องระบุเลขที่บันทึกและผู้อนุมัติ — the memo number and the approver are required"
+        )
+    if open_correction_for(conn, office, period) is not None:
+        raise CorrectionRefused(
+            f"งวด {period} ของ {office} มีคำขอแก้ไขที่เปิดอยู่แล้ว — a correction of {office} {period} is already open"
+        )
 
 
 def open_correction_for(conn: Connection, office: str, period: str) -> Row | None:
@@ -342,6 +306,14 @@ def open_correction_for(conn: Connection, office: str, period: str) -> Row | Non
         .order_by(corrections.c.id)
     )
     return conn.execute(query.limit(1)).first()
+
+
+def corrections_taken_to_centre(conn: Connection) -> list[Row]:
+    """Corrections to the centre whose one new version was taken, oldest first."""
+    query = select(corrections).where(
+        corrections.c.to_centre.is_(True) & corrections.c.used_by_file_id.is_not(None)
+    )
+    return list(conn.execute(query.order_by(corrections.c.id)))
 
 
 def correction(conn: Connection, correction_id: int) -> Row:
@@ -422,4 +394,4 @@ def corrections_to_centre(conn: Connection, fiscal_year: int, office: str | None
     query = select(corrections.c.period).where(corrections.c.to_centre.is_(True))
     if office is not None:
         query = query.where(corrections.c.office == office)
-    return sum(1 for period in conn.scalars(query) if _fiscal_year(period) == fiscal_year)
+    return sum(1 for period in conn.scalars(query) if fiscal_year_of(period) == fiscal_year)

@@ -30,7 +30,8 @@ from sqlalchemy import Row
 from eop.config import Config
 from eop.faults import checkpoint
 from ledger import mail
-from ledger.db import Ledger, record_event
+from ledger.db import Ledger
+from ledger.events import record_event
 from outbox.transports import FileTransport, Transport, TransportError, transport_for
 
 LEASE = timedelta(minutes=5)  # longer than any SMTP attempt (timeout × a few round trips)

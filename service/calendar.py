@@ -24,10 +24,14 @@ from datetime import datetime, time
 from eop.calendar import MonthCalendar, Window
 from eop.clock import BANGKOK
 from eop.periods import Period
+from jobs.confirm import centre_keys, send_package, send_to_centre
 from jobs.deployment import Deployment
 from jobs.issue import issue, monthly_offices
+from jobs.notices import remind_missing
+from jobs.review import remind_sections, request_again, request_reviews, unseen
+from kpi import evidence as kpi_evidence
 from ledger import records
-from ledger.db import record_event
+from ledger.events import record_event
 from ledger.reference import targets_of
 
 
@@ -96,22 +100,8 @@ def _issue_allocation(deployment: Deployment, year: str) -> int:
     return len(provinces)
 
 
-def _remind_missing(deployment: Deployment, period: str) -> int:
-    from jobs.notices import remind_missing
-
-    return remind_missing(deployment, period)
-
-
-def _request_reviews(deployment: Deployment, period: str) -> int:
-    from jobs.review import request_reviews
-
-    return request_reviews(deployment, period)
-
-
 def _review_update_due(deployment: Deployment) -> list[str]:
     """Versions a section has not been offered, once the period's review requests went out."""
-    from jobs.review import unseen
-
     open_periods = from_moment(lambda m: m.review.opens)(deployment)
     with deployment.ledger.atomic() as conn:
         return [
@@ -122,35 +112,9 @@ def _review_update_due(deployment: Deployment) -> list[str]:
         ]
 
 
-def _request_again(deployment: Deployment, key: str) -> int:
-    from jobs.review import request_again
-
-    return request_again(deployment, key)
-
-
-def _remind_sections(deployment: Deployment, period: str) -> int:
-    from jobs.review import remind_sections
-
-    return remind_sections(deployment, period)
-
-
-def _send_package(deployment: Deployment, period: str) -> int:
-    from jobs.confirm import send_package
-
-    return send_package(deployment, period)
-
-
 def _centre_due(deployment: Deployment) -> list[str]:
-    from jobs.confirm import centre_keys
-
     with deployment.ledger.atomic() as conn:
         return centre_keys(conn, deployment)
-
-
-def _send_to_centre(deployment: Deployment, key: str) -> int:
-    from jobs.confirm import send_to_centre
-
-    return send_to_centre(deployment, key)
 
 
 def _lock_due(deployment: Deployment) -> list[str]:
@@ -191,37 +155,37 @@ JOBS = [
         "remind-missing",
         "เตือนหน่วยงานที่ยังไม่ส่งในวันสุดท้ายของช่วงบันทึก — reminder to offices still missing (entry window's last day)",
         from_moment(lambda m: _last_day(m.entry)),
-        _remind_missing,
+        remind_missing,
     ),
     Job(
         "review-request",
         "ส่งแบบตรวจสอบให้กลุ่ม/ฝ่ายเมื่อเปิดช่วงตรวจสอบ — review workbooks to the sections (review window's first day)",
         from_moment(lambda m: m.review.opens),
-        _request_reviews,
+        request_reviews,
     ),
     Job(
         "review-update",
         "ส่งแบบตรวจสอบอีกครั้งเมื่อมีฉบับใหม่ที่ยังไม่ได้ตรวจ — a section's workbook again for versions it has not seen",
         _review_update_due,
-        _request_again,
+        request_again,
     ),
     Job(
         "review-reminder",
         "เตือนกลุ่ม/ฝ่ายที่ยังไม่ตรวจในวันสุดท้ายของช่วงตรวจสอบ — reminder to sections still pending (review window's last day)",
         from_moment(lambda m: _last_day(m.review)),
-        _remind_sections,
+        remind_sections,
     ),
     Job(
         "province-package",
         "ส่งรายงานภาพรวมและแบบยืนยันให้กลุ่มยุทธศาสตร์ฯ — province package and confirm workbook (strategy window's first day)",
         from_moment(lambda m: m.strategy.opens),
-        _send_package,
+        send_package,
     ),
     Job(
         "centre-reports",
         "ส่งรายงานที่จังหวัดยืนยันแล้วให้ส่วนกลาง — confirmed reports to the centre",
         _centre_due,
-        _send_to_centre,
+        send_to_centre,
     ),
     Job(
         "lock",
@@ -260,43 +224,30 @@ def run_due(deployment: Deployment) -> list[tuple[str, str, int]]:
     return ran
 
 
-def entry_calendar(deployment: Deployment, period: str) -> MonthCalendar:
-    return MonthCalendar(Period.parse(period), deployment.config.calendar.rules)
-
-
-# -- KPI evidence (kpi.evidence): imported when a job runs, so the calendar loads light -----
-def _evidence(name: str) -> Callable:
-    def call(*args: object) -> object:
-        from kpi import evidence
-
-        return getattr(evidence, name)(*args)
-
-    return call
-
-
+# -- KPI evidence (kpi.evidence) ---------------------------------------------------------
 JOBS += [
     Job(
         "evidence-register",
         "รับเอกสารหลักฐานตัวชี้วัดจากโฟลเดอร์ evidence ของจังหวัด — register documents dropped in the province's evidence folder",
-        _evidence("register_due"),
-        _evidence("register_one"),
+        kpi_evidence.register_due,
+        kpi_evidence.register_one,
     ),
     Job(
         "target-letter",
         "ร่างหนังสือแจ้งเป้าหมายงาน-เงินให้อำเภอเมื่อรับแบบจัดสรรแล้ว — draft the target notification memo once the allocation is accepted",
-        _evidence("letter_due"),
-        _evidence("draft_letter"),
+        kpi_evidence.letter_due,
+        kpi_evidence.draft_letter,
     ),
     Job(
         "evidence-checklist",
         "แจ้งรายการหลักฐานที่ยังขาด 7, 3 และ 1 วันก่อนกำหนด — the checklist of what is missing, 7, 3 and 1 days before the deadline",
-        _evidence("checklist_due"),
-        _evidence("send_checklist"),
+        kpi_evidence.checklist_due,
+        kpi_evidence.send_checklist,
     ),
     Job(
         "evidence-packet",
         "ส่งแฟ้มหลักฐานตัวชี้วัดวันก่อนกำหนด เมื่อยืนยันเดือนสุดท้ายของรอบแล้ว — the evidence packet the day before the deadline, once the round's last month is confirmed",
-        _evidence("packet_due"),
-        _evidence("send_packet"),
+        kpi_evidence.packet_due,
+        kpi_evidence.send_packet,
     ),
 ]

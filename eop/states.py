@@ -11,10 +11,12 @@ MISSING, RECORDED, SUBMITTED = "missing", "recorded", "submitted"
 APPROVED, RETURNED, CONFIRMED, LOCKED = "approved", "returned", "confirmed", "locked"
 STATES = (MISSING, RECORDED, SUBMITTED, APPROVED, RETURNED, CONFIRMED, LOCKED)
 
+# The one table of state names (every mail, report and workbook asks it): Thai first, then
+# English; words an officer also sees in the workbooks (ร่าง, ยืนยันส่ง, ส่งกลับ).
 STATE_NAMES = {  # state → (Thai, English)
     MISSING: ("ยังไม่ส่ง", "missing"),
-    RECORDED: ("ร่าง (ยังไม่ยืนยันส่ง)", "draft, not yet confirmed"),
-    SUBMITTED: ("ยืนยันส่งแล้ว รอกลุ่ม/ฝ่ายตรวจ", "submitted, awaiting review"),
+    RECORDED: ("บันทึกแล้ว (ร่าง ยังไม่ยืนยันส่ง)", "recorded (a draft, not yet submitted)"),
+    SUBMITTED: ("ยืนยันส่งแล้ว", "submitted"),
     APPROVED: ("กลุ่ม/ฝ่ายอนุมัติแล้ว", "approved by the sections"),
     RETURNED: ("ส่งกลับให้แก้ไข", "returned for correction"),
     CONFIRMED: ("จังหวัดยืนยันส่งส่วนกลางแล้ว", "confirmed to the centre"),
@@ -46,6 +48,6 @@ def state_en(state: str) -> str:
 
 
 def state_label(state: str) -> str:
-    """`ยืนยันส่งแล้ว รอกลุ่ม/ฝ่ายตรวจ / submitted, awaiting review`: as a workbook shows it."""
+    """`ยืนยันส่งแล้ว / submitted`: as a workbook shows it."""
     th, en = STATE_NAMES.get(state, (state, state))
     return f"{th} / {en}"

@@ -12,10 +12,11 @@ from sqlalchemy import Connection
 
 from eop.faults import checkpoint
 from eop.findings import Finding, Severity
+from eop.formats import moment_en
 from eop.layout import kind_label
 from eop.periods import Period
-from eop.states import APPROVED, CONFIRMED, RETURNED, state_en, state_th
-from eop.thai import date_en, datetime_th
+from eop.states import state_en, state_th
+from eop.thai import datetime_th
 from eop.workers import can_fork, run_forked, shares_by_province, worker_count
 from intake.folders import returned_dir
 from jobs.deployment import Deployment
@@ -32,12 +33,6 @@ from templates.annotate import AnnotationFailed, annotate_workbook
 
 log = logging.getLogger(__name__)
 FRESH_CODES = {"template-outdated", "target-changed", "state-changed"}
-STATES = {
-    "recorded": ("บันทึกแล้ว (ร่าง ยังไม่ส่งจังหวัด)", "recorded (draft, not yet sent to the province)"),
-    "submitted": ("ยืนยันส่งแล้ว", "confirmed and submitted"),
-    **{s: (state_th(s), state_en(s)) for s in (APPROVED, RETURNED, CONFIRMED)},
-}
-
 
 PARALLEL_FROM = 24  # answers waiting: below this a worker pool costs more than it saves
 
@@ -216,7 +211,7 @@ def _common(deployment: Deployment, row) -> dict:
         "file": {
             "name": row.name,
             "received_th": datetime_th(row.received_at),
-            "received_en": f"{date_en(row.received_at)} {row.received_at:%H:%M}",
+            "received_en": moment_en(row.received_at),
         },
         "kind_th": kind_th if row.kind else "ไฟล์",
         "kind_en": kind_en if row.kind else "file",
@@ -250,8 +245,8 @@ def _receipt(deployment: Deployment, conn: Connection, row) -> tuple[str, dict, 
         "changes": _changes(conn, submission) if submission.replaces else [],
         "summary": _summary(conn, submission) if row.kind == "monthly" else [],
         "warnings": [f for f in found if f["severity"] == Severity.WARNING.value],
-        "state_th": STATES.get(submission.state, (submission.state, ""))[0],
-        "state_en": STATES.get(submission.state, ("", submission.state))[1],
+        "state_th": state_th(submission.state),
+        "state_en": state_en(submission.state),
     }
     return "receipt", context, []
 
@@ -380,7 +375,7 @@ def _duplicate(deployment: Deployment, conn: Connection, row) -> tuple[str, dict
         "original": {
             "name": original.name,
             "received_th": datetime_th(original.received_at),
-            "received_en": f"{date_en(original.received_at)} {original.received_at:%H:%M}",
+            "received_en": moment_en(original.received_at),
         },
     }
     return "duplicate", context, []

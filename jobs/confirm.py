@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Row
 
+from eop.formats import moment_en
 from eop.states import CONFIRMED
 from eop.thai import date_en, date_th, datetime_th
 from intake.folders import returned_dir
@@ -71,7 +72,7 @@ def send_package(deployment: Deployment, period: str) -> int:
                 "reports": [p.name for p in reports],
                 "attachment_name": built.path.name,
                 "as_of_th": datetime_th(now),
-                "as_of_en": f"{date_en(now)} {now:%H:%M}",
+                "as_of_en": moment_en(now),
             }
             draft = make_message(
                 "province_package",
@@ -187,7 +188,7 @@ def _centre_context(
     context |= {
         "name": confirm.reporter or "",
         "confirmed_th": datetime_th(at),
-        "confirmed_en": f"{date_en(at)} {at:%H:%M}",
+        "confirmed_en": moment_en(at),
         "incomplete": _incomplete(deployment, conn, province, period),
     }
     return context, [_confirmed_workbook(deployment, conn, confirm)]

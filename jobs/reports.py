@@ -15,6 +15,7 @@ from typing import Literal
 
 from eop.calendar import MonthCalendar
 from eop.periods import Period
+from eop.states import STATE_NAMES
 from eop.thai import date_en, date_th, datetime_th
 from jobs.consolidate import (
     Figures,
@@ -120,15 +121,7 @@ TIMELINESS = [
     Column("ได้รับครั้งแรก", "First received", "moment", 19),
     Column("รับฉบับล่าสุด", "Latest version accepted", "moment", 19),
 ]
-STATES = {
-    "missing": Text("ยังไม่ส่ง", "missing"),
-    "recorded": Text("บันทึกแล้ว (ร่าง)", "recorded (draft)"),
-    "submitted": Text("ยืนยันส่งแล้ว", "submitted"),
-    "approved": Text("อนุมัติแล้ว", "approved"),
-    "returned": Text("ส่งกลับแก้ไข", "returned"),
-    "confirmed": Text("ยืนยันต่อกรมแล้ว", "confirmed to the centre"),
-    "locked": Text("ปิดงวดแล้ว", "locked"),
-}
+STATES = {state: Text(th, en) for state, (th, en) in STATE_NAMES.items()}  # eop.states' table
 
 
 # Sums of floats carry noise (32304.800000000003); a report shows baht to the satang.

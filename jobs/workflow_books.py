@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Row
 
 from eop.calendar import MonthCalendar
 from eop.config import Config, Section
+from eop.formats import number
 from eop.periods import Period
 from eop.states import APPROVED, CONFIRMED, OWN_CONFIRMABLE, REVIEWABLE, state_label
 from jobs.consolidate import read_inputs, rollup
@@ -107,7 +108,9 @@ def warnings(line: PlanLine, quantity: float, history: list[float]) -> str:
     found = []
     median, above = outlier_threshold(history)
     if above is not None and quantity > above:
-        found.append(f"สูงผิดปกติ (มัธยฐาน {median:,.0f}) / unusually high (median {median:,.0f})")
+        found.append(
+            f"สูงผิดปกติ (มัธยฐาน {number(round(median))}) / unusually high (median {number(round(median))})"
+        )
     if line.target > 0 and line.cum_prev + quantity > OVER_TARGET * line.target:
         found.append("ผลสะสมเกิน 150% ของเป้าหมาย / cumulative over 150% of target")
     if line.target <= 0 < quantity:

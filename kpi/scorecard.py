@@ -30,6 +30,7 @@ from sqlalchemy import Connection
 
 from eop.calendar import MonthCalendar
 from eop.config import Config
+from eop.formats import moment_en, moment_th
 from eop.periods import Period
 from eop.rounds import DOCUMENT_KINDS, EvidenceNeed, KpiRule, Level, Round
 from eop.thai import MONTHS_EN, date_en, date_th
@@ -269,16 +270,6 @@ def document_dict(d: Document) -> dict[str, Any]:
 
 
 # -- names as people read them ---------------------------------------------------------------
-
-
-def moment_th(moment: datetime) -> str:
-    from templates.reports.render import format_moment
-
-    return format_moment(moment)
-
-
-def moment_en(moment: datetime) -> str:
-    return f"{date_en(moment)} {moment:%H:%M}"
 
 
 def document_label(kind: str, number: str | None) -> tuple[str, str]:

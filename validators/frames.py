@@ -9,6 +9,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from eop.findings import Finding
+from eop.formats import number
 from eop.layout import SheetLayout
 from validators.catalogue import finding
 from validators.values import read_number, shown
@@ -107,6 +108,4 @@ def failures_by_group(
 
 def amount(value: float) -> str:
     """1234.5 → "1,234.5"; whole numbers without decimals."""
-    if pd.isna(value):
-        return ""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return "" if pd.isna(value) else number(value)

@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from eop.formats import baht, number
 from eop.thai import MONTHS_EN, be_year, date_th, to_thai_digits
 
 HERE = Path(__file__).resolve().parent
@@ -41,10 +42,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["digits"] = _digits
-    env.filters["baht"] = lambda value: f"{float(value):,.2f}"
-    env.filters["qty"] = lambda value: (
-        (f"{float(value):,.2f}".rstrip("0").rstrip(".")) if value is not None else "–"
-    )
+    env.filters["baht"] = baht
+    env.filters["qty"] = number
     return env
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from eop.formats import baht, number
+
 HERE = Path(__file__).resolve().parent
 KINDS = ("receipt", "rejection", "duplicate", "workbook_issued")
 WORKFLOW_KINDS = (
@@ -26,24 +28,6 @@ WORKFLOW_KINDS = (
     "correction_opened",
 )
 LISTED = 50  # findings listed in a mail; the rest are marked in the attached workbook
-
-
-def number(value: Any, places: int = 2) -> str:
-    """`1,234` for whole numbers, `1,234.5` otherwise; `–` for nothing."""
-    if value is None or value == "":
-        return "–"
-    if not isinstance(value, int | float):
-        return str(value)
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.{places}f}".rstrip("0").rstrip(".")
-
-
-def baht(value: Any) -> str:
-    """Money always shows its satang: `15,000.00`."""
-    if value is None or value == "":
-        return "–"
-    return f"{float(value):,.2f}" if isinstance(value, int | float) else str(value)
 
 
 def _part(finding: Any, key: str) -> Any:

@@ -17,7 +17,8 @@ from xml.sax.saxutils import escape, quoteattr
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from eop.thai import MONTHS_TH_SHORT, be_year, to_thai_digits
+from eop.formats import baht, count, moment_th, number, percent
+from eop.thai import to_thai_digits
 from templates.reports.model import Cell, Chart, ColumnKind, ReportData, Row, Text
 
 HERE = Path(__file__).resolve().parent
@@ -29,17 +30,13 @@ def digits(text: str, thai: bool) -> str:
 
 
 def format_number(value: float, kind: ColumnKind) -> str:
-    if kind in ("money", "percent"):
-        return f"{value:,.2f}"
-    if kind == "count":
-        return f"{round(value):,}"
-    text = f"{value:,.2f}"  # quantities: a whole number shows no decimals
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def format_moment(moment: datetime) -> str:
-    """`25 มี.ค. 2558 10:00`: Buddhist Era, Bangkok time as recorded."""
-    return f"{moment.day} {MONTHS_TH_SHORT[moment.month - 1]} {be_year(moment.year)} {moment:%H:%M}"
+    """A figure as its column reads it (eop.formats): money and percent to two places, counts
+    whole, quantities without trailing zeros."""
+    if kind == "money":
+        return baht(value)
+    if kind == "percent":
+        return percent(value)
+    return count(value) if kind == "count" else number(value)
 
 
 def format_cell(value: Cell, kind: ColumnKind, thai: bool = False) -> str:
@@ -49,7 +46,7 @@ def format_cell(value: Cell, kind: ColumnKind, thai: bool = False) -> str:
     if isinstance(value, bool):
         return "ใช่" if value else "–"
     if isinstance(value, datetime):
-        return digits(format_moment(value), thai)
+        return digits(moment_th(value), thai)
     if isinstance(value, int | float):
         return digits(format_number(value, kind), thai)
     return str(value)

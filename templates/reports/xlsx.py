@@ -16,9 +16,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from eop.formats import moment_th
 from templates.annotate import write_text
 from templates.reports.model import Cell, Column, ReportData, Row, Text
-from templates.reports.render import format_moment
 from templates.workbooks.common import BOX, HEADER_FILL, landscape, save
 
 FONT = "Tahoma"  # carries Thai on every Windows, like the workbooks we issue
@@ -126,7 +126,7 @@ def _value(cell, value: Cell, column: Column) -> None:
             "#,##0" if float(value).is_integer() else "#,##0.00"
         )
     elif isinstance(value, datetime):
-        write_text(cell, format_moment(value))  # Buddhist Era as the PDF shows it
+        write_text(cell, moment_th(value))  # Buddhist Era as the PDF shows it
     elif isinstance(value, Text):
         write_text(cell, f"{value.th}\n{value.en}" if value.en else value.th)
         cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -81,27 +81,12 @@ def answer_each(deployment: Deployment, file_ids: list[int]) -> None:
         answer_chunk(deployment, file_ids[start : start + ANSWER_EVERY])
 
 
-def answer_one(deployment: Deployment, file_id: int) -> None:
-    answer_chunk(deployment, [file_id])
-
-
 def answer_chunk(deployment: Deployment, file_ids: list[int]) -> None:
     """The answers are composed from a snapshot of the ledger (no lock held while the mail and
     any annotated workbook are made), then queued and recorded in one short transaction, each
     in its own savepoint; their .eml files are durable before it commits."""
     now = deployment.now()
-    composed: dict[int, tuple] = {}
-    with deployment.ledger.reading() as conn:
-        for file_id in file_ids:
-            row = records.file_row(conn, file_id)
-            if row.answered_at is not None or _issues_while_answering(conn, row):
-                continue
-            try:
-                composed[file_id] = _compose(deployment, conn, row, now)
-            except Exception:  # noqa: BLE001 — composed again below, inside the transaction
-                log.debug(
-                    "composing the answer to file %s from a snapshot failed", file_id, exc_info=True
-                )
+    composed = _compose_from_snapshot(deployment, file_ids, now)
     batch = len(file_ids) > 1
     answered = 0
     with deployment.ledger.atomic() as conn:
@@ -124,11 +109,30 @@ def answer_chunk(deployment: Deployment, file_ids: list[int]) -> None:
                     "answering file %s failed; it is tried again on the next pass", file_id
                 )
         if batch and answered:
-            sync_folder(
-                deployment.root / QUEUE_DIR
-            )  # every .eml the rows name is on disk before they commit
+            # every .eml the rows name is on disk before they commit
+            sync_folder(deployment.root / QUEUE_DIR)
     for _ in range(answered):
         checkpoint("after-answer")
+
+
+def _compose_from_snapshot(
+    deployment: Deployment, file_ids: list[int], now: datetime
+) -> dict[int, tuple]:
+    """Each answer composed outside the write lock; one that fails is composed again later,
+    inside the transaction."""
+    composed: dict[int, tuple] = {}
+    with deployment.ledger.reading() as conn:
+        for file_id in file_ids:
+            row = records.file_row(conn, file_id)
+            if row.answered_at is not None or _issues_while_answering(conn, row):
+                continue
+            try:
+                composed[file_id] = _compose(deployment, conn, row, now)
+            except Exception:  # noqa: BLE001 — composed again below, inside the transaction
+                log.debug(
+                    "composing the answer to file %s from a snapshot failed", file_id, exc_info=True
+                )
+    return composed
 
 
 def _record_answer(

@@ -17,15 +17,20 @@ from eop.thai import date_en, date_th, datetime_th
 from intake.folders import returned_dir
 from jobs.deployment import Deployment
 from jobs.issue import build_and_record
-from jobs.notices import calendar, day_names, office_names, period_names, state_row
+from jobs.notices import (
+    calendar,
+    day_names,
+    office_names,
+    period_names,
+    send_once,
+    state_row,
+)
 from jobs.people import centre_people, coordinators
 from jobs.reports import render_package
 from jobs.workflow_books import is_ready, reporting_offices
 from ledger import workflow
-from ledger.events import record_event
 from ledger.records import file_row, in_state, latest_submission, submission_version
 from outbox.compose import make_message
-from outbox.spool import queue
 
 log = logging.getLogger(__name__)
 
@@ -53,54 +58,46 @@ def _offices(conn: Connection, deployment: Deployment, built) -> tuple[list[dict
 
 def send_package(deployment: Deployment, period: str) -> int:
     """The strategy window opens: each province's package and confirm workbook to its coordinators."""
-    sent = 0
-    for province in (p.code for p in deployment.config.provinces()):
-        reports = render_reports(deployment, period, province)
-        now, month = deployment.now(), calendar(deployment, period)
-        due_th, due_en = day_names(month.strategy.last)
-        with deployment.ledger.atomic() as conn:
-            built = build_and_record(deployment, conn, "confirm", province, period, now)
-            offices, incomplete = _offices(conn, deployment, built)
-            context = {
-                "office": office_names(deployment, province),
-                **period_names(period),
-                "offices": offices,
-                "incomplete": incomplete,
-                "ready": len(offices) - len(incomplete),
-                "due_th": due_th,
-                "due_en": due_en,
-                "reports": [p.name for p in reports],
-                "attachment_name": built.path.name,
-                "as_of_th": datetime_th(now),
-                "as_of_en": moment_en(now),
-            }
-            draft = make_message(
-                "province_package",
-                coordinators(deployment.config, province),
-                context,
-                [*reports, built.path],
-            )
-            if queue(
-                conn,
-                deployment.config,
-                draft,
-                now=now,
-                dedupe_key=f"province-package:{province}:{period}",
-                office=province,
-            ):
-                record_event(
-                    conn,
-                    now,
-                    "package-sent",
-                    office=province,
-                    kind="confirm",
-                    period=period,
-                    actor="calendar",
-                    reports=[p.name for p in reports],
-                    incomplete=[r["code"] for r in incomplete],
-                )
-                sent += 1
-    return sent
+    return sum(
+        _send_package(deployment, province.code, period)
+        for province in deployment.config.provinces()
+    )
+
+
+def _send_package(deployment: Deployment, province: str, period: str) -> bool:
+    reports = render_reports(deployment, period, province)  # outside the transaction
+    now, month = deployment.now(), calendar(deployment, period)
+    due_th, due_en = day_names(month.strategy.last)
+    with deployment.ledger.atomic() as conn:
+        built = build_and_record(deployment, conn, "confirm", province, period, now)
+        offices, incomplete = _offices(conn, deployment, built)
+        context = {
+            "office": office_names(deployment, province),
+            **period_names(period),
+            "offices": offices,
+            "incomplete": incomplete,
+            "ready": len(offices) - len(incomplete),
+            "due_th": due_th,
+            "due_en": due_en,
+            "reports": [p.name for p in reports],
+            "attachment_name": built.path.name,
+            "as_of_th": datetime_th(now),
+            "as_of_en": moment_en(now),
+        }
+        to = coordinators(deployment.config, province)
+        return send_once(
+            deployment,
+            conn,
+            make_message("province_package", to, context, [*reports, built.path]),
+            now=now,
+            dedupe_key=f"province-package:{province}:{period}",
+            event="package-sent",
+            office=province,
+            kind="confirm",
+            period=period,
+            reports=[p.name for p in reports],
+            incomplete=[r["code"] for r in incomplete],
+        )
 
 
 # -- to the centre -----------------------------------------------------------------------
@@ -142,27 +139,21 @@ def send_to_centre(deployment: Deployment, key: str) -> int:
             context,
             [*reports, *attachments],
         )
-        if not queue(
-            conn,
-            deployment.config,
-            draft,
-            now=now,
-            dedupe_key=f"centre-reports:{key}",
-            office=province,
-        ):
-            return 0
-        record_event(
-            conn,
-            now,
-            "sent-to-centre",
-            office=province,
-            kind="confirm",
-            period=period,
-            actor="calendar",
-            key=key,
-            reports=context["reports"],
+        return int(
+            send_once(
+                deployment,
+                conn,
+                draft,
+                now=now,
+                dedupe_key=f"centre-reports:{key}",
+                event="sent-to-centre",
+                office=province,
+                kind="confirm",
+                period=period,
+                key=key,
+                reports=context["reports"],
+            )
         )
-    return 1
 
 
 def _centre_context(

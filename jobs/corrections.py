@@ -3,7 +3,9 @@ citing the approving memo. The office gets its workbook and the memo's reference
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+
+from sqlalchemy import Connection, Row
 
 from eop.periods import Period
 from eop.thai import date_en, date_th
@@ -43,12 +45,7 @@ def open_correction(
 ) -> dict:
     """Record the correction, issue the office's workbook and mail it; returns the correction."""
     kind, month, now = kind_for(deployment, office), Period.parse(period), deployment.now()
-    locks_at = calendar(deployment, str(month)).locks_at
-    if now < locks_at:
-        raise CorrectionRefused(
-            f"งวด {month} ยังไม่ปิด (ปิดเมื่อ {date_th(locks_at)}) ส่งฉบับใหม่ได้ตามปกติ ไม่ต้องขอแก้ไข — "
-            f"period {month} is not locked yet (it locks on {date_en(locks_at)}): send a new version as usual"
-        )
+    _refuse_unless_locked(deployment, month, now)
     with deployment.ledger.atomic() as conn:
         correction_id = workflow.open_correction(
             conn,
@@ -62,29 +59,47 @@ def open_correction(
             by=by,
             at=now,
         )
-        built = build_and_record(deployment, conn, kind, office, str(month), now)
-        context = {
-            "office": office_names(deployment, office),
-            **period_names(str(month)),
-            "memo_number": memo_number,
-            "memo_date_th": date_th(memo_date),
-            "memo_date_en": date_en(memo_date),
-            "approved_by": approved_by,
-            "to_centre": to_centre,
-            "reason": reason or "",
-            "attachment_name": built.path.name,
-        }
-        to = (
-            reviewers(deployment.config, office)
-            if kind == "review"
-            else recipients(deployment.config, office, kind)
+        row = workflow.correction(conn, correction_id)
+        _send_opened(deployment, conn, row, kind, now)
+        return workflow.correction_dict(row)
+
+
+def _refuse_unless_locked(deployment: Deployment, month: Period, now: datetime) -> None:
+    locks_at = calendar(deployment, str(month)).locks_at
+    if now < locks_at:
+        raise CorrectionRefused(
+            f"งวด {month} ยังไม่ปิด (ปิดเมื่อ {date_th(locks_at)}) ส่งฉบับใหม่ได้ตามปกติ ไม่ต้องขอแก้ไข — "
+            f"period {month} is not locked yet (it locks on {date_en(locks_at)}): send a new version as usual"
         )
-        queue(
-            conn,
-            deployment.config,
-            make_message("correction_opened", to, context, [built.path]),
-            now=now,
-            dedupe_key=f"correction-opened:{correction_id}",
-            office=office,
-        )
-        return workflow.correction_dict(workflow.correction(conn, correction_id))
+
+
+def _send_opened(
+    deployment: Deployment, conn: Connection, row: Row, kind: str, now: datetime
+) -> None:
+    """The office's workbook and the memo's reference, by mail to whoever sends it."""
+    built = build_and_record(deployment, conn, kind, row.office, row.period, now)
+    memo_date = date.fromisoformat(row.memo_date)
+    context = {
+        "office": office_names(deployment, row.office),
+        **period_names(row.period),
+        "memo_number": row.memo_number,
+        "memo_date_th": date_th(memo_date),
+        "memo_date_en": date_en(memo_date),
+        "approved_by": row.approved_by,
+        "to_centre": bool(row.to_centre),
+        "reason": row.reason or "",
+        "attachment_name": built.path.name,
+    }
+    to = (
+        reviewers(deployment.config, row.office)
+        if kind == "review"
+        else recipients(deployment.config, row.office, kind)
+    )
+    queue(
+        conn,
+        deployment.config,
+        make_message("correction_opened", to, context, [built.path]),
+        now=now,
+        dedupe_key=f"correction-opened:{row.id}",
+        office=row.office,
+    )

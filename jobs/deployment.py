@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from eop.clock import Clock
-from eop.config import Config
+from eop.config import Config, Targets
 from intake.folders import ensure_share
 from ledger import Ledger
 from ledger.events import record_event
@@ -61,49 +63,52 @@ def sync_reference(deployment: Deployment) -> None:
     config, now = deployment.config, deployment.now()
     with deployment.ledger.atomic() as conn:
         replace_offices(conn, [o.model_dump() for o in config.offices])
-        replace_offices(
-            conn,
-            [
-                {
-                    "code": s.code,
-                    "level": "section",
-                    "parent": s.office,
-                    "name_th": s.name_th,
-                    "name_en": s.name_en,
-                }
-                for s in config.sections
-            ],
-        )
-        replace_people(
-            conn,
-            [
-                {
-                    "email": p.email,
-                    "name": p.name,
-                    "office": p.office,
-                    "role": p.role.value,
-                    "section": p.section,
-                }
-                for p in config.people
-            ],
-        )
+        replace_offices(conn, _section_offices(config))
+        replace_people(conn, _people(config))
         replace_activities(conn, config.fiscal_year, _activities(config))
         for targets in config.targets:
-            source = target_source(conn, targets.fiscal_year, "province", targets.office)
-            if source is None or source == "config":
-                rows = {(targets.office, r.activity): (r.quantity, r.budget) for r in targets.rows}
-                if source is None:
-                    set_targets(
-                        conn, targets.fiscal_year, "province", rows, source="config", at=now
-                    )
-                    record_event(
-                        conn,
-                        now,
-                        "targets-set",
-                        office=targets.office,
-                        period=str(targets.fiscal_year),
-                        source="config",
-                    )
+            if target_source(conn, targets.fiscal_year, "province", targets.office) is None:
+                _seed_targets(conn, targets, now)
+
+
+def _section_offices(config: Config) -> list[dict]:
+    """The sections as offices of the ledger (each under its province office)."""
+    return [
+        {
+            "code": s.code,
+            "level": "section",
+            "parent": s.office,
+            "name_th": s.name_th,
+            "name_en": s.name_en,
+        }
+        for s in config.sections
+    ]
+
+
+def _people(config: Config) -> list[dict]:
+    return [
+        {
+            "email": p.email,
+            "name": p.name,
+            "office": p.office,
+            "role": p.role.value,
+            "section": p.section,
+        }
+        for p in config.people
+    ]
+
+
+def _seed_targets(conn: Connection, targets: Targets, now: datetime) -> None:
+    rows = {(targets.office, r.activity): (r.quantity, r.budget) for r in targets.rows}
+    set_targets(conn, targets.fiscal_year, "province", rows, source="config", at=now)
+    record_event(
+        conn,
+        now,
+        "targets-set",
+        office=targets.office,
+        period=str(targets.fiscal_year),
+        source="config",
+    )
 
 
 def _activities(config: Config) -> list[ActivityRow]:

@@ -3,7 +3,7 @@ people read them, and the reminder to offices still missing on the entry window'
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Connection, Row
 
@@ -17,7 +17,7 @@ from jobs.issue import build_and_record, monthly_offices
 from jobs.people import recipients
 from ledger.events import record_event
 from ledger.records import latest_submission
-from outbox.compose import make_message
+from outbox.compose import Draft, make_message
 from outbox.spool import queue
 
 
@@ -80,48 +80,68 @@ def still_missing(
     return waiting
 
 
+def send_once(
+    deployment: Deployment,
+    conn: Connection,
+    draft: Draft,
+    *,
+    now: datetime,
+    dedupe_key: str,
+    event: str,
+    office: str,
+    kind: str,
+    period: str,
+    actor: str = "calendar",
+    **detail: object,
+) -> bool:
+    """Queue a mail once (by its dedupe key) and record its event; False when it was queued
+    before."""
+    if not queue(conn, deployment.config, draft, now=now, dedupe_key=dedupe_key, office=office):
+        return False
+    record_event(conn, now, event, office=office, kind=kind, period=period, actor=actor, **detail)
+    return True
+
+
 def remind_missing(deployment: Deployment, period: str) -> int:
     """A `reminder` to each office still missing, its workbook attached again; once each."""
-    now, month = deployment.now(), calendar(deployment, period)
-    due_th, due_en = day_names(month.entry.last)
-    kind_th, kind_en = kind_label("monthly")
-    sent = 0
+    now, sent = deployment.now(), 0
     with deployment.ledger.atomic() as conn:
         for office, latest in still_missing(conn, deployment, period):
             built = build_and_record(deployment, conn, "monthly", office, period, now)
             state = latest.state if latest else MISSING
-            context = {
-                "office": office_names(deployment, office),
-                **period_names(period),
-                "kind_th": kind_th,
-                "kind_en": kind_en,
-                "state_th": state_th(state),
-                "state_en": state_en(state),
-                "due_th": due_th,
-                "due_en": due_en,
-                "overdue": now >= month.entry.closes,
-                "attachment_name": built.path.name,
+            context = _reminder_context(deployment, office, period, state, now) | {
+                "attachment_name": built.path.name
             }
-            draft = make_message(
-                "reminder", recipients(deployment.config, office, "monthly"), context, [built.path]
-            )
-            if queue(
+            to = recipients(deployment.config, office, "monthly")
+            sent += send_once(
+                deployment,
                 conn,
-                deployment.config,
-                draft,
+                make_message("reminder", to, context, [built.path]),
                 now=now,
                 dedupe_key=f"reminder:{office}:{period}",
+                event="reminded",
                 office=office,
-            ):
-                record_event(
-                    conn,
-                    now,
-                    "reminded",
-                    office=office,
-                    kind="monthly",
-                    period=period,
-                    actor="calendar",
-                    state=state,
-                )
-                sent += 1
+                kind="monthly",
+                period=period,
+                state=state,
+            )
     return sent
+
+
+def _reminder_context(
+    deployment: Deployment, office: str, period: str, state: str, now: datetime
+) -> dict:
+    month = calendar(deployment, period)
+    due_th, due_en = day_names(month.entry.last)
+    kind_th, kind_en = kind_label("monthly")
+    return {
+        "office": office_names(deployment, office),
+        **period_names(period),
+        "kind_th": kind_th,
+        "kind_en": kind_en,
+        "state_th": state_th(state),
+        "state_en": state_en(state),
+        "due_th": due_th,
+        "due_en": due_en,
+        "overdue": now >= month.entry.closes,
+    }

@@ -5,6 +5,7 @@ window's last day to sections still pending, and a returned district's notice.""
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Row
@@ -19,16 +20,15 @@ from jobs.notices import (
     day_names,
     office_names,
     period_names,
+    send_once,
     state_row,
     window_names,
 )
 from jobs.people import recipients, reviewers
 from jobs.workflow_books import section_districts
 from ledger import workflow
-from ledger.events import record_event
 from ledger.records import file_row, issued_prefilled, latest_submission, submission
 from outbox.compose import make_message
-from outbox.spool import queue
 from templates.workbooks.monthly import Built
 
 
@@ -103,28 +103,19 @@ def _send_request(
         "one_day": month.review.first == month.review.last,
         "attachment_name": built.path.name,
     }
-    draft = make_message("review_request", to, context, [built.path])
-    if not queue(
+    return send_once(
+        deployment,
         conn,
-        deployment.config,
-        draft,
+        make_message("review_request", to, context, [built.path]),
         now=now,
         dedupe_key=f"review-request:{section}:{period}:{built.digest}",
-        office=section,
-    ):
-        return False
-    record_event(
-        conn,
-        now,
-        "review-requested",
+        event="review-requested",
         office=section,
         kind="review",
         period=period,
-        actor="calendar",
         digest=built.digest,
         again=new,
     )
-    return True
 
 
 def request_reviews(deployment: Deployment, period: str) -> int:
@@ -156,49 +147,44 @@ def remind_sections(deployment: Deployment, period: str) -> int:
     month, now = calendar(deployment, period), deployment.now()
     if month.review.first == month.review.last:
         return 0
-    due_th, due_en = day_names(month.review.last)
-    sent = 0
     with deployment.ledger.atomic() as conn:
-        for section in (s.code for s in deployment.config.sections):
-            waiting, to = (
-                pending(conn, deployment, section, period),
-                reviewers(deployment.config, section),
-            )
-            if not waiting or not to:
-                continue
-            built = build_and_record(deployment, conn, "review", section, period, now)
-            rows = [
-                state_row(r.office, deployment.config.office(r.office).name_th, r) for r in waiting
-            ]
-            context = {
-                "section": office_names(deployment, section),
-                **period_names(period),
-                "pending": rows,
-                "due_th": due_th,
-                "due_en": due_en,
-                "attachment_name": built.path.name,
-            }
-            draft = make_message("review_reminder", to, context, [built.path])
-            if queue(
-                conn,
-                deployment.config,
-                draft,
-                now=now,
-                dedupe_key=f"review-reminder:{section}:{period}",
-                office=section,
-            ):
-                record_event(
-                    conn,
-                    now,
-                    "review-reminded",
-                    office=section,
-                    kind="review",
-                    period=period,
-                    actor="calendar",
-                    pending=[r.office for r in waiting],
-                )
-                sent += 1
-    return sent
+        return sum(
+            _remind_section(deployment, conn, section.code, period, now)
+            for section in deployment.config.sections
+        )
+
+
+def _remind_section(
+    deployment: Deployment, conn: Connection, section: str, period: str, now: datetime
+) -> bool:
+    month = calendar(deployment, period)
+    waiting, to = pending(conn, deployment, section, period), reviewers(deployment.config, section)
+    if not waiting or not to:
+        return False
+    built = build_and_record(deployment, conn, "review", section, period, now)
+    due_th, due_en = day_names(month.review.last)
+    context = {
+        "section": office_names(deployment, section),
+        **period_names(period),
+        "pending": [
+            state_row(r.office, deployment.config.office(r.office).name_th, r) for r in waiting
+        ],
+        "due_th": due_th,
+        "due_en": due_en,
+        "attachment_name": built.path.name,
+    }
+    return send_once(
+        deployment,
+        conn,
+        make_message("review_reminder", to, context, [built.path]),
+        now=now,
+        dedupe_key=f"review-reminder:{section}:{period}",
+        event="review-reminded",
+        office=section,
+        kind="review",
+        period=period,
+        pending=[r.office for r in waiting],
+    )
 
 
 # -- a return goes to the district, with the comment and its own workbook ---------------------
@@ -232,25 +218,14 @@ def _return_notice(deployment: Deployment, conn: Connection, review: Row) -> int
         "due_en": due_en,
         "attachment_name": attachment.name if attachment else "",
     }
-    draft = make_message(
-        "review_returned",
-        recipients(deployment.config, review.office, "monthly"),
-        context,
-        [attachment] if attachment else [],
-    )
-    if not queue(
+    to = recipients(deployment.config, review.office, "monthly")
+    return send_once(
+        deployment,
         conn,
-        deployment.config,
-        draft,
+        make_message("review_returned", to, context, [attachment] if attachment else []),
         now=now,
         dedupe_key=f"returned:{review.id}",
-        office=review.office,
-    ):
-        return 0
-    record_event(
-        conn,
-        now,
-        "return-notified",
+        event="return-notified",
         office=review.office,
         kind="monthly",
         period=review.period,
@@ -258,7 +233,6 @@ def _return_notice(deployment: Deployment, conn: Connection, review: Row) -> int
         section=review.section,
         version=version.version,
     )
-    return 1
 
 
 def _their_workbook(deployment: Deployment, conn: Connection, version: Row) -> Path | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from eop.findings import Finding
 from intake.csv_file import TARGET_COLUMNS, read_targets_csv, targets_csv_layout
 from jobs.deployment import Deployment
@@ -19,35 +21,15 @@ def import_targets_csv(
     """All findings at once; the targets are replaced only when there is no error."""
     frame, header = read_targets_csv(path)
     if missing := [c for c in TARGET_COLUMNS if c not in header]:
-        return [
-            finding(
-                "missing-columns",
-                sheet=path.name,
-                value=", ".join(header),
-                expected=", ".join(missing),
-            )
-        ], 0
-    layout = targets_csv_layout(path.name)
-    now = deployment.now()
+        return [_missing_columns(path, header, missing)], 0
+    layout, now = targets_csv_layout(path.name), deployment.now()
     with deployment.ledger.atomic() as conn:
         catalogue = {a.code: a for a in activity_rows(conn, fiscal_year)}
         frame["unit"] = frame["code"].map(lambda c: catalogue[c].unit if c in catalogue else "")
-        unknown = [
-            finding(
-                "unknown-activity",
-                sheet=path.name,
-                cell=f"A{row}",
-                field_th="รหัสกิจกรรม",
-                field_en="activity",
-                value=code,
-            )
-            for row, code in zip(frame["row"], frame["code"])
-            if code not in catalogue
-        ]
         check = check_targets(
             frame, whole={c: a.whole for c, a in catalogue.items()}, layout=layout
         )
-        found = unknown + check.findings
+        found = _unknown_activities(frame, catalogue, path) + check.findings
         if any(f.is_error for f in found):
             return found, 0
         set_targets(
@@ -68,3 +50,24 @@ def import_targets_csv(
             rows=len(check.targets),
         )
     return found, len(check.targets)
+
+
+def _missing_columns(path: Path, header: list[str], missing: list[str]) -> Finding:
+    return finding(
+        "missing-columns", sheet=path.name, value=", ".join(header), expected=", ".join(missing)
+    )
+
+
+def _unknown_activities(frame: pd.DataFrame, catalogue: dict, path: Path) -> list[Finding]:
+    return [
+        finding(
+            "unknown-activity",
+            sheet=path.name,
+            cell=f"A{row}",
+            field_th="รหัสกิจกรรม",
+            field_en="activity",
+            value=code,
+        )
+        for row, code in zip(frame["row"], frame["code"])
+        if code not in catalogue
+    ]

@@ -56,53 +56,58 @@ def send_due(
     time; over SMTP one at a time, so that a slow server never outlives a claim's lease."""
     transport = transport or transport_for(config)
     to_folder = isinstance(transport, FileTransport)
-    batch = BATCH if to_folder else 1
     delivered = 0
     with sending(ledger, config, now):
-        while claimed := claim_due(ledger, now, batch):
-            sent = []
-            for row in claimed:
-                try:
-                    send = (
-                        functools.partial(transport.send, sync=False)
-                        if to_folder
-                        else transport.send
-                    )
-                    sent.append(
-                        (
-                            row,
-                            send(
-                                config.root / row.spool_path,
-                                json.loads(row.recipients),
-                                row.message_id,
-                            ),
-                        )
-                    )
-                except TransportError as exc:
-                    record_failure(ledger, config, row, str(exc), exc.permanent, now)
-                except Exception as exc:  # an unforeseen bug must not stop the queue: retried like a transient error
-                    log.exception("sending outbox message %s", row.id)
-                    record_failure(ledger, config, row, repr(exc), False, now)
-                checkpoint("after-send")
+        while claimed := claim_due(ledger, now, BATCH if to_folder else 1):
+            sent = _send_claimed(ledger, config, transport, claimed, now)
             if sent and to_folder:
                 transport.sync()  # the batch durable at once, before any of it is recorded as sent
             if sent:
-                with ledger.atomic() as conn:
-                    for row, note in sent:
-                        mail.mark_sent(conn, row.id, now, note)
-                        record_event(
-                            conn,
-                            now,
-                            "mailed",
-                            office=row.office,
-                            file_id=row.file_id,
-                            mail=row.kind,
-                            message_id=row.message_id,
-                            to=json.loads(row.recipients),
-                        )
-                checkpoint("after-mark-sent")
+                _record_sent(ledger, sent, now)
             delivered += len(sent)
     return delivered
+
+
+def _send_claimed(
+    ledger: Ledger, config: Config, transport: Transport, claimed: list[Row], now: datetime
+) -> list[tuple[Row, str | None]]:
+    """(row, the transport's note) of each claimed message sent; each failure recorded."""
+    send = (
+        functools.partial(transport.send, sync=False)
+        if isinstance(transport, FileTransport)
+        else transport.send
+    )
+    sent = []
+    for row in claimed:
+        try:
+            note = send(config.root / row.spool_path, json.loads(row.recipients), row.message_id)
+            sent.append((row, note))
+        except TransportError as exc:
+            record_failure(ledger, config, row, str(exc), exc.permanent, now)
+        except (
+            Exception
+        ) as exc:  # an unforeseen bug must not stop the queue: retried like a transient error
+            log.exception("sending outbox message %s", row.id)
+            record_failure(ledger, config, row, repr(exc), False, now)
+        checkpoint("after-send")
+    return sent
+
+
+def _record_sent(ledger: Ledger, sent: list[tuple[Row, str | None]], now: datetime) -> None:
+    with ledger.atomic() as conn:
+        for row, note in sent:
+            mail.mark_sent(conn, row.id, now, note)
+            record_event(
+                conn,
+                now,
+                "mailed",
+                office=row.office,
+                file_id=row.file_id,
+                mail=row.kind,
+                message_id=row.message_id,
+                to=json.loads(row.recipients),
+            )
+    checkpoint("after-mark-sent")
 
 
 @contextmanager

@@ -6,13 +6,23 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libreoffice-calc-nogui poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
-.PHONY: demo test test-slow lint install system-packages bench clean
+.PHONY: demo test test-fast test-slow lint install system-packages bench clean
 
 demo: install
 	$(BIN)/eop demo --workdir demo
 
 test: system-packages install
 	$(BIN)/pytest -q
+
+# The fast unit tier, chosen by module (no marker to keep in step): the house's imports and
+# sizes, the vocabulary (periods, calendar, clock, Thai dates, formats, states), config, the
+# message catalogue and validators as the file gate and the annotator use them, the ledger's
+# queries under consolidation, KPI scoring. No LibreOffice, no service, no SMTP: seconds.
+FAST_TESTS := tests/test_house.py tests/test_vocabulary.py tests/test_config.py \
+	tests/test_kpi_score.py tests/test_sniff.py tests/test_annotate.py tests/test_consolidate.py
+
+test-fast: install
+	$(BIN)/pytest -q $(FAST_TESTS)
 
 test-slow: system-packages install
 	$(BIN)/pytest -q -m slow --run-slow
@@ -43,9 +53,18 @@ system-packages:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
 	fi
 
-lint: install
-	$(BIN)/pip install -q ruff mypy
-	$(BIN)/ruff check eop ledger intake validators templates outbox jobs tests
+# ruff (rules and format) and mypy (config in pyproject.toml) over every room, the tests and
+# the benchmark; installed into .venv from the `lint` extra.
+LINT_PATHS := eop ledger intake validators templates outbox jobs kpi service cli simulation tests bench
+
+$(VENV)/.lint: pyproject.toml | $(VENV)/.deps
+	$(BIN)/pip install -q ".[lint]"
+	touch $@
+
+lint: $(VENV)/.lint
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/mypy $(LINT_PATHS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info demo

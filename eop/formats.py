@@ -23,7 +23,7 @@ def number(value: object, places: int = 2) -> str:
     if not isinstance(value, numbers.Real):
         return str(value)
     if float(value).is_integer():
-        return f"{int(value):,}"
+        return f"{value:,.0f}"
     return f"{float(value):,.{places}f}".rstrip("0").rstrip(".")
 
 

@@ -167,7 +167,7 @@ def _rolled(inputs: Inputs, config: Config, office: str) -> dict[str, Numbers]:
     mine = _own(inputs, office)
     children = [_rolled(inputs, config, child.code) for child in config.children(office)]
     level = config.office(office).level
-    lines = {}
+    lines: dict[str, Numbers] = {}
     for activity in inputs.activities:
         totals = _added([mine[activity], *(child[activity] for child in children)])
         if level == "province":  # the budget document's target, not the sum of the shares
@@ -177,7 +177,7 @@ def _rolled(inputs: Inputs, config: Config, office: str) -> dict[str, Numbers]:
         else:  # department, region: no target of their own, the sum of their children's
             totals[TARGET] = sum(child[activity][TARGET] for child in children)
             totals[BUDGET] = sum(child[activity][BUDGET] for child in children)
-        lines[activity] = tuple(totals)  # type: ignore[assignment]
+        lines[activity] = tuple(totals)  # type: ignore[assignment]  # six numbers, as NUMBERS
     return lines
 
 

@@ -112,7 +112,7 @@ def _seed_targets(conn: Connection, targets: Targets, now: datetime) -> None:
 
 
 def _activities(config: Config) -> list[ActivityRow]:
-    rows = []
+    rows: list[ActivityRow] = []
     for plan in config.plans:
         for output in plan.outputs:
             for activity in output.activities:

@@ -4,6 +4,7 @@ people read them, and the reminder to offices still missing on the entry window'
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Row
 
@@ -92,7 +93,7 @@ def send_once(
     kind: str,
     period: str,
     actor: str = "calendar",
-    **detail: object,
+    **detail: Any,
 ) -> bool:
     """Queue a mail once (by its dedupe key) and record its event; False when it was queued
     before."""

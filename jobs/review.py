@@ -253,7 +253,8 @@ def review_rows(
     conn: Connection, deployment: Deployment, file_id: int
 ) -> tuple[list[dict], list[dict]]:
     """(approved, returned) districts of one review workbook, for its receipt."""
-    approved, returned = [], []
+    approved: list[dict] = []
+    returned: list[dict] = []
     for review in workflow.reviews_of_file(conn, file_id):
         version = submission(conn, review.submission_id)
         row = state_row(

@@ -40,7 +40,8 @@ def confirm_receipt(
 ) -> tuple[str, dict, list[Path]]:
     submission = records.submission(conn, row.submission_id)
     confirmed = submission.state == CONFIRMED
-    offices, incomplete = [], []
+    offices: list[dict] = []
+    incomplete: list[dict] = []
     for code in reporting_offices(deployment.config, row.office):
         latest = records.latest_submission(conn, code, "monthly", row.period)
         entry = state_row(code, deployment.config.office(code).name_th, latest)

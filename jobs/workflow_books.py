@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row
 
 from eop.calendar import MonthCalendar
 from eop.config import Config, Section
-from eop.formats import number
+from eop.formats import count
 from eop.periods import Period
 from eop.states import APPROVED, CONFIRMED, OWN_CONFIRMABLE, REVIEWABLE, state_label
 from jobs.consolidate import read_inputs, rollup
@@ -54,7 +54,7 @@ def build_review_book(
                 latest.version if latest else 0,
                 state_label(latest.state if latest else "missing"),
                 sum(bool(line.warnings) for line in mine),
-                reviewable=bool(latest) and latest.state in REVIEWABLE,
+                reviewable=latest is not None and latest.state in REVIEWABLE,
             )
         )
         lines += mine
@@ -107,10 +107,8 @@ def warnings(line: PlanLine, quantity: float, history: list[float]) -> str:
     """The monthly rules' warnings, as a reviewer reads them next to the figures."""
     found = []
     median, above = outlier_threshold(history)
-    if above is not None and quantity > above:
-        found.append(
-            f"สูงผิดปกติ (มัธยฐาน {number(round(median))}) / unusually high (median {number(round(median))})"
-        )
+    if above is not None and median is not None and quantity > above:
+        found.append(f"สูงผิดปกติ (มัธยฐาน {count(median)}) / unusually high (median {count(median)})")
     if line.target > 0 and line.cum_prev + quantity > OVER_TARGET * line.target:
         found.append("ผลสะสมเกิน 150% ของเป้าหมาย / cumulative over 150% of target")
     if line.target <= 0 < quantity:

@@ -83,6 +83,7 @@ class Ledger:
         try:
             with self.engine.connect() as conn:
                 raw = conn.connection.dbapi_connection  # outside SQLAlchemy's transaction
+                assert raw is not None  # a connection just checked out of the pool
                 raw.execute("PRAGMA query_only=ON")
                 conn.info[SNAPSHOT_CACHE] = {}
                 try:

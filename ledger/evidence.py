@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, Row, func, insert, select
 
-from ledger.records import latest_by_office, latest_submission
+from ledger.records import inserted_id, latest_by_office, latest_submission
 from ledger.schema import evidence_documents, files, submissions, targets
 from ledger.workflow import state_reached_at
 
@@ -60,7 +60,7 @@ def add_document(
     at: datetime,
     stand_in: bool = False,
 ) -> int:
-    return int(
+    return inserted_id(
         conn.execute(
             insert(evidence_documents).values(
                 office=office,
@@ -78,7 +78,7 @@ def add_document(
                 stand_in=stand_in,
                 registered_at=at,
             )
-        ).inserted_primary_key[0]
+        )
     )
 
 

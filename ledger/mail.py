@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Row, insert, select, update
 
+from ledger.records import inserted_id
 from ledger.schema import outbox
 
 DUE_STATES = ("queued", "sending")
@@ -54,7 +55,7 @@ def add(
             office=office,
         )
     )
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def get(conn: Connection, row_id: int) -> Row | None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    CursorResult,
     Row,
     Select,
     and_,
@@ -34,8 +35,15 @@ ALREADY_TAKEN = select(files).where(
 )
 
 
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The id the ledger gave the one row just inserted."""
+    key = result.inserted_primary_key
+    assert key is not None  # an INSERT of one row always has its key
+    return int(key[0])
+
+
 def record_file(conn: Connection, **values: Any) -> int:
-    return conn.execute(ADD_FILE, {"status": "received", **values}).inserted_primary_key[0]
+    return inserted_id(conn.execute(ADD_FILE, {"status": "received", **values}))
 
 
 def already_taken(
@@ -321,14 +329,8 @@ def issued_prefilled(conn: Connection, kind: str, office: str, period: str) -> l
 
 # -- scheduled jobs --------------------------------------------------------------
 def job_done(conn: Connection, job: str, key: str) -> bool:
-    return (
-        conn.scalar(
-            select(func.count())
-            .select_from(job_runs)
-            .where((job_runs.c.job == job) & (job_runs.c.key == key))
-        )
-        > 0
-    )
+    query = select(func.count()).where((job_runs.c.job == job) & (job_runs.c.key == key))
+    return bool(conn.scalar(query.select_from(job_runs)))
 
 
 def mark_job_done(conn: Connection, job: str, key: str, at: datetime) -> None:

@@ -170,7 +170,7 @@ def workflow_status(conn: Connection, office: str, period: str, row) -> dict:
                 "at": v.review.decided_at.isoformat(),
             }
             for v in standing.values()
-            if v.state == RETURNED
+            if v.state == RETURNED and v.review is not None
         ],
         "confirmed_at": _iso(reached[CONFIRMED]),
         "corrections": workflow.list_corrections(conn, period=period, office=office),

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from eop.states import APPROVED, CONFIRMED, RECORDED, RETURNED, SUBMITTED
 from ledger.events import record_event
-from ledger.records import latest_submission
+from ledger.records import inserted_id, latest_submission
 from ledger.schema import corrections, events, reviews, submissions
 from ledger.sections import fiscal_year_of, is_district, required_sections, section_figures
 
@@ -265,7 +265,7 @@ def open_correction(
         opened_at=at,
         opened_by=by,
     )
-    new_id = int(conn.execute(opened).inserted_primary_key[0])
+    new_id = inserted_id(conn.execute(opened))
     record_event(
         conn,
         at,

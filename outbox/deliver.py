@@ -60,7 +60,7 @@ def send_due(
     with sending(ledger, config, now):
         while claimed := claim_due(ledger, now, BATCH if to_folder else 1):
             sent = _send_claimed(ledger, config, transport, claimed, now)
-            if sent and to_folder:
+            if sent and isinstance(transport, FileTransport):
                 transport.sync()  # the batch durable at once, before any of it is recorded as sent
             if sent:
                 _record_sent(ledger, sent, now)
@@ -139,11 +139,11 @@ def sending(ledger: Ledger, config: Config, now: datetime) -> Iterator[None]:
 
 def claim_due(ledger: Ledger, now: datetime, limit: int) -> list[Row]:
     """Up to `limit` due rows this worker managed to claim, as claimed (attempts counted)."""
-    claimed = []
+    claimed: list[Row] = []
     with ledger.atomic() as conn:
         for row in mail.due(conn, now):
-            if mail.claim(conn, row, now + LEASE):
-                claimed.append(mail.get(conn, row.id))
+            if mail.claim(conn, row, now + LEASE) and (mine := mail.get(conn, row.id)) is not None:
+                claimed.append(mine)
                 if len(claimed) >= limit:
                     break
     if claimed:

@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.fast
-
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = ("eop", "validators", "ledger", "templates", "intake", "outbox", "jobs", "kpi", "service")
 ROOF = ("cli", "simulation")

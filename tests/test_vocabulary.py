@@ -1,17 +1,21 @@
 """The shared vocabulary: periods, fiscal years, the monthly calendar (with the February
-clamp made explicit), the injectable clock and Thai dates (DESIGN §1, §3)."""
+clamp made explicit), the injectable clock, Thai dates, the numbers and moments every mail
+and report writes, and the names of the workflow's states (DESIGN §1, §3, §4)."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pytest
 from conftest import at
 
 from eop.calendar import CalendarRules, MonthCalendar, Phase, Window, open_entry_period
 from eop.clock import BANGKOK, BadMoment, Clock, parse_moment
+from eop.formats import baht, count, moment_en, moment_th, number, percent
 from eop.periods import BadPeriod, Period, fiscal_year_months, months_between, parse_fiscal_year
+from eop.states import STATE_NAMES, STATES, state_en, state_label, state_th
 from eop.thai import date_en, date_th, datetime_th, to_arabic_digits, to_thai_digits
 
 THAI = re.compile(r"[\u0E00-\u0E7F]")
@@ -289,3 +293,38 @@ def test_dates_in_thai_and_english():
     assert date_th(date(2014, 12, 31)) == "31 ธันวาคม 2557"
     assert datetime_th(at(2015, 3, 25, 10, 5)) == "25 มีนาคม 2558 เวลา 10:05 น."
     assert date_en(date(2015, 1, 12)) == "12 January 2558 BE"
+
+
+# -- numbers, moments and states as people read them -----------------------------------------
+def test_numbers_show_thousands_and_only_the_decimals_they_have():
+    assert number(1234) == number(1234.0) == number(np.int64(1234)) == "1,234"
+    assert number(1234.5) == number(np.float64(1234.5)) == "1,234.5"
+    assert number(0.125, places=2) == "0.12"  # two places at most, half to even
+    assert number(2.999) == "3"
+    assert number(None) == number("") == "–"
+    assert number("ไม่ระบุ") == "ไม่ระบุ"  # what is not a number is shown as it came
+
+
+def test_money_shows_its_satang_and_percent_and_counts_their_places():
+    assert baht(15000) == baht(15000.0) == "15,000.00"
+    assert baht(32304.800000000003) == "32,304.80"  # the noise of float sums never shows
+    assert baht(None) == "–"
+    assert percent(66.6666) == "66.67" and percent(100) == "100.00"
+    assert percent(12.34, places=1) == "12.3"
+    assert count(1234.4) == "1,234"
+
+
+def test_moments_in_the_buddhist_era_thai_and_english():
+    moment = at(2015, 3, 25, 10, 0)
+    assert moment_th(moment) == "25 มี.ค. 2558 10:00"
+    assert moment_en(moment) == "25 March 2558 BE 10:00"
+
+
+def test_every_state_has_one_name_in_thai_and_english():
+    assert set(STATE_NAMES) == set(STATES)
+    for state in STATES:
+        assert THAI.search(state_th(state)) and not THAI.search(state_en(state)), state
+        assert state_label(state) == f"{state_th(state)} / {state_en(state)}"
+    assert len({state_th(s) for s in STATES}) == len(STATES)  # no two states read alike
+    assert (state_th("returned"), state_en("submitted")) == ("ส่งกลับให้แก้ไข", "submitted")
+    assert state_th("unheard-of") == "unheard-of"  # an unknown state is shown as recorded

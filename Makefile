@@ -15,11 +15,10 @@ test: system-packages install
 	$(BIN)/pytest -q
 
 # The fast unit tier, chosen by module (no marker to keep in step): the house's imports and
-# sizes, the vocabulary (periods, calendar, clock, Thai dates, formats, states), config, the
-# message catalogue and validators as the file gate and the annotator use them, the ledger's
-# queries under consolidation, KPI scoring. No LibreOffice, no service, no SMTP: seconds.
-FAST_TESTS := tests/test_house.py tests/test_vocabulary.py tests/test_config.py \
-	tests/test_kpi_score.py tests/test_sniff.py tests/test_annotate.py tests/test_consolidate.py
+# sizes (test_house), the vocabulary (periods, calendar, clock, Thai dates, formats, states),
+# typed cells, the message catalogue, the ledger's queries and the sheet layouts (test_units),
+# KPI scoring. No workbook rendered, no LibreOffice, no service: seconds (181 tests, ~8 s).
+FAST_TESTS := tests/test_house.py tests/test_vocabulary.py tests/test_units.py tests/test_kpi_score.py
 
 test-fast: install
 	$(BIN)/pytest -q $(FAST_TESTS)

@@ -176,19 +176,7 @@ def deliver_next(
             log.exception("sending outbox message %s", row.id)
             return record_failure(ledger, config, row, repr(exc), False, now)
         checkpoint("after-send")
-        with ledger.atomic() as conn:
-            mail.mark_sent(conn, row.id, now, note)
-            record_event(
-                conn,
-                now,
-                "mailed",
-                office=row.office,
-                file_id=row.file_id,
-                mail=row.kind,
-                message_id=row.message_id,
-                to=json.loads(row.recipients),
-            )
-        checkpoint("after-mark-sent")
+        _record_sent(ledger, [(row, note)], now)
         return "sent"
 
 

@@ -17,7 +17,6 @@ from eop.layout import (
     CONFIRM_SEND,
     PERFORMANCE,
     REPORTER_CELL,
-    TARGETS,
 )
 
 
@@ -76,17 +75,6 @@ def fill_allocation(
             for office, value in shares.get(measure, {}).get(activity, {}).items():
                 if office in columns:
                     sheet.cell(row=row, column=columns[office], value=value)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
-    return out
-
-
-def fill_targets(issued: Path, out: Path, *, targets: Mapping[str, tuple[object, object]]) -> Path:
-    book = load_workbook(issued)
-    sheet = book[TARGETS.name]
-    for code, row in _rows_by_code(sheet, TARGETS.first_row).items():
-        if code in targets:
-            sheet[f"E{row}"], sheet[f"F{row}"] = targets[code]
     out.parent.mkdir(parents=True, exist_ok=True)
     book.save(out)
     return out

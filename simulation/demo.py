@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import shutil
+from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -30,6 +31,7 @@ from simulation.offices import (
 )
 
 FIRST, LAST = Period(2557, 10), Period(2558, 3)
+Step = Callable[[datetime, str], PassReport]  # one pass of the service at a moment, logged
 MISTAKEN = "7105"  # Tha Maka types a letter O for a zero and over-spends in December, then fixes it
 MISTAKE_MONTH = Period(2557, 12)
 LATE = (
@@ -64,40 +66,53 @@ def at(year_ce: int, month: int, day: int, hour: int = 10) -> datetime:
     return datetime(year_ce, month, day, hour, tzinfo=BANGKOK)
 
 
+HEADS = (
+    "เมื่อ / when",
+    "เหตุการณ์ / what happened",
+    "รับ / accepted",
+    "ตีกลับ / rejected",
+    "จดหมาย / mail sent",
+)
+
+
 def run_demo(workdir: Path, console: Console) -> Deployment:
     config_path = write_demo_config(workdir)
     config = load_config(config_path)
     if config.root.exists():
         shutil.rmtree(config.root)  # the demo starts its round afresh
-    clock = Clock(at(2014, 10, 1, 9))
-    deployment = open_deployment(config, clock)
-    profile = workdir / ".libreoffice-profile"
+    deployment = open_deployment(config, Clock(at(2014, 10, 1, 9)))
     table = Table(
         title="e-Operation Sheets — สาธิตรอบที่ 1/2558 จังหวัดกาญจนบุรี / demo of round 1/2558, Kanchanaburi"
     )
-    for head in (
-        "เมื่อ / when",
-        "เหตุการณ์ / what happened",
-        "รับ / accepted",
-        "ตีกลับ / rejected",
-        "จดหมาย / mail sent",
-    ):
+    for head in HEADS:
         table.add_column(head)
+    step = _stepper(deployment, table)
+    _play_round(deployment, workdir / ".libreoffice-profile", step)
+    # KPI evidence: stand-in documents, the deadline's checklist and packet
+    packet = evidence_demo.evidence_round(deployment, step)
+    console.print(table)
+    _where_to_look(deployment, config_path, console)
+    evidence_demo.show(packet, console)
+    return deployment
+
+
+def _stepper(deployment: Deployment, table: Table) -> Callable[[datetime, str], PassReport]:
+    """Move the clock to `when`, run one pass of the service, and log what it did as a row."""
 
     def step(when: datetime, what: str) -> PassReport:
-        clock.set(when)
+        deployment.clock.set(when)
         report = run_pass(deployment)
         accepted = sum(v.status == "accepted" for v in report.verdicts)
         rejected = sum(v.status == "rejected" for v in report.verdicts)
-        table.add_row(
-            f"{when:%Y-%m-%d %H:%M}",
-            what,
-            str(accepted or ""),
-            str(rejected or ""),
-            str(report.sent),
-        )
+        row = (f"{when:%Y-%m-%d %H:%M}", what, str(accepted or ""), str(rejected or ""))
+        table.add_row(*row, str(report.sent))
         return report
 
+    return step
+
+
+def _play_round(deployment: Deployment, profile: Path, step: Step) -> None:
+    """October to March: targets allocated, then each month filled, fixed, reviewed, confirmed."""
     step(
         at(2014, 10, 1, 9),
         "นำเข้าเป้าหมายจังหวัด ส่งแบบ EOP016 ให้ผู้วางแผน / targets in, allocation workbook issued",
@@ -108,31 +123,28 @@ def run_demo(workdir: Path, console: Console) -> Deployment:
     )
     rng = random.Random(2558)
     for index, period in enumerate(months_between(FIRST, LAST)):
-        month_ce, year_ce = period.month, period.year_ce
-        step(
-            at(year_ce, month_ce, 25, 8),
-            f"เปิดบันทึกงวด {period} ส่งแบบรายงาน / {period} workbooks issued",
-        )
-        _fill_month(deployment, period, rng, profile if index % 2 == 0 else None)
-        step(
-            at(year_ce, month_ce, 25, 10), f"หน่วยงานส่งรายงานงวด {period} / offices report {period}"
-        )
-        if period == MISTAKE_MONTH:
-            _fix_mistake(deployment, period, rng)
-            step(
-                at(year_ce, month_ce, 26, 9),
-                f"อำเภอท่ามะกาแก้ไขแล้วส่งใหม่ / Tha Maka fixes and resends {period}",
-            )
-        _review_and_confirm(deployment, period, rng, step)
-        if period == CORRECTED_MONTH:
-            _correct(deployment, rng, step)
+        _play_month(deployment, period, rng, profile if index % 2 == 0 else None, step)
     step(at(2015, 4, 4, 9), "ปิดงวด 2558-03 / March 2558 locks")
-    # KPI evidence: stand-in documents, the deadline's checklist and packet
-    packet = evidence_demo.evidence_round(deployment, step)
-    console.print(table)
-    _where_to_look(deployment, config_path, console)
-    evidence_demo.show(packet, console)
-    return deployment
+
+
+def _play_month(
+    deployment: Deployment, period: Period, rng: random.Random, profile: Path | None, step: Step
+) -> None:
+    month_ce, year_ce = period.month, period.year_ce
+    step(
+        at(year_ce, month_ce, 25, 8), f"เปิดบันทึกงวด {period} ส่งแบบรายงาน / {period} workbooks issued"
+    )
+    _fill_month(deployment, period, rng, profile)
+    step(at(year_ce, month_ce, 25, 10), f"หน่วยงานส่งรายงานงวด {period} / offices report {period}")
+    if period == MISTAKE_MONTH:
+        _fix_mistake(deployment, period, rng)
+        step(
+            at(year_ce, month_ce, 26, 9),
+            f"อำเภอท่ามะกาแก้ไขแล้วส่งใหม่ / Tha Maka fixes and resends {period}",
+        )
+    _review_and_confirm(deployment, period, rng, step)
+    if period == CORRECTED_MONTH:
+        _correct(deployment, rng, step)
 
 
 def _allocate(deployment: Deployment, profile: Path) -> None:
@@ -234,7 +246,9 @@ def _send_monthly(
     )
 
 
-def _review_and_confirm(deployment: Deployment, period: Period, rng: random.Random, step) -> None:
+def _review_and_confirm(
+    deployment: Deployment, period: Period, rng: random.Random, step: Step
+) -> None:
     """The 28th: the sections review (in March animal health returns Tha Maka, which fixes it);
     the 1st: the province package; the 2nd: the planner confirms the province to the centre."""
     year, month = period.year_ce, period.month
@@ -248,37 +262,50 @@ def _review_and_confirm(deployment: Deployment, period: Period, rng: random.Rand
         f"ส่งแบบตรวจสอบให้กลุ่ม/ฝ่าย {period} / review workbooks to the sections"
         + (" · อำเภอห้วยกระเจาส่งช้า / Huai Krachao late" if period == LAST else ""),
     )
-    returning = {
-        RETURNING_SECTION: {
-            RETURNED: (
-                "ส่งกลับ",
-                "ผลการฉีดวัคซีน A101 ไม่ตรงกับทะเบียน กรุณาตรวจสอบ — A101 does not match the register",
-            )
-        }
-    }
-    _sections_decide(deployment, period, returning if period == LAST else {})
+    _sections_decide(deployment, period, RETURNING if period == LAST else {})
     step(
         at(year, month, 28, 11),
         f"กลุ่ม/ฝ่ายอนุมัติ {period} / sections approve"
         + (" · ส่งกลับท่ามะกา / Tha Maka returned" if period == LAST else ""),
     )
     if period == LAST:
-        fixed = max(returned_dir(deployment.root, RETURNED).glob(f"*{period}-ส่งกลับ*"))
-        _send_monthly(
-            deployment,
-            RETURNED,
-            period,
-            rng,
-            source=fixed,
-            name=f"รายงาน-{RETURNED}-{period}-แก้ไขตามที่ส่งกลับ.xlsx",
-            only="A101",
+        _fix_the_return(deployment, period, rng, step)
+    _confirm_province(deployment, period, step)
+
+
+RETURNING = {
+    RETURNING_SECTION: {
+        RETURNED: (
+            "ส่งกลับ",
+            "ผลการฉีดวัคซีน A101 ไม่ตรงกับทะเบียน กรุณาตรวจสอบ — A101 does not match the register",
         )
-        step(at(year, month, 29, 9), "ท่ามะกาแก้ไขตามความเห็นแล้วส่งใหม่ / Tha Maka fixes and resends")
-        _sections_decide(deployment, period, {}, only=[RETURNING_SECTION])
-        step(
-            at(year, month, 29, 11),
-            "กลุ่มพัฒนาสุขภาพสัตว์อนุมัติฉบับใหม่ / animal health approves the new version",
-        )
+    }
+}
+
+
+def _fix_the_return(deployment: Deployment, period: Period, rng: random.Random, step: Step) -> None:
+    """Tha Maka fixes A101 as the section asked and resends; the section approves it."""
+    year, month = period.year_ce, period.month
+    fixed = max(returned_dir(deployment.root, RETURNED).glob(f"*{period}-ส่งกลับ*"))
+    _send_monthly(
+        deployment,
+        RETURNED,
+        period,
+        rng,
+        source=fixed,
+        name=f"รายงาน-{RETURNED}-{period}-แก้ไขตามที่ส่งกลับ.xlsx",
+        only="A101",
+    )
+    step(at(year, month, 29, 9), "ท่ามะกาแก้ไขตามความเห็นแล้วส่งใหม่ / Tha Maka fixes and resends")
+    _sections_decide(deployment, period, {}, only=[RETURNING_SECTION])
+    step(
+        at(year, month, 29, 11),
+        "กลุ่มพัฒนาสุขภาพสัตว์อนุมัติฉบับใหม่ / animal health approves the new version",
+    )
+
+
+def _confirm_province(deployment: Deployment, period: Period, step: Step) -> None:
+    """The 1st: the province package; the 2nd: the planner confirms the province to the centre."""
     after = period.next()
     step(
         at(after.year_ce, after.month, 1, 9),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -43,8 +44,10 @@ def serve(
     from intake.folders import drop_dir
     from intake.watch import DropWatcher, install_stop_signals, serve_loop
     from jobs.deployment import submitting_offices
+    from service.health import beat, log_events_to, wall
     from service.process import run_pass, scanner_for
 
+    log_events_to(sys.stderr)  # one line per event, for journald
     should_stop = (
         install_stop_signals()
     )  # before the slow start: a SIGTERM while opening still stops cleanly
@@ -55,7 +58,13 @@ def serve(
     watch = deployment.config.watch
 
     def one_pass() -> int:
-        report = run_pass(deployment, scanner)
+        beat(deployment.root, pass_started=wall(), tick=tick, watcher=watcher.alive)
+        try:
+            report = run_pass(deployment, scanner)
+        except Exception as exc:
+            beat(deployment.root, pass_ended=wall(), error=" ".join(str(exc).split())[:300])
+            raise
+        beat(deployment.root, pass_ended=wall(), error=None, waiting=report.waiting)
         for v in report.verdicts:
             line(verdict_line(v))
         return report.waiting

@@ -44,7 +44,7 @@ def serve(
     from intake.folders import drop_dir
     from intake.watch import DropWatcher, install_stop_signals, serve_loop
     from jobs.deployment import submitting_offices
-    from service.health import beat, log_events_to, wall
+    from service.health import beating, log_events_to
     from service.process import run_pass, scanner_for
 
     log_events_to(sys.stderr)  # one line per event, for journald
@@ -58,13 +58,7 @@ def serve(
     watch = deployment.config.watch
 
     def one_pass() -> int:
-        beat(deployment.root, pass_started=wall(), tick=tick, watcher=watcher.alive)
-        try:
-            report = run_pass(deployment, scanner)
-        except Exception as exc:
-            beat(deployment.root, pass_ended=wall(), error=" ".join(str(exc).split())[:300])
-            raise
-        beat(deployment.root, pass_ended=wall(), error=None, waiting=report.waiting)
+        report = run_pass(deployment, scanner)
         for v in report.verdicts:
             line(verdict_line(v))
         return report.waiting
@@ -74,7 +68,7 @@ def serve(
     )
     with DropWatcher(dirs, watch.mode, watch.poll_seconds) as watcher:
         serve_loop(
-            one_pass,
+            beating(deployment.root, tick, one_pass, lambda: watcher.alive),
             watcher,
             tick_seconds=tick,
             should_stop=should_stop,

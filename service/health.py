@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -39,6 +40,24 @@ def beat(root: Path, **facts: object) -> None:
     partial = path.with_name(f".{HEARTBEAT}.part")
     partial.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
     os.replace(partial, path)
+
+
+def beating(
+    root: Path, tick: float, run_pass: Callable[[], int], watcher_alive: Callable[[], bool]
+) -> Callable[[], int]:
+    """`run_pass` with a heartbeat before and after it (and the error, when it fails)."""
+
+    def run() -> int:
+        beat(root, pass_started=wall(), tick=tick, watcher=watcher_alive())
+        try:
+            waiting = run_pass()
+        except Exception as exc:
+            beat(root, pass_ended=wall(), error=" ".join(str(exc).split())[:300])
+            raise
+        beat(root, pass_ended=wall(), error=None, waiting=waiting)
+        return waiting
+
+    return run
 
 
 def read_beat(root: Path) -> dict | None:

@@ -33,7 +33,6 @@ from templates.workbooks.common import (
     BOLD,
     NUMBER,
     SUBTLE,
-    WRAP,
     header,
     input_cell,
     landscape,
@@ -142,8 +141,8 @@ def _fill_sheet(sheet: Worksheet, layout: SheetLayout, rows: list[dict]) -> None
                 value = values.get(column.field)
                 input_cell(sheet, f"{column.letter}{row}", validations[column.field], value)
                 cell = sheet[f"{column.letter}{row}"]
-                if isinstance(value, str):
-                    cell.data_type, cell.alignment = "s", WRAP
+                if isinstance(value, str):  # one line a row: a wrapped cell would not grow
+                    cell.data_type = "s"
                 elif column.field in ("quantity", "budget"):
                     cell.number_format = NUMBER
 
@@ -168,6 +167,7 @@ def build_setup(
         if layout is PROVINCE_TARGETS:
             _fiscal_year_cell(sheet, fiscal_year)
         header(sheet, layout)
+        sheet.row_dimensions[layout.header_row].height = 30  # two-line Thai headings
         _fill_sheet(sheet, layout, rows.get(layout.name, []))
         landscape(sheet)
         sheet.print_title_rows = f"{layout.header_row}:{layout.header_row + 1}"

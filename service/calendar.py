@@ -251,3 +251,23 @@ JOBS += [
         kpi_evidence.send_packet,
     ),
 ]
+
+
+# -- the province's people or setup workbook (jobs.setup_folder), imported when due -------
+def _setup(name: str) -> Callable:
+    def call(*args: object) -> object:
+        from jobs import setup_folder
+
+        return getattr(setup_folder, name)(*args)
+
+    return call
+
+
+JOBS.append(
+    Job(
+        "setup-apply",
+        "ปรับผู้ใช้งาน/การตั้งค่าจากแบบฟอร์มในโฟลเดอร์ setup ของจังหวัด — apply a people or setup workbook dropped in the province's setup folder",
+        _setup("setup_due"),
+        _setup("setup_run"),
+    )
+)

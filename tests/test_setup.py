@@ -322,3 +322,47 @@ def test_a_province_from_an_empty_setup_workbook(tmp_path: Path) -> None:
     assert (work / "var" / "share" / "5001" / "drop").is_dir()
     shutil.rmtree(work / "var")
     assert eop("--config", str(work / "config.yaml"), "init", cwd=tmp_path).returncode == 0
+
+
+def test_a_people_workbook_dropped_in_the_setup_folder_is_applied_and_answered_by_mail(
+    march, tmp_path: Path
+) -> None:
+    import os
+
+    from conftest import process, sent_mail
+
+    from jobs.setup_folder import setup_dir
+
+    workbook = issue_setup(
+        tmp_path / "people.xlsx",
+        kind="people",
+        config=march.config,
+        fiscal_year=2558,
+        now=march.now(),
+    )
+    row = row_of(workbook, PEOPLE, "B", "U7105")
+    good = edit(workbook, {(PEOPLE.name, f"D{row}"): "new7105@kanchanaburi.example.go.th"})
+    bad = edit(shutil.copy(good, tmp_path / "bad.xlsx"), {(PEOPLE.name, f"D{row}"): "new7105"})
+    folder = setup_dir(march.root, "71")
+    for path in (shutil.copy(bad, folder / "ผิด.xlsx"), shutil.copy(good, folder / "ผู้ใช้งาน.xlsx")):
+        os.utime(path, (1_426_000_000, 1_426_000_000))  # quiet for long: ready to take
+    report = process(march)
+    assert [(name, count) for name, _, count in report.jobs if name == "setup-apply"] == [
+        ("setup-apply", 1),
+        ("setup-apply", 1),
+    ]
+    assert recipients(march.config, "7105", "monthly") == ["new7105@kanchanaburi.example.go.th"]
+    assert load_config(march.config.source) == march.config
+    assert [p.name.split("-", 2)[-1] for p in (folder / "done").iterdir()] == ["ผู้ใช้งาน.xlsx"]
+    assert [p.name.split("-", 2)[-1] for p in (folder / "returned").iterdir()] == ["ผิด.xlsx"]
+    mails = {m["Subject"]: m for m in sent_mail(march) if "ตั้งค่า" in m["Subject"]}
+    assert len(mails) == 2, list(mails)
+    (applied,) = [m for s, m in mails.items() if "Applied" in s]
+    (refused,) = [m for s, m in mails.items() if "Not applied" in s]
+    assert applied["To"] == "u71@kanchanaburi.example.go.th"
+    text = applied.get_body(("plain",)).get_content()
+    assert "แก้ไข / changed people" not in text  # the e-mail is the key: one left, one came
+    assert "added people: ปศุสัตว์อำเภอท่ามะกา <new7105@kanchanaburi.example.go.th>" in text
+    assert "removed people: ปศุสัตว์อำเภอท่ามะกา <u7105@kanchanaburi.example.go.th>" in text
+    wrong = refused.get_body(("plain",)).get_content()
+    assert f"เซลล์ D{row}" in wrong and '"new7105" is not an e-mail address' in wrong

@@ -6,15 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from eop.config import Limits
 from eop.findings import Finding
 from eop.layout import SheetLayout
 from eop.setup_layout import FISCAL_YEAR_CELL, KIND_SHEETS, PROVINCE_TARGETS, SETUP_VERSION
 from intake.read import RawWorkbook, UnreadableWorkbook, read_workbook
+from intake.sniff import UnreadableFile, check_file_parts
 from validators.catalogue import finding
 from validators.setup import Row, SetupRows
 from validators.values import read_text
-
-MAX_ROWS = 5000
 
 
 @dataclass
@@ -27,10 +27,15 @@ class SetupBook:
     findings: list[Finding] = field(default_factory=list)
 
 
-def read_setup(path: Path, display_name: str | None = None) -> SetupBook:
-    name = display_name or path.name
+def read_setup(path: Path, limits: Limits | None = None) -> SetupBook:
+    """Through the file gate first (size, zip bombs, entities: the deployment's limits)."""
+    name = path.name
+    limits = limits or Limits()
     try:
-        raw = read_workbook(path, display_name=name, max_rows=MAX_ROWS)
+        parts = check_file_parts(path, limits, display_name=name)
+        raw = read_workbook(path, display_name=name, max_rows=limits.max_rows, parts=parts)
+    except UnreadableFile as exc:
+        return SetupBook(name, {}, None, [exc.finding()])
     except UnreadableWorkbook as exc:
         return SetupBook(name, {}, None, [finding("unreadable", value=exc.message_en)])
     return setup_rows(raw)

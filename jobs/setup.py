@@ -81,7 +81,8 @@ def apply_file(
     config_path: Path, path: Path, *, actor: str, clock: Clock, expect: str | None = None
 ) -> Receipt:
     """Read, check and apply a filled setup/people workbook."""
-    book = read_setup(path)
+    current = load_config(config_path) if config_path.exists() else None
+    book = read_setup(path, current.limits if current else None)
     if expect and book.rows is not None and book.rows.kind != expect:
         book.findings.append(finding("unknown-kind", value=book.rows.kind, expected=expect))
         book.rows = None

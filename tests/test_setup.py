@@ -366,3 +366,11 @@ def test_a_people_workbook_dropped_in_the_setup_folder_is_applied_and_answered_b
     assert "removed people: ปศุสัตว์อำเภอท่ามะกา <u7105@kanchanaburi.example.go.th>" in text
     wrong = refused.get_body(("plain",)).get_content()
     assert f"เซลล์ D{row}" in wrong and '"new7105" is not an e-mail address' in wrong
+
+
+def test_a_setup_file_goes_through_the_file_gate(deployment, tmp_path: Path) -> None:
+    empty = tmp_path / "setup.xlsx"
+    empty.write_bytes(b"")
+    receipt = apply_file(deployment.config.source, empty, actor="t", clock=deployment.clock)
+    assert [f.code for f in receipt.findings] == ["empty-file"] and not receipt.applied
+    assert "setup.xlsx" in receipt.lines("t", deployment.now())[1]

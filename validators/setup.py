@@ -164,6 +164,7 @@ def _sections(check: SetupCheck, rows: list[Row]) -> None:
 def _people(check: SetupCheck, rows: list[Row], offices: set[str], sections: set[str]) -> None:
     sheet = _Sheet(check, PEOPLE)
     sheet.unique(rows, "account", "setup-duplicate-account")
+    seen: dict[tuple, int] = {}
     for row, v in rows:
         if not sheet.required(row, v, "name", "email", "office", "role"):
             continue
@@ -179,16 +180,14 @@ def _people(check: SetupCheck, rows: list[Row], offices: set[str], sections: set
             sheet.add("setup-unknown-section", "section", row, section)
         if role == "section_reviewer" and not section and v["office"] not in sections:
             sheet.add("setup-missing", "section", row)
+        key = (v["email"].lower(), v["office"], role)
+        if key in seen:
+            sheet.add("setup-duplicate-person", "email", row, v["email"], seen[key])
+        seen.setdefault(key, row)
         person = {"name": v["name"], "email": v["email"], "office": v["office"], "role": role}
         check.people.append(
             person | {"section": section or None, "account": v.get("account") or None}
         )
-    seen: dict[tuple, int] = {}
-    for (row, _), person in zip(rows, check.people):
-        key = (person["email"].lower(), person["office"], person["role"])
-        if key in seen:
-            sheet.add("setup-duplicate-person", "email", row, person["email"], seen[key])
-        seen.setdefault(key, row)
 
 
 def _districts_answered(check: SetupCheck, rows: list[Row]) -> None:

@@ -56,6 +56,8 @@ def setup_run(deployment: Deployment, key: str) -> int:
     if not path.is_file():
         return 0
     config_path = deployment.config.source
+    if config_path is None:  # a config built in memory has no file to rewrite
+        return 0
     planners = deployment.config.people_of(province, Role.PROVINCE_PLANNER)
     actor = ", ".join(p.name for p in planners) or f"share/{province}/setup"
     receipt = apply_file(config_path, path, actor=actor, clock=deployment.clock)

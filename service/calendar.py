@@ -24,6 +24,7 @@ from datetime import datetime, time
 from eop.calendar import MonthCalendar, Window
 from eop.clock import BANGKOK
 from eop.periods import Period
+from jobs import setup_folder
 from jobs.confirm import centre_keys, send_package, send_to_centre
 from jobs.deployment import Deployment
 from jobs.issue import issue, monthly_offices
@@ -253,21 +254,11 @@ JOBS += [
 ]
 
 
-# -- the province's people or setup workbook (jobs.setup_folder), imported when due -------
-def _setup(name: str) -> Callable:
-    def call(*args: object) -> object:
-        from jobs import setup_folder
-
-        return getattr(setup_folder, name)(*args)
-
-    return call
-
-
 JOBS.append(
     Job(
         "setup-apply",
         "ปรับผู้ใช้งาน/การตั้งค่าจากแบบฟอร์มในโฟลเดอร์ setup ของจังหวัด — apply a people or setup workbook dropped in the province's setup folder",
-        _setup("setup_due"),
-        _setup("setup_run"),
+        setup_folder.setup_due,
+        setup_folder.setup_run,
     )
 )

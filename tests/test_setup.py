@@ -342,7 +342,9 @@ def test_a_people_workbook_dropped_in_the_setup_folder_is_applied_and_answered_b
     )
     row = row_of(workbook, PEOPLE, "B", "U7105")
     good = edit(workbook, {(PEOPLE.name, f"D{row}"): "new7105@kanchanaburi.example.go.th"})
-    bad = edit(shutil.copy(good, tmp_path / "bad.xlsx"), {(PEOPLE.name, f"D{row}"): "new7105"})
+    bad = edit(
+        Path(shutil.copy(good, tmp_path / "bad.xlsx")), {(PEOPLE.name, f"D{row}"): "new7105"}
+    )
     folder = setup_dir(march.root, "71")
     for path in (shutil.copy(bad, folder / "ผิด.xlsx"), shutil.copy(good, folder / "ผู้ใช้งาน.xlsx")):
         os.utime(path, (1_426_000_000, 1_426_000_000))  # quiet for long: ready to take

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from cli import issue, jobs, kpi, mail, report, service, views, workflow
+from cli import issue, jobs, kpi, mail, ops, report, service, setup, views, workflow
 from cli.common import Failure, Options, errors
 from eop.clock import BadMoment
 from eop.config import ConfigError
@@ -47,7 +47,7 @@ def main_options(
     )
 
 
-for group in (service, views, issue, mail, jobs, kpi, report, workflow):
+for group in (service, views, issue, mail, jobs, kpi, report, workflow, setup, ops):
     group.register(app)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -43,8 +44,10 @@ def serve(
     from intake.folders import drop_dir
     from intake.watch import DropWatcher, install_stop_signals, serve_loop
     from jobs.deployment import submitting_offices
+    from service.health import beating, log_events_to
     from service.process import run_pass, scanner_for
 
+    log_events_to(sys.stderr)  # one line per event, for journald
     should_stop = (
         install_stop_signals()
     )  # before the slow start: a SIGTERM while opening still stops cleanly
@@ -65,7 +68,7 @@ def serve(
     )
     with DropWatcher(dirs, watch.mode, watch.poll_seconds) as watcher:
         serve_loop(
-            one_pass,
+            beating(deployment.root, tick, one_pass, lambda: watcher.alive),
             watcher,
             tick_seconds=tick,
             should_stop=should_stop,

@@ -100,6 +100,11 @@ class DropWatcher:
             self._observer.join(timeout=5)
             self._observer = None
 
+    @property
+    def alive(self) -> bool:
+        """The observer thread runs (the health check reports a dead watcher)."""
+        return self._observer is not None and self._observer.is_alive()
+
     def wait(self, timeout: float) -> bool:
         """True if something changed since the last call (events are coalesced), False on timeout.
 

@@ -39,6 +39,7 @@ BATCH = 64  # messages claimed at once for a quick (file) transport
 SENDERS_LOCK = Path("outbox") / ".senders.lock"  # under config.root
 
 log = logging.getLogger(__name__)
+events = logging.getLogger("eop.events")  # one line per mail sent (service.health)
 Outcome = Literal["sent", "retry", "failed"]
 
 
@@ -107,6 +108,10 @@ def _record_sent(ledger: Ledger, sent: list[tuple[Row, str | None]], now: dateti
                 message_id=row.message_id,
                 to=json.loads(row.recipients),
             )
+    for row, _ in sent:  # once committed: one line per mail sent
+        events.info(
+            "mail sent id=%s kind=%s office=%s to=%s", row.id, row.kind, row.office, row.recipients
+        )
     checkpoint("after-mark-sent")
 
 

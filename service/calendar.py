@@ -24,6 +24,7 @@ from datetime import datetime, time
 from eop.calendar import MonthCalendar, Window
 from eop.clock import BANGKOK
 from eop.periods import Period
+from jobs import setup_folder
 from jobs.confirm import centre_keys, send_package, send_to_centre
 from jobs.deployment import Deployment
 from jobs.issue import issue, monthly_offices
@@ -251,3 +252,13 @@ JOBS += [
         kpi_evidence.send_packet,
     ),
 ]
+
+
+JOBS.append(
+    Job(
+        "setup-apply",
+        "ปรับผู้ใช้งาน/การตั้งค่าจากแบบฟอร์มในโฟลเดอร์ setup ของจังหวัด — apply a people or setup workbook dropped in the province's setup folder",
+        setup_folder.setup_due,
+        setup_folder.setup_run,
+    )
+)

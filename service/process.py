@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from intake.folders import DropScanner
@@ -10,6 +11,8 @@ from jobs.answer import answer_pending
 from jobs.deployment import Deployment, submitting_offices
 from outbox.deliver import send_due
 from service.calendar import run_due
+
+events = logging.getLogger("eop.events")  # one line per event (service.health.log_events_to)
 
 
 @dataclass
@@ -33,13 +36,24 @@ def run_pass(
     report = PassReport()
     report.jobs = run_due(deployment)
     scanner = scanner or scanner_for(deployment, stable_seconds=0)
-    take_all(deployment.ledger, deployment.config, scanner.waiting(), deployment.now())
+    waiting = scanner.waiting()
+    taken = take_all(deployment.ledger, deployment.config, waiting, deployment.now())
+    for item, file_id in zip(waiting, taken):
+        if file_id is not None:
+            events.info("taken office=%s file=%d name=%s", item.office, file_id, item.path.name)
     report.waiting = scanner.pending
     report.verdicts = judge_pending(deployment.ledger, deployment.config, deployment.now())
+    for v in report.verdicts:
+        events.info(
+            "verdict office=%s kind=%s period=%s %s findings=%d name=%s",
+            *(v.office, v.kind, v.period, v.status, v.findings, v.name),
+        )
     report.answered = answer_pending(deployment)
     report.jobs += run_due(
         deployment
     )  # what those files made due: a review again, the centre's reports
+    for name, key, count in report.jobs:
+        events.info("job %s key=%s count=%s", name, key, count)
     if send:
         report.sent = send_due(deployment.ledger, deployment.config, deployment.now())
     return report

@@ -254,6 +254,88 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     ),
 }
 
+# setup and people workbooks (validators.setup): offices, sections, people (EOP017), activities
+CATALOGUE.update(
+    {
+        "setup-missing": (E, "ยังไม่ได้กรอก", "This cell is empty; it is required"),
+        "setup-duplicate": (
+            E,
+            '"{value}" ซ้ำกับแถว {expected} รหัสต้องไม่ซ้ำกัน',
+            '"{value}" is already used on row {expected}; codes must be unique',
+        ),
+        "setup-duplicate-account": (
+            E,
+            'บัญชีผู้ใช้ "{value}" ซ้ำกับแถว {expected} หนึ่งบัญชีเป็นของคนเดียว',
+            'Account "{value}" is already given on row {expected}; an account belongs to one person',
+        ),
+        "setup-duplicate-person": (
+            E,
+            '"{value}" มีบทบาทเดียวกันในหน่วยงานเดียวกันแล้วที่แถว {expected}',
+            '"{value}" already has this role in this office on row {expected}',
+        ),
+        "setup-bad-code": (
+            E,
+            'รหัส "{value}" ใช้ได้เฉพาะตัวอักษรอังกฤษและตัวเลข (เช่น 7105 หรือ 71-S2)',
+            'Code "{value}" may hold only Latin letters and digits (e.g. 7105 or 71-S2)',
+        ),
+        "setup-bad-email": (
+            E,
+            '"{value}" ไม่ใช่อีเมล (ต้องเป็นแบบ ชื่อ@หน่วยงาน.go.th)',
+            '"{value}" is not an e-mail address (name@office.go.th expected)',
+        ),
+        "setup-unknown-parent": (
+            E,
+            'ไม่มีหน่วยงานรหัส "{value}" ในชีตหน่วยงาน สังกัดต้องเป็นรหัสหน่วยงานที่มีอยู่',
+            'There is no office "{value}" on the offices sheet; the parent must be one of them',
+        ),
+        "setup-unknown-office": (
+            E,
+            'ไม่มีหน่วยงานหรือกลุ่ม/ฝ่ายรหัส "{value}"',
+            'There is no office or section with code "{value}"',
+        ),
+        "setup-unknown-section": (
+            E,
+            'ไม่มีกลุ่ม/ฝ่ายรหัส "{value}" ในชีตกลุ่มฝ่าย',
+            'There is no section "{value}" on the sections sheet',
+        ),
+        "setup-section-is-office": (
+            E,
+            'รหัส "{value}" เป็นรหัสหน่วยงานอยู่แล้ว กลุ่ม/ฝ่ายต้องใช้รหัสอื่น (เช่น 71-S1)',
+            'Code "{value}" is an office\'s code; a section needs its own (e.g. 71-S1)',
+        ),
+        "setup-no-province": (
+            E,
+            "ไม่มีหน่วยงานระดับจังหวัด ต้องมีอย่างน้อยหนึ่งแถว",
+            "No office is at province level; at least one must be",
+        ),
+        "setup-district-unanswered": (
+            E,
+            'อำเภอ "{value}" ยังไม่มีผู้บันทึกระดับอำเภอในชีตผู้ใช้งาน แบบฟอร์มของอำเภอนี้จะไม่มีผู้รับ',
+            'District "{value}" has no district recorder on the people sheet; its workbooks would reach nobody',
+        ),
+        "setup-section-idle": (
+            E,
+            'กลุ่ม/ฝ่าย "{value}" ไม่ได้รับผิดชอบกิจกรรมใดในชีตกิจกรรม',
+            'Section "{value}" owns no activity on the activities sheet',
+        ),
+        "setup-name-differs": (
+            E,
+            'ชื่อ "{value}" ต่างจากที่กรอกไว้ครั้งแรก ("{expected}") รหัสเดียวกันต้องใช้ชื่อเดียวกัน',
+            'The name "{value}" differs from the first one given ("{expected}"); one code, one name',
+        ),
+        "setup-fiscal-year": (
+            E,
+            'ปีงบประมาณ "{value}" ไม่ถูกต้อง (ต้องเป็นปี พ.ศ. เช่น 2558)',
+            'Fiscal year "{value}" is not valid (a Buddhist Era year such as 2558)',
+        ),
+        "setup-not-applied": (
+            E,
+            "ตั้งค่าจากแบบฟอร์มนี้ไม่ได้: {value}",
+            "This workbook cannot be applied: {value}",
+        ),
+    }
+)
+
 
 def _fill(text: str, values: dict[str, Any]) -> str:
     return text.format_map(

@@ -38,7 +38,7 @@ from intake.take import archive_copy, archive_dir
 from ledger import evidence as ledger_evidence
 from ledger import records
 from ledger.db import record_event
-from validators.catalogue import document_finding
+from validators.catalogue import SEND_AGAIN_EN, SEND_AGAIN_TH, document_finding
 
 PDF_END = b"%%EOF"
 
@@ -232,8 +232,8 @@ def cleaned(config: Config, stored: Path, sha256: str, name: str) -> Cleaned:
     note_path = target.with_suffix(".json")
     if not note_path.is_file():
         if not stored.is_file():
-            th, en = "ไม่พบไฟล์ในที่เก็บ", "the archived file is missing"
-            return Cleaned(None, 0, th, en)
+            th = f"ไม่พบไฟล์ในที่เก็บ — {SEND_AGAIN_TH}"
+            return Cleaned(None, 0, th, f"the archived file is missing; {SEND_AGAIN_EN}")
         gate(config, stored, sha256, name)
     note = json.loads(note_path.read_text(encoding="utf-8"))
     if note["refused"] or not target.is_file():

@@ -253,7 +253,7 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
         "Period {value} is locked; this version was accepted under correction {expected} (one version only; the correction is now closed)",
     ),
     # evidence documents (intake.documents, intake.pdf_gate): {value} is the file's name; each
-    # refusal past a limit names its key of `limits:`; _SEND_AGAIN says what to do instead
+    # refusal past a limit names its key of `limits:`; {send_th}, {send_en}: what to send instead
     "evidence-too-large": (
         E,
         'ไฟล์ "{value}" ใหญ่เกินไป ({size} เกินขีดจำกัด {limit}) กรุณาสแกนด้วยความละเอียดต่ำลง แล้ววางในโฟลเดอร์ evidence อีกครั้ง',
@@ -341,13 +341,13 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     ),
     "evidence-document-unreadable": (
         E,
-        "{label_th} ({value}) ที่อยู่ในแฟ้มอ่านไม่ได้ จึงไม่ได้รวมไว้ในแฟ้มหลักฐาน ({why_th}) — {send_th}",
-        "{label_en} ({value}) on file cannot be read, so it is not in the packet ({why_en}); {send_en}",
+        "{label_th} ({value}) ที่อยู่ในแฟ้มอ่านไม่ได้ จึงไม่ได้รวมไว้ในแฟ้มหลักฐาน: {why_th}",
+        "{label_en} ({value}) on file cannot be read, so it is not in the packet: {why_en}",
     ),
 }
 
-_SEND_TH = "กรุณาสแกนเอกสารฉบับลงนามเป็น PDF ใหม่ (หรือพิมพ์เป็น PDF) แล้ววางในโฟลเดอร์ evidence อีกครั้ง"
-_SEND_EN = "please scan the signed document to PDF again (or print it to PDF) and drop it into the evidence folder"
+SEND_AGAIN_TH = "กรุณาสแกนเอกสารฉบับลงนามเป็น PDF ใหม่ (หรือพิมพ์เป็น PDF) แล้ววางในโฟลเดอร์ evidence อีกครั้ง"
+SEND_AGAIN_EN = "please scan the signed document to PDF again (or print it to PDF) and drop it into the evidence folder"
 # Kinds of active content (intake.pdf_probe), as the receipt names them.
 ACTIVE_KINDS: dict[str, tuple[str, str]] = {
     "javascript": ("JavaScript", "JavaScript"),
@@ -365,7 +365,7 @@ ACTIVE_KINDS: dict[str, tuple[str, str]] = {
 def document_finding(code: str, name: str, **facts: Any) -> Finding:
     """A finding about an evidence document `name`, its message filled with `facts`."""
     severity, th, en = CATALOGUE[code]
-    values = {"value": name, "send_th": _SEND_TH, "send_en": _SEND_EN, **facts}
+    values = {"value": name, "send_th": SEND_AGAIN_TH, "send_en": SEND_AGAIN_EN, **facts}
     return Finding(severity, code, th.format_map(values), en.format_map(values), value=name)
 
 

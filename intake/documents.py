@@ -340,18 +340,7 @@ def _accept(
     )
     found = [f.as_dict() for f in taken.findings]  # warnings: the active content taken out
     records.store_judgement(conn, file_id, status="accepted", at=now, found=found, kind="evidence")
-    _event(
-        conn,
-        now,
-        "evidence-registered",
-        taken,
-        file_id,
-        document=document_id,
-        document_kind=parsed.kind,
-        number=parsed.number,
-        pages=check.pages,
-        source=taken.source,
-        stand_in=check.stand_in,
-        active=list(check.active),
-    )
+    facts = {"document_kind": parsed.kind, "number": parsed.number, "pages": check.pages}
+    facts |= {"source": taken.source, "stand_in": check.stand_in, "active": list(check.active)}
+    _event(conn, now, "evidence-registered", taken, file_id, document=document_id, **facts)
     return Registered(file_id, taken.office, taken.name, "accepted", document_id, taken.findings)

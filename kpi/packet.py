@@ -24,6 +24,7 @@ from eop.rounds import Round
 from eop.thai import date_en, date_th, datetime_th
 from intake.documents import file_sha256
 from jobs.deployment import Deployment
+from kpi.mailing import kpi_lines
 from kpi.merge import Part, document_part, merge, pdf_pages, unreadable_items, write_zip
 from kpi.scorecard import (
     ChecklistItem,
@@ -584,20 +585,7 @@ def packet_mail_context(packet: Packet) -> dict[str, Any]:
         "zip_name": packet.zip.name,
         "pages": packet.pages,
         "parts": [{"th": p.th, "en": p.en, "first": p.first, "last": p.last} for p in packet.parts],
-        "kpis": [
-            {
-                "code": k.code,
-                "name_th": k.rule.name_th,
-                "name_en": k.rule.name_en,
-                "level": k.level,
-                "levels": len(k.levels),
-                "score": f"{k.score:.4f}",
-                "weighted": f"{k.weighted:.4f}",
-                "weight": f"{k.rule.weight:g}",
-                "achievement": f"{k.achievement:,.2f}" if k.achievement is not None else None,
-            }
-            for k in packet.card.kpis
-        ],
+        "kpis": kpi_lines(packet.card),
         "total_weighted": f"{packet.card.total_weighted:.4f}",
         "groups": group_checklist(packet.checklist),
         "count": len(packet.checklist),

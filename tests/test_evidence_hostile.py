@@ -315,3 +315,33 @@ def test_a_clean_copy_is_made_once_per_document(hostile):
         on_file = ledger_evidence.documents(conn, PROVINCE, 2558)
     notes = [clean_path(deployment.config, d.sha256).with_suffix(".json") for d in on_file]
     assert all(n.is_file() for n in notes)
+
+
+# -- long variants ------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_four_gib_bomb_costs_the_budget_and_no_more(tmp_path):
+    from hostile_pdfs import flate_bomb
+
+    bomb = flate_bomb(tmp_path / "bomb.pdf", inflated=4 << 30)
+    started = time.perf_counter()
+    check = check_pdf(bomb, "bomb.pdf", Limits())
+    seconds = time.perf_counter() - started
+    print(f"4 GiB bomb ({bomb.stat().st_size:,} bytes): {seconds:.1f}s, peak {check.peak_kb} KB")
+    assert [f.code for f in check.findings] == ["evidence-bomb"] and check.peak_kb < 200 * 1024
+
+
+@pytest.mark.slow
+def test_twenty_thousand_pages_under_raised_limits_are_answered_in_time(tmp_path):
+    """The page and object limits raised out of the way: the time limit still answers."""
+    from hostile_pdfs import many_pages
+
+    pages = many_pages(tmp_path / "pages.pdf")
+    limits = Limits(max_pdf_pages=50_000, max_pdf_objects=100_000, max_pdf_seconds=10)
+    started = time.perf_counter()
+    check = check_pdf(pages, "pages.pdf", limits, clean_to=tmp_path / "clean.pdf")
+    seconds = time.perf_counter() - started
+    print(f"20,000 pages, raised limits: {[f.code for f in check.findings]} in {seconds:.1f}s")
+    assert seconds < limits.max_pdf_seconds + 5
+    assert check.pages == 20_000 or [f.code for f in check.findings] == ["evidence-too-slow"]

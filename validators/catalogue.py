@@ -332,7 +332,7 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     "evidence-number-missing": (
         E,
         "{label_th}ต้องมีเลขที่ในชื่อไฟล์ เช่น {kind}-84-2558.pdf (เลขที่ 84/2558)",
-        "an {label_en} needs its number in the file name, e.g. {kind}-84-2558.pdf (no. 84/2558)",
+        "An {label_en} needs its number in the file name, e.g. {kind}-84-2558.pdf (no. 84/2558)",
     ),
     "evidence-active-removed": (
         W,

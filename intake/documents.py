@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -301,7 +302,7 @@ def record_document(conn: Connection, config: Config, taken: Taken, now: datetim
 
 
 def _event(
-    conn: Connection, now: datetime, what: str, taken: Taken, file_id: int, **facts: object
+    conn: Connection, now: datetime, what: str, taken: Taken, file_id: int, **facts: Any
 ) -> None:
     record_event(conn, now, what, office=taken.office, kind="evidence", file_id=file_id, **facts)
 
@@ -340,7 +341,11 @@ def _accept(
     )
     found = [f.as_dict() for f in taken.findings]  # warnings: the active content taken out
     records.store_judgement(conn, file_id, status="accepted", at=now, found=found, kind="evidence")
-    facts = {"document_kind": parsed.kind, "number": parsed.number, "pages": check.pages}
+    facts: dict[str, Any] = {
+        "document_kind": parsed.kind,
+        "number": parsed.number,
+        "pages": check.pages,
+    }
     facts |= {"source": taken.source, "stand_in": check.stand_in, "active": list(check.active)}
     _event(conn, now, "evidence-registered", taken, file_id, document=document_id, **facts)
     return Registered(file_id, taken.office, taken.name, "accepted", document_id, taken.findings)

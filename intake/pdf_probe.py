@@ -325,7 +325,8 @@ def _failure(exc: BaseException, limits: dict[str, Any]) -> dict[str, Any]:
     """What broke, from the exception and its causes: a loop, a tower, memory, or damage."""
     from pypdf.errors import LimitReachedError
 
-    chain, cause = [], exc
+    chain: list[BaseException] = []
+    cause: BaseException | None = exc
     while cause is not None and len(chain) < 20:
         chain.append(cause)
         cause = cause.__cause__ or cause.__context__

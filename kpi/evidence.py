@@ -173,7 +173,7 @@ def _send_checklist(deployment: Deployment, key: str) -> int:
 def packet_due(deployment: Deployment) -> list[str]:
     """`round|province` from the packet day on, once the round's last month is confirmed to
     the centre by the province: the day before the deadline, or at once if confirmed later."""
-    now, keys = deployment.now(), []
+    now, keys = deployment.now(), list[str]()
     rounds = [
         r
         for r in current_rounds(deployment.config)

@@ -75,9 +75,9 @@ def document_part(deployment: Deployment, d: ledger_evidence.Document, parts_dir
     """A document on file as merged: its clean copy, or a page saying it cannot be read."""
     th, en = document_labels(d)
     clean = clean_of(deployment, d)
-    common = {"ref": d.number or d.name, "document_id": d.id, "stand_in": d.stand_in}
+    ref = d.number or d.name
     if clean.path is not None:
-        return Part("document", th, en, clean.path, clean.pages, **common)
+        return Part("document", th, en, clean.path, clean.pages, 0, ref, d.id, stand_in=d.stand_in)
     problem = unreadable_problem(d, clean)
     slip = render_slip(
         {
@@ -96,8 +96,11 @@ def document_part(deployment: Deployment, d: ledger_evidence.Document, parts_dir
         f"{en} — unreadable",
         slip,
         pdf_pages(slip),
+        0,
+        ref,
+        d.id,
+        stand_in=d.stand_in,
         unreadable=True,
-        **common,
     )
 
 
@@ -206,7 +209,7 @@ def _overlay(writer: Any, page: Any, form: Any) -> None:
     xobjects[NameObject(STAMP)] = form
     resources[NameObject("/XObject")] = xobjects
     page[NameObject("/Resources")] = resources
-    contents = page.raw_get("/Contents") if "/Contents" in page else ArrayObject()
+    contents: Any = page.raw_get("/Contents") if "/Contents" in page else ArrayObject()
     if isinstance(contents.get_object(), ArrayObject):
         inner = list(contents.get_object())
     elif hasattr(contents, "idnum"):

@@ -563,7 +563,7 @@ def _zip(
             from ledger.records import file_row
 
             archive = deployment.root / file_row(conn, allocation.file_id).archive_path
-    if archive is not None and archive.is_file():
+    if archive is not None and allocation is not None and archive.is_file():
         members.append(
             (
                 f"allocation/EOP016-{office}-{round_.fiscal_year}-v{allocation.version}.xlsx",

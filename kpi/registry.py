@@ -147,7 +147,9 @@ def counts_for(config: Config, document: ledger_evidence.Document) -> list[dict[
     """Which KPI levels (or KPI-wide needs) of the year's rules this document proves."""
     found = []
     for rule in config.kpis_of(document.fiscal_year):
-        needs = [(level.level, need) for level in rule.levels for need in level.needs]
+        needs: list[tuple[int | None, Any]] = [
+            (level.level, need) for level in rule.levels for need in level.needs
+        ]
         needs += [(None, need) for need in rule.document_needs]
         for level, need in needs:
             if need.kind == "document" and any(

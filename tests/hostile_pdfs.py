@@ -266,6 +266,18 @@ def zip_polyglot(path: Path) -> Path:
     return _write(path, one_page() + hidden.getvalue())
 
 
+def no_pages(path: Path) -> Path:
+    return _write(
+        path,
+        raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]),
+    )
+
+
+def huge_array(path: Path, elements: int = 150_000) -> Path:
+    """An array longer than pypdf reads (its own safety limit, 100,000 elements)."""
+    return _write(path, one_page(b"/Big [" + b"0 " * elements + b"] "))
+
+
 def plain(path: Path) -> Path:
     return _write(path, one_page())
 
@@ -292,4 +304,6 @@ CORPUS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "truncated": (truncated, "evidence-unreadable"),
     "encrypted": (encrypted, "evidence-encrypted"),
     "zip-polyglot": (zip_polyglot, "evidence-polyglot"),
+    "no-pages": (no_pages, "evidence-no-pages"),
+    "huge-array": (huge_array, "evidence-too-complex"),
 }

@@ -159,6 +159,8 @@ def test_a_limit_of_config_is_the_one_named(corpus, tmp_path):
         and "2 pages, over the limit of 1" in pages.message_en
     )
     one = plain(tmp_path / "plain.pdf")
+    (large,) = check_pdf(one, "plain.pdf", Limits(max_file_bytes=100)).findings
+    assert large.code == "evidence-too-large" and "limits.max_file_bytes" in large.message_en
     (slow,) = check_pdf(one, "plain.pdf", Limits(max_pdf_seconds=0.01)).findings
     assert slow.code == "evidence-too-slow" and "limits.max_pdf_seconds" in slow.message_en
     small = Limits(max_pdf_memory_bytes=65 * 1024 * 1024 + 1)

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libreoffice-calc-nogui poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+APT_PACKAGES := libreoffice-calc-nogui poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 qpdf
 
 .PHONY: demo test test-fast test-slow lint install system-packages bench clean
 
@@ -45,11 +45,15 @@ install: $(VENV)/.deps
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
+# Each package is checked on its own: a machine with LibreOffice may still lack
+# libharfbuzz-subset0 (WeasyPrint then warns on every PDF) or qpdf (the evidence tests).
 system-packages:
-	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null && ldconfig -p | grep -q libpangoft2; then \
+	@missing="$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done)"; \
+	if [ -z "$$missing" ]; then \
 		echo "system packages present"; \
 	else \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+		echo "installing:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 # ruff (rules and format) and mypy (config in pyproject.toml) over every room, the tests and

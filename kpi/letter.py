@@ -20,6 +20,7 @@ from eop.rounds import DocumentRef
 from eop.thai import date_th, datetime_th
 from intake.folders import returned_dir
 from jobs.deployment import Deployment
+from kpi.mailing import evidence_people, guarded
 from ledger import evidence as ledger_evidence
 from ledger.db import record_event
 from ledger.reference import activity_rows, targets_of
@@ -150,17 +151,13 @@ def draft_letter(
 
 def draft_and_send(deployment: Deployment, key: str) -> int:
     """The target-letter job: draft the memo for this allocation version and mail it to sign."""
-    from kpi.evidence import _guarded
-
     province, year_text, _ = key.split("|")
-    with _guarded(deployment, "letter-draft-failed", province, year_text):
+    with guarded(deployment, "letter-draft-failed", province, year_text):
         return _draft_and_send(deployment, key)
     return 0
 
 
 def _draft_and_send(deployment: Deployment, key: str) -> int:
-    from kpi.evidence import evidence_people
-
     province, year_text, version_text = key.split("|")
     year, version = int(year_text), int(version_text.removeprefix("v"))
     path = draft_letter(deployment, province, year, version)

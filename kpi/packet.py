@@ -14,57 +14,35 @@ Written to ``var/evidence/<round>/<province>/`` (round `1/2558` → `1-2558`).
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import os
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from eop.config import Role
 from eop.rounds import Round
 from eop.thai import date_en, date_th, datetime_th
+from intake.documents import file_sha256
 from jobs.deployment import Deployment
+from kpi.mailing import kpi_lines
+from kpi.merge import Part, document_part, merge, pdf_pages, unreadable_items, write_zip
 from kpi.scorecard import (
     ChecklistItem,
     KpiResult,
     Scorecard,
     checklist,
-    document_label,
     group_checklist,
     moment_th,
     score,
 )
 from ledger import evidence as ledger_evidence
 from ledger.db import record_event
-from templates.evidence import render_packet_front, render_stamps, thai_weekday_date
+from templates.evidence import render_packet_front, thai_weekday_date
 
 PACKET_REPORTS = ("RPT111", "RPT112", "RPT113", "RPT211", "RPT212", "RPT311")
 PLACEHOLDER_PAGE = (
     888  # three digits, as wide as a real page number, while the front matter settles
 )
-
-
-@dataclass(frozen=True)
-class Part:
-    """A run of pages in the packet: the front matter, a document, or a report."""
-
-    kind: Literal["front", "document", "report"]
-    th: str
-    en: str
-    path: Path
-    pages: int
-    first: int = 0  # the packet's page number of its first page
-    ref: str = ""  # a document's number or name; a report's code
-    document_id: int | None = None
-    stand_in: bool = False
-
-    @property
-    def last(self) -> int:
-        return self.first + self.pages - 1
 
 
 @dataclass(frozen=True)
@@ -87,12 +65,6 @@ def packet_dir(deployment: Deployment, round_: Round, office: str) -> Path:
 
 def packet_name(round_: Round, office: str) -> str:
     return f"evidence-{round_.code.replace('/', '-')}-{office}"
-
-
-def pdf_pages(path: Path) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(str(path)).pages)
 
 
 def build_packet(
@@ -128,7 +100,8 @@ def build_packet(
                 ref=code,
             )
         )
-    documents = [_document_part(deployment, d) for d in _in_packet_order(card)]
+    documents = [document_part(deployment, d, parts_dir) for d in _in_packet_order(card)]
+    items += unreadable_items(deployment, card)  # cleaned just now: each read once
     say("front matter …")
     front_path = parts_dir / "front.pdf"
     front_pages, laid_out = 0, [*documents, *reports]
@@ -145,8 +118,8 @@ def build_packet(
     parts = [front, *laid_out]
     say("merging and stamping …")
     pdf_path = folder / f"{packet_name(round_, office)}.pdf"
-    total = _merge(deployment, card, parts, pdf_path)
-    sha256 = _sha256(pdf_path)
+    total = _merge(card, parts, pdf_path)
+    sha256 = file_sha256(pdf_path)
     say("zip …")
     zip_path, manifest = _zip(deployment, round_, office, sources, pdf_path, sha256, folder)
     packet = Packet(round_, office, pdf_path, zip_path, total, sha256, parts, card, items, manifest)
@@ -226,24 +199,6 @@ def _in_packet_order(card: Scorecard) -> list[ledger_evidence.Document]:
                 if found and found not in ordered:
                     ordered.append(found)
     return ordered + [d for d in card.documents if d not in ordered]
-
-
-def _document_part(deployment: Deployment, d: ledger_evidence.Document) -> Part:
-    label_th, label_en = document_label(d.kind, d.number)
-    dated_th = f" ลงวันที่ {date_th(d.day)}" if d.day else ""
-    dated_en = f" of {date_en(d.day)}" if d.day else ""
-    stand_th = " (เอกสารจำลอง)" if d.stand_in else ""
-    stand_en = " (stand-in)" if d.stand_in else ""
-    return Part(
-        "document",
-        f"{label_th}{dated_th}{stand_th}",
-        f"{label_en}{dated_en}{stand_en}",
-        deployment.root / d.archive_path,
-        d.pages,
-        ref=d.number or d.name,
-        document_id=d.id,
-        stand_in=d.stand_in,
-    )
 
 
 def _lay_out(parts: list[Part], front_pages: int) -> list[Part]:
@@ -580,57 +535,10 @@ def _levels_text(levels: list[str]) -> str:
 # -- merging, stamping, zipping -------------------------------------------------------------------
 
 
-def _merge(deployment: Deployment, card: Scorecard, parts: list[Part], out: Path) -> int:
-    from pypdf import PdfReader, PdfWriter, Transformation
-
-    writer = PdfWriter()
-    for part in parts:
-        reader = PdfReader(str(part.path), strict=False)
-        if reader.is_encrypted:
-            reader.decrypt("")
-        start = len(writer.pages)
-        writer.append(reader)
-        for page in writer.pages[start:]:
-            if page.rotation:
-                page.transfer_rotation_to_content()  # the stamp then lands at the foot as read
-    total = len(writer.pages)
+def _merge(card: Scorecard, parts: list[Part], out: Path) -> int:
     label = f"แฟ้มหลักฐานตัวชี้วัด รอบที่ {card.round.code} · {card.office_th}"
-    sizes = [
-        {
-            "width_pt": float(p.mediabox.width),
-            "height_pt": float(p.mediabox.height),
-            "label": f"{label} · หน้า {i}/{total} — packet page {i}/{total}",
-        }
-        for i, p in enumerate(writer.pages, start=1)
-    ]
-    stamps_path = render_stamps(sizes, out.parent / "parts" / "stamps.pdf")
-    stamps = PdfReader(str(stamps_path))
-    if len(stamps.pages) != total:
-        raise RuntimeError(f"stamps: {len(stamps.pages)} pages for a packet of {total}")
-    for page, stamp in zip(writer.pages, stamps.pages, strict=True):
-        box = page.mediabox
-        page.merge_transformed_page(
-            stamp, Transformation().translate(tx=float(box.left), ty=float(box.bottom))
-        )
-    writer.add_metadata(
-        {
-            "/Title": f"{label} — KPI evidence packet, round {card.round.code}",
-            "/Author": "e-Operation Sheets",
-            "/Subject": f"{card.office} {card.round.code}",
-        }
-    )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.part")
-    with partial.open("wb") as handle:
-        writer.write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, out)
-    return total
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    title = f"{label} — KPI evidence packet, round {card.round.code}"
+    return merge(parts, label, title, f"{card.office} {card.round.code}", out)
 
 
 def _zip(
@@ -655,7 +563,7 @@ def _zip(
             from ledger.records import file_row
 
             archive = deployment.root / file_row(conn, allocation.file_id).archive_path
-    if archive is not None and archive.is_file():
+    if archive is not None and allocation is not None and archive.is_file():
         members.append(
             (
                 f"allocation/EOP016-{office}-{round_.fiscal_year}-v{allocation.version}.xlsx",
@@ -664,31 +572,8 @@ def _zip(
                 f"allocation workbook (EOP016) v{allocation.version} as accepted",
             )
         )
-    manifest = [(name, hashlib.sha256(data).hexdigest(), len(data)) for name, data, _, _ in members]
-    text = io.StringIO()
-    table = csv.writer(text, lineterminator="\n")
-    table.writerow(["file", "sha256", "bytes", "what_th", "what_en"])
-    for (name, digest, size), (_, _, th, en) in zip(manifest, members, strict=True):
-        table.writerow([name, digest, size, th, en])
-    table.writerow(
-        [
-            f"../{pdf.name}",
-            pdf_sha256,
-            pdf.stat().st_size,
-            "แฟ้มหลักฐาน PDF (ไฟล์ข้าง ZIP นี้)",
-            "the evidence packet PDF (beside this ZIP)",
-        ]
-    )
     out = folder / f"{packet_name(round_, office)}.zip"
-    partial = out.with_name(f".{out.name}.part")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        for name, data, _, _ in members:
-            bundle.writestr(name, data)
-        bundle.writestr(
-            "manifest.csv", "\ufeff" + text.getvalue()
-        )  # a BOM: Excel opens the Thai right
-    os.replace(partial, out)
-    return out, manifest + [(f"../{pdf.name}", pdf_sha256, pdf.stat().st_size)]
+    return out, write_zip(members, pdf, pdf_sha256, out)
 
 
 # -- what the packet's mail says ----------------------------------------------------------------------
@@ -700,20 +585,7 @@ def packet_mail_context(packet: Packet) -> dict[str, Any]:
         "zip_name": packet.zip.name,
         "pages": packet.pages,
         "parts": [{"th": p.th, "en": p.en, "first": p.first, "last": p.last} for p in packet.parts],
-        "kpis": [
-            {
-                "code": k.code,
-                "name_th": k.rule.name_th,
-                "name_en": k.rule.name_en,
-                "level": k.level,
-                "levels": len(k.levels),
-                "score": f"{k.score:.4f}",
-                "weighted": f"{k.weighted:.4f}",
-                "weight": f"{k.rule.weight:g}",
-                "achievement": f"{k.achievement:,.2f}" if k.achievement is not None else None,
-            }
-            for k in packet.card.kpis
-        ],
+        "kpis": kpi_lines(packet.card),
         "total_weighted": f"{packet.card.total_weighted:.4f}",
         "groups": group_checklist(packet.checklist),
         "count": len(packet.checklist),

@@ -8,6 +8,7 @@ from templates.evidence.render import (
     render_letter,
     render_order,
     render_packet_front,
+    render_slip,
     render_stamps,
     thai_weekday_date,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "render_letter",
     "render_order",
     "render_packet_front",
+    "render_slip",
     "render_stamps",
     "thai_weekday_date",
 ]

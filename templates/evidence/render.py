@@ -96,6 +96,12 @@ def render_order(context: dict[str, Any], out: Path) -> Path:
     return _write_pdf(render_document_html("order.html", context), out)
 
 
+def render_slip(context: dict[str, Any], out: Path) -> Path:
+    """The page standing in a packet for a document on file that cannot be read (`context`:
+    label_th, label_en, name, sha256, th, en — what is wrong and what to send instead)."""
+    return _write_pdf(render_document_html("slip.html", context), out)
+
+
 def render_stamps(pages: list[dict[str, Any]], out: Path) -> Path:
     """One transparent page per packet page, of the same size, carrying only its stamp
     (`pages`: width_pt, height_pt, label) at the foot: laid over the merged packet."""

@@ -16,7 +16,7 @@ def init(ctx: typer.Context) -> None:
     """Create the folders and the ledger for the config.  Example: eop --config config.yaml init"""
     deployment = ctx.obj.deployment()
     console.print(f"พร้อมใช้งาน / ready: {deployment.root}")
-    console.print(f"  ledger  {deployment.ledger.path}")
+    console.print(f"  ledger  {deployment.ledger.name}")
     console.print(f"  drop    {deployment.root / 'share' / '<office>' / 'drop'}")
 
 

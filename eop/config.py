@@ -6,6 +6,7 @@ the CLI turns that into exit code 2. Relative paths are relative to the config f
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from enum import Enum
 from functools import cached_property
@@ -19,6 +20,8 @@ from eop.calendar import CalendarRules
 from eop.rounds import KpiRule, Round
 
 OFFICE_CODE = r"^[0-9A-Za-z]+(-[0-9A-Za-z]+)?$"
+LEDGER_URL_ENV = "EOP_LEDGER_URL"  # overrides config's ledger_url (one line moves a deployment)
+LEDGER_SCHEMES = ("sqlite://", "postgresql+psycopg://")
 
 
 class ConfigError(Exception):
@@ -168,6 +171,8 @@ class Config(Strict):
     deployment_th: str = "สำนักงานปศุสัตว์จังหวัด"
     deployment_en: str = "Provincial Livestock Office"
     data_root: Path = Path("var")
+    # The ledger's SQLAlchemy URL; none: the SQLite file eop.sqlite3 under data_root.
+    ledger_url: str | None = Field(None, pattern=r"^(sqlite://|postgresql\+psycopg://)")
     fiscal_year: int = Field(ge=2400, le=2700)
     thai_numerals: bool = False
     offices: list[Office]
@@ -313,6 +318,20 @@ class Config(Strict):
     def root(self) -> Path:
         base = self.source.parent if self.source else Path.cwd()
         return (base / self.data_root).resolve()
+
+    @property
+    def ledger_location(self) -> str:
+        """The ledger's URL: $EOP_LEDGER_URL, else config's ledger_url, else the SQLite file
+        under data_root. Read when the ledger is opened, so a child process sees the same."""
+        url = os.environ.get(LEDGER_URL_ENV) or self.ledger_url
+        if url is None:
+            return f"sqlite:///{self.root / 'eop.sqlite3'}"
+        if not url.startswith(LEDGER_SCHEMES):
+            raise ConfigError(
+                f"{LEDGER_URL_ENV} = {url!r}: ต้องขึ้นต้นด้วย {' หรือ '.join(LEDGER_SCHEMES)} — "
+                f"must start with {' or '.join(LEDGER_SCHEMES)}"
+            )
+        return url
 
 
 def load_config(path: Path) -> Config:

@@ -436,13 +436,13 @@ def _judge_in_workers(
     ledger connection."""
     shares = shares_by_province(config, [(row.id, row.office) for row in pending], workers)
     ledger.engine.dispose()  # no open SQLite connection may cross a fork
-    results = run_forked(_judge_share, [(config, ledger.path, share, now) for share in shares])
+    results = run_forked(_judge_share, [(config, ledger.url, share, now) for share in shares])
     return sorted((v for share in results for v in share), key=lambda v: v.file_id)
 
 
 def _judge_share(task: tuple) -> list[Verdict]:
-    config, path, file_ids, now = task
-    ledger = Ledger(path, migrations=False)
+    config, url, file_ids, now = task
+    ledger = Ledger(url, migrations=False)
     try:
         with ledger.atomic() as conn:
             rows = [records.file_row(conn, file_id) for file_id in file_ids]

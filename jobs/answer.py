@@ -48,7 +48,7 @@ def answer_pending(deployment: Deployment) -> int:
         run_forked(
             _answer_share,
             [
-                (deployment.config, deployment.ledger.path, deployment.clock, share)
+                (deployment.config, deployment.ledger.url, deployment.clock, share)
                 for share in shares
             ],
         )
@@ -58,8 +58,8 @@ def answer_pending(deployment: Deployment) -> int:
 
 
 def _answer_share(task: tuple) -> int:
-    config, path, clock, file_ids = task
-    deployment = Deployment(config, Ledger(path, migrations=False), clock)
+    config, url, clock, file_ids = task
+    deployment = Deployment(config, Ledger(url, migrations=False), clock)
     try:
         answer_each(deployment, file_ids)
     finally:

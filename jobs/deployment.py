@@ -52,7 +52,7 @@ def open_deployment(config: Config, clock: Clock | None = None) -> Deployment:
     for sub in ("archive", "reports", "evidence", "outbox"):
         (config.root / sub).mkdir(exist_ok=True)
     ensure_share(config.root, submitting_offices(config))
-    deployment = Deployment(config, Ledger(config.root / "eop.sqlite3"), clock or Clock())
+    deployment = Deployment(config, Ledger(config.ledger_location), clock or Clock())
     sync_reference(deployment)
     return deployment
 

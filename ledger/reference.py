@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, select
-from sqlalchemy.dialects.sqlite import insert as upsert
+from sqlalchemy import Connection, Table, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.db import snapshot_cache
 from ledger.schema import activities, offices, people, targets
@@ -27,17 +27,24 @@ class ActivityRow:
     section: str
 
 
+def upsert(conn: Connection, table: Table) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT with ON CONFLICT (the same clause on SQLite and PostgreSQL, two builders)."""
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
 def replace_offices(conn: Connection, rows: Iterable[dict]) -> None:
     for row in rows:
         conn.execute(
-            upsert(offices).values(**row).on_conflict_do_update(index_elements=["code"], set_=row)
+            upsert(conn, offices)
+            .values(**row)
+            .on_conflict_do_update(index_elements=["code"], set_=row)
         )
 
 
 def replace_people(conn: Connection, rows: Iterable[dict]) -> None:
     conn.execute(delete(people))
     for row in rows:
-        conn.execute(upsert(people).values(**row).on_conflict_do_nothing())
+        conn.execute(upsert(conn, people).values(**row).on_conflict_do_nothing())
 
 
 def replace_activities(conn: Connection, fiscal_year: int, rows: Iterable[ActivityRow]) -> None:

@@ -218,11 +218,19 @@ def run_due(deployment: Deployment) -> list[tuple[str, str, int]]:
     ran = []
     for job in JOBS:
         for key in job.due(deployment):
-            with deployment.ledger.atomic() as conn:
-                if records.job_done(conn, job.name, key):
-                    continue
-            ran.append((job.name, key, run_job(deployment, job, key)))
+            if _done(deployment, job, key):
+                continue
+            # Several hosts on one ledger: one runs it, the others pass it by; done is asked
+            # again once held, as another host may have finished it in between.
+            with deployment.ledger.exclusive(f"job {job.name} {key}") as mine:
+                if mine and not _done(deployment, job, key):
+                    ran.append((job.name, key, run_job(deployment, job, key)))
     return ran
+
+
+def _done(deployment: Deployment, job: Job, key: str) -> bool:
+    with deployment.ledger.atomic() as conn:
+        return records.job_done(conn, job.name, key)
 
 
 # -- KPI evidence (kpi.evidence) ---------------------------------------------------------

@@ -402,7 +402,7 @@ def _where_to_look(deployment: Deployment, config_path: Path, console: Console) 
         console.print(f"  annotated return  {rejected[0]}")
     console.print(f"  mail sent (.eml)  {root / 'outbox' / 'sent'}/")
     console.print(f"  archive           {root / 'archive'}/")
-    console.print(f"  ledger            {deployment.ledger.path}")
+    console.print(f"  ledger            {deployment.ledger.name}")
     console.print(f"\n  eop --config {config_path} status --period 2558-03")
     console.print(
         f"  eop --config {config_path} status --period 2558-03 --json   # approved_at, returned, confirmed_at, corrections"

@@ -4,14 +4,14 @@ a real ledger on disk, a frozen clock that tests move, real workbooks from our b
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from eop.clock import BANGKOK, Clock
-from eop.config import load_config
+from eop.config import LEDGER_URL_ENV, load_config
 from intake.folders import drop_dir, returned_dir
 from jobs.deployment import Deployment, open_deployment
 from jobs.issue import workbook_name
@@ -37,8 +37,51 @@ def demo_config_path(tmp_path: Path) -> Path:
     return target
 
 
+# -- the ledger: SQLite, and PostgreSQL for the modules marked `ledgers` ----------------
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator:
+    """One PostgreSQL cluster for the session (tests/postgres.py), or the variant skipped."""
+    import pg_cluster as postgres
+
+    binaries = postgres.find_binaries()
+    if binaries is None:
+        pytest.skip(
+            "PostgreSQL is not installed (Debian's postgresql package; `make test` installs it): "
+            "the ledger's PostgreSQL variants were skipped"
+        )
+    server = postgres.start(binaries)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def deployment(demo_config_path: Path) -> Deployment:
+def ledger_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """The ledger's URL for this test, as $EOP_LEDGER_URL (seen by every process the test
+    starts too): None for the SQLite file under data_root, or a fresh PostgreSQL ledger."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        monkeypatch.delenv(LEDGER_URL_ENV, raising=False)
+        yield None
+        return
+    server = request.getfixturevalue("postgres_server")
+    name, url = server.ledger()
+    monkeypatch.setenv(LEDGER_URL_ENV, url)
+    yield url
+    server.drop(name)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests of a module marked `ledgers` that use the ledger run on SQLite and PostgreSQL
+    (the PostgreSQL run of those also marked `slow` only under --run-slow, see LEDGERS_SLOW)."""
+    marker = metafunc.definition.get_closest_marker("ledgers")
+    if marker is None or "ledger_url" not in metafunc.fixturenames:
+        return
+    slow = metafunc.definition.get_closest_marker("postgresql_slow") is not None
+    postgresql = pytest.param("postgresql", marks=[pytest.mark.slow] if slow else [])
+    metafunc.parametrize("ledger_url", ["sqlite", postgresql], indirect=True)
+
+
+@pytest.fixture
+def deployment(demo_config_path: Path, ledger_url: str | None) -> Deployment:
     """Kanchanaburi on 1 October 2557, targets in from config, nothing else yet."""
     return open_deployment(load_config(demo_config_path), Clock(at(2014, 10, 1, 9)))
 

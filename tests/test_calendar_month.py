@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from conftest import (
     DISTRICTS,
     THA_MAKA,
@@ -31,6 +32,8 @@ from ledger.schema import events, job_runs, outbox, submissions
 from ledger.views import period_status
 from simulation.offices import fill_confirm, fill_monthly, fill_review
 from templates.mail import WORKFLOW_KINDS
+
+pytestmark = pytest.mark.ledgers  # on SQLite and on PostgreSQL
 
 SECTIONS = ["71-S1", "71-S2", "71-S3", "71-S4", "71-S5"]
 OFFICES = ["71", *DISTRICTS]

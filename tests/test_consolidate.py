@@ -24,6 +24,8 @@ from ledger import records
 from ledger.reference import set_targets, targets_of
 from ledger.schema import files, results, submissions, targets
 
+pytestmark = pytest.mark.ledgers  # on SQLite and on PostgreSQL
+
 MONTHS = months_between(Period(2557, 10), Period(2558, 3))
 OFFICES = ["71", *DISTRICTS]
 ACTIVITIES = [

@@ -28,6 +28,8 @@ from ledger import views
 from ledger.reference import targets_of
 from simulation.offices import fill_allocation
 
+pytestmark = pytest.mark.ledgers  # on SQLite and on PostgreSQL
+
 QUANTITY_SHEET, BUDGET_SHEET = ALLOCATION_SHEETS["quantity"][0], ALLOCATION_SHEETS["budget"][0]
 
 

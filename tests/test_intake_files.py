@@ -31,6 +31,8 @@ from jobs.deployment import open_deployment
 from ledger import views
 from simulation.offices import fill_allocation
 
+pytestmark = pytest.mark.ledgers  # on SQLite and on PostgreSQL
+
 MARCH = "2558-03"
 THA_MUANG = "7106"
 

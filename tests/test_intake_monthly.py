@@ -31,6 +31,8 @@ from ledger import records, views
 from simulation.offices import fill_allocation, resave_with_libreoffice
 from templates.annotate import ERROR_FILL, LISTING_SHEET
 
+pytestmark = pytest.mark.ledgers  # on SQLite and on PostgreSQL
+
 MARCH = "2558-03"
 
 

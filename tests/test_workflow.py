@@ -48,6 +48,8 @@ from ledger.views import period_status
 from simulation.offices import fill_allocation, fill_confirm, fill_monthly, fill_review
 from templates.mail import WORKFLOW_KINDS, render_mail
 
+pytestmark = pytest.mark.ledgers  # on SQLite and on PostgreSQL
+
 EOP = Path(sys.executable).parent / "eop"
 PERIOD = "2558-03"
 SECTIONS = ["71-S1", "71-S2", "71-S3", "71-S4", "71-S5"]

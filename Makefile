@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libreoffice-calc-nogui poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 qpdf
+# postgresql: the tests run the ledger on a PostgreSQL server they start themselves (initdb + pg_ctl)
+APT_PACKAGES := libreoffice-calc-nogui poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 qpdf postgresql
 
 .PHONY: demo test test-fast test-slow lint install system-packages bench clean
 

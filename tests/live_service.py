@@ -23,7 +23,7 @@ from conftest import DISTRICTS, REPO, at, even_shares, fill_month, issued_path, 
 from conftest import drop as drop_file
 
 from eop.clock import Clock
-from eop.config import load_config
+from eop.config import LEDGER_URL_ENV, load_config
 from intake.folders import drop_dir
 from jobs.deployment import open_deployment
 from simulation.offices import fill_allocation
@@ -168,12 +168,29 @@ def _group_alive(pgid: int) -> bool:
 
 # -- the ledger, read from outside ------------------------------------------------------
 def query(root: Path, sql: str, *params: object) -> list[tuple]:
-    """Read the ledger as another process would (WAL: a consistent snapshot, no lock held)."""
+    """Read the ledger as another process would (WAL: a consistent snapshot, no lock held);
+    the PostgreSQL ledger instead when $EOP_LEDGER_URL names one."""
+    if os.environ.get(LEDGER_URL_ENV):
+        return _query_postgresql(os.environ[LEDGER_URL_ENV], sql, params)
     conn = sqlite3.connect(f"file:{root / 'eop.sqlite3'}?mode=ro", uri=True, timeout=30)
     try:
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+def _query_postgresql(url: str, sql: str, params: tuple) -> list[tuple]:
+    import psycopg
+    from sqlalchemy import make_url
+
+    where = make_url(url)
+    with psycopg.connect(
+        dbname=where.database,
+        user=where.username,
+        host=where.query["host"],
+        options=where.query.get("options", ""),
+    ) as conn:
+        return [tuple(r) for r in conn.execute(sql.replace("?", "%s"), params).fetchall()]
 
 
 def wait_until(

@@ -34,6 +34,8 @@ from outbox import (
 from outbox.deliver import LEASE, SENDERS_LOCK
 from templates.mail import KINDS, render_mail
 
+pytestmark = pytest.mark.ledgers  # the outbox's claims on SQLite and on PostgreSQL
+
 NOW = datetime(2015, 3, 25, 10, 0, tzinfo=BANGKOK)
 TO = ["u7105@kanchanaburi.example.go.th"]
 ATTACHMENT = "ผลงาน 7105 มี.ค.58 (ทำเครื่องหมาย).xlsx"
@@ -147,8 +149,8 @@ def config(demo_config_path: Path) -> Config:
 
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[Ledger]:
-    ledger = Ledger(tmp_path / "eop.sqlite3")
+def ledger(tmp_path: Path, ledger_url: str | None) -> Iterator[Ledger]:
+    ledger = Ledger(ledger_url or tmp_path / "eop.sqlite3")
     yield ledger
     ledger.close()
 

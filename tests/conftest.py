@@ -70,13 +70,17 @@ def ledger_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Tests of a module marked `ledgers` that use the ledger run on SQLite and PostgreSQL
-    (the PostgreSQL run of those also marked `slow` only under --run-slow, see LEDGERS_SLOW)."""
+    """Tests of a module marked `ledgers` that use the ledger run on SQLite and on PostgreSQL.
+    The PostgreSQL run is in the default suite for a representative few (the module marked
+    `ledgers(default=True)`, or the test `postgresql_default`); the others' is a long variant
+    (`slow`, run by `make test-slow`): each would double a slow module's time."""
     marker = metafunc.definition.get_closest_marker("ledgers")
     if marker is None or "ledger_url" not in metafunc.fixturenames:
         return
-    slow = metafunc.definition.get_closest_marker("postgresql_slow") is not None
-    postgresql = pytest.param("postgresql", marks=[pytest.mark.slow] if slow else [])
+    by_default = marker.kwargs.get("default", False) or (
+        metafunc.definition.get_closest_marker("postgresql_default") is not None
+    )
+    postgresql = pytest.param("postgresql", marks=[] if by_default else [pytest.mark.slow])
     metafunc.parametrize("ledger_url", ["sqlite", postgresql], indirect=True)
 
 

@@ -33,7 +33,7 @@ from ledger.views import period_status
 from simulation.offices import fill_confirm, fill_monthly, fill_review
 from templates.mail import WORKFLOW_KINDS
 
-pytestmark = pytest.mark.ledgers  # on SQLite and on PostgreSQL
+pytestmark = pytest.mark.ledgers  # on SQLite; on PostgreSQL too (a few by default)
 
 SECTIONS = ["71-S1", "71-S2", "71-S3", "71-S4", "71-S5"]
 OFFICES = ["71", *DISTRICTS]
@@ -348,6 +348,7 @@ def test_a_28_day_february_reviews_on_the_28th_alone(allocated, tmp_path):
 
 
 # -- a service down from the 24th to the 29th ------------------------------------------------------------
+@pytest.mark.postgresql_default
 def test_a_service_down_from_the_24th_to_the_29th_catches_up_once(allocated, tmp_path):
     work = tmp_path / "work"
     work.mkdir()

@@ -24,7 +24,7 @@ from ledger import records
 from ledger.reference import set_targets, targets_of
 from ledger.schema import files, results, submissions, targets
 
-pytestmark = pytest.mark.ledgers  # on SQLite and on PostgreSQL
+pytestmark = pytest.mark.ledgers  # on SQLite; on PostgreSQL too (a few by default)
 
 MONTHS = months_between(Period(2557, 10), Period(2558, 3))
 OFFICES = ["71", *DISTRICTS]
@@ -140,6 +140,7 @@ def close(a: float, b: float) -> bool:
 @given(
     written=st.lists(a_submission, max_size=25), allocated=shares, period=st.sampled_from(MONTHS)
 )
+@pytest.mark.postgresql_default
 def test_consolidated_figures_equal_the_sum_of_the_latest_versions(
     deployment, written, allocated, period
 ):
@@ -175,6 +176,7 @@ def test_consolidated_figures_equal_the_sum_of_the_latest_versions(
         assert (here.target_qty, here.budget) == allocated.get((THA_MAKA, activity), (0.0, 0.0))
 
 
+@pytest.mark.postgresql_default
 def test_timeliness_counts_versions_rejections_and_the_latest_state(deployment):
     march = Period(2558, 3)
     write_submission(deployment, THA_MAKA, march, {}, "recorded", False, status="rejected")

@@ -48,7 +48,7 @@ def test_two_hosts_share_one_ledger(march: Deployment, ledger_url: str, tmp_path
     march.ledger.close()
     runs_before = set(query(root, "SELECT job, key FROM job_runs"))
     hosts = [
-        Service(config, env={LEDGER_URL_ENV: ledger_url, "EOP_WORKERS": "1"}, now=NOW)
+        Service(config, env={LEDGER_URL_ENV: ledger_url}, now=NOW)  # 26 files: forked workers
         for _ in range(2)
     ]
     try:

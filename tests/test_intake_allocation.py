@@ -28,7 +28,7 @@ from ledger import views
 from ledger.reference import targets_of
 from simulation.offices import fill_allocation
 
-pytestmark = pytest.mark.ledgers  # on SQLite and on PostgreSQL
+pytestmark = pytest.mark.ledgers  # on SQLite; on PostgreSQL too (a few by default)
 
 QUANTITY_SHEET, BUDGET_SHEET = ALLOCATION_SHEETS["quantity"][0], ALLOCATION_SHEETS["budget"][0]
 
@@ -132,6 +132,7 @@ def test_pre_filled_cells_changed_are_rejected(deployment, tmp_path, edit, expec
     assert codes(deployment, report) == expected
 
 
+@pytest.mark.postgresql_default
 def test_a_rejected_allocation_keeps_the_accepted_one(march, tmp_path):
     before = allocated(march)
     shares = even_shares(march)

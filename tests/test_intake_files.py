@@ -31,7 +31,7 @@ from jobs.deployment import open_deployment
 from ledger import views
 from simulation.offices import fill_allocation
 
-pytestmark = pytest.mark.ledgers  # on SQLite and on PostgreSQL
+pytestmark = pytest.mark.ledgers  # on SQLite; on PostgreSQL too (a few by default)
 
 MARCH = "2558-03"
 THA_MUANG = "7106"
@@ -168,6 +168,7 @@ def test_a_locked_period_is_rejected_with_the_correction_procedure(march, tmp_pa
     assert status(march)["state"] == "missing"
 
 
+@pytest.mark.postgresql_default
 def test_a_late_workbook_is_accepted_and_flagged(march, tmp_path):
     drop(march, THA_MAKA, march_workbook(march, tmp_path))
     report = process(march, at(2015, 3, 28, 9))
@@ -282,6 +283,7 @@ def test_a_file_too_large_is_rejected(deployment, tmp_path):
     _answered_once(small, dropped, bad.read_bytes(), "too-large")
 
 
+@pytest.mark.postgresql_default
 def test_a_folder_dropped_is_not_a_file(deployment, tmp_path):
     folder = drop_dir(deployment.root, THA_MAKA) / "งานเดือนมีนาคม"
     folder.mkdir()
@@ -327,6 +329,7 @@ def _has_soffice() -> bool:
 
 
 # the same good workbook in the office's own folder stays accepted after all this
+@pytest.mark.postgresql_default
 def test_a_good_workbook_is_accepted_beside_bad_ones(march, tmp_path):
     drop(march, THA_MAKA, hostile.pdf_renamed(tmp_path))
     drop(march, THA_MAKA, march_workbook(march, tmp_path))

@@ -31,7 +31,7 @@ from ledger import records, views
 from simulation.offices import fill_allocation, resave_with_libreoffice
 from templates.annotate import ERROR_FILL, LISTING_SHEET
 
-pytestmark = pytest.mark.ledgers  # on SQLite and on PostgreSQL
+pytestmark = pytest.mark.ledgers  # on SQLite; on PostgreSQL too (a few by default)
 
 MARCH = "2558-03"
 
@@ -324,6 +324,7 @@ def test_structure_changes_are_rejected_without_value_findings(march, tmp_path, 
 
 
 # -- versions and answers -----------------------------------------------------------------
+@pytest.mark.postgresql_default
 def test_a_second_version_replaces_the_first_and_says_what_changed(march, tmp_path):
     submit(
         march, filled(march, tmp_path, {"A101": 100, "A102": 20}, {"A101": 5000}, name="v1.xlsx")
@@ -341,6 +342,7 @@ def test_a_second_version_replaces_the_first_and_says_what_changed(march, tmp_pa
     assert "A102" not in text.split("Changes from version 1")[1].split("Summary")[0]
 
 
+@pytest.mark.postgresql_default
 def test_an_identical_file_is_a_duplicate_and_changes_nothing(march, tmp_path):
     path = filled(march, tmp_path, {"A101": 100})
     submit(march, path)
@@ -393,6 +395,7 @@ def test_the_confirm_choice_sets_the_state(march, tmp_path, choice, state):
     assert status(march)["state"] == state
 
 
+@pytest.mark.postgresql_default
 def test_a_draft_then_a_confirmed_version(march, tmp_path):
     submit(march, filled(march, tmp_path, {"A101": 10}, confirm=CONFIRM_DRAFT, name="draft.xlsx"))
     submit(march, filled(march, tmp_path, {"A101": 10}, name="final.xlsx"))

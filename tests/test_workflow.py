@@ -48,7 +48,7 @@ from ledger.views import period_status
 from simulation.offices import fill_allocation, fill_confirm, fill_monthly, fill_review
 from templates.mail import WORKFLOW_KINDS, render_mail
 
-pytestmark = pytest.mark.ledgers  # on SQLite and on PostgreSQL
+pytestmark = pytest.mark.ledgers  # on SQLite; on PostgreSQL too (a few by default)
 
 EOP = Path(sys.executable).parent / "eop"
 PERIOD = "2558-03"
@@ -360,6 +360,7 @@ def test_one_return_returns_the_district_and_mails_it_the_comment(reviewed):
     assert "ส่งกลับ 1" in receipt["Subject"] and COMMENT in text_of(receipt)
 
 
+@pytest.mark.postgresql_default
 def test_the_district_resubmits_and_only_the_returning_section_reviews_again(reviewed, tmp_path):
     before = len(sent_mail(reviewed))
     returned = next((reviewed.root / "share" / THA_MAKA / "returned").glob("*ส่งกลับ*"))
@@ -535,6 +536,7 @@ def eop(deployment: Deployment, *args: str, now: str) -> subprocess.CompletedPro
     )
 
 
+@pytest.mark.postgresql_default
 def test_a_locked_period_changes_only_through_a_correction_with_its_memo(package, tmp_path):
     process(package, at(2015, 4, 4, 9))
     assert status(package)["7101"]["state"] == "locked"

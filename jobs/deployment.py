@@ -48,11 +48,12 @@ def submitting_offices(config: Config) -> list[str]:
 
 def open_deployment(config: Config, clock: Clock | None = None) -> Deployment:
     """Create what is missing (folders, ledger, reference data) and open it."""
+    ledger_url = config.ledger_location  # a wrong $EOP_LEDGER_URL is said before anything is made
     config.root.mkdir(parents=True, exist_ok=True)
     for sub in ("archive", "reports", "evidence", "outbox"):
         (config.root / sub).mkdir(exist_ok=True)
     ensure_share(config.root, submitting_offices(config))
-    deployment = Deployment(config, Ledger(config.ledger_location), clock or Clock())
+    deployment = Deployment(config, Ledger(ledger_url), clock or Clock())
     sync_reference(deployment)
     return deployment
 

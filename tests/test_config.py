@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import DISTRICTS, REPO
 
-from eop.config import ConfigError, Role, load_config
+from eop.config import LEDGER_URL_ENV, ConfigError, Role, load_config
 
 THAI = re.compile(r"[\u0E00-\u0E7F]")
 EOP = Path(sys.executable).parent / "eop"
@@ -206,14 +206,14 @@ def test_a_missing_file(tmp_path):
 
 
 # -- the CLI answers a bad config with exit code 2 and no traceback ----------------
-def run_eop(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def run_eop(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(EOP), *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=60,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "LANG": "C.UTF-8", "COLUMNS": "80"},
+        env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "LANG": "C.UTF-8", "COLUMNS": "80", **env},
     )
 
 
@@ -273,3 +273,44 @@ def test_an_absolute_data_root_is_kept(tmp_path):
 
 def test_the_demo_fixture_keeps_its_data_inside_tmp_path(demo_config_path, tmp_path):
     assert load_config(demo_config_path).root == (tmp_path / "var").resolve()
+
+
+# -- the ledger's URL ----------------------------------------------------------------
+def test_the_ledger_is_the_sqlite_file_under_data_root_unless_told(tmp_path, monkeypatch):
+    monkeypatch.delenv(LEDGER_URL_ENV, raising=False)
+    raw = demo_raw()
+    config = load_config(write_config(tmp_path, raw))
+    assert config.ledger_location == f"sqlite:///{tmp_path / 'var' / 'eop.sqlite3'}"
+    raw["ledger_url"] = "postgresql+psycopg://eop@db.example.go.th/eop"
+    config = load_config(write_config(tmp_path, raw))
+    assert config.ledger_location == raw["ledger_url"]
+    monkeypatch.setenv(LEDGER_URL_ENV, f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    assert config.ledger_location == f"sqlite:///{tmp_path / 'other.sqlite3'}"  # env wins
+
+
+def test_a_ledger_url_of_another_engine_names_the_key(tmp_path):
+    raw = demo_raw()
+    raw["ledger_url"] = "mysql://eop@db/eop"
+    with pytest.raises(ConfigError) as caught:
+        load_config(write_config(tmp_path, raw))
+    assert "ledger_url" in str(caught.value) and "mysql://eop@db/eop" in str(caught.value)
+
+
+def test_the_cli_exits_2_on_a_wrong_eop_ledger_url(tmp_path):
+    path = write_config(tmp_path, demo_raw())
+    done = run_eop("--config", str(path), "status", cwd=tmp_path, EOP_LEDGER_URL="mysql://db/eop")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "EOP_LEDGER_URL" in done.stderr and "mysql://db/eop" in done.stderr
+    assert THAI.search(done.stderr) and "postgresql+psycopg://" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert not (tmp_path / "var").exists()
+
+
+def test_a_postgresql_ledger_out_of_reach_is_said_without_its_password(tmp_path):
+    path = write_config(tmp_path, demo_raw())
+    url = f"postgresql+psycopg://eop:s3cret@/eop?host={tmp_path / 'no-server'}"
+    done = run_eop("--config", str(path), "status", cwd=tmp_path, EOP_LEDGER_URL=url)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "the ledger postgresql+psycopg://eop:***@/eop" in done.stderr
+    assert "cannot be written" in done.stderr and THAI.search(done.stderr)
+    assert "s3cret" not in done.stdout + done.stderr and "Traceback" not in done.stderr

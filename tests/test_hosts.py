@@ -40,20 +40,28 @@ def _jobs_printed(service: Service) -> list[tuple[str, str]]:
     ]
 
 
+def _hosts(march: Deployment, ledger_url: str, count: int = 2) -> list[Service]:
+    """`count` hosts serving the march deployment's share, archive and PostgreSQL ledger,
+    each passing every 2 s even when its folders are quiet (a host's files may be left to
+    another)."""
+    config = set_config(march.config.source, watch={"mode": "inotify", "stable_seconds": 0.2})
+    march.ledger.close()
+    hosts = [  # 26 files: each host judges and answers them in forked workers
+        Service(config, "--tick", "2", env={LEDGER_URL_ENV: ledger_url}, now=NOW)
+        for _ in range(count)
+    ]
+    for host in hosts:
+        host.wait_for_line("watching")
+    return hosts
+
+
 @pytest.mark.parametrize("ledger_url", ["postgresql"], indirect=True)
 def test_two_hosts_share_one_ledger(march: Deployment, ledger_url: str, tmp_path: Path) -> None:
     root = march.root
-    config = set_config(march.config.source, watch={"mode": "inotify", "stable_seconds": 0.2})
     template = Template(tmp_path, batch_files(tmp_path))
-    march.ledger.close()
     runs_before = set(query(root, "SELECT job, key FROM job_runs"))
-    hosts = [
-        Service(config, env={LEDGER_URL_ENV: ledger_url}, now=NOW)  # 26 files: forked workers
-        for _ in range(2)
-    ]
+    hosts = _hosts(march, ledger_url)
     try:
-        for host in hosts:
-            host.wait_for_line("watching")
         names = drop_batch(template, root)
         wait_until(lambda: all_answered_and_sent(root, names), 180, "every file answered and sent")
         drops = [drop_dir(root, office) for office in submitting_offices(march.config)]
@@ -76,3 +84,37 @@ def test_two_hosts_share_one_ledger(march: Deployment, ledger_url: str, tmp_path
     assert max(runs_after.values()) == 1
     assert set(ran) == set(runs_after) - runs_before, (set(ran), set(runs_after) - runs_before)
     assert {("remind-missing", "2558-03"), ("review-request", "2558-03")} <= set(ran)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ledger_url", ["postgresql"], indirect=True)
+def test_a_host_killed_mid_batch_loses_nothing(
+    march: Deployment, ledger_url: str, tmp_path: Path
+) -> None:
+    """SIGKILL to one host (and its workers) while the batch is being taken: the other finishes
+    its work: the files it left recorded but unjudged, its answers, its mail (the dead host's
+    claims let go with its connection and its senders' lock)."""
+    root = march.root
+    template = Template(tmp_path, batch_files(tmp_path))
+    killed, survivor = _hosts(march, ledger_url)
+    try:
+        names = drop_batch(template, root)
+        wait_until(
+            lambda: len(query(root, "SELECT id FROM files WHERE status <> 'received'")) >= 8,
+            60,
+            "the batch being taken",
+            killed,
+            poll=0.02,
+        )
+        killed.kill_group()
+        wait_until(
+            lambda: all_answered_and_sent(root, names),
+            240,
+            "every file answered and sent by the host left",
+            survivor,
+        )
+        drops = [drop_dir(root, office) for office in submitting_offices(march.config)]
+        assert_nothing_lost(root, names, drops)
+    finally:
+        killed.kill_group()
+        survivor.stop()

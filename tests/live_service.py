@@ -184,11 +184,12 @@ def _query_postgresql(url: str, sql: str, params: tuple) -> list[tuple]:
     from sqlalchemy import make_url
 
     where = make_url(url)
+    host, options = where.query["host"], where.query.get("options", "")
     with psycopg.connect(
         dbname=where.database,
         user=where.username,
-        host=where.query["host"],
-        options=where.query.get("options", ""),
+        host=str(host),
+        options=str(options),
     ) as conn:
         return [tuple(r) for r in conn.execute(sql.replace("?", "%s"), params).fetchall()]
 

@@ -44,6 +44,7 @@ def _hosts(march: Deployment, ledger_url: str, count: int = 2) -> list[Service]:
     """`count` hosts serving the march deployment's share, archive and PostgreSQL ledger,
     each passing every 2 s even when its folders are quiet (a host's files may be left to
     another)."""
+    assert march.config.source is not None
     config = set_config(march.config.source, watch={"mode": "inotify", "stable_seconds": 0.2})
     march.ledger.close()
     hosts = [  # 26 files: each host judges and answers them in forked workers

@@ -59,8 +59,6 @@ def serve(
 
     def one_pass() -> int:
         report = run_pass(deployment, scanner)
-        for name, key, count in report.jobs:
-            line(f"job {name} {key}: {count}")
         for v in report.verdicts:
             line(verdict_line(v))
         return report.waiting

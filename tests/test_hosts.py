@@ -32,12 +32,9 @@ NOW = "2015-03-28T10:00"
 
 
 def _jobs_printed(service: Service) -> list[tuple[str, str]]:
-    """(job, key) of every `job NAME KEY: N` line a host printed."""
-    return [
-        tuple(line.rsplit(": ", 1)[0].split(" ", 2)[1:])  # type: ignore[misc]
-        for line in service.out
-        if line.startswith("job ")
-    ]
+    """(job, key) of every `job NAME key=KEY count=N` line a host logged (its event log)."""
+    found = [line.split(" job ", 1)[1].split(" ") for line in service.err if " job " in line]
+    return [(words[0], words[1].removeprefix("key=")) for words in found]
 
 
 def _hosts(march: Deployment, ledger_url: str, count: int = 2) -> list[Service]:

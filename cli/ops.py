@@ -17,7 +17,7 @@ def health(ctx: typer.Context) -> None:
     from service.health import problems
 
     config = ctx.obj.config()
-    ledger = Ledger(config.root / "eop.sqlite3", migrations=False)
+    ledger = Ledger(config.ledger_location, migrations=False)
     try:
         found = problems(config.root, ledger, ctx.obj.clock().now())
     finally:
@@ -37,6 +37,13 @@ def backup(
     from ledger.backup import backup as run_backup
 
     config = ctx.obj.config()
+    if not config.ledger_location.startswith("sqlite"):
+        raise Failure(
+            "ฐานข้อมูลอยู่บน PostgreSQL สำรองด้วย pg_dump (เช่น pg_dump -Fc eop > eop.dump) "
+            "แล้วใช้ eop backup สำรองเฉพาะโฟลเดอร์ไม่ได้ — the ledger is on PostgreSQL: back it up "
+            "with pg_dump (e.g. pg_dump -Fc eop > eop.dump); the archive and the other folders "
+            "are files, copied as usual"
+        )
     if not (config.root / "eop.sqlite3").exists():
         raise Failure(f"ไม่มีฐานข้อมูลที่ {config.root} — no ledger in {config.root}")
     done = run_backup(config.root, dest, config.source)
@@ -56,6 +63,11 @@ def restore(
     from service.health import serve_running
 
     config = ctx.obj.config()
+    if not config.ledger_location.startswith("sqlite"):
+        raise Failure(
+            "ฐานข้อมูลอยู่บน PostgreSQL กู้คืนด้วย pg_restore — the ledger is on PostgreSQL: "
+            "restore it with pg_restore (e.g. pg_restore -d eop eop.dump)"
+        )
     ledger = config.root / "eop.sqlite3"
     if ledger.exists() and not force:
         raise Failure(

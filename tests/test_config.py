@@ -314,3 +314,14 @@ def test_a_postgresql_ledger_out_of_reach_is_said_without_its_password(tmp_path)
     assert "the ledger postgresql+psycopg://eop:***@/eop" in done.stderr
     assert "cannot be written" in done.stderr and THAI.search(done.stderr)
     assert "s3cret" not in done.stdout + done.stderr and "Traceback" not in done.stderr
+
+
+def test_backup_of_a_postgresql_ledger_points_to_pg_dump(tmp_path):
+    path = write_config(tmp_path, demo_raw())
+    url = f"postgresql+psycopg://eop@/eop?host={tmp_path / 'no-server'}"
+    done = run_eop(
+        "--config", str(path), "backup", str(tmp_path / "b"), cwd=tmp_path, EOP_LEDGER_URL=url
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "pg_dump" in done.stderr and THAI.search(done.stderr)
+    assert "Traceback" not in done.stderr and not (tmp_path / "b").exists()

@@ -88,11 +88,19 @@ def claim(conn: Connection, row: Row, lease_until: datetime) -> bool:
     return result.rowcount == 1
 
 
-def mark_sent(conn: Connection, row_id: int, now: datetime, note: str | None = None) -> bool:
+def mark_sent(
+    conn: Connection,
+    row_id: int,
+    now: datetime,
+    note: str | None = None,
+    spool_path: str | None = None,
+) -> bool:
+    """Sent; `spool_path`: where the sent copy now lies (the queue keeps only what is to send)."""
+    moved = {"spool_path": spool_path} if spool_path else {}
     result = conn.execute(
         update(outbox)
         .where(outbox.c.id == row_id, outbox.c.state == "sending")
-        .values(state="sent", sent_at=now, last_error=note)
+        .values(state="sent", sent_at=now, last_error=note, **moved)
     )
     return result.rowcount == 1
 

@@ -32,6 +32,7 @@ from eop.faults import checkpoint
 from ledger import mail
 from ledger.db import Ledger
 from ledger.events import record_event
+from outbox.spool import SENT_DIR, keep_sent, leave_queue, sync_folder
 from outbox.transports import FileTransport, Transport, TransportError, transport_for
 
 LEASE = timedelta(minutes=5)  # longer than any SMTP attempt (timeout × a few round trips)
@@ -61,18 +62,20 @@ def send_due(
     with sending(ledger, config, now):
         while claimed := claim_due(ledger, now, BATCH if to_folder else 1):
             sent = _send_claimed(ledger, config, transport, claimed, now)
-            if sent and isinstance(transport, FileTransport):
-                transport.sync()  # the batch durable at once, before any of it is recorded as sent
             if sent:
-                _record_sent(ledger, sent, now)
+                sync_folder(config.root / SENT_DIR)  # durable at once, before recorded as sent
+                _record_sent(ledger, config, sent, now)
             delivered += len(sent)
     return delivered
 
 
+Sent = tuple[Row, str | None, str]  # a row, the transport's note, where its sent copy lies
+
+
 def _send_claimed(
     ledger: Ledger, config: Config, transport: Transport, claimed: list[Row], now: datetime
-) -> list[tuple[Row, str | None]]:
-    """(row, the transport's note) of each claimed message sent; each failure recorded."""
+) -> list[Sent]:
+    """Each claimed message sent, with its copy under outbox/sent/; each failure recorded."""
     send = (
         functools.partial(transport.send, sync=False)
         if isinstance(transport, FileTransport)
@@ -82,7 +85,7 @@ def _send_claimed(
     for row in claimed:
         try:
             note = send(config.root / row.spool_path, json.loads(row.recipients), row.message_id)
-            sent.append((row, note))
+            sent.append((row, note, keep_sent(config.root, row.spool_path, sync=False)))
         except TransportError as exc:
             record_failure(ledger, config, row, str(exc), exc.permanent, now)
         except (
@@ -94,10 +97,11 @@ def _send_claimed(
     return sent
 
 
-def _record_sent(ledger: Ledger, sent: list[tuple[Row, str | None]], now: datetime) -> None:
+def _record_sent(ledger: Ledger, config: Config, sent: list[Sent], now: datetime) -> None:
+    """Recorded sent, pointing at the sent copy; then the queue lets go of them."""
     with ledger.atomic() as conn:
-        for row, note in sent:
-            mail.mark_sent(conn, row.id, now, note)
+        for row, note, kept in sent:
+            mail.mark_sent(conn, row.id, now, note, kept)
             record_event(
                 conn,
                 now,
@@ -108,7 +112,8 @@ def _record_sent(ledger: Ledger, sent: list[tuple[Row, str | None]], now: dateti
                 message_id=row.message_id,
                 to=json.loads(row.recipients),
             )
-    for row, _ in sent:  # once committed: one line per mail sent
+    for row, _, kept in sent:  # once committed: one line per mail sent; the queue holds the rest
+        leave_queue(config.root, row.spool_path, kept)
         events.info(
             "mail sent id=%s kind=%s office=%s to=%s", row.id, row.kind, row.office, row.recipients
         )
@@ -181,7 +186,8 @@ def deliver_next(
             log.exception("sending outbox message %s", row.id)
             return record_failure(ledger, config, row, repr(exc), False, now)
         checkpoint("after-send")
-        _record_sent(ledger, [(row, note)], now)
+        kept = keep_sent(config.root, row.spool_path)
+        _record_sent(ledger, config, [(row, note, kept)], now)
         return "sent"
 
 

@@ -150,6 +150,29 @@ def write_durably(path: Path, data: bytes, *, sync: bool = True) -> None:
         fsync_path(path.parent)  # the rename itself must survive a power cut
 
 
+def keep_sent(root: Path, spool_path: str, *, sync: bool = True) -> str:
+    """The sent copy of a queued message, under outbox/sent/ (the file transport has written
+    it already; over SMTP it is linked there): where the ledger points once it is sent, so
+    that the queue holds only what is still to send. Returns the new relative path."""
+    queued = root / spool_path
+    kept = SENT_DIR / queued.name
+    if not (root / kept).exists():
+        (root / kept).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(queued, root / kept)
+        except FileNotFoundError:
+            return spool_path  # already moved by an earlier attempt: leave the row as it was
+        if sync:
+            fsync_path((root / kept).parent)
+    return kept.as_posix()
+
+
+def leave_queue(root: Path, spool_path: str, sent_path: str) -> None:
+    """After the ledger recorded the message sent (at `sent_path`), its queued copy goes."""
+    if sent_path != spool_path:
+        (root / spool_path).unlink(missing_ok=True)
+
+
 def sync_folder(folder: Path) -> None:
     """Every file written (and renamed) in `folder` made durable: one syncfs(2) of its
     filesystem, or an fsync of each file and of the folder where syncfs is missing."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from xml.etree.ElementTree import fromstring, tostring
@@ -359,8 +359,10 @@ def _is_ours(comment: Comment) -> bool:
 def _save(workbook: Workbook, out: Path) -> Path:
     """Write via a temporary file in the same folder, fsync, rename: never half a workbook."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    handle, partial = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    os.close(handle)
+    # Created like every other file we give back (0666 less the umask), not mkstemp's 0600:
+    # a district opens it on the share.
+    partial = out.parent / f".{out.name}.{secrets.token_hex(4)}.part"
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         workbook.save(partial)
         with open(partial, "rb") as written:

@@ -58,8 +58,8 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = {
     ),
     "period-locked": (
         E,
-        "งวด {value} ปิดรับข้อมูลแล้ว ({expected}) หากต้องการแก้ไข ให้ทำบันทึกข้อความขออนุมัติปศุสัตว์จังหวัด แล้วแจ้งกลุ่มยุทธศาสตร์ฯ เปิดการแก้ไข (eop correction open)",
-        "Period {value} is locked ({expected}). To change it, send a memo asking the Provincial Livestock Officer to approve the correction; the strategy group then opens it (eop correction open)",
+        "งวด {value} ปิดรับข้อมูลแล้ว ({expected}) หากต้องการแก้ไข ให้ทำบันทึกข้อความขออนุมัติปศุสัตว์จังหวัด แล้วแจ้งกลุ่มยุทธศาสตร์ฯ เปิดการแก้ไข เมื่อเปิดแล้วจะมีอีเมลแจ้ง จึงวางไฟล์อีกครั้ง",
+        "Period {value} is locked ({expected}). To change it, send a memo asking the Provincial Livestock Officer to approve the correction; the strategy group then opens it and you are told by mail; drop the file again then",
     ),
     "late-rejected": (
         E,

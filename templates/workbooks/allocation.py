@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from eop.layout import (
-    ALLOCATION_FIRST_OFFICE_COLUMN,
-    ALLOCATION_FIXED,
     ALLOCATION_HEADER_ROW,
     ALLOCATION_SHEETS,
     TEMPLATE_VERSIONS,
+    SheetLayout,
+    allocation_layout,
 )
 from templates.workbooks.common import (
     BOLD,
@@ -22,10 +25,13 @@ from templates.workbooks.common import (
     NUMBER,
     SUBTLE,
     WHOLE,
+    estimated_lines,
+    fit_rows,
     fixed_cell,
     formula_cell,
     input_cell,
     landscape,
+    lines_height,
     meta_facts,
     new_workbook,
     number_validation,
@@ -35,6 +41,8 @@ from templates.workbooks.common import (
     write_meta,
 )
 from templates.workbooks.monthly import Built, OfficeLabel
+
+CENTRED = Alignment(wrap_text=True, horizontal="center", vertical="center")
 
 
 @dataclass(frozen=True)
@@ -102,54 +110,86 @@ def build_allocation(
     return Built(save(workbook, out), digest, prefilled)
 
 
-def _fill(sheet, measure: str, offices: list[OfficeLabel], lines: list[AllocationLine]) -> None:
-    top, first_row = ALLOCATION_HEADER_ROW, ALLOCATION_HEADER_ROW + 2
-    heads = [(c.letter, c.th, c.en, c.width) for c in ALLOCATION_FIXED]
-    for offset, office in enumerate(offices):
-        heads.append(
-            (
-                get_column_letter(ALLOCATION_FIRST_OFFICE_COLUMN + offset),
-                office.name_th,
-                office.code,
-                13,
-            )
+OFFICE_PREFIXES = (  # what every office name starts with; the rest tells them apart
+    ("สำนักงานปศุสัตว์อำเภอ", "อ."),
+    ("สำนักงานปศุสัตว์จังหวัด", "จ."),
+    ("สำนักงานปศุสัตว์", ""),
+)
+OFFICE_WIDTH = 13  # an office's share column
+
+
+def short_name(name_th: str) -> str:
+    """ "สำนักงานปศุสัตว์อำเภอไทรโยค" → "อ.ไทรโยค": thirteen headers that all began alike were
+    cut to the same "สำนักงานปศุสัตว์อำเ…"; the full name is the header's comment."""
+    for prefix, abbreviation in OFFICE_PREFIXES:
+        if name_th.startswith(prefix) and len(name_th) > len(prefix):
+            return abbreviation + name_th[len(prefix) :]
+    return name_th
+
+
+def _headers(sheet, layout: SheetLayout, offices: list[OfficeLabel], diff: str) -> None:
+    """Row 5: Thai (short office names, the full one in a comment); row 6: English or the
+    office code (read back: a moved column shows)."""
+    top = ALLOCATION_HEADER_ROW
+    names = {o.code: o.name_th for o in offices}
+    heads = [
+        (
+            c.letter,
+            short_name(names[c.field]) if c.field in names else c.th,
+            c.field if c.field in names else c.en,
+            c.width if c.field not in names else OFFICE_WIDTH,
         )
-    after = ALLOCATION_FIRST_OFFICE_COLUMN + len(offices)
-    sum_col, diff_col = get_column_letter(after), get_column_letter(after + 1)
-    heads += [(sum_col, "รวมที่จัดสรร", "Allocated", 13), (diff_col, "ส่วนต่าง", "Difference", 12)]
+        for c in layout.columns
+    ] + [(diff, "ส่วนต่าง", "Difference", 12)]
     for letter, th, en, width in heads:
         for row, text, font in ((top, th, BOLD), (top + 1, en, SUBTLE)):
             cell = sheet[f"{letter}{row}"]
             cell.value, cell.font, cell.fill, cell.border = text, font, HEADER_FILL, BOX
+            cell.alignment = CENTRED
             cell.data_type = "s"
         sheet.column_dimensions[letter].width = width
+    for column in layout.columns:
+        if column.field in names:
+            sheet[f"{column.letter}{top}"].comment = Comment(names[column.field], "e-Operation")
+    lines = max(estimated_lines(th, width) for _, th, _, width in heads)
+    sheet.row_dimensions[top].height = lines_height(lines)
+    sheet.row_dimensions[top + 1].height = lines_height(2)
+
+
+def _fill(sheet, measure: str, offices: list[OfficeLabel], lines: list[AllocationLine]) -> None:
+    layout = allocation_layout(measure, [o.code for o in offices])
+    total = layout.column("allocated")
+    diff = get_column_letter(column_index_from_string(total.letter) + 1)
+    _headers(sheet, layout, offices, diff)
     whole_check = number_validation(True, "เป้าหมายที่จัดสรร")
     decimal_check = number_validation(False, "เป้าหมายที่จัดสรร")
     sheet.add_data_validation(whole_check)
     sheet.add_data_validation(decimal_check)
-    first_office, last_office = (
-        get_column_letter(ALLOCATION_FIRST_OFFICE_COLUMN),
-        get_column_letter(after - 1),
-    )
     for index, line in enumerate(lines):
-        row = first_row + index
+        row = layout.first_row + index
+        at = functools.partial(layout.cell, row=row)
         whole = measure == "quantity" and line.whole
         fmt = WHOLE if whole else NUMBER
-        target = line.quantity if measure == "quantity" else line.budget
-        for letter, value in (
-            ("A", index + 1),
-            ("B", line.code),
-            ("C", line.name_th),
-            ("D", line.unit if measure == "quantity" else "บาท"),
+        for field, value in (
+            ("no", index + 1),
+            ("code", line.code),
+            ("name", line.name_th),
+            ("unit", line.unit if measure == "quantity" else "บาท"),
         ):
-            fixed_cell(sheet, f"{letter}{row}", value)
-        fixed_cell(sheet, f"E{row}", target, fmt)
-        for offset in range(len(offices)):
-            address = f"{get_column_letter(ALLOCATION_FIRST_OFFICE_COLUMN + offset)}{row}"
-            input_cell(sheet, address, whole_check if whole else decimal_check)
-            sheet[address].number_format = fmt
-        formula_cell(sheet, f"{sum_col}{row}", f"=SUM({first_office}{row}:{last_office}{row})", fmt)
-        formula_cell(sheet, f"{diff_col}{row}", f"=E{row}-{sum_col}{row}", fmt)
-    sheet.freeze_panes = f"{first_office}{first_row}"
+            fixed_cell(sheet, at(field), value)
+        fixed_cell(
+            sheet,
+            at("province_target"),
+            line.quantity if measure == "quantity" else line.budget,
+            fmt,
+        )
+        for office in layout.inputs:
+            input_cell(sheet, at(office), whole_check if whole else decimal_check)
+            sheet[at(office)].number_format = fmt
+        shares = f"{at(layout.inputs[0])}:{at(layout.inputs[-1])}"
+        formula_cell(sheet, at("allocated"), f"=SUM({shares})", fmt)
+        formula_cell(sheet, f"{diff}{row}", f"={at('province_target')}-{at('allocated')}", fmt)
+    fit_rows(sheet, layout, range(layout.first_row, layout.first_row + len(lines)))
+    sheet.freeze_panes = layout.cell(layout.inputs[0], layout.first_row)
     landscape(sheet)
     protect(sheet)

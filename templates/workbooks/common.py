@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import os
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -19,13 +23,14 @@ TITLE = Font(name=FONT, size=13, bold=True)
 BOLD = Font(name=FONT, size=10, bold=True)
 PLAIN = Font(name=FONT, size=10)
 SUBTLE = Font(name=FONT, size=9, italic=True, color="555555")
+NOTE = Font(name=FONT, size=9, color="444444")  # upright: Thai in italics reads poorly
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # the cells an office fills
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 UNLOCKED = Protection(locked=False)
 WRAP = Alignment(wrap_text=True, vertical="top")
-NUMBER = "#,##0.##"
+NUMBER = "#,##0.00"  # money and decimal quantities: "52,500.00", never Excel's "52,500."
 WHOLE = "#,##0"
 PERCENT = "0.00%"
 
@@ -44,7 +49,79 @@ def title_rows(sheet: Worksheet, lines: Iterable[tuple[str, str]]) -> None:
         cell.font = TITLE if row == 1 else BOLD
 
 
-def header(sheet: Worksheet, layout: SheetLayout) -> None:
+LINE = 13.5  # points per line of 10-pt Tahoma (Excel's default row is 15 for one line)
+
+
+def lines_height(lines: int) -> float:
+    return max(15.0, LINE * lines + 3)
+
+
+def merged_width(sheet: Worksheet, cells: str) -> float:
+    """The width, in characters, of the columns `cells` (e.g. "D4:J4") spans, as set so far."""
+    first, last = (coordinate_from_string(end)[0] for end in cells.split(":"))
+    return sum(
+        sheet.column_dimensions[get_column_letter(index)].width or 8.43
+        for index in range(column_index_from_string(first), column_index_from_string(last) + 1)
+    )
+
+
+def label(sheet: Worksheet, row: int, th: str, en: str, through: str = "B") -> None:
+    """A label left of an input cell: Thai over English in A..`through`, wrapped, its row as
+    tall as its lines, so that it never runs over into the (yellow) input beside it.
+    Call after header(): the height follows the column widths."""
+    cells = f"A{row}:{through}{row}"
+    sheet.merge_cells(cells)
+    cell = sheet[f"A{row}"]
+    cell.value, cell.font = f"{th}\n{en}", BOLD
+    cell.alignment = Alignment(wrap_text=True, vertical="center")
+    lines = estimated_lines(cell.value, merged_width(sheet, cells))
+    sheet.row_dimensions[row].height = max(
+        sheet.row_dimensions[row].height or 0, lines_height(lines)
+    )
+
+
+def note(sheet: Worksheet, cells: str, text: str) -> None:
+    """A note in the sheet's font, wrapped inside `cells` (merged): it stays within the form,
+    so fit-to-page prints the form itself at a readable scale. Call after header()."""
+    sheet.merge_cells(cells)
+    cell = sheet[cells.split(":")[0]]
+    cell.value, cell.font = text, NOTE
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    lines = estimated_lines(text, merged_width(sheet, cells))
+    sheet.row_dimensions[cell.row].height = max(
+        sheet.row_dimensions[cell.row].height or 0, lines_height(lines)
+    )
+
+
+def estimated_lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column `width` characters wide: Thai vowels and tone
+    marks above or below a letter take no width of their own (Unicode category Mn)."""
+    total = 0
+    for line in str(text).split("\n"):
+        visible = sum(1 for ch in line if unicodedata.category(ch) != "Mn")
+        total += max(1, math.ceil(visible * 1.1 / max(width - 1.5, 1)))
+    return total
+
+
+def fit_rows(sheet: Worksheet, layout: SheetLayout, rows: range) -> None:
+    """Each data row as tall as its longest wrapped text (no text over the row below)."""
+    for row in rows:
+        texts = [(sheet[layout.cell(c.field, row)].value, c.width) for c in layout.columns]
+        lines = max(
+            (
+                estimated_lines(value, width)
+                for value, width in texts
+                if isinstance(value, str) and not value.startswith("=")
+            ),
+            default=1,
+        )
+        sheet.row_dimensions[row].height = lines_height(lines)
+
+
+def header(sheet: Worksheet, layout: SheetLayout, lines: int = 2) -> None:
+    """The Thai header over the English one, each row tall enough for `lines` wrapped lines."""
+    for row in (layout.header_row, layout.header_row + 1):
+        sheet.row_dimensions[row].height = lines_height(lines)
     for column in layout.columns:
         th = sheet[f"{column.letter}{layout.header_row}"]
         en = sheet[f"{column.letter}{layout.header_row + 1}"]
@@ -149,6 +226,22 @@ def formula_cell(
     cell.border, cell.font = BOX, PLAIN
     if number_format:
         cell.number_format = number_format
+
+
+def total_row(sheet: Worksheet, layout: SheetLayout, count: int, fields: Iterable[str]) -> int:
+    """The "รวม / Total" row under `count` data rows: a SUM of each of `fields`; its row."""
+    first, total = layout.first_row, layout.first_row + count
+    fixed_cell(sheet, layout.cell("name", total), "รวม / Total")
+    sheet[layout.cell("name", total)].font = BOLD
+    for field in fields:
+        span = f"{layout.cell(field, first)}:{layout.cell(field, total - 1)}"
+        formula_cell(sheet, layout.cell(field, total), f"=SUM({span})", NUMBER)
+    return total
+
+
+def share(part: str, whole: str) -> str:
+    """A percentage cell's formula: blank where there is nothing to divide by."""
+    return f'=IF({whole}>0,{part}/{whole},"")'
 
 
 def protect(sheet: Worksheet) -> None:

@@ -4,9 +4,12 @@ to the centre (confirm performance, confirm budget, confirm even though incomple
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from openpyxl.utils.cell import coordinate_from_string
 
 from eop.calendar import MonthCalendar
 from eop.layout import (
@@ -23,22 +26,26 @@ from eop.periods import Period
 from eop.states import INCOMPLETE_CHOICES, PROVINCE_CONFIRM_CHOICES
 from eop.thai import date_en, date_th
 from templates.workbooks.common import (
-    BOLD,
     NUMBER,
     PERCENT,
     WHOLE,
     choice_validation,
+    fit_rows,
     fixed_cell,
     formula_cell,
     header,
     input_cell,
+    label,
     landscape,
     meta_facts,
     new_workbook,
+    note,
     protect,
     save,
+    share,
     text_validation,
     title_rows,
+    total_row,
     write_meta,
 )
 from templates.workbooks.monthly import Built, OfficeLabel
@@ -127,6 +134,7 @@ def _titles(province: OfficeLabel, period: Period, th: str, en: str) -> list[tup
 def _performance_sheet(
     sheet, province, period, lines, calendar: MonthCalendar, incomplete: list[ConfirmOffice]
 ) -> None:
+    layout = CONFIRM_PERFORMANCE
     title_rows(
         sheet,
         _titles(
@@ -136,18 +144,17 @@ def _performance_sheet(
             "Confirm the province's performance (EOP018)",
         ),
     )
-    sheet["E3"] = (
-        f"ยืนยันภายใน {date_th(calendar.strategy.last)} — confirm by {date_en(calendar.strategy.last)}"
-    )
-    labels = {
-        CONFIRM_PERFORMANCE_CELL: "ยืนยันผลการปฏิบัติงาน / Confirm performance",
-        CONFIRM_BUDGET_CELL: "ยืนยันผลการใช้จ่ายงบประมาณ / Confirm budget",
-        CONFIRM_INCOMPLETE_CELL: "ยืนยันแม้ยังไม่ครบทุกหน่วยงาน / Confirm even though incomplete",
-        CONFIRMER_CELL: "ผู้ยืนยัน / Confirmed by",
-    }
-    for address, text in labels.items():
-        cell = sheet[f"A{address[1:]}"]
-        cell.value, cell.font = text, BOLD
+    header(sheet, layout)
+    for address, th, en in (
+        (CONFIRM_PERFORMANCE_CELL, "ยืนยันผลการปฏิบัติงาน", "Confirm performance"),
+        (CONFIRM_BUDGET_CELL, "ยืนยันผลการใช้จ่าย", "Confirm budget"),
+        (CONFIRM_INCOMPLETE_CELL, "ยืนยันแม้ไม่ครบ", "Confirm if incomplete"),
+        (CONFIRMER_CELL, "ผู้ยืนยัน", "Confirmed by"),
+    ):
+        label(sheet, coordinate_from_string(address)[1], th, en)
+    last = calendar.strategy.last
+    note(sheet, "D4:H4", f"ยืนยันภายใน {date_th(last)}\nConfirm by {date_en(last)}")
+    note(sheet, "D6:H6", _incomplete_note(incomplete))
     choice, incomplete_choice = (
         choice_validation("ยืนยันส่งส่วนกลาง", PROVINCE_CONFIRM_CHOICES),
         choice_validation("ยืนยันแม้ไม่ครบ", INCOMPLETE_CHOICES),
@@ -159,36 +166,32 @@ def _performance_sheet(
     input_cell(sheet, CONFIRM_BUDGET_CELL, choice)
     input_cell(sheet, CONFIRM_INCOMPLETE_CELL, incomplete_choice)
     input_cell(sheet, CONFIRMER_CELL, name)
-    sheet["D6"] = _incomplete_note(incomplete)
-    header(sheet, CONFIRM_PERFORMANCE)
     for index, line in enumerate(lines):
-        row = CONFIRM_PERFORMANCE.first_row + index
+        at = functools.partial(layout.cell, row=layout.first_row + index)
         fmt = WHOLE if line.whole else NUMBER
-        for letter, value in (
-            ("A", index + 1),
-            ("B", line.code),
-            ("C", line.name_th),
-            ("D", line.unit),
-        ):
-            fixed_cell(sheet, f"{letter}{row}", value)
-        for letter, value in (("E", line.target), ("F", line.quantity), ("G", line.cumulative)):
-            fixed_cell(sheet, f"{letter}{row}", value, fmt)
-        formula_cell(sheet, f"H{row}", f'=IF(E{row}>0,G{row}/E{row},"")', PERCENT)
+        for field, value in (("no", index + 1), ("code", line.code), ("name", line.name_th)):
+            fixed_cell(sheet, at(field), value)
+        fixed_cell(sheet, at("unit"), line.unit)
+        for field in ("target", "quantity", "cumulative"):
+            fixed_cell(sheet, at(field), getattr(line, field), fmt)
+        formula_cell(sheet, at("percent"), share(at("cumulative"), at("target")), PERCENT)
+    fit_rows(sheet, layout, range(layout.first_row, layout.first_row + len(lines)))
     landscape(sheet)
     protect(sheet)
 
 
 def _incomplete_note(incomplete: list[ConfirmOffice]) -> str:
     if not incomplete:
-        return "ทุกหน่วยงานผ่านการอนุมัติแล้ว — every office is approved"
+        return "ทุกหน่วยงานผ่านการอนุมัติแล้ว\nEvery office is approved"
     codes = ", ".join(o.code for o in incomplete)
     return (
-        f"ยังไม่ครบ {len(incomplete)} หน่วยงาน ({codes}): เลือก ยืนยันแม้ไม่ครบ หากต้องการยืนยัน — "
+        f"ยังไม่ครบ {len(incomplete)} หน่วยงาน ({codes}): เลือก ยืนยันแม้ไม่ครบ หากต้องการยืนยัน\n"
         f"{len(incomplete)} office(s) not approved yet ({codes}): choose ยืนยันแม้ไม่ครบ to confirm anyway"
     )
 
 
 def _budget_sheet(sheet, province, period, lines) -> None:
+    layout = CONFIRM_BUDGET
     title_rows(
         sheet,
         _titles(
@@ -198,44 +201,41 @@ def _budget_sheet(sheet, province, period, lines) -> None:
             "Confirm the province's budget spending (EOP019)",
         ),
     )
-    header(sheet, CONFIRM_BUDGET)
+    header(sheet, layout)
     for index, line in enumerate(lines):
-        row = CONFIRM_BUDGET.first_row + index
-        for letter, value in (("A", index + 1), ("B", line.code), ("C", line.name_th)):
-            fixed_cell(sheet, f"{letter}{row}", value)
-        for letter, value in (("D", line.budget), ("E", line.spending), ("F", line.spent)):
-            fixed_cell(sheet, f"{letter}{row}", value, NUMBER)
-        formula_cell(sheet, f"G{row}", f'=IF(D{row}>0,F{row}/D{row},"")', PERCENT)
-        formula_cell(sheet, f"H{row}", f"=D{row}-F{row}", NUMBER)
-    total = CONFIRM_BUDGET.first_row + len(lines)
-    fixed_cell(sheet, f"C{total}", "รวม / Total")
-    for letter in "DEFH":
-        formula_cell(
-            sheet,
-            f"{letter}{total}",
-            f"=SUM({letter}{CONFIRM_BUDGET.first_row}:{letter}{total - 1})",
-            NUMBER,
-        )
+        at = functools.partial(layout.cell, row=layout.first_row + index)
+        for field, value in (("no", index + 1), ("code", line.code), ("name", line.name_th)):
+            fixed_cell(sheet, at(field), value)
+        for field in ("budget", "spending", "spent"):
+            fixed_cell(sheet, at(field), getattr(line, field), NUMBER)
+        formula_cell(sheet, at("percent"), share(at("spent"), at("budget")), PERCENT)
+        formula_cell(sheet, at("balance"), f"={at('budget')}-{at('spent')}", NUMBER)
+    total = total_row(sheet, layout, len(lines), ("budget", "spending", "spent", "balance"))
+    at = functools.partial(layout.cell, row=total)
+    formula_cell(sheet, at("percent"), share(at("spent"), at("budget")), PERCENT)
+    fit_rows(sheet, layout, range(layout.first_row, total))
     landscape(sheet)
     protect(sheet)
 
 
 def _offices_sheet(sheet, province, period, offices: list[ConfirmOffice]) -> None:
+    layout = CONFIRM_OFFICES
     title_rows(
         sheet,
         _titles(province, period, "สถานะการรายงานของหน่วยงาน", "Where each reporting office stands"),
     )
-    header(sheet, CONFIRM_OFFICES)
+    header(sheet, layout)
     for index, office in enumerate(offices):
-        row = CONFIRM_OFFICES.first_row + index
-        for letter, value in (
-            ("A", index + 1),
-            ("B", office.code),
-            ("C", office.name_th),
-            ("D", office.version),
-            ("E", office.state),
-            ("F", "ช้า / late" if office.late else ""),
+        at = functools.partial(layout.cell, row=layout.first_row + index)
+        for field, value in (
+            ("no", index + 1),
+            ("code", office.code),
+            ("name", office.name_th),
+            ("version", office.version),
+            ("state", office.state),
+            ("late", "ช้า / late" if office.late else ""),
         ):
-            fixed_cell(sheet, f"{letter}{row}", value)
+            fixed_cell(sheet, at(field), value)
+    fit_rows(sheet, layout, range(layout.first_row, layout.first_row + len(offices)))
     landscape(sheet)
     protect(sheet)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,23 +20,27 @@ from eop.layout import (
 from eop.periods import Period
 from eop.thai import date_en, date_th
 from templates.workbooks.common import (
-    BOLD,
     NUMBER,
     PERCENT,
     WHOLE,
     choice_validation,
+    fit_rows,
     fixed_cell,
     formula_cell,
     header,
     input_cell,
+    label,
     landscape,
     meta_facts,
     new_workbook,
+    note,
     number_validation,
     protect,
     save,
+    share,
     text_validation,
     title_rows,
+    total_row,
     write_meta,
 )
 
@@ -118,40 +123,56 @@ def _performance_sheet(
         _titles(office, period, "แบบรายงานผลการปฏิบัติงาน (EOP014)", "Performance report (EOP014)"),
     )
     covers = calendar.covers
-    sheet["E3"] = (
-        f"ข้อมูลตั้งแต่ {date_th(covers.first)} ถึง {date_th(covers.last)} · ส่งภายใน {date_th(calendar.entry.last)} — "
-        f"work from {date_en(covers.first)} to {date_en(covers.last)}; send by {date_en(calendar.entry.last)}"
+    header(sheet, layout)
+    label(sheet, 4, "ยืนยันการส่ง", "Confirm")
+    label(sheet, 5, "ผู้รายงาน", "Reporter")
+    note(
+        sheet,
+        "D4:J4",
+        "เลือก ยืนยันส่ง เมื่อข้อมูลครบถ้วน (ร่าง = ยังไม่ส่งจังหวัด)\n"
+        "Choose ยืนยันส่ง (send) when complete; ร่าง = draft, not sent to the province",
     )
-    sheet["A4"], sheet["A5"] = "ยืนยันการส่ง / Confirm", "ผู้รายงาน / Reporter"
-    sheet["A4"].font = sheet["A5"].font = BOLD
+    note(
+        sheet,
+        "D5:J5",
+        f"ผลงานตั้งแต่ {date_th(covers.first)} ถึง {date_th(covers.last)} · "
+        f"ส่งภายใน {date_th(calendar.entry.last)}\n"
+        f"Work from {date_en(covers.first)} to {date_en(covers.last)}; "
+        f"send by {date_en(calendar.entry.last)}",
+    )
     confirm = choice_validation("ยืนยันการส่ง", CONFIRM_CHOICES)
     reporter = text_validation("ชื่อผู้รายงาน", 200)
-    remarks = text_validation("หมายเหตุ", max_chars)
-    whole, decimal = number_validation(True, "ผลงานเดือนนี้"), number_validation(False, "ผลงานเดือนนี้")
-    for validation in (confirm, reporter, remarks, whole, decimal):
-        sheet.add_data_validation(validation)
+    sheet.add_data_validation(confirm)
+    sheet.add_data_validation(reporter)
     input_cell(sheet, CONFIRM_CELL, confirm, CONFIRM_DRAFT)
     input_cell(sheet, REPORTER_CELL, reporter)
-    sheet["D4"] = (
-        "เลือก ยืนยันส่ง เมื่อข้อมูลครบถ้วน (ร่าง = ยังไม่ส่งจังหวัด) — choose ยืนยันส่ง (send) when complete; ร่าง = draft"
-    )
-    header(sheet, layout)
-    for index, line in enumerate(lines):
-        row = layout.first_row + index
-        fmt = WHOLE if line.whole else NUMBER
-        fixed_cell(sheet, f"A{row}", index + 1)
-        fixed_cell(sheet, f"B{row}", line.code)
-        fixed_cell(sheet, f"C{row}", line.name_th)
-        fixed_cell(sheet, f"D{row}", line.unit)
-        fixed_cell(sheet, f"E{row}", line.target, fmt)
-        fixed_cell(sheet, f"F{row}", line.cum_prev, fmt)
-        input_cell(sheet, f"G{row}", whole if line.whole else decimal)
-        sheet[f"G{row}"].number_format = fmt
-        formula_cell(sheet, f"H{row}", f"=F{row}+N(G{row})", fmt)
-        formula_cell(sheet, f"I{row}", f'=IF(E{row}>0,H{row}/E{row},"")', PERCENT)
-        input_cell(sheet, f"J{row}", remarks)
+    _performance_rows(sheet, lines, max_chars)
+    fit_rows(sheet, layout, range(layout.first_row, layout.first_row + len(lines)))
     landscape(sheet)
     protect(sheet)
+
+
+def _performance_rows(sheet, lines: list[MonthlyLine], max_chars: int) -> None:
+    layout = PERFORMANCE
+    remarks = text_validation("หมายเหตุ", max_chars)
+    whole, decimal = number_validation(True, "ผลงานเดือนนี้"), number_validation(False, "ผลงานเดือนนี้")
+    for validation in (remarks, whole, decimal):
+        sheet.add_data_validation(validation)
+    for index, line in enumerate(lines):
+        row = layout.first_row + index
+        at = functools.partial(layout.cell, row=row)
+        fmt = WHOLE if line.whole else NUMBER
+        fixed_cell(sheet, at("no"), index + 1)
+        fixed_cell(sheet, at("code"), line.code)
+        fixed_cell(sheet, at("name"), line.name_th)
+        fixed_cell(sheet, at("unit"), line.unit)
+        fixed_cell(sheet, at("target"), line.target, fmt)
+        fixed_cell(sheet, at("cum_prev"), line.cum_prev, fmt)
+        input_cell(sheet, at("quantity"), whole if line.whole else decimal)
+        sheet[at("quantity")].number_format = fmt
+        formula_cell(sheet, at("cumulative"), f"={at('cum_prev')}+N({at('quantity')})", fmt)
+        formula_cell(sheet, at("percent"), share(at("cumulative"), at("target")), PERCENT)
+        input_cell(sheet, at("remark"), remarks)
 
 
 def _budget_sheet(sheet, office, period, lines) -> None:
@@ -169,25 +190,25 @@ def _budget_sheet(sheet, office, period, lines) -> None:
     money = number_validation(False, "เบิกจ่ายเดือนนี้", "บาท")
     sheet.add_data_validation(money)
     for index, line in enumerate(lines):
-        row = layout.first_row + index
-        fixed_cell(sheet, f"A{row}", index + 1)
-        fixed_cell(sheet, f"B{row}", line.code)
-        fixed_cell(sheet, f"C{row}", line.name_th)
-        fixed_cell(sheet, f"D{row}", line.budget, NUMBER)
-        fixed_cell(sheet, f"E{row}", line.spent_prev, NUMBER)
-        input_cell(sheet, f"F{row}", money)
-        sheet[f"F{row}"].number_format = NUMBER
-        formula_cell(sheet, f"G{row}", f"=E{row}+N(F{row})", NUMBER)
-        formula_cell(sheet, f"H{row}", f'=IF(D{row}>0,G{row}/D{row},"")', PERCENT)
-        formula_cell(sheet, f"I{row}", f"=D{row}-G{row}", NUMBER)
+        at = functools.partial(layout.cell, row=layout.first_row + index)
+        fixed_cell(sheet, at("no"), index + 1)
+        fixed_cell(sheet, at("code"), line.code)
+        fixed_cell(sheet, at("name"), line.name_th)
+        fixed_cell(sheet, at("budget"), line.budget, NUMBER)
+        fixed_cell(sheet, at("spent_prev"), line.spent_prev, NUMBER)
+        input_cell(sheet, at("spending"), money)
+        sheet[at("spending")].number_format = NUMBER
+        formula_cell(sheet, at("spent"), f"={at('spent_prev')}+N({at('spending')})", NUMBER)
+        formula_cell(sheet, at("percent"), share(at("spent"), at("budget")), PERCENT)
+        formula_cell(sheet, at("balance"), f"={at('budget')}-{at('spent')}", NUMBER)
+    total_row(sheet, layout, len(lines), ("budget", "spent_prev", "spending", "spent", "balance"))
     total = layout.first_row + len(lines)
-    fixed_cell(sheet, f"C{total}", "รวม / Total")
-    for letter in "DEFGI":
-        formula_cell(
-            sheet,
-            f"{letter}{total}",
-            f"=SUM({letter}{layout.first_row}:{letter}{total - 1})",
-            NUMBER,
-        )
+    formula_cell(
+        sheet,
+        layout.cell("percent", total),
+        share(layout.cell("spent", total), layout.cell("budget", total)),
+        PERCENT,
+    )
+    fit_rows(sheet, layout, range(layout.first_row, total))
     landscape(sheet)
     protect(sheet)

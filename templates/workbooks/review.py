@@ -4,9 +4,12 @@ decision (อนุมัติ approve / ส่งกลับ return) with a c
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from openpyxl.utils.cell import coordinate_from_string
 
 from eop.calendar import MonthCalendar
 from eop.layout import (
@@ -19,20 +22,23 @@ from eop.periods import Period
 from eop.states import REVIEW_CHOICES
 from eop.thai import date_en, date_th
 from templates.workbooks.common import (
-    BOLD,
     NUMBER,
     PERCENT,
     WHOLE,
     choice_validation,
+    fit_rows,
     fixed_cell,
     formula_cell,
     header,
     input_cell,
+    label,
     landscape,
     meta_facts,
     new_workbook,
+    note,
     protect,
     save,
+    share,
     text_validation,
     title_rows,
     write_meta,
@@ -141,6 +147,7 @@ def _decisions_sheet(
     calendar: MonthCalendar,
     max_chars: int,
 ) -> None:
+    layout = REVIEW_DECISIONS
     title_rows(
         sheet,
         _titles(
@@ -150,44 +157,45 @@ def _decisions_sheet(
             "Review and approve the districts' results",
         ),
     )
-    window = calendar.review
-    sheet["E3"] = (
-        f"ตรวจและอนุมัติภายใน {date_th(window.last)} — review by {date_en(window.last)} · "
-        f'ดูตัวเลขในชีต "{REVIEW_RESULTS.name}" — figures on sheet "{REVIEW_RESULTS.name_en}"'
-    )
-    sheet["A4"] = "ผู้ตรวจสอบ / Reviewer"
-    sheet["A4"].font = BOLD
-    sheet["D4"] = (
-        "อนุมัติ = ถูกต้อง · ส่งกลับ = ให้อำเภอแก้ไข (ต้องกรอกความเห็น) — approve, or return with a comment"
+    header(sheet, layout)
+    label(sheet, coordinate_from_string(REVIEWER_CELL)[1], "ผู้ตรวจสอบ", "Reviewer")
+    note(
+        sheet,
+        "D4:H4",
+        f"อนุมัติ = ถูกต้อง · ส่งกลับ = ให้อำเภอแก้ไข (ต้องกรอกความเห็น) · ตรวจภายใน "
+        f'{date_th(calendar.review.last)} · ตัวเลขอยู่ในชีต "{REVIEW_RESULTS.name}"\n'
+        f"Approve, or return with a comment · review by {date_en(calendar.review.last)} · "
+        f'figures on sheet "{REVIEW_RESULTS.name_en}"',
     )
     decision = choice_validation("ผลการพิจารณา", REVIEW_CHOICES)
     reviewer, comment = text_validation("ชื่อผู้ตรวจสอบ", 200), text_validation("ความเห็น", max_chars)
     for validation in (decision, reviewer, comment):
         sheet.add_data_validation(validation)
     input_cell(sheet, REVIEWER_CELL, reviewer)
-    header(sheet, REVIEW_DECISIONS)
     for index, district in enumerate(districts):
-        row = REVIEW_DECISIONS.first_row + index
-        for letter, value in (
-            ("A", index + 1),
-            ("B", district.code),
-            ("C", district.name_th),
-            ("D", district.version),
-            ("E", district.state),
-            ("F", district.warnings),
+        at = functools.partial(layout.cell, row=layout.first_row + index)
+        for field, value in (
+            ("no", index + 1),
+            ("code", district.code),
+            ("name", district.name_th),
+            ("version", district.version),
+            ("state", district.state),
+            ("warnings", district.warnings),
         ):
-            fixed_cell(sheet, f"{letter}{row}", value)
+            fixed_cell(sheet, at(field), value)
         if district.reviewable:
-            input_cell(sheet, f"G{row}", decision)
-            input_cell(sheet, f"H{row}", comment)
+            input_cell(sheet, at("decision"), decision)
+            input_cell(sheet, at("comment"), comment)
         else:
-            fixed_cell(sheet, f"G{row}", "–")
-            fixed_cell(sheet, f"H{row}", "ไม่มีข้อมูลที่ยืนยันส่งให้ตรวจ — nothing submitted to review")
+            fixed_cell(sheet, at("decision"), "–")
+            fixed_cell(sheet, at("comment"), "ไม่มีข้อมูลที่ยืนยันส่งให้ตรวจ — nothing submitted to review")
+    fit_rows(sheet, layout, range(layout.first_row, layout.first_row + len(districts)))
     landscape(sheet)
     protect(sheet)
 
 
 def _results_sheet(sheet, section: OfficeLabel, period: Period, lines: list[ReviewLine]) -> None:
+    layout = REVIEW_RESULTS
     title_rows(
         sheet,
         _titles(
@@ -197,29 +205,25 @@ def _results_sheet(sheet, section: OfficeLabel, period: Period, lines: list[Revi
             "The districts' results on the section's activities",
         ),
     )
-    header(sheet, REVIEW_RESULTS)
+    header(sheet, layout)
     for index, line in enumerate(lines):
-        row = REVIEW_RESULTS.first_row + index
+        at = functools.partial(layout.cell, row=layout.first_row + index)
         fmt = WHOLE if line.whole else NUMBER
-        for letter, value in (
-            ("A", line.office),
-            ("B", line.code),
-            ("C", line.name_th),
-            ("D", line.unit),
+        for field, value in (
+            ("office", line.office),
+            ("code", line.code),
+            ("name", line.name_th),
+            ("unit", line.unit),
+            ("warnings", line.warnings),
+            ("remark", line.remark),
         ):
-            fixed_cell(sheet, f"{letter}{row}", value)
-        for letter, value, number_format in (
-            ("E", line.target, fmt),
-            ("F", line.quantity, fmt),
-            ("G", line.cumulative, fmt),
-            ("I", line.budget, NUMBER),
-            ("J", line.spending, NUMBER),
-            ("K", line.spent, NUMBER),
-        ):
-            fixed_cell(sheet, f"{letter}{row}", value, number_format)
-        formula_cell(sheet, f"H{row}", f'=IF(E{row}>0,G{row}/E{row},"")', PERCENT)
-        formula_cell(sheet, f"L{row}", f'=IF(I{row}>0,K{row}/I{row},"")', PERCENT)
-        fixed_cell(sheet, f"M{row}", line.warnings)
-        fixed_cell(sheet, f"N{row}", line.remark)
+            fixed_cell(sheet, at(field), value)
+        for field in ("target", "quantity", "cumulative"):
+            fixed_cell(sheet, at(field), getattr(line, field), fmt)
+        for field in ("budget", "spending", "spent"):
+            fixed_cell(sheet, at(field), getattr(line, field), NUMBER)
+        formula_cell(sheet, at("percent"), share(at("cumulative"), at("target")), PERCENT)
+        formula_cell(sheet, at("disbursed"), share(at("spent"), at("budget")), PERCENT)
+    fit_rows(sheet, layout, range(layout.first_row, layout.first_row + len(lines)))
     landscape(sheet)
     protect(sheet)

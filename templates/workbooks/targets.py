@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from eop.layout import TARGETS, TEMPLATE_VERSIONS
 from templates.workbooks.common import (
     NUMBER,
+    fit_rows,
     fixed_cell,
     header,
     input_cell,
@@ -70,17 +72,18 @@ def build_targets(
     for validation in (whole, decimal, money):
         sheet.add_data_validation(validation)
     for index, line in enumerate(lines):
-        row = TARGETS.first_row + index
-        for letter, value in (
-            ("A", index + 1),
-            ("B", line.code),
-            ("C", line.name_th),
-            ("D", line.unit),
+        at = functools.partial(TARGETS.cell, row=TARGETS.first_row + index)
+        for field, value in (
+            ("no", index + 1),
+            ("code", line.code),
+            ("name", line.name_th),
+            ("unit", line.unit),
         ):
-            fixed_cell(sheet, f"{letter}{row}", value)
-        input_cell(sheet, f"E{row}", whole if line.whole else decimal)
-        input_cell(sheet, f"F{row}", money)
-        sheet[f"F{row}"].number_format = NUMBER
+            fixed_cell(sheet, at(field), value)
+        input_cell(sheet, at("quantity"), whole if line.whole else decimal)
+        input_cell(sheet, at("budget"), money)
+        sheet[at("budget")].number_format = NUMBER
+    fit_rows(sheet, TARGETS, range(TARGETS.first_row, TARGETS.first_row + len(lines)))
     landscape(sheet)
     protect(sheet)
     prefilled = targets_prefilled(province.code, fiscal_year, lines)

@@ -4,13 +4,17 @@ becomes exit code 1, and the small helpers for periods and progress lines."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
+from rich.table import Table
 
-from eop.clock import Clock
+from eop.clock import BANGKOK, Clock, parse_moment
 from eop.config import Config, load_config
 from eop.periods import Period
+from eop.thai import date_th
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # messages keep their lines: a path is never folded
@@ -49,6 +53,24 @@ def verdict_line(v) -> str:
     """One line per file: `7105 2558-03 monthly accepted in 0.08s  (name as dropped)`."""
     tail = f": {v.findings} findings" if v.findings else ""
     return f"{v.office} {v.period or '-'} {v.kind or '-'} {v.status} in {v.seconds:.2f}s{tail}  ({v.name})"
+
+
+def table(title: str, heads: list[tuple[str, str]], wrap: tuple[str, ...] = ()) -> Table:
+    """A table that fits 80 columns: Thai over English in each header, no side borders; the
+    columns named in `wrap` (by English head) fold onto more lines, never cut to "…"."""
+    shown = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
+    for th, en in heads:
+        folds = en in wrap
+        shown.add_column(f"{th}\n{en}", overflow="fold" if folds else "ellipsis", no_wrap=not folds)
+    return shown
+
+
+def moment(iso: str | None) -> str:
+    """`2015-03-25T10:00:00+07:00` → `25 มี.ค. 2558 10:00`: a moment as a person reads it (BE)."""
+    if not iso:
+        return ""
+    at = parse_moment(iso).astimezone(BANGKOK) if "T" in iso else date.fromisoformat(iso[:10])
+    return date_th(at, short=True) + (f" {at:%H:%M}" if isinstance(at, datetime) else "")
 
 
 def line(text: str) -> None:

@@ -28,7 +28,12 @@ def reported_period(clock: Clock, cutoff_day: int) -> Period:
 
 def report(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="RPT111 | RPT112 | RPT113 | RPT211 | RPT212")],
+    code: Annotated[
+        str,
+        typer.Argument(
+            help="RPT111 | RPT112 | RPT113 | RPT211 | RPT212 | RPT311 (the KPI scorecard)"
+        ),
+    ],
     period: Annotated[
         str | None, typer.Option(help="2558-03 (BE) or 2015-03; default: the newest period cut off")
     ] = None,

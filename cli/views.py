@@ -6,10 +6,12 @@ import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from cli.common import console, period_or_now
+from cli.common import console, moment, period_or_now
+from cli.common import table as views_table
 from eop.clock import parse_moment
+from eop.layout import short_office_name
+from eop.states import state_th
 
 
 def status(
@@ -31,18 +33,28 @@ def status(
     if as_json:
         print(json.dumps({"period": str(month), "offices": rows}, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"สถานะงวด {month} ({month.name_th}) — status of {month.name_en}")
-    for head in ("office", "name", "state", "version", "late", "rejected", "received"):
-        table.add_column(head)
+    table = views_table(
+        f"สถานะงวด {month} ({month.name_th}) — status of {month.name_en}",
+        [
+            ("รหัส", "office"),
+            ("หน่วยงาน", "name"),
+            ("สถานะ", "state"),
+            ("ฉบับ", "ver."),
+            ("ช้า", "late"),
+            ("ไม่ผ่าน", "rejected"),
+            ("ได้รับเมื่อ", "received"),
+        ],
+        wrap=("name", "state"),
+    )
     for row in rows:
         table.add_row(
             row["office"],
-            row["name"],
-            row["state"],
+            short_office_name(row["name"]),
+            f"{state_th(row['state'])}\n{row['state']}",
             str(row["version"]),
-            "late" if row["late"] else "",
+            "ช้า late" if row["late"] else "",
             str(row["rejected_attempts"] or ""),
-            (row["received_at"] or "")[:16],
+            moment(row["received_at"]),
         )
     console.print(table)
 
@@ -61,12 +73,22 @@ def received(
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table(title="ไฟล์ที่ได้รับ — files received")
-    for head in ("received", "office", "file", "kind", "period", "result", "findings"):
-        table.add_column(head)
+    table = views_table(
+        "ไฟล์ที่ได้รับ — files received",
+        [
+            ("ได้รับเมื่อ", "received"),
+            ("รหัส", "office"),
+            ("ไฟล์", "file"),
+            ("ชนิด", "kind"),
+            ("งวด", "period"),
+            ("ผล", "result"),
+            ("สิ่งที่พบ", "findings"),
+        ],
+        wrap=("received", "file", "findings"),
+    )
     for row in rows:
         table.add_row(
-            row["received_at"][:16],
+            moment(row["received_at"]),
             row["office"],
             row["file"],
             row["kind"] or "",

@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from cli.common import Failure
+from cli.common import Failure, moment
+from cli.common import table as workflow_table
 
 console = Console()
 correction_app = typer.Typer(
@@ -88,32 +88,37 @@ def correction_list(
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table(title="การแก้ไขข้อมูลงวดที่ปิดแล้ว — corrections of locked periods")
-    for head in (
-        "id",
-        "office",
-        "period",
-        "memo",
-        "memo date",
-        "approved by",
-        "to centre",
-        "state",
-        "opened",
-    ):
-        table.add_column(head)
+    table = workflow_table(
+        "การแก้ไขข้อมูลงวดที่ปิดแล้ว — corrections of locked periods",
+        [
+            ("ที่", "id"),
+            ("รหัส", "office"),
+            ("งวด", "period"),
+            ("บันทึกที่", "memo"),
+            ("ลงวันที่", "memo date"),
+            ("ผู้อนุมัติ", "approved by"),
+            ("ส่วนกลาง", "to centre"),
+            ("สถานะ", "state"),
+            ("เปิดเมื่อ", "opened"),
+        ],
+        wrap=("memo", "memo date", "approved by", "opened"),
+    )
     for row in rows:
         table.add_row(
             str(row["id"]),
             row["office"],
             row["period"],
             row["memo_number"],
-            row["memo_date"],
+            moment(row["memo_date"]),
             row["approved_by"],
-            "yes" if row["to_centre"] else "",
-            row["state"],
-            row["opened_at"][:16],
+            "ใช่ yes" if row["to_centre"] else "",
+            CORRECTION_STATES.get(row["state"], row["state"]),
+            moment(row["opened_at"]),
         )
     console.print(table)
+
+
+CORRECTION_STATES = {"open": "เปิดอยู่ open", "used": "ใช้แล้ว used"}
 
 
 def register(app: typer.Typer) -> None:

@@ -139,6 +139,23 @@ ALLOCATION_SHEETS = {
 ALLOCATION_FIRST_OFFICE_COLUMN = 6  # F
 
 
+OFFICE_PREFIXES = (  # what every office's name starts with; the rest tells them apart
+    ("สำนักงานปศุสัตว์อำเภอ", "อ."),
+    ("สำนักงานปศุสัตว์จังหวัด", "จ."),
+    ("สำนักงานปศุสัตว์", ""),
+)
+
+
+def short_office_name(name_th: str) -> str:
+    """ "สำนักงานปศุสัตว์อำเภอไทรโยค" → "อ.ไทรโยค": where columns are narrow (the allocation
+    workbook's headers, the terminal), thirteen names that all begin alike were all cut to
+    the same "สำนักงานปศุสัตว์อำเ…"."""
+    for prefix, abbreviation in OFFICE_PREFIXES:
+        if name_th.startswith(prefix) and len(name_th) > len(prefix):
+            return abbreviation + name_th[len(prefix) :]
+    return name_th
+
+
 def kind_label(kind: str) -> tuple[str, str]:
     th, en, menu = KIND_NAMES.get(kind, (kind, kind, ""))
     return (f"{th} ({menu})" if menu and menu != "—" else th), en

@@ -17,6 +17,7 @@ from eop.layout import (
     TEMPLATE_VERSIONS,
     SheetLayout,
     allocation_layout,
+    short_office_name,
 )
 from templates.workbooks.common import (
     BOLD,
@@ -110,21 +111,7 @@ def build_allocation(
     return Built(save(workbook, out), digest, prefilled)
 
 
-OFFICE_PREFIXES = (  # what every office name starts with; the rest tells them apart
-    ("สำนักงานปศุสัตว์อำเภอ", "อ."),
-    ("สำนักงานปศุสัตว์จังหวัด", "จ."),
-    ("สำนักงานปศุสัตว์", ""),
-)
 OFFICE_WIDTH = 13  # an office's share column
-
-
-def short_name(name_th: str) -> str:
-    """ "สำนักงานปศุสัตว์อำเภอไทรโยค" → "อ.ไทรโยค": thirteen headers that all began alike were
-    cut to the same "สำนักงานปศุสัตว์อำเ…"; the full name is the header's comment."""
-    for prefix, abbreviation in OFFICE_PREFIXES:
-        if name_th.startswith(prefix) and len(name_th) > len(prefix):
-            return abbreviation + name_th[len(prefix) :]
-    return name_th
 
 
 def _headers(sheet, layout: SheetLayout, offices: list[OfficeLabel], diff: str) -> None:
@@ -135,7 +122,7 @@ def _headers(sheet, layout: SheetLayout, offices: list[OfficeLabel], diff: str) 
     heads = [
         (
             c.letter,
-            short_name(names[c.field]) if c.field in names else c.th,
+            short_office_name(names[c.field]) if c.field in names else c.th,
             c.field if c.field in names else c.en,
             c.width if c.field not in names else OFFICE_WIDTH,
         )

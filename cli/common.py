@@ -55,13 +55,20 @@ def verdict_line(v) -> str:
     return f"{v.office} {v.period or '-'} {v.kind or '-'} {v.status} in {v.seconds:.2f}s{tail}  ({v.name})"
 
 
-def table(title: str, heads: list[tuple[str, str]], wrap: tuple[str, ...] = ()) -> Table:
+def table(title: str, heads: list[tuple[str, str]], wrap: dict[str, int] | None = None) -> Table:
     """A table that fits 80 columns: Thai over English in each header, no side borders; the
-    columns named in `wrap` (by English head) fold onto more lines, never cut to "…"."""
+    columns named in `wrap` (English head → narrowest width, a Thai word's) go onto more
+    lines, never cut to "…"; the others keep their width."""
+    wrap = wrap or {}
     shown = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
     for th, en in heads:
         folds = en in wrap
-        shown.add_column(f"{th}\n{en}", overflow="fold" if folds else "ellipsis", no_wrap=not folds)
+        shown.add_column(
+            f"{th}\n{en}",
+            overflow="fold" if folds else "ellipsis",
+            no_wrap=not folds,
+            min_width=wrap.get(en),
+        )
     return shown
 
 

@@ -45,6 +45,14 @@ def main_options(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if (
+        not debug
+    ):  # the PDF library's notes on fonts (HarfBuzz, fontTools) are not the user's business
+        for name in QUIET_LIBRARIES:
+            logging.getLogger(name).setLevel(logging.ERROR)
+
+
+QUIET_LIBRARIES = ("weasyprint", "fontTools")
 
 
 for group in (service, views, issue, mail, jobs, kpi, report, workflow, setup, ops):

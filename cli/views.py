@@ -40,21 +40,22 @@ def status(
             ("หน่วยงาน", "name"),
             ("สถานะ", "state"),
             ("ฉบับ", "ver."),
-            ("ช้า", "late"),
-            ("ไม่ผ่าน", "rejected"),
             ("ได้รับเมื่อ", "received"),
+            ("หมายเหตุ", "notes"),
         ],
-        wrap=("name", "state"),
+        wrap={"state": 15, "notes": 9},
     )
     for row in rows:
+        notes = ["ส่งช้า late"] if row["late"] else []
+        if row["rejected_attempts"]:
+            notes.append(f"ไม่ผ่าน {row['rejected_attempts']}\nrejected")
         table.add_row(
             row["office"],
             short_office_name(row["name"]),
             f"{state_th(row['state'])}\n{row['state']}",
             str(row["version"]),
-            "ช้า late" if row["late"] else "",
-            str(row["rejected_attempts"] or ""),
             moment(row["received_at"]),
+            "\n".join(notes),
         )
     console.print(table)
 
@@ -79,20 +80,18 @@ def received(
             ("ได้รับเมื่อ", "received"),
             ("รหัส", "office"),
             ("ไฟล์", "file"),
-            ("ชนิด", "kind"),
-            ("งวด", "period"),
+            ("งาน", "work"),
             ("ผล", "result"),
             ("สิ่งที่พบ", "findings"),
         ],
-        wrap=("received", "file", "findings"),
+        wrap={"received": 12, "file": 14, "work": 10, "findings": 14},
     )
     for row in rows:
         table.add_row(
             moment(row["received_at"]),
             row["office"],
             row["file"],
-            row["kind"] or "",
-            row["period"] or "",
+            f"{row['kind'] or ''}\n{row['period'] or ''}".strip(),
             row["result"],
             ", ".join(sorted({f["code"] for f in row["findings"]})),
         )

@@ -101,7 +101,7 @@ def correction_list(
             ("สถานะ", "state"),
             ("เปิดเมื่อ", "opened"),
         ],
-        wrap=("memo", "memo date", "approved by", "opened"),
+        wrap={"memo": 8, "memo date": 8, "approved by": 10, "opened": 10},
     )
     for row in rows:
         table.add_row(

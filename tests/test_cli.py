@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import typer.main
 from conftest import DISTRICTS, THA_MAKA, drop, fill_month, process
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -41,7 +42,11 @@ FINDING_KEYS = {"severity", "code", "sheet", "cell", "field", "value", "message_
 
 
 def run(
-    config: Path | None, *args: str, now: str | None = None, cwd: Path | None = None
+    config: Path | None,
+    *args: str,
+    now: str | None = None,
+    cwd: Path | None = None,
+    columns: int = 100,
 ) -> subprocess.CompletedProcess:
     command = [str(EOP)]
     if config is not None:
@@ -58,7 +63,7 @@ def run(
             "PATH": "/usr/bin:/bin",
             "HOME": str(cwd or Path.cwd()),
             "LANG": "C.UTF-8",
-            "COLUMNS": "100",
+            "COLUMNS": str(columns),
         },
     )
 
@@ -254,6 +259,39 @@ def test_status_accepts_a_ce_period_and_defaults_to_the_clocks_month(reported):
 def test_status_as_a_table(reported):
     out = ok(run(config_of(reported), "status", "--period", "2558-03", now="2015-03-25T10:05"))
     assert "2558-03" in out and "7105" in out and "submitted" in out and "missing" in out
+
+
+def test_tables_fit_80_columns_in_thai_and_english_with_be_moments(reported):
+    """At 80 columns every district was cut to "สำนักงานปศุสัตว์อำเภอ…" and moments were CE ISO."""
+    config = config_of(reported)
+    status = ok(run(config, "status", "--period", "2558-03", now="2015-03-25T10:05", columns=80))
+    assert "…" not in status
+    assert all(cell_len(line) <= 80 for line in status.splitlines())
+    for code in DISTRICTS:
+        name = reported.config.office(code).name_th.removeprefix("สำนักงานปศุสัตว์อำเภอ")
+        assert f"อ.{name}" in status, name
+    for th, en in (("หน่วยงาน", "name"), ("สถานะ", "state"), ("ได้รับเมื่อ", "received")):
+        assert th in status and en in status
+    assert "25 มี.ค. 2558 10:00" in status and "2015-" not in status
+    received = ok(run(config, "received", now="2015-03-25T10:05", columns=80))
+    assert "…" not in received and "2015-" not in received
+    assert "25 มี.ค. 2558" in received and "ไฟล์" in received and "file" in received
+
+
+def test_report_help_names_every_report(reported):
+    from jobs.reports import REPORTS
+
+    shown = ok(run(None, "report", "--help", columns=200))
+    assert all(code in shown for code in REPORTS), shown
+
+
+def test_pdf_libraries_font_notes_stay_off_the_terminal():
+    """WeasyPrint warns on every PDF where HarfBuzz-Subset is missing; a user cannot act on it."""
+    import logging
+
+    result = CliRunner().invoke(app, ["--config", "missing.yaml", "status"])
+    assert result.exit_code != 0  # no config: but the callback ran and set up logging
+    assert logging.getLogger("weasyprint").getEffectiveLevel() >= logging.ERROR
 
 
 # -- received --json -----------------------------------------------------------------------

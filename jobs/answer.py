@@ -329,9 +329,6 @@ def _rejection(deployment: Deployment, conn: Connection, row) -> tuple[str, dict
         "findings": found,
         "fresh_workbook": bool(fresh),
         "attachment_name": annotated.name if annotated else "",
-        # "cells are marked" only when one is; a locked period needs a correction, not a retry
-        "marked": sum(1 for f in found if f["cell"] and f["severity"] == "error"),
-        "locked": any(f["code"] == "period-locked" for f in found),
     }
     return "rejection", context, attachments
 

@@ -5,6 +5,7 @@ taken, archived, judged, answered, the drop folder emptied."""
 from __future__ import annotations
 
 import os
+import stat
 from functools import partial
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from openpyxl import load_workbook
 
 from eop.config import load_config
 from eop.layout import META_SHEET, PERFORMANCE, TEMPLATE_VERSIONS
-from intake.folders import drop_dir
+from intake.folders import drop_dir, returned_dir
 from jobs.deployment import open_deployment
 from ledger import views
 from simulation.offices import fill_allocation
@@ -164,7 +165,16 @@ def test_a_locked_period_is_rejected_with_the_correction_procedure(march, tmp_pa
     assert "memo" in finding["message_en"] and "correction" in finding["message_en"]
     assert "บันทึกข้อความ" in finding["message_th"]
     (rejection,) = mail_to(march, THA_MAKA, "ส่งคืน")
-    assert "eop correction open" in body(rejection)
+    text = body(rejection)
+    # no cell is marked and dropping it again is refused again: say what does work, with no
+    # server command (the officer has no terminal)
+    assert "This period is closed" in text and "งวดนี้ปิดรับข้อมูลแล้ว" in text
+    assert "Every cell to correct is marked" not in text and "ทำเครื่องหมายไว้ทุกเซลล์" not in text
+    assert "Please correct, save, and drop" not in text and "eop " not in text
+    # the workbook given back with its findings reads like every other file given back
+    returned = list(returned_dir(march.root, THA_MAKA).glob("*.xlsx"))
+    assert any("ผลการตรวจ" in p.name for p in returned) and len(returned) > 1
+    assert len({stat.S_IMODE(p.stat().st_mode) for p in returned}) == 1
     assert status(march)["state"] == "missing"
 
 

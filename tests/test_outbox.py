@@ -236,6 +236,29 @@ def test_rejection_with_a_fresh_workbook_says_to_use_it() -> None:
     assert "ทำเครื่องหมายไว้ทุกเซลล์" not in text and "current workbook</strong>" in html
 
 
+def test_a_locked_period_says_how_a_correction_is_opened_not_which_cells_to_fix() -> None:
+    locked = {
+        "severity": "error",
+        "code": "period-locked",
+        "sheet": None,
+        "cell": None,
+        "field": None,
+        "value": "2558-03",
+        "message_th": "งวด 2558-03 ปิดรับข้อมูลแล้ว",
+        "message_en": "Period 2558-03 is locked",
+    }
+    context = contexts()["rejection"] | {"findings": [locked], "fresh_workbook": False}
+
+    _, text, html = render_mail("rejection", context)
+
+    for shown in (text, html):
+        assert "Every cell to correct is marked" not in shown
+        assert "ทำเครื่องหมายไว้ทุกเซลล์" not in shown
+        assert "Please correct, save" not in shown and "eop correction" not in shown
+        assert "This period is closed" in shown and "งวดนี้ปิดรับข้อมูลแล้ว" in shown
+        assert "no cell needs correcting" in shown
+
+
 def test_html_escapes_what_offices_wrote() -> None:
     context = contexts()["rejection"]
     context["file"] = {**FILE, "name": "<script>x</script>.xlsx"}
@@ -317,6 +340,8 @@ def test_file_transport_writes_one_eml_per_message_and_sends_once(
 
     files = sorted(sent_dir.glob("*.eml"))
     assert len(files) == 2
+    # the queue holds only what is still to send: a sent message leaves it
+    assert list((config.root / "outbox" / "queue").glob("*.eml")) == []
     for outbox_id in ids:
         sent = row(ledger, outbox_id)
         assert (sent.state, sent.sent_at) == ("sent", NOW)
@@ -385,6 +410,10 @@ def test_smtp_delivers_thai_subject_attachment_and_both_parts(
     assert "เรียน สำนักงานปศุสัตว์อำเภอท่ามะกา" in message.get_body(("plain",)).get_content()
     assert "<table>" in message.get_body(("html",)).get_content()
     assert row(ledger, outbox_id).state == "sent"
+    # kept under outbox/sent/ as sent, the queue left empty
+    assert list((config.root / "outbox" / "queue").glob("*.eml")) == []
+    kept = config.root / row(ledger, outbox_id).spool_path
+    assert kept.parent.name == "sent" and kept.read_bytes().count(b"Message-ID") == 1
 
 
 def test_451_keeps_the_message_queued_then_delivers_it_once(ledger: Ledger, config: Config) -> None:

@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # postgresql: the tests run the ledger on a PostgreSQL server they start themselves (initdb + pg_ctl)
 APT_PACKAGES := libreoffice-calc-nogui poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 qpdf postgresql
 
-.PHONY: demo test test-fast test-slow lint install system-packages bench clean
+.PHONY: demo test test-fast test-slow lint install system-packages bench clean pictures
 
 demo: install
 	$(BIN)/eop demo --workdir demo
@@ -45,6 +45,13 @@ install: $(VENV)/.deps
 # generated workbooks, reports, scaling and single-file latency; writes bench/RESULTS.md.
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Every kind of artifact of the demo as pictures in pictures/ (git-ignored), to look at before a
+# change lands: workbooks through LibreOffice, PDFs through pdftoppm, mails through Chromium.
+# PICTURES_ARGS="--readme docs/pictures" also refreshes the README's few small pictures.
+pictures: install
+	command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium)
+	$(BIN)/python tools/pictures.py --demo demo --out pictures $(PICTURES_ARGS)
 
 # Each package is checked on its own: a machine with LibreOffice may still lack
 # libharfbuzz-subset0 (WeasyPrint then warns on every PDF) or qpdf (the evidence tests).

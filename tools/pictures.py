@@ -65,10 +65,23 @@ def kind_of(workbook: Path) -> str | None:
         return None
 
 
+def issue_targets(demo: Path, var: Path) -> None:
+    """The demo takes its targets from config; a targets workbook is issued here to be seen."""
+    if not any(kind_of(p) == "targets" for p in var.glob("share/*/returned/*.xlsx")):
+        eop = Path(sys.executable).with_name("eop")
+        subprocess.run(
+            [str(eop), "--config", str(demo / "config.yaml"), "issue", "targets"]
+            + ["--office", "71", "--no-mail"],
+            check=True,
+            capture_output=True,
+        )
+
+
 def pick_workbooks(var: Path) -> dict[str, Path]:
-    """One workbook of each kind as issued, and one returned with its findings."""
+    """The newest workbook of each kind as issued, and the newest returned with its findings."""
     picked: dict[str, Path] = {}
-    for path in sorted(var.glob("share/*/returned/*.xlsx")):
+    newest_first = sorted(var.glob("share/*/returned/*.xlsx"), key=lambda p: -p.stat().st_mtime)
+    for path in newest_first:
         if "ผลการตรวจ" in path.name:
             picked.setdefault("returned", path)
             continue
@@ -78,7 +91,7 @@ def pick_workbooks(var: Path) -> dict[str, Path]:
     return picked
 
 
-def pdf_pages(pdf: Path, out: Path, stem: str, pages: int = PAGES, dpi: int = 70) -> list[Path]:
+def pdf_pages(pdf: Path, out: Path, stem: str, pages: int = PAGES, dpi: int = 110) -> list[Path]:
     subprocess.run(
         [
             "pdftoppm",
@@ -113,6 +126,7 @@ def workbooks(var: Path, out: Path, work: Path, env: dict) -> list[Path]:
             capture_output=True,
             timeout=300,
         )
+        shutil.copy(folder / f"{name}.pdf", out / f"workbook-{name}.pdf")
         made += pdf_pages(folder / f"{name}.pdf", out, f"workbook-{name}", pages=3)
     return made
 
@@ -133,9 +147,11 @@ def mails(var: Path, out: Path, work: Path, env: dict) -> list[Path]:
     """Each kind of mail's HTML part, as the first one of that kind sent shows it."""
     made = []
     with sqlite3.connect(var / "eop.sqlite3") as conn:
-        rows = conn.execute(
-            "SELECT kind, MIN(spool_path) FROM outbox WHERE state = 'sent' GROUP BY kind"
+        rows = conn.execute(  # a month's mail first (a receipt of a monthly report, not of the allocation)
+            "SELECT kind, spool_path FROM outbox WHERE state = 'sent' "
+            "ORDER BY kind, subject GLOB '*25[0-9][0-9]-[0-9][0-9]*' DESC, id"
         ).fetchall()
+    rows = list({kind: spool for kind, spool in reversed(rows)}.items())
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         print("chromium is not installed (apt-get install chromium): mails not pictured")
@@ -161,13 +177,34 @@ def mails(var: Path, out: Path, work: Path, env: dict) -> list[Path]:
 
 
 README_PICTURES = {  # docs/pictures/NAME: the picture it is made from
-    "issued-workbook.png": "workbook-monthly-1.png",
-    "returned-workbook.png": "workbook-returned-1.png",
+    "issued-workbook.png": "workbook-monthly-*1.png",
+    "returned-workbook.png": "workbook-returned-*1.png",
     "receipt-mail.png": "mail-receipt.png",
-    "report-page.png": "pdf-RPT111-1.png",
-    "packet-cover.png": "pdf-evidence-1.png",
+    "report-page.png": "pdf-RPT111-*1.png",
+    "packet-cover.png": "pdf-evidence-*-*1.png",
 }
 README_LIMIT = 150_000  # bytes a README picture may take
+README_CLOSER = {  # wide pages: rendered again sharper, and only their left part shown
+    "returned-workbook.png": ("workbook-returned.pdf", 0.6),
+}
+
+
+def trimmed(image):
+    """Without the empty margin below and right of the content (the corner's colour)."""
+    from PIL import Image, ImageChops
+
+    background = image.getpixel((image.width - 1, image.height - 1))
+    box = ImageChops.difference(image, Image.new("RGB", image.size, background)).getbbox()
+    if box is None:
+        return image
+    return image.crop(
+        (
+            max(0, box[0] - 20),
+            max(0, box[1] - 20),
+            min(image.width, box[2] + 20),
+            min(image.height, box[3] + 20),
+        )
+    )
 
 
 def readme_pictures(pictures: Path, docs: Path) -> None:
@@ -176,11 +213,17 @@ def readme_pictures(pictures: Path, docs: Path) -> None:
 
     docs.mkdir(parents=True, exist_ok=True)
     for name, source in README_PICTURES.items():
-        found = sorted(pictures.glob(source.replace("evidence", "evidence*")))
+        found = sorted(pictures.glob(source))
         if not found:
             print(f"no {source}: {name} not made")
             continue
-        image = Image.open(found[0]).convert("RGB")
+        image = trimmed(Image.open(found[0]).convert("RGB"))
+        if name in README_CLOSER:
+            pdf, part = README_CLOSER[name]
+            (sharp,) = pdf_pages(pictures / pdf, docs.parent, "closer", pages=1, dpi=240)
+            image = trimmed(Image.open(sharp).convert("RGB"))
+            image = image.crop((0, 0, round(image.width * part), image.height))
+            sharp.unlink()
         if image.width > 900:
             image = image.resize((900, round(image.height * 900 / image.width)), Image.LANCZOS)
         image = image.quantize(colors=64)
@@ -201,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         eop = Path(sys.executable).with_name("eop")
         subprocess.run([str(eop), "demo", "--workdir", str(args.demo)], check=True)
     var = args.demo / "var"
+    issue_targets(args.demo, var)
     shutil.rmtree(args.out, ignore_errors=True)
     args.out.mkdir(parents=True)
     with tempfile.TemporaryDirectory(prefix="pictures-") as tmp:

@@ -30,6 +30,7 @@ THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 UNLOCKED = Protection(locked=False)
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")  # numbers level with the first line of a wrapped name
 NUMBER = "#,##0.00"  # money and decimal quantities: "52,500.00", never Excel's "52,500."
 WHOLE = "#,##0"
 PERCENT = "0.00%"
@@ -99,7 +100,7 @@ def estimated_lines(text: str, width: float) -> int:
     total = 0
     for line in str(text).split("\n"):
         visible = sum(1 for ch in line if unicodedata.category(ch) != "Mn")
-        total += max(1, math.ceil(visible * 1.1 / max(width - 1.5, 1)))
+        total += max(1, math.ceil(visible / max(width - 1, 1)))
     return total
 
 
@@ -143,6 +144,7 @@ def input_cell(
     cell = sheet[address]
     cell.value = value
     cell.protection, cell.fill, cell.border, cell.font = UNLOCKED, INPUT_FILL, BOX, PLAIN
+    cell.alignment = TOP
     validation.add(address)
 
 
@@ -205,7 +207,7 @@ def fixed_cell(
     like one, so that editing the cell later does not turn it into a formula either."""
     cell = sheet[address]
     cell.value = value
-    cell.border, cell.font = BOX, PLAIN
+    cell.border, cell.font, cell.alignment = BOX, PLAIN, TOP
     if number_format:
         cell.number_format = number_format
     if isinstance(value, str):
@@ -223,7 +225,7 @@ def formula_cell(
     cell = sheet[address]
     cell.value = formula
     cell.data_type = "f"
-    cell.border, cell.font = BOX, PLAIN
+    cell.border, cell.font, cell.alignment = BOX, PLAIN, TOP
     if number_format:
         cell.number_format = number_format
 

@@ -100,7 +100,7 @@ def estimated_lines(text: str, width: float) -> int:
     total = 0
     for line in str(text).split("\n"):
         visible = sum(1 for ch in line if unicodedata.category(ch) != "Mn")
-        total += max(1, math.ceil(visible / max(width - 1, 1)))
+        total += max(1, math.ceil(visible * 1.1 / max(width - 1.5, 1)))  # Tahoma: wide
     return total
 
 

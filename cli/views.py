@@ -33,6 +33,11 @@ def status(
     if as_json:
         print(json.dumps({"period": str(month), "offices": rows}, ensure_ascii=False, indent=2))
         return
+    table = _status_table(month, rows)
+    console.print(table)
+
+
+def _status_table(month, rows: list[dict]):
     table = views_table(
         f"สถานะงวด {month} ({month.name_th}) — status of {month.name_en}",
         [
@@ -57,7 +62,7 @@ def status(
             moment(row["received_at"]),
             "\n".join(notes),
         )
-    console.print(table)
+    return table
 
 
 def received(

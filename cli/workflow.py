@@ -88,6 +88,14 @@ def correction_list(
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    table = _corrections_table(rows)
+    console.print(table)
+
+
+CORRECTION_STATES = {"open": "เปิดอยู่ open", "used": "ใช้แล้ว used"}
+
+
+def _corrections_table(rows: list[dict]):
     table = workflow_table(
         "การแก้ไขข้อมูลงวดที่ปิดแล้ว — corrections of locked periods",
         [
@@ -115,10 +123,7 @@ def correction_list(
             CORRECTION_STATES.get(row["state"], row["state"]),
             moment(row["opened_at"]),
         )
-    console.print(table)
-
-
-CORRECTION_STATES = {"open": "เปิดอยู่ open", "used": "ใช้แล้ว used"}
+    return table
 
 
 def register(app: typer.Typer) -> None:

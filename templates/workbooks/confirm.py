@@ -166,6 +166,13 @@ def _performance_sheet(
     input_cell(sheet, CONFIRM_BUDGET_CELL, choice)
     input_cell(sheet, CONFIRM_INCOMPLETE_CELL, incomplete_choice)
     input_cell(sheet, CONFIRMER_CELL, name)
+    _performance_rows(sheet, lines)
+    landscape(sheet)
+    protect(sheet)
+
+
+def _performance_rows(sheet, lines: list[ConfirmLine]) -> None:
+    layout = CONFIRM_PERFORMANCE
     for index, line in enumerate(lines):
         at = functools.partial(layout.cell, row=layout.first_row + index)
         fmt = WHOLE if line.whole else NUMBER
@@ -176,8 +183,6 @@ def _performance_sheet(
             fixed_cell(sheet, at(field), getattr(line, field), fmt)
         formula_cell(sheet, at("percent"), share(at("cumulative"), at("target")), PERCENT)
     fit_rows(sheet, layout, range(layout.first_row, layout.first_row + len(lines)))
-    landscape(sheet)
-    protect(sheet)
 
 
 def _incomplete_note(incomplete: list[ConfirmOffice]) -> str:

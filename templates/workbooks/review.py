@@ -172,6 +172,13 @@ def _decisions_sheet(
     for validation in (decision, reviewer, comment):
         sheet.add_data_validation(validation)
     input_cell(sheet, REVIEWER_CELL, reviewer)
+    _decision_rows(sheet, districts, decision, comment)
+    landscape(sheet)
+    protect(sheet)
+
+
+def _decision_rows(sheet, districts: list[ReviewDistrict], decision, comment) -> None:
+    layout = REVIEW_DECISIONS
     for index, district in enumerate(districts):
         at = functools.partial(layout.cell, row=layout.first_row + index)
         for field, value in (
@@ -190,8 +197,6 @@ def _decisions_sheet(
             fixed_cell(sheet, at("decision"), "–")
             fixed_cell(sheet, at("comment"), "ไม่มีข้อมูลที่ยืนยันส่งให้ตรวจ — nothing submitted to review")
     fit_rows(sheet, layout, range(layout.first_row, layout.first_row + len(districts)))
-    landscape(sheet)
-    protect(sheet)
 
 
 def _results_sheet(sheet, section: OfficeLabel, period: Period, lines: list[ReviewLine]) -> None:

@@ -550,7 +550,9 @@ def test_a_locked_period_changes_only_through_a_correction_with_its_memo(package
         "codes": [(None, "period-locked")],
     }
     (rejection,) = mail_since(package, before)
-    assert "eop correction open" in text_of(rejection) and "บันทึกข้อความ" in text_of(rejection)
+    # the procedure for an officer: a memo, then a mail when the correction is open; no command
+    assert "eop correction open" not in text_of(rejection) and "บันทึกข้อความ" in text_of(rejection)
+    assert "This period is closed" in text_of(rejection)
 
     early = eop(
         package,

@@ -31,6 +31,7 @@ from intake.folders import drop_dir, returned_dir
 from jobs.deployment import open_deployment
 from ledger import views
 from simulation.offices import fill_allocation
+from validators.structure import check_meta
 
 pytestmark = pytest.mark.ledgers  # on SQLite; on PostgreSQL too (a few by default)
 
@@ -347,3 +348,22 @@ def test_a_good_workbook_is_accepted_beside_bad_ones(march, tmp_path):
     assert sorted(v.status for v in report.verdicts) == ["accepted", "rejected"]
     assert status(march)["state"] == "submitted"
     assert not os.listdir(drop_dir(march.root, THA_MAKA))
+
+
+@pytest.mark.parametrize(
+    ("sent", "code"),
+    [
+        ("2558.9", "template-outdated"),
+        ("2557.12", "template-outdated"),
+        ("", "template-outdated"),
+        ("2558.11", "template-unknown-version"),
+        ("2558.x", "template-unknown-version"),
+    ],
+)
+def test_template_versions_compare_as_versions_not_text(monkeypatch, sent, code):
+    """ "2558.9" sorts after "2558.10" as text; as a version it is older, so outdated."""
+    monkeypatch.setitem(TEMPLATE_VERSIONS, "monthly", "2558.10")
+    meta = {"kind": "monthly", "template_version": sent, "office": THA_MAKA}
+    (found,) = check_meta(meta, folder_office=THA_MAKA, kinds_allowed=("monthly",))
+    assert found.code == code
+    assert "2558.10" in found.message_th and "2558.10" in found.message_en

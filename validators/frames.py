@@ -58,16 +58,6 @@ class Rule:
     expected: Callable[[pd.Series], object] = lambda r: None
 
 
-def failures_to_findings(
-    schema: type[pa.DataFrameModel],
-    frame: pd.DataFrame,
-    layout: SheetLayout,
-    rules: dict[str, Rule],
-) -> list[Finding]:
-    """Validate lazily; one finding per failing row and check, in row order."""
-    return failures_by_group(schema, frame, layout, rules).get(None, [])
-
-
 def failures_by_group(
     schema: type[pa.DataFrameModel],
     frame: pd.DataFrame,

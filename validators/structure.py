@@ -23,13 +23,28 @@ def check_meta(
         return [finding("unknown-kind", value=kind)]
     version, current = meta.get("template_version", ""), TEMPLATE_VERSIONS[kind]
     if version != current:
-        code = "template-outdated" if version < current else "template-unknown-version"
+        code = "template-outdated" if _older(version, current) else "template-unknown-version"
         return [finding(code, value=version or "?", expected=current)]
     if meta.get("office") != folder_office:
         return [finding("wrong-office", value=meta.get("office") or "?", expected=folder_office)]
     if kind not in kinds_allowed:
         return [finding("kind-not-for-office", value=kind, expected=folder_office)]
     return []
+
+
+def _version(text: str) -> tuple[int, ...] | None:
+    """ "2558.10" → (2558, 10): versions compare part by part, as numbers ("2558.9" is older)."""
+    parts = text.strip().split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else None
+
+
+def _older(version: str, current: str) -> bool:
+    """An older version is outdated (so is none at all: a workbook from before versions); a
+    newer or unreadable one is unknown to us."""
+    seen, now = _version(version), _version(current)
+    if not version.strip():
+        return True
+    return seen is not None and now is not None and seen < now
 
 
 def check_rows(

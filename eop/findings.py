@@ -21,7 +21,8 @@ class Finding:
     sheet: str | None = None
     cell: str | None = None  # A1 address as the officer sees it
     field: str | None = None
-    value: str | None = None  # the value seen, as text
+    value: str | None = None  # the value seen: what the office typed, as text
+    activity: str | None = None  # the activity of the finding's row: "A102 ฉีดวัคซีน…"
 
     @property
     def is_error(self) -> bool:

@@ -1,16 +1,15 @@
-"""Judging the workflow's workbooks: a section's `review` and the province's `confirm`,
-in the order of DESIGN §6 (ours → kind/version → office → period and window → structure →
-values), and the lock shared by every kind: a locked period takes a file only while a
-correction is open, and then exactly one."""
+"""Judging the workflow's workbooks: a section's `review` and the province's `confirm`, in
+the order of DESIGN §6 (ours → kind/version → office → the prelude of intake.verdict: period,
+issued workbook, lock and window → structure → values)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import date
 
 from sqlalchemy import Connection
 
 from eop.calendar import MonthCalendar
-from eop.config import Config
 from eop.findings import Finding
 from eop.layout import (
     CONFIRM_BUDGET_CELL,
@@ -23,67 +22,16 @@ from eop.layout import (
     REVIEWER_CELL,
     SheetLayout,
 )
-from eop.periods import BadPeriod, Period
-from eop.states import CONFIRMED, REVIEWABLE
-from eop.thai import date_en, date_th
+from eop.states import CONFIRMED, REVIEWABLE, state_label
+from intake.located import located
 from intake.read import RawWorkbook, cell_value, codes_below, sheet_frame
-from ledger import records, workflow
+from intake.verdict import Context, Verdict, prelude
+from ledger import records, submissions
+from ledger.submissions import Confirm, Review
 from validators.catalogue import finding
 from validators.confirm import check_confirm
 from validators.review import Decision, check_review
 from validators.structure import check_rows
-
-
-def month_of(config: Config, raw: RawWorkbook, judgement) -> MonthCalendar | None:
-    try:
-        period = Period.parse(raw.meta["period"])
-    except (BadPeriod, KeyError):
-        judgement.findings = [finding("bad-period", value=raw.meta.get("period", ""))]
-        return None
-    judgement.period = str(period)
-    return MonthCalendar(period, config.calendar.rules)
-
-
-def locked(
-    conn: Connection, office: str, month: MonthCalendar, now: datetime, judgement
-) -> list[Finding]:
-    """After the lock: rejected with the correction procedure, unless a correction is open."""
-    if not month.is_locked(now):
-        return []
-    period = str(month.period)
-    opened = workflow.open_correction_for(conn, office, period)
-    if opened is None:
-        last = month.strategy.last
-        return [
-            finding("period-locked", value=period, expected=f"{date_th(last)} / {date_en(last)}")
-        ]
-    judgement.correction_id = opened.id
-    memo = f"{opened.memo_number} ({opened.memo_date}, {opened.approved_by})"
-    judgement.findings.append(finding("correction-applied", value=period, expected=memo))
-    return []
-
-
-def late(config: Config, last_day, judgement, period: str) -> list[Finding]:
-    """Outside its window but before the lock: flagged late, or rejected, by the config's policy."""
-    due = f"{date_th(last_day)} / {date_en(last_day)}"
-    if config.calendar.late_policy == "reject":
-        return [finding("late-rejected", value=period, expected=due)]
-    judgement.late = True
-    judgement.findings.append(finding("late", value=period, expected=due))
-    return []
-
-
-def _snapshot(
-    conn: Connection, raw: RawWorkbook, kind: str, office: str, period: str
-) -> dict | None:
-    snapshot = records.issued_snapshot(conn, raw.meta.get("digest", ""))
-    if snapshot and (snapshot["kind"], snapshot["office"], snapshot["period"]) == (
-        kind,
-        office,
-        period,
-    ):
-        return snapshot
-    return None
 
 
 def _structure(
@@ -113,80 +61,37 @@ def _structure(
 
 
 # -- review --------------------------------------------------------------------------
-def judge_review(
-    conn: Connection, config: Config, raw: RawWorkbook, office: str, now: datetime, judgement
-) -> None:
-    month = month_of(config, raw, judgement)
-    if month is None:
-        return
-    period = str(month.period)
-    snapshot = _snapshot(conn, raw, "review", office, period)
-    if snapshot is None:
-        judgement.findings = [finding("unknown-issue", value=raw.meta.get("digest", "?"))]
-        return
-    window = locked(conn, office, month, now, judgement)
-    if not window and not judgement.correction_id and now >= month.review.closes:
-        window = late(config, month.review.last, judgement, period)
-    if window:
-        judgement.findings = window
-        return
-    issued = snapshot["prefilled"]
-    frame, structure = _structure(
-        raw, REVIEW_DECISIONS, issued["districts"], ("code", "name", "version", "state", "warnings")
-    )
+def judge_review(raw: RawWorkbook, ctx: Context) -> Verdict:
+    opened = prelude(ctx, raw, "review", due=_review_due)
+    if isinstance(opened, Verdict):
+        return opened
+    verdict, issued = opened.verdict, opened.snapshot["prefilled"]
+    fields = ("code", "name", "version", "state", "warnings")
+    frame, structure = _structure(raw, REVIEW_DECISIONS, issued["districts"], fields)
     if structure:
-        judgement.findings = structure
-        return
+        return verdict.rejected(*located(structure, raw.sheet_names, {}))
     check = check_review(
         frame,
         reviewable=issued["reviewable"],
-        max_cell_chars=config.limits.max_cell_chars,
+        max_cell_chars=ctx.config.limits.max_cell_chars,
         reviewer=cell_value(raw.rows(REVIEW_DECISIONS.name), REVIEWER_CELL),
     )
-    judgement.findings += check.findings
-    applicable = _applicable(conn, check.decisions, period, judgement)
+    applicable, skipped = _applicable(ctx.conn, check.decisions, opened.period)
+    payload = Review(ctx.office, opened.period, check.reviewer, verdict.late, tuple(applicable))
+    found = located((*check.findings, *skipped), raw.sheet_names, {})
+    return replace(verdict.adding(found), payload=payload)
 
-    def store(conn: Connection, file_id: int, at: datetime) -> int:
-        added = records.add_submission(
-            conn,
-            office=office,
-            kind="review",
-            period=period,
-            file_id=file_id,
-            state="submitted",
-            reporter=check.reviewer,
-            late=judgement.late,
-            at=at,
-        )
-        actor = f"{office} ({check.reviewer})" if check.reviewer else office
-        workflow.record_version(conn, added, at=at, actor=actor)
-        for decision, submission_id in applicable:
-            workflow.add_review(
-                conn,
-                section=office,
-                office=decision.office,
-                period=period,
-                submission_id=submission_id,
-                decision=decision.decision,
-                comment=decision.comment,
-                reviewer=check.reviewer,
-                file_id=file_id,
-                late=judgement.late,
-                at=at,
-            )
-            workflow.refresh_state(
-                conn, decision.office, period, at=at, actor=actor, section=office
-            )
-        return added.id
 
-    judgement.store = store
+def _review_due(ctx: Context, month: MonthCalendar) -> date | None:
+    """A section's review is late once the review window has closed."""
+    return month.review.last if ctx.now >= month.review.closes else None
 
 
 def _applicable(
-    conn: Connection, decisions: list[Decision], period: str, judgement
-) -> list[tuple[Decision, int]]:
+    conn: Connection, decisions: list[Decision], period: str
+) -> tuple[list[submissions.Decision], list[Finding]]:
     """Decisions on the version each district still has; the others are named and left out."""
-    applicable = []
+    applicable, skipped = [], []
     for decision in decisions:
         latest = records.latest_submission(conn, decision.office, "monthly", period)
         where = {
@@ -197,90 +102,74 @@ def _applicable(
             "field_en": "Decision",
         }
         if latest is None or latest.state not in (*REVIEWABLE, CONFIRMED):
-            judgement.findings.append(finding("review-nothing", value=decision.office, **where))
+            skipped.append(finding("review-nothing", value=decision.office, **where))
         elif latest.version != decision.version:
-            judgement.findings.append(
+            skipped.append(
                 finding("review-stale", value=decision.office, expected=latest.version, **where)
             )
         elif latest.state == CONFIRMED:
-            judgement.findings.append(finding("review-confirmed", value=decision.office, **where))
+            skipped.append(finding("review-confirmed", value=decision.office, **where))
         else:
-            applicable.append((decision, latest.id))
-    return applicable
+            applicable.append(
+                submissions.Decision(
+                    decision.office, decision.decision, decision.comment, latest.id
+                )
+            )
+    return applicable, skipped
 
 
 # -- confirm (EOP018 + EOP019) -----------------------------------------------------------
-def judge_confirm(
-    conn: Connection, config: Config, raw: RawWorkbook, office: str, now: datetime, judgement
-) -> None:
-    month = month_of(config, raw, judgement)
-    if month is None:
-        return
-    period = str(month.period)
-    snapshot = _snapshot(conn, raw, "confirm", office, period)
-    if snapshot is None:
-        judgement.findings = [finding("unknown-issue", value=raw.meta.get("digest", "?"))]
-        return
-    window = locked(conn, office, month, now, judgement)
-    if window:
-        judgement.findings = window
-        return
-    issued = snapshot["prefilled"]
-    changed = _states_changed(conn, issued, period)
+CONFIRM_FIELDS = (
+    (
+        CONFIRM_PERFORMANCE,
+        "performance",
+        ("code", "name", "unit", "target", "quantity", "cumulative"),
+    ),
+    (CONFIRM_OFFICES, "offices", ("code", "name", "version", "state")),
+)
+CONFIRM_CELLS = (
+    CONFIRM_PERFORMANCE_CELL,
+    CONFIRM_BUDGET_CELL,
+    CONFIRM_INCOMPLETE_CELL,
+    CONFIRMER_CELL,
+)
+
+
+def judge_confirm(raw: RawWorkbook, ctx: Context) -> Verdict:
+    opened = prelude(ctx, raw, "confirm")
+    if isinstance(opened, Verdict):
+        return opened
+    verdict, issued = opened.verdict, opened.snapshot["prefilled"]
+    changed = _states_changed(ctx.conn, issued, opened.period)
     if changed:
-        judgement.findings, judgement.fresh = (
-            [finding("state-changed", value=", ".join(changed))],
-            True,
-        )
-        return
-    structure = []
-    for layout, rows, fields in (
-        (
+        return verdict.rejected(finding("state-changed", value=", ".join(changed)), fresh=True)
+    activities = {}
+    if CONFIRM_PERFORMANCE.name in raw.sheets:
+        activities[CONFIRM_PERFORMANCE.name] = (
             CONFIRM_PERFORMANCE,
-            issued["performance"],
-            ("code", "name", "unit", "target", "quantity", "cumulative"),
-        ),
-        (CONFIRM_OFFICES, issued["offices"], ("code", "name", "version", "state")),
-    ):
-        structure += _structure(raw, layout, rows, fields)[1]
+            raw.rows(CONFIRM_PERFORMANCE.name),
+        )
+    structure = [
+        f
+        for layout, key, fields in CONFIRM_FIELDS
+        for f in _structure(raw, layout, issued[key], fields)[1]
+    ]
     if structure:
-        judgement.findings = structure
-        return
+        return verdict.rejected(*located(structure, raw.sheet_names, activities))
     rows = raw.rows(CONFIRM_PERFORMANCE.name)
-    cells = {
-        cell: cell_value(rows, cell)
-        for cell in (
-            CONFIRM_PERFORMANCE_CELL,
-            CONFIRM_BUDGET_CELL,
-            CONFIRM_INCOMPLETE_CELL,
-            CONFIRMER_CELL,
-        )
-    }
-    check = check_confirm(cells, incomplete=issued["incomplete"])
-    judgement.findings += check.findings
-
-    def store(conn: Connection, file_id: int, at: datetime) -> int:
-        added = records.add_submission(
-            conn,
-            office=office,
-            kind="confirm",
-            period=period,
-            file_id=file_id,
-            state=CONFIRMED if check.confirmed else "recorded",
-            reporter=check.name,
-            late=False,
-            at=at,
-        )
-        actor = f"{office} ({check.name})" if check.name else office
-        workflow.record_version(conn, added, at=at, actor=actor)
-        if check.confirmed:
-            for code in _ready(issued):
-                workflow.confirm(
-                    conn, code, period, at=at, actor=actor, incomplete=check.incomplete
-                )
-        return added.id
-
-    judgement.store = store
+    check = check_confirm(
+        {cell: cell_value(rows, cell) for cell in CONFIRM_CELLS}, incomplete=issued["incomplete"]
+    )
+    payload = Confirm(
+        ctx.office,
+        opened.period,
+        check.confirmed,
+        check.name,
+        tuple(check.incomplete),
+        tuple(_ready(issued)),
+    )
+    found = located(check.findings, raw.sheet_names, activities)
+    return replace(verdict.adding(found), payload=payload)
 
 
 def _ready(issued: dict) -> list[str]:
@@ -289,8 +178,6 @@ def _ready(issued: dict) -> list[str]:
 
 def _states_changed(conn: Connection, issued: dict, period: str) -> list[str]:
     """Offices whose version or state moved since the workbook was issued."""
-    from eop.states import state_label
-
     changed = []
     for code, _, version, state, *_ in issued["offices"]:
         latest = records.latest_submission(conn, code, "monthly", period)

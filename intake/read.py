@@ -351,6 +351,14 @@ def codes_below(
     ]
 
 
+def data_columns(rows: list[list[object]], layout: SheetLayout) -> Columns:
+    """The data rows from the layout's first row down to the last one holding an activity
+    code: a row inserted in the middle then shows as one added row (not as the last activity
+    removed and added again), a deleted one as one removed."""
+    coded = codes_below(rows, layout, layout.first_row - 1)
+    return sheet_columns(rows, layout, count=coded[-1][0] - layout.first_row + 1 if coded else 0)
+
+
 def cell_value(rows: list[list[object]], address: str) -> object:
     letters = "".join(ch for ch in address if ch.isalpha())
     number = int("".join(ch for ch in address if ch.isdigit()))

@@ -31,7 +31,8 @@ import msoffcrypto
 import olefile
 
 from eop.config import Limits
-from eop.findings import Finding, error
+from eop.findings import Finding
+from validators.catalogue import finding
 
 MiB = 1024 * 1024
 CHUNK = 64 * 1024  # bytes inflated at a time: memory stays flat whatever a part declares
@@ -78,123 +79,21 @@ DAMAGED: tuple[type[Exception], ...] = (
     RuntimeError,
 )
 
-_SAVE_TH = 'กรุณาเปิดใน Excel แล้ว "บันทึกเป็น" ชนิด "สมุดงาน Excel (*.xlsx)" แล้วส่งใหม่'
-_SAVE_EN = 'open it in Excel, "Save As" type "Excel Workbook (*.xlsx)", and send it again.'
-_RESAVE_TH = "กรุณาเปิดแบบฟอร์มใน Excel ตรวจว่าเปิดได้ปกติ บันทึกใหม่ แล้วส่งอีกครั้ง"
-_RESAVE_EN = "open the workbook in Excel, check that it opens, save it again and resend it."
-
-MESSAGES: dict[str, tuple[str, str]] = {
-    "empty-file": (
-        'ไฟล์ "{name}" ว่างเปล่า (0 ไบต์) อาจส่งก่อนบันทึกเสร็จ — กรุณาบันทึกแบบฟอร์มใน Excel ให้เรียบร้อยแล้วส่งใหม่',
-        '"{name}" is empty (0 bytes), perhaps sent before it was saved — save the workbook in Excel and send it again.',
-    ),
-    "too-large": (
-        'ไฟล์ "{name}" มีขนาด {size} เกินขีดจำกัด {limit} — กรุณาใช้แบบฟอร์มที่ได้รับ ไม่แทรกรูปภาพหรือชีตเพิ่ม แล้วส่งใหม่',
-        '"{name}" is {size}, over the limit of {limit} (limits.max_file_bytes) — use the workbook you were '
-        "given, without added pictures or sheets, and send it again.",
-    ),
-    "not-xlsx-xls": (
-        'ไฟล์ "{name}" เป็นไฟล์ Excel รุ่นเก่า (.xls, Excel 97-2003) — ' + _SAVE_TH,
-        '"{name}" is an old Excel 97-2003 file (.xls) — ' + _SAVE_EN,
-    ),
-    "encrypted": (
-        'ไฟล์ "{name}" ถูกตั้งรหัสผ่านไว้ ระบบเปิดอ่านไม่ได้ — กรุณาเอารหัสผ่านออก (ไฟล์ > ข้อมูล > ป้องกันเวิร์กบุ๊ก > '
-        "เข้ารหัสด้วยรหัสผ่าน แล้วลบรหัสผ่านให้ว่าง) บันทึก แล้วส่งใหม่ (การป้องกันชีตไม่เป็นปัญหา)",
-        '"{name}" is password-protected and cannot be opened — remove the password (File > Info > Protect '
-        "Workbook > Encrypt with Password, clear it), save, and send it again (sheet protection is fine).",
-    ),
-    "not-xlsx-pdf": (
-        'ไฟล์ "{name}" เป็นไฟล์ PDF ไม่ใช่แบบฟอร์ม Excel — กรุณาส่งไฟล์แบบฟอร์ม Excel (.xlsx) ที่กรอกข้อมูลแล้ว '
-        "ไม่ใช่ไฟล์ที่พิมพ์หรือแปลงเป็น PDF",
-        '"{name}" is a PDF, not an Excel workbook — send the filled-in Excel workbook (.xlsx) itself, '
-        "not a printout or a PDF export.",
-    ),
-    "not-xlsx-ods": (
-        'ไฟล์ "{name}" เป็นไฟล์ OpenDocument (.ods) — กรุณาเปิดแล้ว "บันทึกเป็น" ชนิด "Excel 2007-365 (.xlsx)" แล้วส่งใหม่',
-        '"{name}" is an OpenDocument spreadsheet (.ods) — open it, "Save As" type "Excel 2007-365 (.xlsx)", '
-        "and send it again.",
-    ),
-    "not-xlsx-csv": (
-        'ไฟล์ "{name}" เป็นไฟล์ข้อความแบบ CSV ไม่ใช่แบบฟอร์ม Excel — กรุณากรอกข้อมูลในแบบฟอร์ม Excel ที่ได้รับ '
-        'แล้วบันทึกเป็น "สมุดงาน Excel (*.xlsx)"',
-        '"{name}" is a CSV text file, not an Excel workbook — fill in the Excel workbook you were given '
-        'and save it as "Excel Workbook (*.xlsx)".',
-    ),
-    "not-xlsx-text": (
-        'ไฟล์ "{name}" เป็นไฟล์ข้อความธรรมดา ไม่ใช่แบบฟอร์ม Excel — กรุณากรอกข้อมูลในแบบฟอร์ม Excel ที่ได้รับ '
-        'แล้วบันทึกเป็น "สมุดงาน Excel (*.xlsx)"',
-        '"{name}" is a plain text file, not an Excel workbook — fill in the Excel workbook you were given '
-        'and save it as "Excel Workbook (*.xlsx)".',
-    ),
-    "not-xlsx": (
-        'ไฟล์ "{name}" ไม่ใช่ไฟล์ Excel (.xlsx) — กรุณาส่งแบบฟอร์ม Excel ที่ได้รับ โดยบันทึกเป็น "สมุดงาน Excel (*.xlsx)"',
-        '"{name}" is not an Excel workbook (.xlsx) — send the workbook you were given, saved as '
-        '"Excel Workbook (*.xlsx)".',
-    ),
-    "corrupt-zip": (
-        'ไฟล์ "{name}" เสียหายหรือส่งมาไม่ครบ — ' + _RESAVE_TH,
-        '"{name}" is damaged or incomplete ({why}) — ' + _RESAVE_EN,
-    ),
-    "macro-enabled": (
-        'ไฟล์ "{name}" เป็นสมุดงานที่มีแมโคร (.xlsm) ซึ่งระบบไม่รับ — กรุณา "บันทึกเป็น" ชนิด "สมุดงาน Excel (*.xlsx)" '
-        "(แมโครจะถูกตัดออก) แล้วส่งใหม่",
-        '"{name}" is a macro-enabled workbook (.xlsm), which is not accepted — "Save As" type '
-        '"Excel Workbook (*.xlsx)" (this removes the macros) and send it again.',
-    ),
-    "not-a-workbook": (
-        'ไฟล์ "{name}" เป็นไฟล์บีบอัด (zip) หรือเอกสาร Office อื่น เช่น Word ไม่ใช่สมุดงาน Excel — '
-        "กรุณาส่งแบบฟอร์ม Excel (.xlsx) ที่ได้รับ",
-        '"{name}" is a zip or another Office document (such as Word), not an Excel workbook ({why}) — '
-        "send the Excel workbook (.xlsx) you were given.",
-    ),
-    "zip-bomb": (
-        'ไฟล์ "{name}" {why_th} ระบบจึงไม่เปิดไฟล์ — กรุณาใช้แบบฟอร์มที่ได้รับ ไม่ฝังไฟล์อื่น แล้วส่งใหม่',
-        '"{name}" {why_en}, so it was not opened — use the workbook you were given, without embedded '
-        "files, and send it again.",
-    ),
-    "unsafe-path": (
-        'ไฟล์ "{name}" มีส่วนภายในชื่อ "{member}" ที่ชี้ออกนอกไฟล์ ซึ่งไม่ปลอดภัย — ' + _RESAVE_TH,
-        '"{name}" contains a part with an unsafe path ("{member}") — ' + _RESAVE_EN,
-    ),
-    "xml-entities": (
-        'ไฟล์ "{name}" มีส่วน XML "{member}" ที่ประกาศ DOCTYPE/ENTITY ซึ่ง Excel ไม่ได้สร้างและอาจเป็นอันตราย — '
-        + _RESAVE_TH,
-        '"{name}" has an XML part "{member}" declaring a DOCTYPE or entities, which Excel never writes and '
-        "which can be an attack — " + _RESAVE_EN,
-    ),
-    "too-many-rows": (
-        'ไฟล์ "{name}" มีชีตที่ใช้ถึงแถวที่ {count:,} เกินขีดจำกัด {limit:,} แถว — กรุณาลบแถวที่เพิ่มเข้าไปเอง '
-        "หรือใช้แบบฟอร์มที่ได้รับ แล้วส่งใหม่",
-        '"{name}" has a sheet reaching row {count:,}, over the limit of {limit:,} rows (limits.max_rows) — '
-        "delete the rows you added, or use the workbook you were given, and send it again.",
-    ),
-    "too-many-columns": (
-        'ไฟล์ "{name}" มีชีตที่ใช้ถึงคอลัมน์ที่ {count:,} เกินขีดจำกัด {limit:,} คอลัมน์ — กรุณาลบคอลัมน์ที่เพิ่มเข้าไปเอง '
-        "หรือใช้แบบฟอร์มที่ได้รับ แล้วส่งใหม่",
-        '"{name}" has a sheet reaching column {count:,}, over the limit of {limit:,} columns '
-        "(limits.max_columns) — delete the columns you added, or use the workbook you were given, and send it again.",
-    ),
-    "too-many-sheets": (
-        'ไฟล์ "{name}" มี {count} ชีต เกินขีดจำกัด {limit} ชีต — กรุณาลบชีตที่เพิ่มเข้าไปเอง หรือใช้แบบฟอร์มที่ได้รับ แล้วส่งใหม่',
-        '"{name}" has {count} sheets, over the limit of {limit} (limits.max_sheets) — delete the sheets you '
-        "added, or use the workbook you were given, and send it again.",
-    ),
-}
-
 
 class UnreadableFile(Exception):
     """The file cannot be opened safely as an .xlsx workbook: the office must send another."""
 
     permanent = True  # a broken file stays broken: answer the office, do not retry
 
-    def __init__(self, code: str, message_th: str, message_en: str) -> None:
-        super().__init__(f"{code}: {message_en}")
-        self.code = code
-        self.message_th = message_th
-        self.message_en = message_en
+    def __init__(self, found: Finding) -> None:
+        super().__init__(f"{found.code}: {found.message_en}")
+        self.code = found.code
+        self.message_th = found.message_th
+        self.message_en = found.message_en
+        self._finding = found
 
     def finding(self) -> Finding:
-        return error(self.code, self.message_th, self.message_en)
+        return self._finding
 
 
 class _RootReached(Exception):
@@ -229,8 +128,8 @@ def check_file_parts(
 
 
 def _refuse(code: str, name: str, **facts: Any) -> UnreadableFile:
-    th, en = MESSAGES[code]
-    return UnreadableFile(code, th.format(name=name, **facts), en.format(name=name, **facts))
+    """The catalogue's message for `code`, naming the file as the office called it."""
+    return UnreadableFile(finding(code, name=name, **facts))
 
 
 def _size(n: int) -> str:
@@ -577,20 +476,22 @@ class _SheetExtent:
             else:
                 self.column += 1
         if self.row > self.limits.max_rows:
-            raise _refuse(
-                "too-many-rows",
-                self.name,
-                member=self.member,
-                count=self.row,
-                limit=self.limits.max_rows,
+            raise UnreadableFile(
+                finding(
+                    "too-many-rows",
+                    file=self.name,
+                    value=f"{self.row:,}",
+                    expected=f"{self.limits.max_rows:,}",
+                )
             )
         if self.column > self.limits.max_columns:
-            raise _refuse(
-                "too-many-columns",
-                self.name,
-                member=self.member,
-                count=self.column,
-                limit=self.limits.max_columns,
+            raise UnreadableFile(
+                finding(
+                    "too-many-columns",
+                    file=self.name,
+                    value=f"{self.column:,}",
+                    expected=f"{self.limits.max_columns:,}",
+                )
             )
 
 

@@ -6,7 +6,8 @@ import logging
 from dataclasses import dataclass, field
 
 from intake.folders import DropScanner
-from intake.take import Verdict, judge_pending, take_all
+from intake.judging import Outcome, judge_pending
+from intake.take import take_all
 from jobs.answer import answer_pending
 from jobs.deployment import Deployment, submitting_offices
 from outbox.deliver import send_due
@@ -17,7 +18,7 @@ events = logging.getLogger("eop.events")  # one line per event (service.health.l
 
 @dataclass
 class PassReport:
-    verdicts: list[Verdict] = field(default_factory=list)
+    verdicts: list[Outcome] = field(default_factory=list)
     jobs: list[tuple[str, str, int]] = field(default_factory=list)
     answered: int = 0
     sent: int = 0

@@ -1,0 +1,174 @@
+"""Storing an accepted workbook: one small function per kind, run in the taking code's
+transaction. Each takes a payload (plain, frozen data the judge returned) and returns the
+new submission's id; a locked period's one version closes the correction it came under."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from eop.states import CONFIRMED
+from ledger import records, reference, workflow
+
+
+@dataclass(frozen=True)
+class Monthly:
+    """EOP014 + EOP015: the results of one office's month."""
+
+    office: str
+    period: str
+    confirmed: bool  # sent to the province (ยืนยันส่ง), else recorded as a draft
+    reporter: str
+    late: bool
+    rows: Sequence[tuple[str, float, float, str]]  # (activity, quantity, spending, remark)
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """EOP016: the province's targets shared out to its districts."""
+
+    office: str
+    year: int
+    shares: dict[tuple[str, str], tuple[float, float]]  # (district, activity) → (qty, budget)
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The province's own targets for the fiscal year."""
+
+    office: str
+    year: int
+    targets: dict[str, tuple[float, float]]  # activity → (quantity, budget)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A section's decision on the version a district still has (`submission_id`)."""
+
+    office: str
+    decision: str  # approved | returned
+    comment: str
+    submission_id: int
+
+
+@dataclass(frozen=True)
+class Review:
+    section: str
+    period: str
+    reviewer: str
+    late: bool
+    decisions: tuple[Decision, ...]
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """EOP018 + EOP019: the province confirms its districts' month to the centre."""
+
+    office: str
+    period: str
+    confirmed: bool
+    name: str
+    incomplete: tuple[str, ...]
+    ready: tuple[str, ...]  # the offices confirmed when `confirmed`
+
+
+Payload = Monthly | Allocation | Targets | Review | Confirm
+
+
+def store(
+    conn: Connection, payload: Payload, *, file_id: int, at: datetime, correction_id: int | None
+) -> int:
+    """Store an accepted payload; returns the submission id."""
+    submission_id = STORES[type(payload)](conn, payload, file_id, at)
+    if correction_id is not None:  # the one version a correction allows: taking it closes it
+        workflow.use_correction(conn, correction_id, file_id, submission_id, at)
+    return submission_id
+
+
+def _actor(office: str, person: str) -> str:
+    return f"{office} ({person})" if person else office
+
+
+def _add(conn: Connection, kind: str, office: str, period: str, **facts: Any):
+    return records.add_submission(conn, office=office, kind=kind, period=period, **facts)
+
+
+def store_monthly(conn: Connection, p: Monthly, file_id: int, at: datetime) -> int:
+    state = "submitted" if p.confirmed else "recorded"
+    added = _add(
+        conn, "monthly", p.office, p.period, file_id=file_id, state=state,
+        reporter=p.reporter, late=p.late, at=at,
+    )  # fmt: skip
+    records.add_results(
+        conn,
+        added.id,
+        [{"activity": a, "quantity": q, "spending": s, "remark": r} for a, q, s, r in p.rows],
+    )
+    workflow.record_version(conn, added, at=at, actor=_actor(p.office, p.reporter))
+    return added.id
+
+
+def store_allocation(conn: Connection, p: Allocation, file_id: int, at: datetime) -> int:
+    added = _add(
+        conn, "allocation", p.office, str(p.year), file_id=file_id, state="submitted",
+        reporter=None, late=False, at=at,
+    )  # fmt: skip
+    source = f"allocation v{added.version}"
+    reference.set_targets(conn, p.year, "allocated", p.shares, source=source, at=at)
+    return added.id
+
+
+def store_targets(conn: Connection, p: Targets, file_id: int, at: datetime) -> int:
+    added = _add(
+        conn, "targets", p.office, str(p.year), file_id=file_id, state="submitted",
+        reporter=None, late=False, at=at,
+    )  # fmt: skip
+    rows = {(p.office, code): v for code, v in p.targets.items()}
+    source = f"targets workbook v{added.version}"
+    reference.set_targets(conn, p.year, "province", rows, source=source, at=at)
+    return added.id
+
+
+def store_review(conn: Connection, p: Review, file_id: int, at: datetime) -> int:
+    added = _add(
+        conn, "review", p.section, p.period, file_id=file_id, state="submitted",
+        reporter=p.reviewer, late=p.late, at=at,
+    )  # fmt: skip
+    actor = _actor(p.section, p.reviewer)
+    workflow.record_version(conn, added, at=at, actor=actor)
+    for d in p.decisions:
+        workflow.add_review(
+            conn, section=p.section, office=d.office, period=p.period,
+            submission_id=d.submission_id, decision=d.decision, comment=d.comment,
+            reviewer=p.reviewer, file_id=file_id, late=p.late, at=at,
+        )  # fmt: skip
+        workflow.refresh_state(conn, d.office, p.period, at=at, actor=actor, section=p.section)
+    return added.id
+
+
+def store_confirm(conn: Connection, p: Confirm, file_id: int, at: datetime) -> int:
+    added = _add(
+        conn, "confirm", p.office, p.period, file_id=file_id,
+        state=CONFIRMED if p.confirmed else "recorded", reporter=p.name, late=False, at=at,
+    )  # fmt: skip
+    actor = _actor(p.office, p.name)
+    workflow.record_version(conn, added, at=at, actor=actor)
+    if p.confirmed:
+        for code in p.ready:
+            workflow.confirm(
+                conn, code, p.period, at=at, actor=actor, incomplete=list(p.incomplete)
+            )
+    return added.id
+
+
+STORES: dict[type, Callable[[Connection, Any, int, datetime], int]] = {
+    Monthly: store_monthly,
+    Allocation: store_allocation,
+    Targets: store_targets,
+    Review: store_review,
+    Confirm: store_confirm,
+}

@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from eop.config import Config
 from eop.durable import fsync_path, sync_filesystem
@@ -48,12 +49,11 @@ def sync_archive(folder: Path, stored: list[Path]) -> None:
         fsync_path(parent)
 
 
-def archive_copy(source: Path, folder: Path, *, sync: bool = True) -> tuple[str, Path]:
-    """Copy into the archive under its content hash; fsync file and folder (or leave that to
-    the caller, who syncs a whole batch at once). A symlink put in the file's place since the
-    scan is not followed (O_NOFOLLOW): it is answered as a link on the next pass."""
+def _open_dropped(source: Path) -> BinaryIO:
+    """The dropped file opened to read, never through a symlink; gone → FileNotFoundError
+    (the caller's to skip), unreadable now → UnreadableDrop (it waits in drop/)."""
     try:
-        reader = os.fdopen(os.open(source, os.O_RDONLY | os.O_NOFOLLOW), "rb")
+        return os.fdopen(os.open(source, os.O_RDONLY | os.O_NOFOLLOW), "rb")
     except FileNotFoundError:
         raise
     except OSError as exc:
@@ -62,6 +62,13 @@ def archive_copy(source: Path, folder: Path, *, sync: bool = True) -> tuple[str,
             f"อ่านไฟล์ {source} ไม่ได้ ({exc.strerror}) จะลองใหม่รอบถัดไป — "
             f"cannot read the dropped file {source} ({exc.strerror}); tried again next pass",
         ) from exc
+
+
+def archive_copy(source: Path, folder: Path, *, sync: bool = True) -> tuple[str, Path]:
+    """Copy into the archive under its content hash; fsync file and folder (or leave that to
+    the caller, who syncs a whole batch at once). A symlink put in the file's place since the
+    scan is not followed (O_NOFOLLOW): it is answered as a link on the next pass."""
+    reader = _open_dropped(source)
     partial = (
         folder / f".incoming-{os.getpid()}-{source.name[:40].encode('utf-8', 'replace').hex()[:40]}"
     )

@@ -28,7 +28,7 @@ from intake.read import RawWorkbook, cell_value, codes_below, sheet_frame
 from intake.verdict import Context, Verdict, prelude
 from ledger import records, submissions
 from ledger.submissions import Confirm, Review
-from validators.catalogue import finding
+from validators.catalogue import at, finding
 from validators.confirm import check_confirm
 from validators.review import Decision, check_review
 from validators.structure import check_rows
@@ -42,17 +42,8 @@ def _structure(
         return None, [finding("sheet-missing", value=layout.name)]
     frame = sheet_frame(raw.rows(layout.name), layout, count=len(expected))
     found = check_rows(frame, layout, expected, fields)
-    code = layout.column("code")
     found += [
-        finding(
-            "rows-added",
-            sheet=layout.name,
-            sheet_en=layout.name_en,
-            cell=f"{code.letter}{row}",
-            field_th=code.th,
-            field_en=code.en,
-            value=value,
-        )
+        finding("rows-added", value=value, **at(layout, "code", row))
         for row, value in codes_below(
             raw.rows(layout.name), layout, layout.first_row + len(expected) - 1
         )

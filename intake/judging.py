@@ -73,43 +73,52 @@ def judge_rows(
     of its office is written, and a file from a province or section office (whose workbook
     may depend on its districts' state, or change their targets) only with nothing unwritten
     before or after it."""
-    verdicts: list[Outcome] = []
-    unwritten: list[_Judged] = []
-    offices: set[str] = set()
+    chunk = _Chunk(ledger, config)
     districts = {o.code for o in config.offices if o.level == "district"}
-    snapshot = (
-        ExitStack()
-    )  # one read snapshot for the files of a chunk, closed before it is written
-    reading: list = []
-
-    def write() -> None:
-        snapshot.close()
-        reading.clear()
-        if unwritten:
-            _complete([item for item in unwritten if item.verdict is not None])
-            with ledger.atomic() as conn:
-                verdicts.extend(
-                    v for v in (_write(conn, item) for item in unwritten) if v is not None
-                )
-            checkpoint("after-judge-write")
-            unwritten.clear()
-            offices.clear()
-
     try:
         for row in rows:
             alone = row.office not in districts
-            if alone or row.office in offices or len(unwritten) >= WRITE_EVERY:
-                write()
-            if not reading:
-                reading.append(snapshot.enter_context(ledger.reading()))
-            unwritten.append(_judge_read_only(reading[0], config, row, now()))
-            offices.add(row.office)
+            if alone or row.office in chunk.offices or len(chunk.unwritten) >= WRITE_EVERY:
+                chunk.write()
+            chunk.judge(row, now())
             if alone:
-                write()
-        write()
+                chunk.write()
+        chunk.write()
     finally:
-        snapshot.close()
-    return verdicts
+        chunk.snapshot.close()
+    return chunk.outcomes
+
+
+class _Chunk:
+    """The files judged against one read snapshot and not written yet; the snapshot is closed
+    before they are written."""
+
+    def __init__(self, ledger: Ledger, config: Config) -> None:
+        self.ledger, self.config = ledger, config
+        self.snapshot = ExitStack()
+        self.reading = None
+        self.unwritten: list[_Judged] = []
+        self.offices: set[str] = set()
+        self.outcomes: list[Outcome] = []
+
+    def judge(self, row, now: datetime) -> None:
+        if self.reading is None:
+            self.reading = self.snapshot.enter_context(self.ledger.reading())
+        self.unwritten.append(_judge_read_only(self.reading, self.config, row, now))
+        self.offices.add(row.office)
+
+    def write(self) -> None:
+        self.snapshot.close()
+        self.reading = None
+        if not self.unwritten:
+            return
+        _complete([item for item in self.unwritten if item.verdict is not None])
+        with self.ledger.atomic() as conn:
+            written = (_write(conn, item) for item in self.unwritten)
+            self.outcomes.extend(v for v in written if v is not None)
+        checkpoint("after-judge-write")
+        self.unwritten.clear()
+        self.offices.clear()
 
 
 def _judge_read_only(conn, config: Config, row, now: datetime) -> _Judged:
@@ -149,37 +158,7 @@ def _write(conn, item: _Judged) -> Outcome | None:
     if records.file_row(conn, row.id).status != "received":
         return None
     if item.verdict is None:
-        original = item.original
-        records.store_judgement(
-            conn,
-            row.id,
-            status="duplicate",
-            at=now,
-            found=[],
-            duplicate_of=original.id,
-            kind=original.kind,
-            period=original.period,
-            template_version=original.template_version,
-        )
-        record_event(
-            conn,
-            now,
-            "duplicate",
-            office=row.office,
-            kind=original.kind,
-            period=original.period,
-            file_id=row.id,
-        )
-        return Outcome(
-            row.id,
-            row.office,
-            row.name,
-            "duplicate",
-            original.kind,
-            original.period,
-            0,
-            item.seconds + time.perf_counter() - started,
-        )
+        return _write_duplicate(conn, item, started)
     verdict, submission_id = _store(conn, item)
     status = "accepted" if submission_id is not None else "rejected"
     records.store_judgement(
@@ -194,25 +173,32 @@ def _write(conn, item: _Judged) -> Outcome | None:
         submission_id=submission_id,
         late=verdict.late,
     )
+    codes = sorted({f.code for f in verdict.findings})
     record_event(
-        conn,
-        now,
-        status,
-        office=row.office,
-        kind=verdict.kind,
-        period=verdict.period,
-        file_id=row.id,
-        codes=sorted({f.code for f in verdict.findings}),
-    )
+        conn, now, status, office=row.office, kind=verdict.kind, period=verdict.period,
+        file_id=row.id, codes=codes,
+    )  # fmt: skip
+    seconds = item.seconds + time.perf_counter() - started
     return Outcome(
-        row.id,
-        row.office,
-        row.name,
-        status,
-        verdict.kind,
-        verdict.period,
-        len(verdict.findings),
-        item.seconds + time.perf_counter() - started,
+        row.id, row.office, row.name, status, verdict.kind, verdict.period,
+        len(verdict.findings), seconds,
+    )  # fmt: skip
+
+
+def _write_duplicate(conn, item: _Judged, started: float) -> Outcome:
+    """The same content as a file this office sent and had accepted: recorded as its duplicate."""
+    row, now, original = item.row, item.now, item.original
+    records.store_judgement(
+        conn, row.id, status="duplicate", at=now, found=[], duplicate_of=original.id,
+        kind=original.kind, period=original.period, template_version=original.template_version,
+    )  # fmt: skip
+    record_event(
+        conn, now, "duplicate", office=row.office, kind=original.kind, period=original.period,
+        file_id=row.id,
+    )  # fmt: skip
+    seconds = item.seconds + time.perf_counter() - started
+    return Outcome(
+        row.id, row.office, row.name, "duplicate", original.kind, original.period, 0, seconds
     )
 
 

@@ -21,28 +21,32 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable
-from operator import itemgetter
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 from xml.parsers import expat
 
 import msoffcrypto
 import olefile
 
 from eop.config import Limits
-from eop.findings import Finding
-from validators.catalogue import finding
+from intake.refusal import MiB, UnreadableFile, refuse, size_text
+from intake.sheet_extent import SheetExtent
+from intake.xml_parts import (
+    CHUNK,
+    CONTENT_TYPES,
+    WORKBOOK_PART,
+    check_sheet_count,
+    content_types,
+    prolog_reader,
+)
 
-MiB = 1024 * 1024
-CHUNK = 64 * 1024  # bytes inflated at a time: memory stays flat whatever a part declares
+__all__ = ["UnreadableFile", "check_file", "check_file_parts"]
+
 KEPT_BYTES = 4 * MiB  # XML parts kept for the reader, at most (a workbook of ours: about 120 KB)
 HEAD = 64 * 1024  # bytes looked at to recognise a file that is not a zip
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")  # not b"PK": a CSV may start "PK,"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-CONTENT_TYPES = "[Content_Types].xml"
-WORKBOOK_PART = "xl/workbook.xml"
 MACRO_TYPES = frozenset(
     t.lower()
     for t in (
@@ -80,26 +84,6 @@ DAMAGED: tuple[type[Exception], ...] = (
 )
 
 
-class UnreadableFile(Exception):
-    """The file cannot be opened safely as an .xlsx workbook: the office must send another."""
-
-    permanent = True  # a broken file stays broken: answer the office, do not retry
-
-    def __init__(self, found: Finding) -> None:
-        super().__init__(f"{found.code}: {found.message_en}")
-        self.code = found.code
-        self.message_th = found.message_th
-        self.message_en = found.message_en
-        self._finding = found
-
-    def finding(self) -> Finding:
-        return self._finding
-
-
-class _RootReached(Exception):
-    """Internal: an XML part's root element started, so its prolog (where a DOCTYPE goes) is over."""
-
-
 def check_file(path: Path, limits: Limits, *, display_name: str | None = None) -> None:
     """Return if `path` is an .xlsx we can open safely; raise UnreadableFile saying why not.
 
@@ -118,25 +102,15 @@ def check_file_parts(
     with path.open("rb") as f:
         size = os.fstat(f.fileno()).st_size  # of the file we read, even if the name is replaced
         if size == 0:
-            raise _refuse("empty-file", name)
+            raise refuse("empty-file", name)
         if size > limits.max_file_bytes:
-            raise _refuse("too-large", name, size=_size(size), limit=_size(limits.max_file_bytes))
+            raise refuse(
+                "too-large", name, size=size_text(size), limit=size_text(limits.max_file_bytes)
+            )
         head = f.read(HEAD)
         if not head.startswith(ZIP_MAGICS):
-            raise _refuse(_foreign_kind(f, head, size, path.suffix.lower()), name)
+            raise refuse(_foreign_kind(f, head, size, path.suffix.lower()), name)
         return _check_zip(f, size, name, limits)
-
-
-def _refuse(code: str, name: str, **facts: Any) -> UnreadableFile:
-    """The catalogue's message for `code`, naming the file as the office called it."""
-    return UnreadableFile(finding(code, name=name, **facts))
-
-
-def _size(n: int) -> str:
-    if n < 1024:
-        return f"{n} bytes"
-    value, unit = (n / MiB, "MB") if n >= MiB else (n / 1024, "KB")
-    return f"{value:,.0f} {unit}" if value.is_integer() else f"{value:,.1f} {unit}"
 
 
 # -- not a zip: say what it is, so the office knows what to do -------------------------
@@ -213,7 +187,7 @@ def _check_zip(f: BinaryIO, size: int, name: str, limits: Limits) -> dict[str, b
         with zipfile.ZipFile(f) as zf:
             return _check_package(zf, size, name, limits)
     except DAMAGED as exc:
-        raise _refuse("corrupt-zip", name, why=_why(exc)) from exc
+        raise refuse("corrupt-zip", name, why=_why(exc)) from exc
 
 
 def _why(exc: Exception) -> str:
@@ -261,16 +235,16 @@ def _check_package(zf: zipfile.ZipFile, size: int, name: str, limits: Limits) ->
     _check_members(infos, size, name, limits)
     names = set(zf.namelist())
     if "mimetype" in names and _is_ods(zf):
-        raise _refuse("not-xlsx-ods", name)
+        raise refuse("not-xlsx-ods", name)
     kept: dict[str, bytes] = {}
     for info in infos:
         _verify_part(zf, info, name, limits, kept)
-    if CONTENT_TYPES in names and _content_types(zf, name, kept) & MACRO_TYPES:
-        raise _refuse("macro-enabled", name)
+    if CONTENT_TYPES in names and content_types(zf, name, kept) & MACRO_TYPES:
+        raise refuse("macro-enabled", name)
     for required in (WORKBOOK_PART, CONTENT_TYPES):
         if required not in names:
-            raise _refuse("not-a-workbook", name, why=f"it has no {required}")
-    _check_sheet_count(zf, name, limits, kept)
+            raise refuse("not-a-workbook", name, why=f"it has no {required}")
+    check_sheet_count(zf, name, limits, kept)
     return kept
 
 
@@ -280,7 +254,7 @@ def _check_members(infos: list[zipfile.ZipInfo], size: int, name: str, limits: L
         raise _too_many_parts(name, len(infos), limits)
     for info in infos:
         if _unsafe_path(info.filename):
-            raise _refuse("unsafe-path", name, member=info.filename)
+            raise refuse("unsafe-path", name, member=info.filename)
     _check_sizes(infos, name, limits)
     _check_storage(infos, size, name)
 
@@ -294,28 +268,28 @@ def _unsafe_path(member: str) -> bool:
 def _check_sizes(infos: list[zipfile.ZipInfo], name: str, limits: Limits) -> None:
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_bytes:
-        raise _refuse(
+        raise refuse(
             "zip-bomb",
             name,
-            why_th=f"เมื่อขยายจะมีขนาด {_size(total)} เกินขีดจำกัด {_size(limits.max_uncompressed_bytes)}",
-            why_en=f"would expand to {_size(total)}, over the limit of "
-            f"{_size(limits.max_uncompressed_bytes)} (limits.max_uncompressed_bytes)",
+            why_th=f"เมื่อขยายจะมีขนาด {size_text(total)} เกินขีดจำกัด {size_text(limits.max_uncompressed_bytes)}",
+            why_en=f"would expand to {size_text(total)}, over the limit of "
+            f"{size_text(limits.max_uncompressed_bytes)} (limits.max_uncompressed_bytes)",
         )
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_MIN_BYTES and ratio > limits.max_part_ratio:
-            raise _refuse(
+            raise refuse(
                 "zip-bomb",
                 name,
-                why_th=f'มีส่วน "{info.filename}" ที่ขยายได้ {ratio:,.0f} เท่า ({_size(info.file_size)}) '
+                why_th=f'มีส่วน "{info.filename}" ที่ขยายได้ {ratio:,.0f} เท่า ({size_text(info.file_size)}) '
                 f"เกินขีดจำกัด {limits.max_part_ratio:g} เท่า",
                 why_en=f'has a part "{info.filename}" that expands {ratio:,.0f} times (to '
-                f"{_size(info.file_size)}), over the limit of {limits.max_part_ratio:g} (limits.max_part_ratio)",
+                f"{size_text(info.file_size)}), over the limit of {limits.max_part_ratio:g} (limits.max_part_ratio)",
             )
 
 
 def _too_many_parts(name: str, count: int, limits: Limits) -> UnreadableFile:
-    return _refuse(
+    return refuse(
         "zip-bomb",
         name,
         why_th=f"มีส่วนภายในมากผิดปกติ ({count} ส่วน หรือสารบัญใหญ่ผิดปกติ) เกินขีดจำกัด {limits.max_parts} ส่วน",
@@ -331,7 +305,7 @@ def _check_storage(infos: list[zipfile.ZipInfo], size: int, name: str) -> None:
         if not 0 <= info.header_offset < size - info.compress_size:
             raise zipfile.BadZipFile(f"{info.filename} points outside the file")
         if info.flag_bits & 0x41:  # zip-level encryption (traditional or strong)
-            raise _refuse("encrypted", name)
+            raise refuse("encrypted", name)
         if info.compress_type not in EXCEL_METHODS:
             raise zipfile.BadZipFile(f"{info.filename}: compression method {info.compress_type}")
         # Part names are case-insensitive in a package: two readers could pick different twins.
@@ -361,8 +335,8 @@ def _verify_part(
     if info.is_dir():
         return
     xml = _is_xml(info.filename)
-    prolog = _prolog_reader(name, info.filename) if xml else None
-    extent = _SheetExtent(name, info.filename, limits) if xml else None
+    prolog = prolog_reader(name, info.filename) if xml else None
+    extent = SheetExtent(name, info.filename, limits) if xml else None
     chunks, whole = 0, b""
     with zf.open(info) as stream:
         while chunk := stream.read(CHUNK):
@@ -376,218 +350,3 @@ def _verify_part(
         prolog(b"", True)  # the part ended before a root element: expat says it is not XML
     if xml and chunks == 1 and sum(map(len, kept.values())) + len(whole) <= KEPT_BYTES:
         kept[info.filename] = whole
-
-
-_R_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_ROW_REF = re.compile(rb"[1-9][0-9]{0,6}")
-_CELL_REF = re.compile(rb"\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,6})")
-_LONGEST_TAG = 64 * 1024  # an unfinished start tag kept over a chunk boundary
-# A cell or a row start tag (any namespace prefix) with its position `r` (the first ` r=`
-# among its attributes) captured in the same match.
-_CELL_TAG_AND_R = re.compile(
-    rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])(?:[^<>]*?\sr\s*(=)\s*(?:\"([^\"<>]*)\"|'([^'<>]*)'))?[^<>]*>"
-)
-# How every writer we know starts them: no prefix, the position first and well formed. When
-# all of a chunk's tags are such (as many as _ANY_TAG counts), one findall reads them all.
-_PLAIN_TAG = re.compile(
-    rb'<(?:row r="|c r="\$?([A-Za-z]{1,3})\$?)([1-9][0-9]{0,6})"[^<>]*>'
-)  # (column letters or "", row)
-_ANY_TAG = re.compile(rb"<(?:row|c)[\s/>]")
-_PREFIXED_TAG = re.compile(rb":(?:row|c)[\s/>]")
-
-
-class _SheetExtent:
-    """The rows and columns a sheet's cells reach, from their positions (`<row r>`, `<c r>`,
-    or their order when `r` is left out), checked as the part streams past. A reader makes
-    a sheet one dense block from A1 to its last cell: one cell at XFD1048576 in a 14 KB file
-    is 17 billion cells. So the extent is bounded here, before any reader sees the file."""
-
-    def __init__(self, name: str, member: str, limits: Limits) -> None:
-        self.name, self.member, self.limits = name, member, limits
-        self.row = 0
-        self.column = 0
-        self.rest = b""
-
-    def feed(self, chunk: bytes) -> None:
-        data = self.rest + chunk
-        last = (
-            data.rfind(b">") + 1
-        )  # no tag ends after the last ">": the rest waits for the next chunk
-        if not self._plain_within(
-            data, last
-        ):  # else one by one: the first tag past a limit, or a bad position, is named
-            for local, equals, double, single in _CELL_TAG_AND_R.findall(data, 0, last):
-                self._tag(local, None, (double or single) if equals else None)
-        tail = data[last:]
-        start = tail.rfind(b"<")
-        self.rest = tail[start:] if start >= 0 else b""
-        if len(self.rest) > _LONGEST_TAG:
-            raise zipfile.BadZipFile(f"{self.member}: a tag longer than {_LONGEST_TAG} bytes")
-
-    def _plain_within(self, data: bytes, last: int) -> bool:
-        """The usual chunk at once: every tag plain (see _PLAIN_TAG) and all within the limits;
-        the state left as walking them one by one leaves it. False, nothing changed, otherwise."""
-        if _PREFIXED_TAG.search(data, 0, last):  # perhaps a namespace prefix: walk
-            return False
-        tags = _PLAIN_TAG.findall(data, 0, last)  # a row tag has no column letters
-        if len(tags) != len(_ANY_TAG.findall(data, 0, last)):
-            return False
-        if not tags:  # no row or cell here (another part, or a long text): nothing changes
-            return True
-        if max(map(int, map(itemgetter(1), tags))) > self.limits.max_rows:
-            return False
-        columns = {
-            letters: _column_number(letters) for letters in set(map(itemgetter(0), tags)) if letters
-        }
-        if max(columns.values(), default=0) > self.limits.max_columns:
-            return False
-        at = len(tags) - 1
-        while at >= 0 and tags[at][0]:  # the last row tag sets the row; cells after it can raise it
-            at -= 1
-        self.row = max(
-            [
-                int(tags[at][1]) if at >= 0 else self.row,
-                *(int(number) for _, number in tags[at + 1 :]),
-            ]
-        )
-        self.column = columns[tags[-1][0]] if tags[-1][0] else 0
-        return True
-
-    def _tag(self, local: bytes, attributes: bytes | None, ref: bytes | None = None) -> None:
-        if attributes is not None:
-            found = _R_ATTRIBUTE.search(attributes)
-            ref = (
-                None
-                if found is None
-                else (found.group(1) if found.group(1) is not None else found.group(2))
-            )
-        if local == b"row":
-            if ref is not None and not _ROW_REF.fullmatch(ref):
-                raise zipfile.BadZipFile(f"{self.member}: row position {ref[:20]!r}")
-            self.row = int(ref) if ref is not None else self.row + 1
-            self.column = 0
-        else:
-            if ref is not None:
-                cell = _CELL_REF.fullmatch(ref)
-                if cell is None:
-                    raise zipfile.BadZipFile(f"{self.member}: cell position {ref[:20]!r}")
-                self.column = _column_number(cell.group(1))
-                self.row = max(self.row, int(cell.group(2)))
-            else:
-                self.column += 1
-        if self.row > self.limits.max_rows:
-            raise UnreadableFile(
-                finding(
-                    "too-many-rows",
-                    file=self.name,
-                    value=f"{self.row:,}",
-                    expected=f"{self.limits.max_rows:,}",
-                )
-            )
-        if self.column > self.limits.max_columns:
-            raise UnreadableFile(
-                finding(
-                    "too-many-columns",
-                    file=self.name,
-                    value=f"{self.column:,}",
-                    expected=f"{self.limits.max_columns:,}",
-                )
-            )
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ch - 64
-    return number
-
-
-def _guarded_parser(name: str, member: str, namespaces: bool = False) -> Any:
-    """An expat parser that refuses DOCTYPE, entity declarations and external references
-    the moment they start (as defusedxml does), so nothing is ever expanded or fetched."""
-    parser = expat.ParserCreate(namespace_separator=" " if namespaces else None)
-
-    def refuse(*_: object) -> None:
-        raise _refuse("xml-entities", name, member=member)
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.UnparsedEntityDeclHandler = refuse
-    parser.ExternalEntityRefHandler = refuse
-    return parser
-
-
-def _prolog_reader(name: str, member: str) -> Callable[[bytes, bool], bool]:
-    """Feed a part's bytes; True once its root element starts (no DOCTYPE can follow)."""
-    parser = _guarded_parser(name, member)
-
-    def root(*_: object) -> None:
-        raise _RootReached
-
-    parser.StartElementHandler = root
-
-    def feed(chunk: bytes, final: bool) -> bool:
-        try:
-            parser.Parse(chunk, final)
-        except _RootReached:
-            return True
-        return False
-
-    return feed
-
-
-def _stream_xml(
-    zf: zipfile.ZipFile,
-    member: str,
-    name: str,
-    start: Callable[[str, dict[str, str]], None],
-    end: Callable[[str], None] | None = None,
-    kept: dict[str, bytes] | None = None,
-) -> None:
-    """Parse a whole part in chunks (its size is already bounded), tags as "namespace local"."""
-    parser = _guarded_parser(name, member, namespaces=True)
-    parser.StartElementHandler = start
-    if end is not None:
-        parser.EndElementHandler = end
-    if kept and member in kept:
-        parser.Parse(kept[member], False)
-    else:
-        with zf.open(member) as stream:
-            while chunk := stream.read(CHUNK):
-                parser.Parse(chunk, False)
-    parser.Parse(b"", True)
-
-
-def _content_types(
-    zf: zipfile.ZipFile, name: str, kept: dict[str, bytes] | None = None
-) -> set[str]:
-    types: set[str] = set()
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        if "ContentType" in attrs:
-            types.add(attrs["ContentType"].strip().lower())
-
-    _stream_xml(zf, CONTENT_TYPES, name, start, kept=kept)
-    return types
-
-
-def _check_sheet_count(
-    zf: zipfile.ZipFile, name: str, limits: Limits, kept: dict[str, bytes] | None = None
-) -> None:
-    sheets: list[str] = []
-    inside: list[bool] = [False]  # within <sheets>; defined names etc. do not count
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        local = tag.rpartition(" ")[2]
-        if local == "sheets":
-            inside[0] = True
-        elif local == "sheet" and inside[0]:
-            sheets.append(attrs.get("name", ""))
-
-    def end(tag: str) -> None:
-        if tag.rpartition(" ")[2] == "sheets":
-            inside[0] = False
-
-    _stream_xml(zf, WORKBOOK_PART, name, start, end, kept)
-    if len(sheets) > limits.max_sheets:
-        raise _refuse("too-many-sheets", name, count=len(sheets), limit=limits.max_sheets)

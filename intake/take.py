@@ -14,6 +14,7 @@ import logging
 import shutil
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from eop.config import Config
 from eop.faults import checkpoint
@@ -60,6 +61,24 @@ def take_all(
                 ids[i] = _take_odd(ledger, config, item, now)
             except OSError as exc:
                 raise ArchiveUnavailable(archive_dir(config), exc) from exc
+    archived, blocked = _archive_all(config, whole, ids)
+    if archived:
+        with ledger.atomic() as conn:
+            for i, item, sha256, stored in archived:
+                ids[i] = _record(conn, config, item, sha256, stored, now)
+        checkpoint("after-record")
+    for _, item, *_ in archived:
+        item.path.unlink(missing_ok=True)
+    if blocked is not None:
+        raise blocked
+    return [ids.get(i) for i in range(len(items))]
+
+
+def _archive_all(
+    config: Config, whole: list[tuple[int, Waiting]], ids: dict[int, int | None]
+) -> tuple[list[tuple[int, Waiting, str, Path]], ArchiveUnavailable | None]:
+    """Each file copied into the archive (one sync for a batch); a file gone meanwhile gets no
+    id, one unreadable now waits in drop/, and a full or read-only archive stops them all."""
     archived, blocked = [], None
     for i, item in whole:
         try:
@@ -76,40 +95,34 @@ def take_all(
         checkpoint("after-archive")
     if len(archived) > 1:
         sync_archive(archive_dir(config), [stored for *_, stored in archived])
-    if archived:
-        with ledger.atomic() as conn:
-            for i, item, sha256, stored in archived:
-                known = records.already_taken(conn, item.office, item.path.name, sha256, item.mtime)
-                ids[i] = (
-                    known.id
-                    if known
-                    else records.record_file(
-                        conn,
-                        sha256=sha256,
-                        name=item.path.name,
-                        office=item.office,
-                        size=item.size,
-                        dropped_mtime=item.mtime,
-                        received_at=now,
-                        archive_path=str(stored.relative_to(config.root)),
-                    )
-                )
-                if not known:
-                    record_event(
-                        conn,
-                        now,
-                        "received",
-                        office=item.office,
-                        file_id=ids[i],
-                        file=item.path.name,
-                        sha256=sha256,
-                    )
-        checkpoint("after-record")
-    for _, item, *_ in archived:
-        item.path.unlink(missing_ok=True)
-    if blocked is not None:
-        raise blocked
-    return [ids.get(i) for i in range(len(items))]
+    return archived, blocked
+
+
+def _record(conn, config: Config, item: Waiting, sha256: str, stored: Path, now: datetime) -> int:
+    """The archived file in the ledger (once: a removal from drop/ cut short finds it there)."""
+    known = records.already_taken(conn, item.office, item.path.name, sha256, item.mtime)
+    if known:
+        return known.id
+    file_id = records.record_file(
+        conn,
+        sha256=sha256,
+        name=item.path.name,
+        office=item.office,
+        size=item.size,
+        dropped_mtime=item.mtime,
+        received_at=now,
+        archive_path=str(stored.relative_to(config.root)),
+    )
+    record_event(
+        conn,
+        now,
+        "received",
+        office=item.office,
+        file_id=file_id,
+        file=item.path.name,
+        sha256=sha256,
+    )
+    return file_id
 
 
 def _take_odd(ledger: Ledger, config: Config, item: Waiting, now: datetime) -> int:

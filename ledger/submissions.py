@@ -113,23 +113,36 @@ def store_monthly(conn: Connection, p: Monthly, file_id: int, at: datetime) -> i
 
 
 def store_allocation(conn: Connection, p: Allocation, file_id: int, at: datetime) -> int:
-    added = _add(
-        conn, "allocation", p.office, str(p.year), file_id=file_id, state="submitted",
-        reporter=None, late=False, at=at,
-    )  # fmt: skip
-    source = f"allocation v{added.version}"
-    reference.set_targets(conn, p.year, "allocated", p.shares, source=source, at=at)
-    return added.id
+    return _year_targets(conn, p.office, p.year, "allocation", p.shares, file_id, at)
 
 
 def store_targets(conn: Connection, p: Targets, file_id: int, at: datetime) -> int:
-    added = _add(
-        conn, "targets", p.office, str(p.year), file_id=file_id, state="submitted",
-        reporter=None, late=False, at=at,
-    )  # fmt: skip
     rows = {(p.office, code): v for code, v in p.targets.items()}
-    source = f"targets workbook v{added.version}"
-    reference.set_targets(conn, p.year, "province", rows, source=source, at=at)
+    return _year_targets(conn, p.office, p.year, "targets", rows, file_id, at)
+
+
+YEAR_KINDS = {  # kind → (the targets' scope it sets, the source named with its version)
+    "allocation": ("allocated", "allocation"),
+    "targets": ("province", "targets workbook"),
+}
+
+
+def _year_targets(
+    conn: Connection,
+    office: str,
+    year: int,
+    kind: str,
+    rows: dict[tuple[str, str], tuple[float, float]],
+    file_id: int,
+    at: datetime,
+) -> int:
+    """A fiscal year's workbook: a new version, whose figures replace the targets of its scope."""
+    added = _add(
+        conn, kind, office, str(year), file_id=file_id, state="submitted", reporter=None,
+        late=False, at=at,
+    )  # fmt: skip
+    scope, source = YEAR_KINDS[kind]
+    reference.set_targets(conn, year, scope, rows, source=f"{source} v{added.version}", at=at)
     return added.id
 
 

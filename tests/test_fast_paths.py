@@ -10,11 +10,11 @@ import random
 import pytest
 
 from eop.config import Limits
-from intake import read, sniff
+from intake import read, sheet_extent
 
 
 def _extent(chunks: list[bytes], limits: Limits, *, at_once: bool) -> tuple:
-    extent = sniff._SheetExtent("f.xlsx", "xl/worksheets/sheet1.xml", limits)
+    extent = sheet_extent.SheetExtent("f.xlsx", "xl/worksheets/sheet1.xml", limits)
     if not at_once:
         extent._plain_within = lambda data, last: False  # every tag walked one by one
     try:
@@ -81,7 +81,7 @@ def test_a_sheet_extent_checked_a_chunk_at_a_time_is_the_walk_tag_by_tag(seed: i
 
 def _read_at_once(chunks: list[bytes], limits: Limits) -> int:
     """How many of the chunks the fast path read."""
-    extent, taken = sniff._SheetExtent("f.xlsx", "xl/worksheets/sheet1.xml", limits), []
+    extent, taken = sheet_extent.SheetExtent("f.xlsx", "xl/worksheets/sheet1.xml", limits), []
     at_once = extent._plain_within
     extent._plain_within = lambda data, last: taken.append(at_once(data, last)) or taken[-1]
     try:

@@ -408,3 +408,39 @@ def test_a_draft_then_a_confirmed_version(march, tmp_path):
 def _all_status(dep):
     with dep.ledger.atomic() as conn:
         return views.period_status(conn, [(o, "") for o in ["71", *DISTRICTS]], "monthly", MARCH)
+
+
+def test_findings_come_in_the_workbooks_order_naming_their_activity(march, tmp_path):
+    """DESIGN §6: sheet, then row, then column; each names its row's activity (code and Thai
+    name), its field in Thai with English, and the value exactly as the office typed it."""
+    path = filled(march, tmp_path, {"A102": -1, "A105": "12,5O0"}, {"A101": "สองพัน", "A104": 10**6})
+    report = submit(march, path)
+    assert codes(march, report) == [
+        ("G10", "negative"),
+        ("G13", "not-a-number"),
+        ("F9", "not-a-number"),
+        ("F12", "over-budget"),
+    ]
+    issued = load_workbook(issued_path(march, "monthly", THA_MAKA, MARCH))
+    (verdict,) = report.verdicts
+    with march.ledger.atomic() as conn:
+        found = records.findings_of(conn, verdict.file_id)
+    for f, layout, field, typed in zip(
+        found,
+        (PERFORMANCE, PERFORMANCE, BUDGET, BUDGET),
+        ("quantity", "quantity", "spending", "spending"),
+        ("-1", "12,5O0", "สองพัน", "1000000"),
+        strict=True,
+    ):
+        row = int(f["cell"][1:])
+        code = issued[layout.name][layout.cell("code", row)].value
+        name = issued[layout.name][layout.cell("name", row)].value[:20]  # a long name is cut
+        assert f"กิจกรรม {code} {name}" in f["message_th"]
+        assert f"activity {code} {name}" in f["message_en"]
+        column = layout.column(field)
+        assert f["field"] == f"{column.th} / {column.en}"
+        assert f["value"] == typed
+    (rejection,) = mail_to(march, THA_MAKA, "ส่งคืน")
+    text = body(rejection)
+    places = [text.index(f"{cell} ") for cell in ("G10", "G13", "F9", "F12")]
+    assert places == sorted(places)

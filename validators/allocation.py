@@ -8,7 +8,7 @@ import pandas as pd
 
 from eop.findings import Finding
 from eop.layout import SheetLayout
-from validators.catalogue import finding
+from validators.catalogue import at, finding
 from validators.frames import amount, parse_numbers
 
 TOLERANCE = {"quantity": 1e-6, "budget": 0.005}  # "exactly", up to floating point (and satang)
@@ -64,7 +64,6 @@ def check_allocation(
 def _negative_or_fractional(
     frame, layout: SheetLayout, office: str, numbers: pd.Series, whole: dict[str, bool]
 ) -> list[Finding]:
-    column = layout.column(office)
     found = []
     for index, value in numbers.items():
         code = str(frame.loc[index, "code"])
@@ -75,13 +74,9 @@ def _negative_or_fractional(
             found.append(
                 finding(
                     problem,
-                    sheet=layout.name,
-                    sheet_en=layout.name_en,
-                    cell=f"{column.letter}{frame.loc[index, 'row']}",
-                    field_th=column.th,
-                    field_en=column.en,
                     value=amount(value),
                     expected=frame.loc[index, "unit"],
+                    **at(layout, office, int(frame.loc[index, "row"])),
                 )
             )
     return found

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from eop.findings import Finding
+from eop.layout import SheetLayout
 from validators.messages import CATALOGUE
 from validators.messages_documents import ACTIVE_KINDS, SEND_AGAIN_EN, SEND_AGAIN_TH
 
@@ -18,6 +19,7 @@ __all__ = [
     "CATALOGUE",
     "SEND_AGAIN_EN",
     "SEND_AGAIN_TH",
+    "at",
     "document_finding",
     "field_label",
     "finding",
@@ -25,8 +27,33 @@ __all__ = [
 ]
 
 
-def _where(parts: tuple[tuple[str, object], ...], join: str) -> str:
-    return join.join(label.format(part) for label, part in parts if part)
+def _where(
+    file: str | None,
+    sheet: str | None,
+    sheet_en: str | None,
+    cell: str | None,
+    field_th: str | None,
+    field_en: str | None,
+    activity: str | None,
+) -> tuple[str, str]:
+    """Where a finding is, Thai and English: the file, or the sheet, cell, field, activity."""
+    th = (
+        ('ไฟล์ "{}"', file),
+        ('ชีต "{}"', sheet),
+        ("เซลล์ {}", cell),
+        ("({})", field_th),
+        ("กิจกรรม {}", activity),
+    )
+    en = (
+        ('"{}"', file),
+        ('Sheet "{}"', sheet_en or sheet),
+        ("cell {}", cell),
+        ("({})", field_en),
+        ("activity {}", activity),
+    )
+    return tuple(
+        " ".join(label.format(part) for label, part in parts if part) for parts in (th, en)
+    )  # type: ignore[return-value]
 
 
 def finding(
@@ -49,37 +76,31 @@ def finding(
     severity, th, en = CATALOGUE[code]
     shown = "" if value is None else str(value)
     filled = {**facts, "value": shown, "expected": "" if expected is None else expected}
-    where_th = _where(
-        (
-            ('ไฟล์ "{}"', file),
-            ('ชีต "{}"', sheet),
-            ("เซลล์ {}", cell),
-            ("({})", field_th),
-            ("กิจกรรม {}", activity),
-        ),
-        " ",
-    )
-    where_en = _where(
-        (
-            ('"{}"', file),
-            ('Sheet "{}"', sheet_en or sheet),
-            ("cell {}", cell),
-            ("({})", field_en),
-            ("activity {}", activity),
-        ),
-        " ",
-    )
+    where_th, where_en = _where(file, sheet, sheet_en, cell, field_th, field_en, activity)
+    th, en = th.format_map(filled), en.format_map(filled)
     return Finding(
         severity,
         code,
-        f"{where_th}: {th.format_map(filled)}" if where_th else th.format_map(filled),
-        f"{where_en}: {en.format_map(filled)}" if where_en else en.format_map(filled),
+        f"{where_th}: {th}" if where_th else th,
+        f"{where_en}: {en}" if where_en else en,
         sheet=sheet,
         cell=cell,
         field=field_label(field_th, field_en),
         value=shown or None,
         activity=activity,
     )
+
+
+def at(layout: SheetLayout, field: str, row: int) -> dict[str, str]:
+    """Where a layout's field is in one row, as `finding` takes it: sheet, cell, field."""
+    column = layout.column(field)
+    return {
+        "sheet": layout.name,
+        "sheet_en": layout.name_en,
+        "cell": f"{column.letter}{row}",
+        "field_th": column.th,
+        "field_en": column.en,
+    }
 
 
 def field_label(field_th: str | None, field_en: str | None) -> str | None:

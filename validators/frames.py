@@ -11,7 +11,7 @@ import pandera.pandas as pa
 from eop.findings import Finding
 from eop.formats import number
 from eop.layout import SheetLayout
-from validators.catalogue import finding
+from validators.catalogue import at, finding
 from validators.values import read_number, shown
 
 
@@ -27,23 +27,12 @@ def read_numbers(
     columns: pd.DataFrame | Mapping[str, Sequence[object]], layout: SheetLayout, field: str
 ) -> tuple[list[float], list[Finding]]:
     """parse_numbers on plain columns: a list of floats."""
-    column = layout.column(field)
     numbers, found = [], []
     for row, raw in zip(columns["row"], columns[field]):
         reading = read_number(raw)
         numbers.append(reading.number if reading.number is not None else float("nan"))
         if reading.problem:
-            found.append(
-                finding(
-                    reading.problem,
-                    sheet=layout.name,
-                    sheet_en=layout.name_en,
-                    cell=f"{column.letter}{row}",
-                    field_th=column.th,
-                    field_en=column.en,
-                    value=shown(raw),
-                )
-            )
+            found.append(finding(reading.problem, value=shown(raw), **at(layout, field, row)))
     return numbers, found
 
 
@@ -79,16 +68,11 @@ def failures_by_group(
         if rule is None or index is None or pd.isna(index) or (index, rule.code) in found:
             continue
         record = frame.loc[index]
-        column = layout.column(rule.field)
         found[(index, rule.code)] = finding(
             rule.code,
-            sheet=layout.name,
-            sheet_en=layout.name_en,
-            cell=layout.cell(rule.field, int(record["row"])),
-            field_th=column.th,
-            field_en=column.en,
             value=rule.value(record),
             expected=rule.expected(record),
+            **at(layout, rule.field, int(record["row"])),
         )
     grouped: dict[object, list[Finding]] = {}
     for key in sorted(found, key=lambda k: (frame.loc[k[0], "row"], k[1])):

@@ -20,7 +20,7 @@ from eop.layout import (
     PERFORMANCE,
     REPORTER_CELL,
 )
-from validators.catalogue import finding
+from validators.catalogue import at, finding
 from validators.frames import Rule, amount, failures_by_group, read_numbers
 from validators.values import read_text, shown
 
@@ -161,99 +161,97 @@ def check_monthly_batch(inputs: list[MonthlyInput]) -> list[MonthlyCheck]:
     the cells that checking it alone gives."""
     if not inputs:
         return []
-    found: list[list[Finding]] = []
-    perf_parts, money_parts = [], []
-    for i, item in enumerate(inputs):
-        perf, money = item.performance, item.budget
-        quantity, quantity_found = read_numbers(perf, PERFORMANCE, "quantity")
-        spending, spending_found = read_numbers(money, BUDGET, "spending")
-        found.append(quantity_found + spending_found)
-        codes = list(perf["code"])
-        thresholds = [outlier_threshold(item.history.get(str(c), [])) for c in codes]
-        perf_parts.append(
-            {
-                "file": [i] * len(codes),
-                "row": list(perf["row"]),
-                "code": codes,
-                "unit": list(perf["unit"]),
-                "remark": list(perf["remark"]),
-                "whole": [bool(item.whole.get(str(c), True)) for c in codes],
-                "target": list(perf["target"]),
-                "cum_prev": list(perf["cum_prev"]),
-                "quantity": quantity,
-                "median": [t[0] for t in thresholds],
-                "outlier_above": [t[1] for t in thresholds],
-            }
-        )
-        money_parts.append(
-            {
-                "file": [i] * len(spending),
-                "row": list(money["row"]),
-                "code": list(money["code"]),
-                "budget": list(money["budget"]),
-                "spent_prev": list(money["spent_prev"]),
-                "spending": spending,
-            }
-        )
-    perf = _stacked(perf_parts, ("target", "cum_prev"))
+    columns = [_columns(i, item) for i, item in enumerate(inputs)]
+    perf = _stacked([c.performance for c in columns], ("target", "cum_prev"))
     perf["whole"] = perf["whole"].astype(bool)
     perf["quantity"] = perf["quantity"].astype("float64")
     perf["outlier_above"] = perf["outlier_above"].astype("float64")
-    money = _stacked(money_parts, ("budget", "spent_prev"))
+    money = _stacked([c.budget for c in columns], ("budget", "spent_prev"))
     money["spending"] = money["spending"].astype("float64")
     groups = [
         failures_by_group(PerformanceRules, perf, PERFORMANCE, PERFORMANCE_RULES, "file"),
         failures_by_group(BudgetRules, money, BUDGET, BUDGET_RULES, "file"),
         failures_by_group(PerformanceWarnings, perf, PERFORMANCE, PERFORMANCE_RULES, "file"),
     ]
-    checks = []
-    for i, item in enumerate(inputs):  # each workbook's own columns, as they went into the frames
-        mine = found[i] + [f for group in groups for f in group.get(i, [])]
-        my_perf, my_money = perf_parts[i], money_parts[i]
-        mine += _remark_lengths(my_perf, item.max_cell_chars)
-        confirmed, confirm_found = _confirm(item.confirm)
-        reporter_text = read_text(item.reporter)
-        mine += confirm_found
-        if not reporter_text:
-            mine.append(
-                finding(
-                    "reporter-missing",
-                    sheet=PERFORMANCE.name,
-                    sheet_en=PERFORMANCE.name_en,
-                    cell=REPORTER_CELL,
-                    field_th="ผู้รายงาน",
-                    field_en="reporter",
-                )
-            )
-        elif (
-            len(reporter_text) > item.max_cell_chars
-        ):  # the name goes into the ledger, reports and mail
-            mine.append(
-                finding(
-                    "cell-too-long",
-                    sheet=PERFORMANCE.name,
-                    sheet_en=PERFORMANCE.name_en,
-                    cell=REPORTER_CELL,
-                    field_th="ผู้รายงาน",
-                    field_en="reporter",
-                    value=len(reporter_text),
-                    expected=item.max_cell_chars,
-                )
-            )
-        spending = dict(
-            zip(map(read_text, my_money["code"]), map(_zero_if_blank, my_money["spending"]))
+    return [
+        _check_one(item, mine, [f for group in groups for f in group.get(i, [])])
+        for i, (item, mine) in enumerate(zip(inputs, columns))
+    ]
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """One workbook's columns, as they go into the stacked frames, and its reading problems."""
+
+    performance: dict[str, list]
+    budget: dict[str, list]
+    found: list[Finding]
+
+
+def _columns(i: int, item: MonthlyInput) -> _Columns:
+    perf, money = item.performance, item.budget
+    quantity, quantity_found = read_numbers(perf, PERFORMANCE, "quantity")
+    spending, spending_found = read_numbers(money, BUDGET, "spending")
+    codes = list(perf["code"])
+    thresholds = [outlier_threshold(item.history.get(str(c), [])) for c in codes]
+    performance = {
+        "file": [i] * len(codes),
+        "row": list(perf["row"]),
+        "code": codes,
+        "unit": list(perf["unit"]),
+        "remark": list(perf["remark"]),
+        "whole": [bool(item.whole.get(str(c), True)) for c in codes],
+        "target": list(perf["target"]),
+        "cum_prev": list(perf["cum_prev"]),
+        "quantity": quantity,
+        "median": [t[0] for t in thresholds],
+        "outlier_above": [t[1] for t in thresholds],
+    }
+    budget = {
+        "file": [i] * len(spending),
+        "row": list(money["row"]),
+        "code": list(money["code"]),
+        "budget": list(money["budget"]),
+        "spent_prev": list(money["spent_prev"]),
+        "spending": spending,
+    }
+    return _Columns(performance, budget, quantity_found + spending_found)
+
+
+def _check_one(item: MonthlyInput, columns: _Columns, rules: list[Finding]) -> MonthlyCheck:
+    """One workbook's findings (reading, rules, remarks, confirm, reporter) and result rows."""
+    perf, money = columns.performance, columns.budget
+    found = columns.found + rules + _remark_lengths(perf, item.max_cell_chars)
+    confirmed, confirm_found = _confirm(item.confirm)
+    reporter = read_text(item.reporter)
+    found += confirm_found + _reporter(reporter, item.max_cell_chars)
+    spending = dict(zip(map(read_text, money["code"]), map(_zero_if_blank, money["spending"])))
+    rows = [
+        ResultRow(
+            read_text(code),
+            _zero_if_blank(q),
+            float(spending.get(read_text(code), 0.0)),
+            read_text(remark),
         )
-        rows = [
-            ResultRow(
-                read_text(code),
-                _zero_if_blank(q),
-                float(spending.get(read_text(code), 0.0)),
-                read_text(remark),
-            )
-            for code, q, remark in zip(my_perf["code"], my_perf["quantity"], my_perf["remark"])
-        ]
-        checks.append(MonthlyCheck(mine, rows, confirmed, reporter_text))
-    return checks
+        for code, q, remark in zip(perf["code"], perf["quantity"], perf["remark"])
+    ]
+    return MonthlyCheck(found, rows, confirmed, reporter)
+
+
+def _reporter(text: str, limit: int) -> list[Finding]:
+    """The reporter's name: wanted, and short enough for the ledger, reports and mail."""
+    where = {
+        "sheet": PERFORMANCE.name,
+        "sheet_en": PERFORMANCE.name_en,
+        "cell": REPORTER_CELL,
+        "field_th": "ผู้รายงาน",
+        "field_en": "reporter",
+    }
+    if not text:
+        return [finding("reporter-missing", **where)]
+    if len(text) > limit:
+        return [finding("cell-too-long", value=len(text), expected=limit, **where)]
+    return []
 
 
 def _zero_if_blank(number: float) -> float:
@@ -288,17 +286,12 @@ def _confirm(raw: object) -> tuple[bool, list[Finding]]:
 
 
 def _remark_lengths(perf: dict[str, list], limit: int) -> list[Finding]:
-    column = PERFORMANCE.column("remark")
     return [
         finding(
             "cell-too-long",
-            sheet=PERFORMANCE.name,
-            sheet_en=PERFORMANCE.name_en,
-            cell=f"{column.letter}{row}",
-            field_th=column.th,
-            field_en=column.en,
             value=len(read_text(raw)),
             expected=limit,
+            **at(PERFORMANCE, "remark", row),
         )
         for row, raw in zip(perf["row"], perf["remark"])
         if len(read_text(raw)) > limit

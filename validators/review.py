@@ -9,7 +9,7 @@ import pandas as pd
 from eop.findings import Finding
 from eop.layout import REVIEW_DECISIONS, REVIEWER_CELL
 from eop.states import DECISIONS, RETURN, REVIEW_CHOICES
-from validators.catalogue import finding
+from validators.catalogue import at, finding
 from validators.values import read_text, shown
 
 
@@ -27,17 +27,6 @@ class ReviewCheck:
     findings: list[Finding] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
     reviewer: str = ""
-
-
-def _where(field_name: str, row: int) -> dict:
-    column = REVIEW_DECISIONS.column(field_name)
-    return {
-        "sheet": REVIEW_DECISIONS.name,
-        "sheet_en": REVIEW_DECISIONS.name_en,
-        "cell": f"{column.letter}{row}",
-        "field_th": column.th,
-        "field_en": column.en,
-    }
 
 
 def check_review(
@@ -70,7 +59,10 @@ def _one_row(check: ReviewCheck, record: dict, reviewable: dict[str, int], max_c
     if len(comment) > max_chars:
         check.findings.append(
             finding(
-                "cell-too-long", **_where("comment", row), value=len(comment), expected=max_chars
+                "cell-too-long",
+                **at(REVIEW_DECISIONS, "comment", row),
+                value=len(comment),
+                expected=max_chars,
             )
         )
     if not choice or choice in ("-", "–"):
@@ -79,18 +71,20 @@ def _one_row(check: ReviewCheck, record: dict, reviewable: dict[str, int], max_c
         check.findings.append(
             finding(
                 "bad-choice",
-                **_where("decision", row),
+                **at(REVIEW_DECISIONS, "decision", row),
                 value=shown(record["decision"]),
                 expected=" / ".join(REVIEW_CHOICES),
             )
         )
         return
     if office not in reviewable:
-        check.findings.append(finding("review-nothing", **_where("decision", row), value=office))
+        check.findings.append(
+            finding("review-nothing", **at(REVIEW_DECISIONS, "decision", row), value=office)
+        )
         return
     if choice == RETURN and not comment:
         check.findings.append(
-            finding("return-without-comment", **_where("comment", row), value=office)
+            finding("return-without-comment", **at(REVIEW_DECISIONS, "comment", row), value=office)
         )
         return
     check.decisions.append(Decision(office, reviewable[office], DECISIONS[choice], comment, row))

@@ -8,7 +8,7 @@ import pandas as pd
 
 from eop.findings import Finding
 from eop.layout import TEMPLATE_VERSIONS, SheetLayout
-from validators.catalogue import finding
+from validators.catalogue import at, finding
 from validators.values import read_text, same_value, shown
 
 
@@ -58,73 +58,46 @@ def check_rows(
     `frame` the raw cells by field (a frame, or plain columns)."""
     codes = [read_text(c) for c in frame["code"]]
     wanted = [str(row[0]) for row in expected]
-    where = {"sheet": layout.name, "sheet_en": layout.name_en}
-    code_col = layout.column("code")
     if codes != wanted:
-        added, present = [], set()
-        for r, c in zip(frame["row"], codes):
-            if (
-                c not in wanted or c in present
-            ):  # a new code, a blank row, or an activity copied again
-                added.append((r, c))
-            present.add(c)
-        # a removed row is marked where it belonged
-        missing = [(layout.first_row + i, c) for i, c in enumerate(wanted) if c not in present]
-        found = [
-            finding(
-                "rows-added",
-                cell=f"{code_col.letter}{r}",
-                field_th=code_col.th,
-                field_en=code_col.en,
-                value=c,
-                **where,
-            )
-            for r, c in added
-        ]
-        found += [
-            finding(
-                "rows-removed",
-                cell=f"{code_col.letter}{r}",
-                field_th=code_col.th,
-                field_en=code_col.en,
-                expected=c,
-                **where,
-            )
-            for r, c in missing
-        ]
-        if not found:
-            found = [
-                finding(
-                    "rows-reordered",
-                    cell=f"{code_col.letter}{r}",
-                    field_th=code_col.th,
-                    field_en=code_col.en,
-                    value=seen,
-                    expected=want,
-                    **where,
-                )
-                for r, seen, want in zip(frame["row"], codes, wanted)
-                if seen != want
-            ]
-        return found
-    rows, columns = (
-        list(frame["row"]),
-        {field: list(frame[field]) for field in fields},
-    )  # plain lists: 10x faster than iterrows
+        return _rows_moved(list(frame["row"]), codes, wanted, layout)
+    rows = list(frame["row"])
+    columns = {
+        field: list(frame[field]) for field in fields
+    }  # plain lists: 10x faster than iterrows
     return [
         finding(
-            "prefilled-changed",
-            cell=layout.cell(field, row),
-            field_th=layout.column(field).th,
-            field_en=layout.column(field).en,
-            value=shown(seen),
-            expected=shown(want),
-            **where,
+            "prefilled-changed", value=shown(seen), expected=shown(want), **at(layout, field, row)
         )
         for i, (row, values) in enumerate(zip(rows, expected))
         for field, want in zip(fields, values)
         for seen in [columns[field][i]]
         if not same_value(seen, want)
+    ]
+
+
+def _rows_moved(
+    rows: list, codes: list[str], wanted: list[str], layout: SheetLayout
+) -> list[Finding]:
+    """Rows added (a new code, a blank row, an activity copied again), removed (marked where
+    they belonged), or else reordered."""
+
+    def on(kind: str, row: int, value: str | None = None, expected: str | None = None) -> Finding:
+        return finding(kind, value=value, expected=expected, **at(layout, "code", row))
+
+    added, present = [], set()
+    for r, c in zip(rows, codes):
+        if c not in wanted or c in present:
+            added.append((r, c))
+        present.add(c)
+    missing = [(layout.first_row + i, c) for i, c in enumerate(wanted) if c not in present]
+    found = [on("rows-added", r, value=c) for r, c in added]
+    found += [on("rows-removed", r, expected=c) for r, c in missing]
+    if found:
+        return found
+    return [
+        on("rows-reordered", r, value=seen, expected=want)
+        for r, seen, want in zip(rows, codes, wanted)
+        if seen != want
     ]
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from eop.findings import Finding
 from eop.layout import TARGETS, SheetLayout
-from validators.catalogue import finding
+from validators.catalogue import at, finding
 from validators.frames import amount, parse_numbers
 
 
@@ -31,14 +31,7 @@ def check_targets(
     for index, code in zip(frame.index, frame["code"]):
         row = int(frame.loc[index, "row"])
         for measure in ("quantity", "budget"):
-            value, column = parsed[measure][index], layout.column(measure)
-            where = {
-                "sheet": layout.name,
-                "sheet_en": layout.name_en,
-                "cell": f"{column.letter}{row}",
-                "field_th": column.th,
-                "field_en": column.en,
-            }
+            value, where = parsed[measure][index], at(layout, measure, row)
             if (
                 pd.isna(value)
                 and pd.isna(frame.loc[index, measure])

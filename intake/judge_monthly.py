@@ -4,12 +4,13 @@ for a batch of workbooks at once (`complete`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import replace
 
 from eop.calendar import MonthCalendar
 from eop.findings import Finding
 from eop.layout import BUDGET, CONFIRM_CELL, PERFORMANCE, REPORTER_CELL
-from intake.located import located
+from intake.located import Sheets, located
 from intake.read import Columns, RawWorkbook, cell_value, data_columns
 from intake.verdict import Context, Pending, Verdict, prelude
 from ledger import records, reference, views
@@ -37,7 +38,9 @@ def judge_monthly(raw: RawWorkbook, ctx: Context) -> Verdict:
         return verdict.rejected(finding("target-changed"), fresh=True)
     (performance, budget), structure = _frames(raw, issued)
     if structure:
-        return verdict.rejected(*structure)
+        return verdict.rejected(
+            *located(structure, raw.sheet_names, _activities(raw.rows, raw.sheets))
+        )
     rows = raw.rows(PERFORMANCE.name)
     checking = MonthlyInput(
         performance,
@@ -64,9 +67,7 @@ def _completed(verdict: Verdict, check: MonthlyCheck) -> Verdict:
     pending = verdict.pending
     assert pending is not None
     order = list(pending.sheets)
-    activities = {
-        layout.name: (layout, pending.sheets[layout.name]) for layout in (PERFORMANCE, BUDGET)
-    }
+    activities = _activities(pending.sheets.__getitem__, pending.sheets)
     payload = Monthly(
         office=pending.office,
         period=verdict.period or "",
@@ -81,6 +82,15 @@ def _completed(verdict: Verdict, check: MonthlyCheck) -> Verdict:
         payload=payload,
         pending=None,
     )
+
+
+def _activities(rows: Callable[[str], list[list[object]]], present: Collection[str]) -> Sheets:
+    """The sheets whose rows are activities, with their cells: their findings name them."""
+    return {
+        layout.name: (layout, rows(layout.name))
+        for layout in (PERFORMANCE, BUDGET)
+        if layout.name in present
+    }
 
 
 def _entry_due(ctx: Context, month: MonthCalendar):

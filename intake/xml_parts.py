@@ -25,13 +25,13 @@ def guarded_parser(name: str, member: str, namespaces: bool = False) -> Any:
     the moment they start (as defusedxml does), so nothing is ever expanded or fetched."""
     parser = expat.ParserCreate(namespace_separator=" " if namespaces else None)
 
-    def refuse(*_: object) -> None:
+    def declared(*_: object) -> None:
         raise refuse("xml-entities", name, member=member)
 
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.UnparsedEntityDeclHandler = refuse
-    parser.ExternalEntityRefHandler = refuse
+    parser.StartDoctypeDeclHandler = declared
+    parser.EntityDeclHandler = declared
+    parser.UnparsedEntityDeclHandler = declared
+    parser.ExternalEntityRefHandler = declared
     return parser
 
 

@@ -30,8 +30,9 @@ def judge_monthly(raw: RawWorkbook, ctx: Context) -> Verdict:
     opened = prelude(ctx, raw, "monthly", due=_entry_due)
     if isinstance(opened, Verdict):
         return opened
-    verdict, issued = opened.verdict, opened.snapshot["prefilled"]
-    period = opened.month.period if opened.month else None
+    verdict, issued, month = opened.verdict, opened.snapshot["prefilled"], opened.month
+    assert month is not None  # a monthly workbook's period is a month
+    period = month.period
     done = views.months_done(ctx.conn, ctx.office, period)
     plan = {line.code: line for line in views.office_month_plan(ctx.conn, ctx.office, period, done)}
     if _targets_moved(issued, plan):

@@ -14,6 +14,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Connection, Row
+
 from eop.config import Config
 from eop.faults import checkpoint
 from eop.workers import can_fork, run_forked, shares_by_province, worker_count
@@ -58,10 +60,10 @@ def judge_pending(
 
 @dataclass
 class _Judged:
-    row: object
+    row: Row
     now: datetime
     verdict: Verdict | None  # None: a duplicate of `original`
-    original: object
+    original: Row | None
     seconds: float
 
 
@@ -96,7 +98,7 @@ class _Chunk:
     def __init__(self, ledger: Ledger, config: Config) -> None:
         self.ledger, self.config = ledger, config
         self.snapshot = ExitStack()
-        self.reading = None
+        self.reading: Connection | None = None
         self.unwritten: list[_Judged] = []
         self.offices: set[str] = set()
         self.outcomes: list[Outcome] = []
@@ -188,6 +190,7 @@ def _write(conn, item: _Judged) -> Outcome | None:
 def _write_duplicate(conn, item: _Judged, started: float) -> Outcome:
     """The same content as a file this office sent and had accepted: recorded as its duplicate."""
     row, now, original = item.row, item.now, item.original
+    assert original is not None
     records.store_judgement(
         conn, row.id, status="duplicate", at=now, found=[], duplicate_of=original.id,
         kind=original.kind, period=original.period, template_version=original.template_version,

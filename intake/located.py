@@ -47,7 +47,7 @@ def _as_typed(found: Finding, activities: Sheets) -> Finding:
     layout, rows = activities[found.sheet]
     if found.value is not None:  # the value the validator saw, exactly as typed
         found = replace(found, value=shown(cell_value(rows, found.cell)) or found.value)
-    cell = _CELL.match(found.cell)
+    cell = _CELL.match(found.cell or "")
     if cell is None or int(cell.group(2)) < layout.first_row:
         return found
     row = int(cell.group(2))

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 from xml.etree.ElementTree import ParseError, iterparse
 
 import pandas as pd
@@ -72,7 +72,8 @@ def read_workbook(
 def _cells(book: CalamineWorkbook, name: str, max_rows: int) -> list[list[object]]:
     sheet = book.get_sheet_by_name(name)
     # A sheet past the row limit is read only up to it (plus one row, so the limit shows).
-    return sheet.to_python(skip_empty_area=False, nrows=max_rows + 1)
+    cells = sheet.to_python(skip_empty_area=False, nrows=max_rows + 1)
+    return cast(list[list[object]], cells)  # a cell is any of calamine's value types
 
 
 # -- formulas without a cached value ------------------------------------------------------

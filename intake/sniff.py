@@ -26,7 +26,7 @@ from typing import BinaryIO
 from xml.parsers import expat
 
 import msoffcrypto
-import olefile
+import olefile  # type: ignore[import-untyped]
 
 from eop.config import Limits
 from intake.refusal import MiB, UnreadableFile, refuse, size_text

@@ -23,7 +23,7 @@ class _RootReached(Exception):
 def guarded_parser(name: str, member: str, namespaces: bool = False) -> Any:
     """An expat parser that refuses DOCTYPE, entity declarations and external references
     the moment they start (as defusedxml does), so nothing is ever expanded or fetched."""
-    parser = expat.ParserCreate(namespace_separator=" " if namespaces else None)
+    parser: Any = expat.ParserCreate(namespace_separator=" " if namespaces else None)
 
     def declared(*_: object) -> None:
         raise refuse("xml-entities", name, member=member)

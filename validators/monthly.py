@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 import pandas as pd
 import pandera.pandas as pa
@@ -122,7 +122,7 @@ def outlier_threshold(history: list[float]) -> tuple[float, float] | tuple[None,
     return median, max(OUTLIER_FACTOR * median, q3 + 3 * (q3 - q1))
 
 
-Columns = pd.DataFrame | Mapping[str, Sequence[object]]
+Columns: TypeAlias = pd.DataFrame | Mapping[str, Sequence[object]]
 
 
 @dataclass(frozen=True)

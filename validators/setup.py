@@ -27,7 +27,7 @@ from eop.setup_layout import (
     WHOLE,
     choice_of,
 )
-from validators.catalogue import finding
+from validators.catalogue import at, finding
 from validators.values import read_number
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -59,17 +59,6 @@ class SetupCheck:
         return not has_errors(self.findings)
 
 
-def _at(layout: SheetLayout, name: str, row: int) -> dict:
-    column = layout.column(name)
-    return {
-        "sheet": layout.name,
-        "sheet_en": layout.name_en,
-        "cell": f"{column.letter}{row}",
-        "field_th": column.th,
-        "field_en": column.en,
-    }
-
-
 class _Sheet:
     """Findings on one sheet's cells."""
 
@@ -77,7 +66,7 @@ class _Sheet:
         self.check, self.layout = check, layout
 
     def add(self, code: str, name: str, row: int, value: object = None, expected=None) -> None:
-        where = _at(self.layout, name, row)
+        where = at(self.layout, name, row)
         self.check.findings.append(finding(code, value=value, expected=expected, **where))
 
     def required(self, row: int, values: dict[str, str], *names: str) -> bool:

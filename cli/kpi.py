@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.common import Failure
+from eop.thai import date_en
 
 console = Console(soft_wrap=True)
 
@@ -57,18 +58,41 @@ def kpi(
     as_json: Annotated[bool, typer.Option("--json", help="the stable JSON shape (README)")] = False,
 ) -> None:
     """Each KPI's achievement, level, score and weighted score for a round, with every level's
-    proof or the reason it fails.  Example: eop kpi --round 1/2558 --office 71 --json"""
+    proof or the reason it fails; mid-round, what is not yet due and the pace.
+    Example: eop kpi --round 1/2558 --office 71 --json"""
+    from kpi.scorecard import scorecard_dict
+
     deployment, round_, office = _resolve(ctx, round_code, office)
     card = _score(deployment, round_, office)
     if as_json:
-        print(json.dumps(card.as_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(scorecard_dict(card), ensure_ascii=False, indent=2))
         return
+    console.print(_kpi_table(card))
+    _say(_as_of_line(card))
+    for k in card.kpis:
+        for level in k.levels:
+            _print_level(k.code, level)
+
+
+def _say(text: str) -> None:
+    console.print(text, markup=False, highlight=False)
+
+
+def _kpi_table(card) -> Table:
+    round_ = card.round
     table = Table(
-        title=f"ตัวชี้วัด รอบที่ {round_.code} — KPIs of round {round_.code}: {card.office_th} ({office}), "
-        f"data to {card.as_of}"
+        title=f"ตัวชี้วัด รอบที่ {round_.code} {card.office_th} ({card.office}) "
+        f"— KPIs of round {round_.code}, {card.office_en}"
     )
-    for head in ("KPI", "weight %", "achievement %", "level", "score", "weighted"):
-        table.add_column(head)
+    for th, en in (
+        ("ตัวชี้วัด", "KPI"),
+        ("น้ำหนัก %", "weight %"),
+        ("ผลสำเร็จ %", "achievement %"),
+        ("ระดับ", "level"),
+        ("คะแนน", "score"),
+        ("ถ่วงน้ำหนัก", "weighted"),
+    ):
+        table.add_column(f"{th}\n{en}")
     for k in card.kpis:
         table.add_row(
             k.code,
@@ -79,27 +103,43 @@ def kpi(
             f"{k.weighted:.4f}",
         )
     table.add_row("รวม total", f"{card.total_weight:g}", "", "", "", f"{card.total_weighted:.4f}")
-    console.print(table)
-    for k in card.kpis:
-        for level in k.levels:
-            mark = (
-                "ผ่าน met"
-                if level.reached
-                else (
-                    "ผ่านเกณฑ์ แต่ระดับต่ำกว่าไม่ผ่าน met, a lower level is not"
-                    if level.holds
-                    else "ไม่ผ่าน not met"
-                )
-            )
-            console.print(f"{k.code} L{level.level}: {mark}", markup=False, highlight=False)
-            for proof in level.proofs[:3]:
-                console.print(f"    ✓ {proof.en}", markup=False, highlight=False)
-            for problem in level.problems[:3]:
-                console.print(f"    ✗ {problem.en}", markup=False, highlight=False)
-            if len(level.problems) > 3:
-                console.print(
-                    f"    … and {len(level.problems) - 3} more", markup=False, highlight=False
-                )
+    return table
+
+
+def _as_of_line(card) -> str:
+    """Data to which month, the deadline in Buddhist Era, and mid-round what is not yet due."""
+    from kpi.rules import due_th, span_text
+
+    line = (
+        f"ข้อมูลถึง {card.as_of.name_th} · กำหนดส่งหลักฐาน {due_th(card.round.deadline)}\n"
+        f"data to {card.as_of.name_en} · evidence due {date_en(card.round.deadline)}"
+    )
+    if card.not_yet_due:
+        th, en = span_text(card.not_yet_due)
+        line += (
+            f"\nกลางรอบ: นับเฉพาะที่ถึงกำหนดแล้ว เดือน {th} ยังไม่ถึงกำหนด"
+            f"\nmid-round: only what is due counts; {en} not yet due"
+        )
+    return line
+
+
+def _print_level(code: str, level) -> None:
+    from kpi.model import STATUS_TEXT
+
+    th, en = STATUS_TEXT[level.status]
+    _say(f"{code} ระดับ {level.level}: {th} — level {level.level}: {en}")
+    if level.pace:
+        _say(f"    … {level.pace[0]}")
+        _say(f"      {level.pace[1]}")
+    for proof in level.proofs[:3]:
+        _say(f"    ✓ {proof.th}")
+        _say(f"      {proof.en}")
+    for problem in level.problems[:3]:
+        _say(f"    ✗ {problem.th}")
+        _say(f"      {problem.en}")
+    if len(level.problems) > 3:
+        more = len(level.problems) - 3
+        _say(f"    … และอีก {more} รายการ — and {more} more")
 
 
 def evidence(
@@ -118,83 +158,83 @@ def evidence(
 ) -> None:
     """Build the round's evidence packet (one PDF, a ZIP of XLSX sources beside it), or with
     --check list what is still missing.  Example: eop evidence --round 1/2558 --office 71"""
-    from kpi.scorecard import checklist, group_checklist
-
     deployment, round_, office = _resolve(ctx, round_code, office)
     if check:
-        card = _score(deployment, round_, office)
-        items = checklist(card)
-        if as_json:
-            print(
-                json.dumps(
-                    {
-                        "round": round_.code,
-                        "office": office,
-                        "as_of": str(card.as_of),
-                        "computed_at": card.computed_at.isoformat(),
-                        "complete": not items,
-                        "items": [i.as_dict() for i in items],
-                    },
-                    ensure_ascii=False,
-                    indent=2,
-                )
-            )
-            return
-        if not items:
-            console.print(
-                f"ครบถ้วน ไม่มีรายการที่ยังขาด — round {round_.code}, {office}: nothing is missing",
-                markup=False,
-            )
-            return
-        console.print(
-            f"ยังขาดหรือไม่ผ่าน {len(items)} รายการ — round {round_.code}, {office}: {len(items)} item(s) "
-            f"missing or failing (due {round_.deadline:%Y-%m-%d})",
-            markup=False,
-            highlight=False,
-        )
-        for n, group in enumerate(group_checklist(items), start=1):
-            where = f": {', '.join(group['offices'])}" if group["grouped"] else ""
-            level = f" L{group['level']}" if group["level"] else ""
-            console.print(
-                f"{n:>3}. [{group['kpi']}{level}] {group['th']}{where}",
-                markup=False,
-                highlight=False,
-            )
-            console.print(f"     {group['en']}", markup=False, highlight=False)
+        _check(deployment, round_, office, as_json)
         return
+    packet = _build(deployment, round_, office, send=send, quiet=as_json)
+    if as_json:
+        from kpi.packet import summary
+
+        print(json.dumps({**summary(packet), "sent": send}, ensure_ascii=False, indent=2))
+        return
+    from kpi.packet import page_list
+
+    _say(str(packet.pdf))
+    _say(str(packet.zip))
+    _say(f"{packet.pages} หน้า / pages" + (" — ส่งแล้ว / mailed" if send else ""))
+    for line in page_list(packet):
+        _say(f"  {line}")
+
+
+def _check(deployment, round_, office: str, as_json: bool) -> None:
+    """What is still missing or failing, due dates in Buddhist Era; only what is due counts."""
+    from kpi.rules import due_th
+    from kpi.scorecard import checklist, group_checklist
+
+    card = _score(deployment, round_, office)
+    items = checklist(card)
+    if as_json:
+        shape = {
+            "round": round_.code,
+            "office": office,
+            "as_of": str(card.as_of),
+            "not_yet_due": [str(m) for m in card.not_yet_due],
+            "computed_at": card.computed_at.isoformat(),
+            "complete": not items,
+            "items": [i.as_dict() for i in items],
+        }
+        print(json.dumps(shape, ensure_ascii=False, indent=2))
+        return
+    _say(_as_of_line(card))
+    if not items:
+        _say(f"ครบถ้วน ไม่มีรายการที่ยังขาด — round {round_.code}, {office}: nothing is missing")
+        return
+    _say(
+        f"ยังขาดหรือไม่ผ่าน {len(items)} รายการ (กำหนดส่ง {due_th(round_.deadline)}) — "
+        f"round {round_.code}, {office}: {len(items)} item(s) missing or failing "
+        f"(due {date_en(round_.deadline)})"
+    )
+    for n, group in enumerate(group_checklist(items), start=1):
+        level = f" ระดับ {group['level']}" if group["level"] else ""
+        _say(f"{n:>3}. [{group['kpi']}{level}] {group['th']}")
+        _say(f"     {group['en']}")
+        for name in group["named"] if group["grouped"] else []:
+            _say(f"       {name}")
+
+
+def _build(deployment, round_, office: str, *, send: bool, quiet: bool):
     from rich.progress import Progress
 
     from kpi.evidence import build_and_send
-    from kpi.packet import PACKET_REPORTS, build_packet, page_list, summary
+    from kpi.packet import PACKET_REPORTS, build_packet
+    from kpi.scorecard import KpiError
 
     steps = len(PACKET_REPORTS) + 3  # the reports, the front matter, merging, the zip
-    with Progress(console=Console(stderr=True), transient=True, disable=as_json) as bar:
+    with Progress(console=Console(stderr=True), transient=True, disable=quiet) as bar:
         task = bar.add_task(f"แฟ้มหลักฐาน / packet {round_.code} {office}", total=steps)
 
         def progress(text: str) -> None:
             bar.update(task, advance=1, description=f"แฟ้มหลักฐาน / packet: {text}")
 
-        from kpi.scorecard import KpiError
-
         try:
             if send:
-                packet = build_and_send(
+                return build_and_send(
                     deployment, round_, office, reason="command", progress=progress
                 )
-            else:
-                packet = build_packet(deployment, round_, office, progress=progress)
+            return build_packet(deployment, round_, office, progress=progress)
         except KpiError as exc:
             raise Failure(str(exc)) from None
-    if as_json:
-        print(json.dumps({**summary(packet), "sent": send}, ensure_ascii=False, indent=2))
-        return
-    console.print(str(packet.pdf), markup=False, highlight=False)
-    console.print(str(packet.zip), markup=False, highlight=False)
-    console.print(
-        f"{packet.pages} หน้า / pages" + (" — ส่งแล้ว / mailed" if send else ""), markup=False
-    )
-    for line in page_list(packet):
-        console.print(f"  {line}", markup=False, highlight=False)
 
 
 def evidence_letter(

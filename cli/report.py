@@ -26,47 +26,37 @@ def reported_period(clock: Clock, cutoff_day: int) -> Period:
     return this if now.day > cutoff_day else this.previous()
 
 
+CODE = typer.Argument(
+    help="RPT111 | RPT112 | RPT113 | RPT211 | RPT212 | RPT311 (the KPI scorecard)"
+)
+PERIOD = typer.Option(help="2558-03 (BE) or 2015-03; default: the newest period cut off")
+OFFICE = typer.Option(
+    help="office code, e.g. 71; several as 71,72; 'provinces' for every province; default: the province"
+)
+FORMAT = typer.Option("--format", help="xlsx | pdf | html")
+OUT = typer.Option(
+    "--out",
+    help="folder to write into (a folder per office in it for several); default var/reports/<period>/<office>/",
+)
+
+
 def report(
     ctx: typer.Context,
-    code: Annotated[
-        str,
-        typer.Argument(
-            help="RPT111 | RPT112 | RPT113 | RPT211 | RPT212 | RPT311 (the KPI scorecard)"
-        ),
-    ],
-    period: Annotated[
-        str | None, typer.Option(help="2558-03 (BE) or 2015-03; default: the newest period cut off")
-    ] = None,
-    office: Annotated[
-        str | None,
-        typer.Option(
-            help="office code, e.g. 71; several as 71,72; 'provinces' for every province; default: the province"
-        ),
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="xlsx | pdf | html")] = "pdf",
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            help="folder to write into (a folder per office in it for several); default var/reports/<period>/<office>/",
-        ),
-    ] = None,
+    code: Annotated[str, CODE],
+    period: Annotated[str | None, PERIOD] = None,
+    office: Annotated[str | None, OFFICE] = None,
+    fmt: Annotated[str, FORMAT] = "pdf",
+    out: Annotated[Path | None, OUT] = None,
 ) -> None:
     """Render an RPT report (for one office or several, the ledger read once) and print where each is.
 
     Example: eop --config config.yaml report RPT111 --period 2558-03 --office 71 --format pdf
     """
-    from jobs.reports import (
-        FORMATS,
-        ReportError,
-        check_office,
-        default_office,
-        render_reports,
-        report_code,
-    )
+    from jobs.reports import FORMATS, ReportError, render_reports, report_code
+    from kpi.rpt311 import CATALOGUE  # the ledger's reports and RPT311, the KPI scorecard
 
     try:
-        code = report_code(code)
+        spec = CATALOGUE[report_code(code, CATALOGUE)]
     except ReportError as exc:
         raise typer.BadParameter(str(exc), param_hint="RPTnnn") from None
     if fmt not in FORMATS:
@@ -74,24 +64,31 @@ def report(
             f"ใช้ {' | '.join(FORMATS)} — use {' | '.join(FORMATS)}", param_hint="--format"
         )
     deployment = ctx.obj.deployment()
-    if office == "provinces":
-        offices = [p.code for p in deployment.config.provinces()]
-    else:
-        offices = [
-            o.strip() for o in (office or default_office(deployment)).split(",") if o.strip()
-        ]
-    try:
-        for each in offices or [""]:
-            check_office(deployment, each)
-    except ReportError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--office") from None
+    offices = _offices(deployment, office)
     month = (
         Period.parse(period)
         if period
         else reported_period(deployment.clock, deployment.config.calendar.cutoff_day)
     )
-    for path in render_reports(deployment, [code], month, offices, [fmt], out):
+    for path in render_reports(deployment, [spec], month, offices, [fmt], out):
         console.print(str(path), markup=False, highlight=False)
+
+
+def _offices(deployment, office: str | None) -> list[str]:
+    """`71`, `71,72`, `provinces` or the default province, each checked."""
+    from jobs.reports import ReportError, check_office, default_office
+
+    if office == "provinces":
+        offices = [p.code for p in deployment.config.provinces()]
+    else:
+        given = office or default_office(deployment)
+        offices = [o.strip() for o in given.split(",") if o.strip()]
+    try:
+        for each in offices or [""]:
+            check_office(deployment, each)
+    except ReportError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--office") from None
+    return offices
 
 
 def register(app: typer.Typer) -> None:

@@ -65,10 +65,50 @@ def _group(config: Config, province: str) -> tuple[str, str]:
 
 
 def letter_context(
-    deployment: Deployment, province: str, year: int, *, stand_in: bool = False
+    deployment: Deployment,
+    province: str,
+    year: int,
+    *,
+    stand_in: bool = False,
+    signed_on: date | None = None,
 ) -> dict[str, Any]:
-    """What the memo says: each office's allocated targets, from the ledger."""
+    """What the memo says: each office's allocated targets, from the ledger. A stand-in is dated
+    `signed_on` (the day it would have been signed), else today."""
     config, now = deployment.config, deployment.now()
+    here = config.office(province)
+    offices = allocated_by_office(deployment, province, year)
+    (group_th, _), entry = _group(config, province), config.calendar.entry
+    return {
+        "letter": {
+            "office_th": here.name_th,
+            "group_th": group_th,
+            "number_th": "........................................",
+            "date_th": date_th(signed_on or now.date()) if stand_in else "." * 40,
+            "subject_th": f"แจ้งเป้าหมายผลการปฏิบัติงานและงบประมาณ (งาน-เงิน) ประจำปีงบประมาณ พ.ศ. {year} ในระบบ e-Operation",
+            "to_th": "ปศุสัตว์อำเภอทุกอำเภอ",
+            "paragraphs": [
+                f"ตามที่ {here.name_th} ได้รับเป้าหมายผลผลิตและงบประมาณตามเอกสารงบประมาณรายจ่าย ประจำปีงบประมาณ พ.ศ. {year} นั้น "
+                f"{group_th} ได้รับเป้าหมายจากทุกกลุ่ม/ฝ่าย และดำเนินการจัดสรรเป้าหมายตามแผนงาน/โครงการ/ผลผลิต/กิจกรรม "
+                "ผ่านระบบบริหารการปฏิบัติงาน (e-Operation) เรียบร้อยแล้ว สรุปได้ดังนี้ รายละเอียดรายกิจกรรมตามบัญชีแนบท้าย"
+            ],
+            "closing": "จึงเรียนมาเพื่อโปรดทราบ ตรวจสอบเป้าหมายของหน่วยงาน และรายงานผลการปฏิบัติงานในระบบภายในระยะเวลาที่กรมปศุสัตว์กำหนด "
+            f"(บันทึกและยืนยันผลงานวันที่ {entry[0]}–{entry[1]} ของทุกเดือน)",
+            "signer_th": "." * 50,
+            "position_th": province_head(here.name_th),
+            "signed_by": "ลงนามสมมติ (เอกสารจำลอง)",
+            "fiscal_year": year,
+            "total_budget": sum(o["budget"] for o in offices),
+            "draft": not stand_in,
+            "stand_in": stand_in,
+            "drafted_th": datetime_th(now),
+        },
+        "offices": offices,
+    }
+
+
+def allocated_by_office(deployment: Deployment, province: str, year: int) -> list[dict[str, Any]]:
+    """Each district's (then the province office's own) allocated targets, in catalogue order."""
+    config = deployment.config
     here = config.office(province)
     with deployment.ledger.atomic() as conn:
         allocated = targets_of(conn, year, "allocated")
@@ -76,7 +116,7 @@ def letter_context(
     order = [o for o in config.children(province) if o.level == "district"] + [here]
     offices = []
     for office in order:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "code": code,
                 "name_th": catalogue[code].name_th if code in catalogue else code,
@@ -89,50 +129,14 @@ def letter_context(
         ]
         rows.sort(key=lambda r: catalogue[r["code"]].position if r["code"] in catalogue else 10_000)
         if rows:
-            name = (
-                office.name_th
-                if office.code != province
-                else f"{office.name_th} (ผลงานของสำนักงานเอง)"
-            )
+            own = office.code == province
+            name = f"{office.name_th} (ผลงานของสำนักงานเอง)" if own else office.name_th
+            total = sum(r["budget"] for r in rows)
             offices.append(
-                {
-                    "code": office.code,
-                    "name_th": name,
-                    "activities": len(rows),
-                    "budget": sum(r["budget"] for r in rows),
-                    "rows": rows,
-                }
+                {"code": office.code, "name_th": name, "activities": len(rows)}
+                | {"budget": total, "rows": rows}
             )
-    group_th, _ = _group(config, province)
-    head = province_head(here.name_th)
-    return {
-        "letter": {
-            "office_th": here.name_th,
-            "group_th": group_th,
-            "number_th": "........................................",
-            "date_th": "........................................" if not stand_in else date_th(now),
-            "subject_th": f"แจ้งเป้าหมายผลการปฏิบัติงานและงบประมาณ (งาน-เงิน) ประจำปีงบประมาณ พ.ศ. {year} ในระบบ e-Operation",
-            "to_th": "ปศุสัตว์อำเภอทุกอำเภอ",
-            "paragraphs": [
-                (
-                    f"ตามที่ {here.name_th} ได้รับเป้าหมายผลผลิตและงบประมาณตามเอกสารงบประมาณรายจ่าย ประจำปีงบประมาณ พ.ศ. {year} นั้น "
-                    f"{group_th} ได้รับเป้าหมายจากทุกกลุ่ม/ฝ่าย และดำเนินการจัดสรรเป้าหมายตามแผนงาน/โครงการ/ผลผลิต/กิจกรรม "
-                    "ผ่านระบบบริหารการปฏิบัติงาน (e-Operation) เรียบร้อยแล้ว สรุปได้ดังนี้ รายละเอียดรายกิจกรรมตามบัญชีแนบท้าย"
-                ),
-            ],
-            "closing": "จึงเรียนมาเพื่อโปรดทราบ ตรวจสอบเป้าหมายของหน่วยงาน และรายงานผลการปฏิบัติงานในระบบภายในระยะเวลาที่กรมปศุสัตว์กำหนด "
-            f"(บันทึกและยืนยันผลงานวันที่ {config.calendar.entry[0]}–{config.calendar.entry[1]} ของทุกเดือน)",
-            "signer_th": "..................................................",
-            "position_th": head,
-            "signed_by": "ลงนามสมมติ (เอกสารจำลอง)",
-            "fiscal_year": year,
-            "total_budget": sum(o["budget"] for o in offices),
-            "draft": not stand_in,
-            "stand_in": stand_in,
-            "drafted_th": datetime_th(now),
-        },
-        "offices": offices,
-    }
+    return offices
 
 
 def province_head(office_th: str) -> str:
@@ -141,10 +145,16 @@ def province_head(office_th: str) -> str:
 
 
 def draft_letter(
-    deployment: Deployment, province: str, year: int, version: int, *, stand_in: bool = False
+    deployment: Deployment,
+    province: str,
+    year: int,
+    version: int,
+    *,
+    stand_in: bool = False,
+    signed_on: date | None = None,
 ) -> Path:
     return render_letter(
-        letter_context(deployment, province, year, stand_in=stand_in),
+        letter_context(deployment, province, year, stand_in=stand_in, signed_on=signed_on),
         letter_path(deployment, province, year, version, stand_in=stand_in),
     )
 
@@ -161,7 +171,6 @@ def _draft_and_send(deployment: Deployment, key: str) -> int:
     province, year_text, version_text = key.split("|")
     year, version = int(year_text), int(version_text.removeprefix("v"))
     path = draft_letter(deployment, province, year, version)
-
     now, here = deployment.now(), deployment.config.office(province)
     context = {
         "office": {"code": province, "name_th": here.name_th, "name_en": here.name_en},
@@ -176,14 +185,8 @@ def _draft_and_send(deployment: Deployment, key: str) -> int:
         draft = make_message(
             "target_letter", evidence_people(deployment.config, province), context, [path]
         )
-        queue(
-            conn,
-            deployment.config,
-            draft,
-            now=now,
-            dedupe_key=f"target-letter:{key}",
-            office=province,
-        )
+        dedupe = f"target-letter:{key}"
+        queue(conn, deployment.config, draft, now=now, dedupe_key=dedupe, office=province)
         record_event(
             conn,
             now,

@@ -2,9 +2,11 @@
 
 5 April 2558: the strategy group drops stand-in orders 84/2558 (``order-84-2558.pdf``) and
 85/2558 (``คำสั่ง-85-2558.pdf``, the Thai naming) and a "signed" stand-in of the drafted target
-memo (``หนังสือแจ้งเป้าหมาย-ลงนามแล้ว.pdf``) into ``share/71/evidence/``: each is registered and
-answered. 6 April, the day before the deadline: the last checklist and, March being confirmed,
-the packet, built and mailed by the calendar's jobs (built and mailed here if March is not).
+memo (``หนังสือแจ้งเป้าหมาย-2557-10-03-ลงนามแล้ว.pdf``: dated the working day after the
+allocation was accepted, as a memo signed then and scanned now would be, its date in its name)
+into ``share/71/evidence/``: each is registered and answered. 6 April, the day before the
+deadline: the last checklist and, March being confirmed, the packet, built and mailed by the
+calendar's jobs (built and mailed here if March is not).
 Every stand-in says on its pages that it is one.
 """
 
@@ -12,13 +14,15 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from eop.clock import BANGKOK
+from eop.rounds import Round
 from intake.folders import evidence_dir
 from jobs.deployment import Deployment
 from kpi.letter import draft_letter, stand_in_order
@@ -31,7 +35,15 @@ NAMES = {
     "84/2558": "order-84-2558.pdf",
     "85/2558": "คำสั่ง-85-2558.pdf",
 }  # English and Thai kind words
-SIGNED_LETTER = "หนังสือแจ้งเป้าหมาย-ลงนามแล้ว.pdf"
+SIGNED_LETTER = "หนังสือแจ้งเป้าหมาย-{date}-ลงนามแล้ว.pdf"  # its date (BE) in the name: registered
+
+
+def next_working_day(day: date) -> date:
+    """The day after `day`, Saturday and Sunday skipped (2 Oct 2557, a Thursday → 3 Oct)."""
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
 
 
 def _at(year: int, month: int, day: int, hour: int) -> datetime:
@@ -48,33 +60,12 @@ def evidence_round(
         config.round(ROUND) if any(r.code == ROUND for r in config.rounds) else config.rounds[0]
     )
     province = config.provinces()[0].code
-    staging = deployment.root / "staging" / "evidence"
-    staging.mkdir(parents=True, exist_ok=True)
 
     def later(moment: datetime) -> datetime:  # never back in time, whatever ran before
         return max(moment, deployment.now())
 
     deployment.clock.set(later(_at(2015, 4, 5, 10)))
-    made = [
-        stand_in_order(
-            deployment,
-            province,
-            ref,
-            staging / NAMES.get(ref.number or "", f"order-{ref.number}.pdf"),
-        )
-        for ref in round_.documents
-        if ref.kind == "order" and ref.number
-    ]
-    with deployment.ledger.atomic() as conn:
-        allocation = ledger_evidence.latest_fact(
-            conn, province, "allocation", str(round_.fiscal_year)
-        )
-    if allocation is not None:
-        signed = draft_letter(
-            deployment, province, round_.fiscal_year, allocation.version, stand_in=True
-        )
-        made.append(shutil.copy(signed, staging / SIGNED_LETTER))
-    for path in made:
+    for path in stand_ins(deployment, round_, province):
         shutil.move(str(path), evidence_dir(deployment.root, province) / path.name)
     step(
         later(_at(2015, 4, 5, 10)),
@@ -93,6 +84,39 @@ def evidence_round(
 
         return summary(build_and_send(deployment, round_, province, reason="demo"))
     return load_summary(deployment, round_, province)  # as the calendar's job built and mailed it
+
+
+def stand_ins(deployment: Deployment, round_: Round, province: str) -> list[Path]:
+    """The round's orders and the signed target memo as stand-ins, made in a staging folder."""
+    staging = deployment.root / "staging" / "evidence"
+    staging.mkdir(parents=True, exist_ok=True)
+    made = [
+        stand_in_order(
+            deployment,
+            province,
+            ref,
+            staging / NAMES.get(ref.number or "", f"order-{ref.number}.pdf"),
+        )
+        for ref in round_.documents
+        if ref.kind == "order" and ref.number
+    ]
+    with deployment.ledger.atomic() as conn:
+        allocation = ledger_evidence.latest_fact(
+            conn, province, "allocation", str(round_.fiscal_year)
+        )
+    if allocation is not None:  # signed the next working day after the allocation, not today
+        day = next_working_day(allocation.accepted_at.date())
+        signed = draft_letter(
+            deployment,
+            province,
+            round_.fiscal_year,
+            allocation.version,
+            stand_in=True,
+            signed_on=day,
+        )
+        name = SIGNED_LETTER.format(date=f"{day.year + 543}-{day.month:02}-{day.day:02}")
+        made.append(Path(shutil.copy(signed, staging / name)))
+    return made
 
 
 def show(packet: dict[str, Any] | None, console: Console) -> None:

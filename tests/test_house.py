@@ -210,11 +210,6 @@ def test_no_room_imports_a_room_above_it():
     assert not wrong, "arrows the house forbids:\n" + "\n".join(wrong)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="jobs/reports.rpt311 still imports kpi.scorecard (RPT311 is KPI scoring): "
-    "the kpi helper moves it so that jobs/ reaches kpi/ through no import",
-)
 def test_jobs_reach_kpi_through_no_import():
     standing = [_shown(a) for a in arrows() if (a.source, a.target) in KNOWN_ARROWS]
     assert not standing, "\n".join(standing)

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from test_kpi_support import (
     PROVINCE,
     ROUND_MONTHS,
+    after_round,
     blank_pdf,
     drop_evidence,
     normalise,
@@ -28,8 +29,10 @@ from eop.clock import Clock
 from eop.config import ConfigError, load_config
 from eop.periods import Period
 from jobs.deployment import Deployment, open_deployment
-from jobs.reports import REPORTS, render_report
+from jobs.reports import build_report, render_report
 from kpi.evidence import register_file
+from kpi.rpt311 import RPT311, rpt311_of
+from kpi.rules import resolve_round
 from kpi.scorecard import checklist, group_checklist, score
 from ledger import workflow
 from ledger.reference import targets_of
@@ -65,6 +68,7 @@ def own_results_at(deployment: Deployment, percent: float) -> None:
         ROUND_MONTHS[0],
         {a: q * percent / 100 for (_, a), (q, _) in province.items()},
     )
+    after_round(deployment)
 
 
 @pytest.mark.parametrize(
@@ -109,6 +113,7 @@ def test_achievement_is_capped_per_activity_then_averaged(deployment, tmp_path):
     record_month(
         deployment, PROVINCE, ROUND_MONTHS[0], {first: province[(PROVINCE, first)][0] * 3}
     )  # 300 %, counted 100 %
+    after_round(deployment)
     kpi1 = score(deployment, "1/2558", PROVINCE).kpi("KPI1")
     assert kpi1.achievement == pytest.approx(100 / (len(others) + 1), abs=1e-4)
     assert {a.activity: a.capped for a in kpi1.activities}[first] == 100.0
@@ -189,6 +194,7 @@ def ready(allocated: Deployment, tmp_path: Path) -> Deployment:
 
 
 def test_kpi2_level_3_fails_naming_each_district_month_missing(ready):
+    after_round(ready)
     card = score(ready, "1/2558", PROVINCE)
     assert card.kpi("KPI2").level == 2
     l2, l3 = levels(card, "KPI2")[2], levels(card, "KPI2")[3]
@@ -294,18 +300,20 @@ def test_the_checklist_lists_a_missing_month_once_and_groups_offices(ready):
 
 def test_rpt311_the_scorecard_in_three_formats(ready, tmp_path):
     play_round(ready, unconfirmed={MARCH})
-    assert REPORTS["RPT311"].kind == "performance"
+    assert RPT311.kind == "performance"
     paths = {
-        fmt: render_report(ready, "RPT311", "2558-03", PROVINCE, fmt, out_dir=tmp_path / "out")
+        fmt: render_report(ready, RPT311, "2558-03", PROVINCE, fmt, out_dir=tmp_path / "out")
         for fmt in ("xlsx", "pdf", "html")
     }
     html = paths["html"].read_text(encoding="utf-8")
-    assert (
-        REPORTS["RPT311"].title_th in html and "KPI2 ระดับที่ได้ 4" in html and "KPI1 ระดับที่ได้ 5" in html
-    )
-    assert "จังหวัดยังไม่ยืนยันข้อมูลเดือนมีนาคม 2558" in html
+    assert RPT311.title_th in html and "KPI2 ระดับที่ได้ 4" in html and "KPI1 ระดับที่ได้ 5" in html
+    assert "จังหวัดยังไม่ยืนยันข้อมูลเดือนมีนาคม 2558 ต่อส่วนกลาง" in html
+    # an official document: the evidence said as what it is, no command hint, "ระดับ 4"
+    assert "config.yaml" not in html and "eop evidence" not in html
+    assert "ระดับ 4" in html and "4 ระดับ" not in html
+    assert "ตามเอกสารงบประมาณรายจ่าย" in html
     text = pdftotext(paths["pdf"])
-    assert normalise(REPORTS["RPT311"].title_th) in normalise(text)
+    assert normalise(RPT311.title_th) in normalise(text)
     assert "KPI1" in text and "KPI2" in text and "0.2000" in text and "0.7000" in text
     sheet = load_workbook(paths["xlsx"])["RPT311"]
     rows = [r for r in sheet.iter_rows(values_only=True)]
@@ -315,20 +323,18 @@ def test_rpt311_the_scorecard_in_three_formats(ready, tmp_path):
 
 def test_rpt311_above_and_below_the_province_and_outside_any_round(ready):
     play_round(ready)
-    from jobs.reports import build_report
-
-    national = build_report(ready, "RPT311", "2558-03", "DLD")
+    national = build_report(ready, RPT311, "2558-03", "DLD")
     assert [r.cells[0].th for r in national.rows if r.style == "group"] == [
         "71 สำนักงานปศุสัตว์จังหวัดกาญจนบุรี"
     ]
     assert national.totals.cells[-1] == "0.7500"
     district = build_report(
-        ready, "RPT311", "2558-03", "7105"
+        ready, RPT311, "2558-03", "7105"
     )  # a district's report is its province's scorecard
     assert [r.cells[-1] for r in district.rows if r.style == "subtotal"] == ["0.5000", "0.2500"]
-    later = build_report(ready, "RPT311", "2558-05", "71")  # May: round 2/2558, the year so far
+    later = build_report(ready, RPT311, "2558-05", "71")  # May: round 2/2558, the year so far
     assert "2/2558" in later.notes[0].en
-    outside = build_report(ready, "RPT311", "2559-01", "71")
+    outside = build_report(ready, RPT311, "2559-01", "71")
     assert outside.rows == [] and "in no KPI round" in outside.notes[0].en
 
 
@@ -362,6 +368,7 @@ def test_eop_kpi_json_is_the_documented_shape(ready):
         "office_th",
         "as_of",
         "months",
+        "not_yet_due",
         "deadline",
         "computed_at",
         "kpis",
@@ -380,6 +387,9 @@ def test_eop_kpi_json_is_the_documented_shape(ready):
         "band",
         "holds",
         "reached",
+        "status",
+        "not_yet_due",
+        "pace",
         "needs",
         "evidence",
         "problems",
@@ -396,3 +406,67 @@ def test_eop_kpi_json_is_the_documented_shape(ready):
         check=False,
     )
     assert bad.returncode == 2 and "9/2558" in bad.stderr and "Traceback" not in bad.stderr
+
+
+# -- mid-round: only what is due by now counts (DESIGN §8) -------------------------------------
+
+APRIL_25 = at(2015, 4, 25, 10)  # round 1 closed on 7 April; round 2 runs to September
+
+
+def eop(deployment: Deployment, *args: str, now: str = "2015-04-25T10:00") -> str:
+    done = subprocess.run(
+        [str(EOP), "--config", str(deployment.config.source), "--now", now, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_mid_round_no_month_not_yet_due_is_counted_and_the_pace_is_shown(ready):
+    play_round(ready)
+    ready.clock.set(APRIL_25)
+    round_ = resolve_round(ready.config, None, ready.now())
+    card = score(ready, round_, PROVINCE)
+    assert round_.code == "2/2558" and card.as_of == MARCH  # April's entry closes on the 27th
+    assert [str(m) for m in card.not_yet_due] == [f"2558-0{m}" for m in range(4, 10)]
+    assert checklist(card) == []  # every month due is in: nothing missing, nothing failing
+    statuses = {(k.code, lv.level): lv.status for k in card.kpis for lv in k.levels}
+    assert "not-met" not in statuses.values()
+    assert [statuses[("KPI2", n)] for n in range(1, 6)] == ["met", "met", *["met-so-far"] * 3]
+    assert [statuses[("KPI1", n)] for n in range(2, 6)] == ["not-yet-due"] * 4
+    kpi1 = levels(card, "KPI1")
+    assert kpi1[2].pace[1] == "30.00% expected by now (60% by the round's end), 45.00% reached"
+    assert "not yet due" in levels(card, "KPI2")[3].pace[1]
+    assert "78 of 78 district-months due so far recorded" in levels(card, "KPI2")[3].proofs[0].en
+    # the round's packet appends the round's RPT311, though March is also round 1's last month
+    report = build_report(ready, rpt311_of(round_), card.as_of, PROVINCE)
+    assert "Round 2/2558" in report.notes[0].en and "not yet due" in report.notes[2].en
+
+
+def test_mid_round_the_command_line_says_not_yet_due_with_dates_in_buddhist_era(ready):
+    play_round(ready, skip={("7105", MARCH)})
+    shown = eop(ready, "kpi")
+    assert "รอบที่ 2/2558" in shown and "ข้อมูลถึง มีนาคม 2558" in shown
+    assert "กำหนดส่งหลักฐาน 7 ต.ค. 2558" in shown and "evidence due 7 October 2558 BE" in shown
+    assert "ยังไม่ถึงกำหนด" in shown and "not yet due" in shown and "2015-10-07" not in shown
+    check = eop(ready, "evidence", "--check")
+    assert "(กำหนดส่ง 7 ต.ค. 2558)" in check and "(due 7 October 2558 BE)" in check
+    assert "2015-" not in check and "เมษายน 2558" not in check.split("ยังไม่ถึงกำหนด")[-1]
+    assert "ยังไม่มีข้อมูลเดือนมีนาคม 2558" in check
+    assert "7105 สำนักงานปศุสัตว์อำเภอท่ามะกา" in check  # the office named, not only its code
+    shape = json.loads(eop(ready, "evidence", "--check", "--json"))
+    assert {i["period"] for i in shape["items"]} == {"2558-03"}
+    assert shape["not_yet_due"][0] == "2558-04"
+
+
+def test_an_approval_counts_once_its_review_window_has_closed(ready):
+    play_round(ready, unapproved={("7110", MARCH)})
+    ready.clock.set(at(2015, 3, 29, 12))  # March's review window: 28–30 March
+    l4 = levels(score(ready, "1/2558", PROVINCE), "KPI2")[4]
+    assert l4.problems == [] and l4.status == "met-so-far" and l4.pending == (MARCH,)
+    ready.clock.set(at(2015, 3, 31, 9))
+    l4 = levels(score(ready, "1/2558", PROVINCE), "KPI2")[4]
+    assert codes(l4) == {"approval-missing"} and l4.status == "not-met"

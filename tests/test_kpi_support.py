@@ -234,7 +234,7 @@ def play_round(
 ) -> None:
     """Round 1/2558 after the allocation: every office reports `fraction` of its share over
     the six months; sections approve in the window; the province confirms each month on the
-    2nd — except what the sets name."""
+    2nd — except what the sets name. The clock then stands after the round (`after_round`)."""
     allocated = {office: shares(deployment, office) for office in OFFICES}
     for period in ROUND_MONTHS:
         for office in OFFICES:
@@ -252,6 +252,13 @@ def play_round(
                 )
         if period not in unconfirmed:
             confirm_month(deployment, period)
+    after_round(deployment)
+
+
+def after_round(deployment: Deployment) -> None:
+    """The clock to the packet day of round 1/2558 (6 April 2558), if it stands before: every
+    month of the round due, so that everything counts."""
+    deployment.clock.set(max(deployment.now(), at(2015, 4, 6, 9)))
 
 
 def catalogue(deployment: Deployment) -> list[str]:

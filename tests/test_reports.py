@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 
 from eop.clock import BANGKOK
 from jobs.deployment import Deployment
-from jobs.reports import PACKAGE, REPORTS, build_report, render_package, render_report
+from jobs.reports import PACKAGE, build_report, render_package, render_report
+from kpi.rpt311 import CATALOGUE as REPORTS  # the ledger's reports and RPT311, built in kpi/
 from simulation.demo import run_demo
 from templates.reports import (
     Column,
@@ -66,12 +67,12 @@ def demo(tmp_path_factory) -> Deployment:
 def rendered(demo, tmp_path_factory) -> dict[tuple[str, str], Path]:
     """XLSX + PDF of the package in the default place, HTML into a folder of our choice."""
     paths = {
-        (p.stem, p.suffix[1:]): p for p in render_package(demo, PERIOD, OFFICE, codes=REPORTS)
+        (p.stem, p.suffix[1:]): p for p in render_package(demo, PERIOD, OFFICE, REPORTS.values())
     }  # RPT311 too
     html_dir = tmp_path_factory.mktemp("html")
     paths |= {
-        (code, "html"): render_report(demo, code, PERIOD, OFFICE, "html", out_dir=html_dir)
-        for code in REPORTS
+        (code, "html"): render_report(demo, spec, PERIOD, OFFICE, "html", out_dir=html_dir)
+        for code, spec in REPORTS.items()
     }
     return paths
 
@@ -508,8 +509,8 @@ def test_the_installed_eop_has_the_report_command(demo, tmp_path):
 def test_every_report_builds_for_the_department_a_district_and_an_empty_period(
     demo, office, period
 ):
-    for code in REPORTS:
-        data = build_report(demo, code, period, office)
+    for code, spec in REPORTS.items():
+        data = build_report(demo, spec, period, office)
         html = render_html(data)
         assert data.office == office and demo.config.office(office).name_th in html
         if (
@@ -517,3 +518,19 @@ def test_every_report_builds_for_the_department_a_district_and_an_empty_period(
         ):  # nothing reported in April yet: zeros, never an error
             months = [row.cells[4] for row in data.rows if row.style == "item"]
             assert months and set(months) == {0}
+
+
+def test_the_reports_room_never_reaches_up_into_kpi():
+    """RPT311 is built in kpi/ and handed to jobs.reports as a spec: jobs/ imports no kpi."""
+    import ast
+
+    for path in sorted((REPO / "jobs").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            assert not [n for n in names if n.split(".")[0] == "kpi"], path.name

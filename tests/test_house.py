@@ -220,11 +220,6 @@ def test_no_import_circle_between_modules():
     assert not found, "import circles:\n" + "\n".join(" ↔ ".join(c) for c in found)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="two circles still run through function-local imports in kpi/ (jobs.reports ↔ "
-    "kpi.scorecard for RPT311, kpi.evidence ↔ kpi.letter): the kpi helper is cutting them",
-)
 def test_no_function_local_import_dodges_a_circle():
     """A function-local import is for a heavy library, never to hide a circle between modules."""
     found = cycles(local=True)

@@ -3,7 +3,6 @@ fetching as the RPT reports (templates.reports.render)."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -14,6 +13,7 @@ from markupsafe import Markup
 
 from eop.formats import baht, number
 from eop.thai import MONTHS_EN, be_year, date_th, to_thai_digits
+from templates.pdf import write_pdf
 
 HERE = Path(__file__).resolve().parent
 WEEKDAYS_TH = ("จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์")
@@ -69,16 +69,7 @@ def render_document_html(template: str, context: dict[str, Any], *, embed_font: 
 
 
 def _write_pdf(html: str, out: Path) -> Path:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols={"file", "data"})  # never the network
-    document = HTML(string=html, url_fetcher=fetcher, base_url=HERE.as_uri() + "/")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.part")
-    document.write_pdf(partial)
-    os.replace(partial, out)
-    return out
+    return write_pdf(html, out, base_url=HERE.as_uri() + "/")
 
 
 def render_packet_front(context: dict[str, Any], out: Path) -> Path:

@@ -7,8 +7,9 @@ cluster. Thai shaping with Sarabun breaks that (NOTES-STACK):
   NIKHAHIT before a tone mark; Sarabun then ligates NIKHAHIT + mai ek/mai tho). The AA
   glyph is the glyph of า: every า of a document reads ำ, or every ำ reads า; the
   NIKHAHIT (+ tone) glyph reads nothing, so น้ำ reads นำ.
-- a tone mark raised by GPOS is drawn by its own text operator (with a text rise):
-  poppler then takes it out of its word (สิ้น → "สิน" and "้" on a line of its own).
+- a mark placed by GPOS is drawn shifted, a raised one by its own text operator (with
+  a text rise): poppler takes it out of its word (สิ้น → "สิน" and "้" on a line of its
+  own, ขุ่ → "ขุ" and "่" after the next character).
 
 The fix is a WeasyPrint `finisher` (it edits the pydyf objects before they are written,
 so it costs no re-parse), in three steps:
@@ -18,20 +19,24 @@ so it costs no re-parse), in three steps:
    it is drawn with a second code for the same glyph (CIDToGIDMap or the encoding CMap,
    and its width), whose ToUnicode says what it means there: the glyphs read in order
    then give the text as typed, for any extractor (pypdf, pdf.js, poppler);
-3. a cluster whose glyphs are drawn by more than one operator is wrapped in a
+3. each word (glyphs between white space) holding a mark is wrapped in a
    /Span <</ActualText …>> marked-content sequence, which poppler and viewers read
-   instead of the glyphs, so the cluster stays in its word.
+   instead of its glyphs: a mark drawn off its base (shifted past the base's right edge,
+   or raised by its own operator) otherwise leaves its word in poppler's reading.
 The picture is untouched: same glyphs, same widths, same positions.
 """
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import io
 import re
+import struct
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 # A decomposed vowel: (its mark, what follows the tone marks, the vowel it reads as, tones).
@@ -118,71 +123,10 @@ def meaning(glyph: int, drawn: str, meanings: dict[int, tuple[str, ...]]) -> str
     return known[0]
 
 
+@cache
 def is_mark(text: str) -> bool:
     """A glyph that belongs to the cluster before it (an empty one too)."""
     return all(unicodedata.category(c)[0] == "M" or c in JOINS_CLUSTER for c in text)
-
-
-# -- the glyphs of a content stream ---------------------------------------------------
-
-
-@dataclass
-class Shown:
-    """One `[…] TJ` operator of a content stream, cut into raw bytes and glyph codes."""
-
-    tokens: list[bytes | int]
-    cuts: dict[int, list[bytes]] = field(default_factory=dict)  # before token i: operators
-    changed: bool = False
-
-    @classmethod
-    def parse(cls, item: bytes) -> Shown:
-        parts = HEX.split(item[1:-4])  # b'[' … b'] TJ'
-        tokens: list[bytes | int] = []
-        for number, part in enumerate(parts):
-            if number % 2 and not part:
-                tokens.append(b"<>")  # WeasyPrint's separator between two numbers
-            elif number % 2:
-                tokens.extend(int(part[i : i + 4], 16) for i in range(0, len(part), 4))
-            elif part:
-                tokens.append(part)
-        return cls(tokens)
-
-    def write(self) -> list[bytes]:
-        out: list[bytes] = []
-        piece: list[bytes | int] = []
-        for number, token in enumerate([*self.tokens, b""]):
-            if number in self.cuts:
-                out.extend([_array(piece)] if piece else [])
-                out.extend(self.cuts[number])
-                piece = []
-            piece.append(token)
-        out.extend([_array(piece)] if piece != [b""] else [])
-        return out
-
-
-def _array(tokens: list[bytes | int]) -> bytes:
-    out, run = [b"["], []
-    for token in [*tokens, b""]:
-        if isinstance(token, int):
-            run.append(f"{token:04x}")
-            continue
-        if run:
-            out.append(b"<" + "".join(run).encode() + b">")
-            run = []
-        out.append(token)
-    return b"".join(out) + b"] TJ"
-
-
-@dataclass
-class Glyph:
-    shown: Shown
-    token: int  # index in shown.tokens
-    font: str  # the font's resource name (WeasyPrint's font hash)
-    text: str  # what it means here
-
-    @property
-    def code(self) -> int:
-        return self.shown.tokens[self.token]  # type: ignore[return-value]
 
 
 @dataclass
@@ -219,92 +163,136 @@ class FontText:
 # -- one content stream -----------------------------------------------------------------
 
 
+@dataclass
+class Line:
+    """The glyphs of one line (WeasyPrint sets the text matrix once a line) in the order
+    drawn: the stream item each is in, its font and its code."""
+
+    items: list[int] = field(default_factory=list)
+    fonts: list[FontText] = field(default_factory=list)
+    codes: list[int] = field(default_factory=list)
+    shown: dict[int, tuple[bytes, int]] = field(default_factory=dict)  # item → (it, 1st glyph)
+    offsets: dict[int, list[int]] = field(default_factory=dict)  # item → its glyphs' offsets
+
+    def add(self, number: int, item: bytes, font: FontText) -> None:
+        digits = b"".join(HEX.findall(item))
+        count = len(digits) // 4
+        self.shown[number] = (item, len(self.codes))
+        self.codes += struct.unpack(f">{count}H", binascii.unhexlify(digits))
+        self.items += [number] * count
+        self.fonts += [font] * count
+
+    def offset(self, at: int) -> int:
+        """Where glyph `at`'s four hex digits are in its item."""
+        number = self.items[at]
+        item, first = self.shown[number]
+        if number not in self.offsets:
+            self.offsets[number] = [
+                start
+                for match in HEX.finditer(item)
+                for start in range(match.start(1), match.end(1), 4)
+            ]
+        return self.offsets[number][at - first]
+
+
+@dataclass
+class Edits:
+    """What to change in a stream's `[…] TJ` items: codes to replace, operators to put in
+    (both at a glyph's offset)."""
+
+    codes: dict[int, list[tuple[int, bytes]]] = field(default_factory=dict)
+    cuts: dict[int, list[tuple[int, bytes]]] = field(default_factory=dict)
+
+    def apply(self, items: list[Any]) -> list[Any]:
+        if not self.codes and not self.cuts:
+            return items
+        out: list[Any] = []
+        done = 0
+        for number in sorted(self.codes.keys() | self.cuts.keys()):
+            out += items[done:number]
+            out += self._rewrite(items[number], number)
+            done = number + 1
+        return out + items[done:]
+
+    def _rewrite(self, item: bytes, number: int) -> list[bytes]:
+        """The item with its codes replaced, cut where operators go in: each piece is a
+        `[…] TJ` of its own (a cut inside a hex string closes and reopens it)."""
+        if number in self.codes:
+            changed = bytearray(item)
+            for offset, code in self.codes[number]:
+                changed[offset : offset + 4] = code
+            item = bytes(changed)
+        out: list[bytes] = []
+        done = 0
+        for offset, operator in sorted(self.cuts.get(number, ()), key=lambda cut: cut[0]):
+            if offset > done:
+                out.append((b"[<" if done else b"") + item[done:offset] + b">] TJ")
+                done = offset
+            out.append(operator)
+        out.append((b"[<" if done else b"") + item[done:])
+        return [piece for piece in out if piece != b"[<>] TJ"]
+
+
 def fix_stream(items: list[Any], fonts: dict[str, FontText]) -> list[Any]:
-    """The stream's operators with glyph codes and spans fixed (the same list if nothing
-    changed). Glyphs are looked at one line (text matrix set) at a time."""
-    shown_at: dict[int, Shown] = {}
-    line: list[Glyph] = []
-    font = ""
+    """The stream's items with glyph codes and spans fixed (the same list if nothing
+    changed), looking at one line at a time."""
+    edits, line, font = Edits(), Line(), None
     for number, item in enumerate(items):
-        if not isinstance(item, bytes):
+        if type(item) is not bytes:
             continue
-        if item.endswith(b" Tf"):
-            font = item[1 : item.index(b" ")].decode()
-        elif item in (b"BT", b"ET") or item.endswith(b" Tm"):  # WeasyPrint: a Tm per line
-            _fix_line(line, fonts)
-            line = []
-        elif item.endswith(b"] TJ") and font in fonts:
-            shown = shown_at[number] = Shown.parse(item)
-            text = fonts[font].text
-            line.extend(
-                Glyph(shown, i, font, text(t)) for i, t in enumerate(shown.tokens) if type(t) is int
-            )
-    _fix_line(line, fonts)
-    if not any(shown.changed for shown in shown_at.values()):
-        return items
-    out: list[Any] = []
-    for number, item in enumerate(items):
-        shown = shown_at.get(number)
-        out.extend(shown.write() if shown and shown.changed else [item])
-    return out
+        end = item[-2:]
+        if end == b"TJ":
+            if font is not None:
+                line.add(number, item, font)
+        elif end == b"Tf":
+            font = fonts.get(item[1 : item.index(b" ")].decode())
+        elif end in (b"Tm", b"BT", b"ET"):
+            _fix_line(line, edits)
+            line = Line()
+    _fix_line(line, edits)
+    return edits.apply(items)
 
 
-def _fix_line(line: list[Glyph], fonts: dict[str, FontText]) -> None:
-    _read_sara_am(line)
-    for glyph in line:
-        if glyph.text != fonts[glyph.font].text(glyph.code):
-            code = fonts[glyph.font].alias(glyph.code, glyph.text)
-            if code is not None:
-                glyph.shown.tokens[glyph.token] = code
-                glyph.shown.changed = True
-    clusters = list(_clusters(line))
+def _fix_line(line: Line, edits: Edits) -> None:
+    texts = [font.text(code) for font, code in zip(line.fonts, line.codes)]
+    if "\u0e4d" in "".join(texts) or "\u0ecd" in "".join(texts):
+        _read_sara_am(line, texts)
+        for at, (font, code, text) in enumerate(zip(line.fonts, line.codes, texts)):
+            alias = font.alias(code, text) if text != font.text(code) else None
+            if alias is not None:
+                edits.codes.setdefault(line.items[at], []).append(
+                    (line.offset(at), b"%04x" % alias)
+                )
     start = 0
-    while start < len(clusters):
-        end = start + 1
-        if len({id(glyph.shown) for glyph in clusters[start]}) > 1:
-            while end < len(clusters) and len({id(g.shown) for g in clusters[end]}) > 1:
-                end += 1
-            if end < len(clusters) and not clusters[end][0].text.isspace():
-                end += 1  # up to a base drawn where the raised mark's shift is undone
-            _span([glyph for cluster in clusters[start:end] for glyph in cluster])
-        start = end
+    for at, text in enumerate([*texts, " "]):
+        if text.isspace():
+            if any(map(is_mark, texts[start:at])):
+                _span(line, edits, start, at - 1, "".join(texts[start:at]))
+            start = at + 1
 
 
-def _read_sara_am(line: list[Glyph]) -> None:
+def _read_sara_am(line: Line, texts: list[str]) -> None:
     """NIKHAHIT [+ tone] (one glyph or two) then AA: the tone, then SARA AM."""
-    for number, glyph in enumerate(line):
+    for at, text in enumerate(texts):
         for mark, (aa, am, tones) in SARA_AM.items():
-            if mark not in glyph.text or set(glyph.text) - tones - {mark}:
+            if mark not in text or set(text) - tones - {mark}:
                 continue
-            after = number + 1
-            while after < len(line) and line[after].text and set(line[after].text) <= tones:
+            after = at + 1
+            while after < len(texts) and texts[after] and set(texts[after]) <= tones:
                 after += 1
-            if after < len(line) and line[after].text == aa and line[after].font == glyph.font:
-                glyph.text = glyph.text.replace(mark, "", 1)
-                line[after].text = am
+            if after < len(texts) and texts[after] == aa and line.fonts[after] is line.fonts[at]:
+                texts[at] = text.replace(mark, "", 1)
+                texts[after] = am
 
 
-def _clusters(line: list[Glyph]) -> Iterator[list[Glyph]]:
-    cluster: list[Glyph] = []
-    for glyph in line:
-        if cluster and not is_mark(glyph.text):
-            yield cluster
-            cluster = []
-        cluster.append(glyph)
-    if cluster:
-        yield cluster
-
-
-def _span(cluster: list[Glyph]) -> None:
-    """/ActualText around a cluster drawn by several operators (a raised mark)."""
-    text = "".join(glyph.text for glyph in cluster)
-    first, last = cluster[0], cluster[-1]
+def _span(line: Line, edits: Edits, first: int, last: int, text: str) -> None:
+    """/ActualText around a word: poppler and pdf.js then read its text as one, wherever
+    its marks are drawn."""
     actual = b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
-    first.shown.cuts.setdefault(first.token, []).append(
-        b"/Span <</ActualText " + actual + b">> BDC"
+    edits.cuts.setdefault(line.items[first], []).append(
+        (line.offset(first), b"/Span <</ActualText " + actual + b">> BDC")
     )
-    last.shown.cuts.setdefault(last.token + 1, []).append(b"EMC")
-    first.shown.changed = last.shown.changed = True
+    edits.cuts.setdefault(line.items[last], []).append((line.offset(last) + 4, b"EMC"))
 
 
 # -- the document ---------------------------------------------------------------------

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from eop.formats import baht, count, moment_th, number, percent
 from eop.thai import to_thai_digits
-from templates.pdf import write_pdf
+from templates.pdf import font_uris, write_pdf
 from templates.reports.model import Cell, Chart, ColumnKind, ReportData, Row, Text
 
 HERE = Path(__file__).resolve().parent
@@ -90,24 +90,21 @@ def stylesheet() -> str:
     return (HERE / "report.css").read_text(encoding="utf-8")
 
 
-@cache
-def font_uris() -> dict[int, str]:
-    """weight → file: URI of Sarabun, shipped by the pip package fontpkg-sarabun."""
-    import fontpkg
-
-    return {weight: Path(fontpkg.path("Sarabun", weight)).as_uri() for weight in (400, 700)}
-
-
 def render_html(data: ReportData, *, embed_font: bool = False) -> str:
-    """The report as one HTML page. `embed_font` adds the @font-face rules for the PDF;
-    a mail body goes without (it must fetch nothing, and a reader's Thai font will do)."""
+    """The report as one HTML page, its stylesheet inline. `embed_font` adds the
+    @font-face rules of Sarabun; a mail body goes without (it must fetch nothing, and a
+    reader's Thai font will do)."""
+    return _html(data, Markup(stylesheet()), font_uris() if embed_font else {})
+
+
+def _html(data: ReportData, css: Markup, fonts: dict[int, str]) -> str:
     return (
         environment()
         .get_template("report.html")
         .render(
             data=data,
-            css=Markup(stylesheet()),
-            fonts=font_uris() if embed_font else {},
+            css=css,
+            fonts=fonts,
             chart_svg=bar_chart_svg(data.chart, data.thai_numerals) if data.chart else "",
             numeric=NUMERIC,
             blocks=blocks(data),
@@ -116,8 +113,14 @@ def render_html(data: ReportData, *, embed_font: bool = False) -> str:
 
 
 def render_pdf(data: ReportData, out: Path) -> Path:
-    """A4 landscape PDF with Sarabun embedded, its text layer exact (templates.pdf)."""
-    return write_pdf(render_html(data, embed_font=True), out, base_url=HERE.as_uri() + "/")
+    """A4 landscape PDF with Sarabun embedded and an exact text layer (templates.pdf): the
+    stylesheet and the font are given parsed, the HTML carries neither."""
+    return write_pdf(
+        _html(data, Markup(""), {}),
+        out,
+        base_url=HERE.as_uri() + "/",
+        stylesheets=[HERE / "report.css"],
+    )
 
 
 # -- the bar chart (inline SVG) ------------------------------------------------------

@@ -31,6 +31,7 @@ from __future__ import annotations
 import binascii
 import hashlib
 import io
+import itertools
 import re
 import struct
 import unicodedata
@@ -45,6 +46,8 @@ SARA_AM = {
     "\u0ecd": ("\u0eb2", "\u0eb3", frozenset("\u0ec8\u0ec9\u0eca\u0ecb")),  # Lao ຳ
 }
 JOINS_CLUSTER = frozenset("\u0e33\u0eb3")  # spacing vowels that still belong to the cluster
+# Code points of category Cf (format characters), lowest first.
+INVISIBLE = (0xAD, *range(0x600, 0x606), 0x61C, 0x6DD, 0x70F, 0x8E2, 0x180E, *range(0x200B, 0x2010))
 HEX = re.compile(rb"<([0-9a-fA-F]*)>")
 
 _MEANINGS: dict[bytes, dict[int, tuple[str, ...]]] = {}  # font file digest → glyph → meanings
@@ -151,9 +154,14 @@ class FontText:
         return self.known[code]
 
     def alias(self, glyph: int, text: str) -> int | None:
-        """A second code drawing `glyph` that reads `text`; None when codes run out."""
+        """A second code drawing `glyph` that reads `text`; None when codes run out. A code
+        that reads nothing is the value of an invisible format character: pdf.js takes an
+        empty ToUnicode entry for the code itself as a code point, and skips those."""
         if (glyph, text) not in self.aliases:
-            code = self.font.glyph_count + len(self.font.missing) + len(self.aliases)
+            taken = self.font.to_unicode.keys() | set(self.aliases.values())
+            start = self.font.glyph_count + len(self.font.missing)
+            codes = iter(INVISIBLE) if not text else itertools.count(start)
+            code = next((c for c in codes if c not in taken), 0x10000)
             if code > 0xFFFF:
                 return None
             self.aliases[(glyph, text)] = code

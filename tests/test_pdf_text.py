@@ -178,3 +178,17 @@ def test_fonts_stay_embedded_and_subset_and_qpdf_finds_nothing(hard_pdf):
     assert check.returncode == 0 and "No syntax or stream encoding errors" in check.stdout, (
         check.stdout + check.stderr
     )
+
+
+def test_a_glyph_that_reads_nothing_has_a_code_pdfjs_skips(hard_pdf):
+    """pdf.js (Firefox, and Chromium pages that embed it) reads an empty ToUnicode entry as
+    the code itself: such a code must be an invisible format character (category Cf), as
+    the NIKHAHIT of กำ is (checked by hand in headless Chromium with pdfjs-dist 5.6)."""
+    from pypdf import PdfReader
+
+    empty = []
+    for page in PdfReader(hard_pdf).pages:
+        for font in page["/Resources"]["/Font"].values():
+            cmap = font.get_object()["/ToUnicode"].get_object().get_data().decode("latin-1")
+            empty += [int(c, 16) for c in re.findall(r"<([0-9a-f]{4})> <>", cmap)]
+    assert empty and all(unicodedata.category(chr(code)) == "Cf" for code in empty), empty

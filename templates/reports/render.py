@@ -8,6 +8,7 @@ font of its own) with @font-face, and only from file: URLs.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -19,7 +20,7 @@ from markupsafe import Markup
 from eop.formats import baht, count, moment_th, number, percent
 from eop.thai import to_thai_digits
 from templates.pdf import font_uris, write_pdf
-from templates.reports.model import Cell, Chart, ColumnKind, ReportData, Row, Text
+from templates.reports.model import Bar, Cell, Chart, ColumnKind, ReportData, Row, Text
 
 HERE = Path(__file__).resolve().parent
 NUMERIC: tuple[ColumnKind, ...] = ("quantity", "money", "percent", "count")
@@ -147,6 +148,25 @@ def _text(x: float, y: float, text: str, height: float, anchor: str, colour: str
     return f'<span class="label" style="{top};{where};color:{colour}">{escape(text)}</span>'
 
 
+def _bar(
+    chart: Chart, bar: Bar, y: float, x_of: Callable[[float], float], height: float, thai: bool
+) -> tuple[str, list[str]]:
+    """One bar (amber short of the expected line, green from 100 %) and its labels."""
+    caption = (
+        bar.caption if len(bar.caption) <= CAPTION_CHARS else bar.caption[: CAPTION_CHARS - 1] + "…"
+    )
+    labels = [_text(LABEL_W - 8, y + BAR_H - 3, f"{bar.label} {caption}", height, "end", "#1f2933")]
+    value = bar.value or 0
+    colour = OVER if value >= 100 else BELOW if chart.expected and value < chart.expected else BAR
+    shape = f'<rect x="{LABEL_W}" y="{y}" width="{x_of(value) - LABEL_W:.1f}" height="{BAR_H}" fill="{colour}"/>'
+    shown = "–" if bar.value is None else digits(f"{bar.value:,.1f}%", thai)
+    if x_of(value) - LABEL_W > 70:  # inside a long bar, in white: clear of the dashed line
+        labels.append(_text(x_of(value) - 4, y + BAR_H - 3, shown, height, "end", "#ffffff"))
+    else:
+        labels.append(_text(x_of(value) + 4, y + BAR_H - 3, shown, height, "start", "#1f2933"))
+    return shape, labels
+
+
 def bar_chart_svg(chart: Chart, thai: bool = False) -> Markup:
     """Horizontal bars of a percentage per activity, a grid every 25 %, and a dashed line
     where the period should have reached. Bars short of that line are amber. The shapes are
@@ -170,27 +190,9 @@ def bar_chart_svg(chart: Chart, thai: bool = False) -> Markup:
         )
         labels.append(_text(x, TOP - 10, digits(f"{tick}%", thai), height, "middle", "#52606d"))
     for index, bar in enumerate(chart.bars):
-        y = TOP + index * (BAR_H + GAP)
-        caption = (
-            bar.caption
-            if len(bar.caption) <= CAPTION_CHARS
-            else bar.caption[: CAPTION_CHARS - 1] + "…"
-        )
-        labels.append(
-            _text(LABEL_W - 8, y + BAR_H - 3, f"{bar.label} {caption}", height, "end", "#1f2933")
-        )
-        value = bar.value or 0
-        colour = (
-            OVER if value >= 100 else BELOW if chart.expected and value < chart.expected else BAR
-        )
-        shapes.append(
-            f'<rect x="{LABEL_W}" y="{y}" width="{x_of(value) - LABEL_W:.1f}" height="{BAR_H}" fill="{colour}"/>'
-        )
-        shown = "–" if bar.value is None else digits(f"{bar.value:,.1f}%", thai)
-        if x_of(value) - LABEL_W > 70:  # inside a long bar, in white: clear of the dashed line
-            labels.append(_text(x_of(value) - 4, y + BAR_H - 3, shown, height, "end", "#ffffff"))
-        else:
-            labels.append(_text(x_of(value) + 4, y + BAR_H - 3, shown, height, "start", "#1f2933"))
+        shape, bar_labels = _bar(chart, bar, TOP + index * (BAR_H + GAP), x_of, height, thai)
+        shapes.append(shape)
+        labels += bar_labels
     if chart.expected:
         x = x_of(chart.expected)
         shapes.append(

@@ -124,7 +124,7 @@ def render_pdf(data: ReportData, out: Path) -> Path:
     )
 
 
-# -- the bar chart (SVG shapes, HTML labels) ------------------------------------------------------
+# -- the bar chart (SVG shapes, HTML labels) -----------------------------------------
 
 WIDTH, LABEL_W, VALUE_W, BAR_H, GAP, TOP = 1000, 360, 70, 14, 6, 28
 BAR, BELOW, OVER = "#3b6ea5", "#d9822b", "#2e7d32"

@@ -97,7 +97,9 @@ def glyph_meanings(blob: bytes, index: int = 0) -> dict[int, tuple[str, ...]]:
     return _MEANINGS[digest]
 
 
-def _derive(rules: list[tuple[tuple[str, ...], str]], gid: dict[str, int], found: dict) -> None:
+def _derive(
+    rules: list[tuple[tuple[str, ...], str]], gid: dict[str, int], found: dict[int, list[str]]
+) -> None:
     """Give unencoded glyphs the meaning of what makes them, until nothing changes
     (an alternate of an alternate)."""
     encoded = set(found)
@@ -106,7 +108,7 @@ def _derive(rules: list[tuple[tuple[str, ...], str]], gid: dict[str, int], found
         changed = False
         for inputs, output in rules:
             target = gid.get(output)
-            parts = [found.get(gid.get(name, -1)) for name in inputs]
+            parts = [found.get(gid.get(name, -1), []) for name in inputs]
             if target is None or target in encoded or not all(parts):
                 continue
             text = "".join(part[0] for part in parts)

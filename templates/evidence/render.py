@@ -86,7 +86,7 @@ def render_order(context: dict[str, Any], out: Path) -> Path:
 def render_slip(context: dict[str, Any], out: Path) -> Path:
     """The page standing in a packet for a document on file that cannot be read (`context`:
     label_th, label_en, name, sha256, th, en — what is wrong and what to send instead)."""
-    return _write_pdf(render_document_html("slip.html", context), out)
+    return _write_pdf("slip.html", context, out)
 
 
 def render_stamps(pages: list[dict[str, Any]], out: Path) -> Path:

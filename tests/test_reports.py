@@ -10,6 +10,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 
@@ -42,9 +43,9 @@ PROVINCE_TH = "สำนักงานปศุสัตว์จังหว�
 
 
 def normalise(text: str) -> str:
-    """Thai as pdftotext can give it back (NOTES-STACK): ำ → า, no tone marks, no spaces."""
-    text = text.replace("ำ", "า")
-    return re.sub(r"[\u0E47-\u0E4E\s]", "", text)
+    """Text compared exactly, white space aside (the PDFs' text layer is exact Thai:
+    templates.pdf_text, tests/test_pdf_text.py)."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFC", text))
 
 
 def pdftotext(path: Path) -> str:

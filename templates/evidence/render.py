@@ -3,7 +3,6 @@ fetching as the RPT reports (templates.reports.render)."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -14,6 +13,7 @@ from markupsafe import Markup
 
 from eop.formats import baht, number
 from eop.thai import MONTHS_EN, be_year, date_th, to_thai_digits
+from templates.pdf import font_uris, write_pdf
 
 HERE = Path(__file__).resolve().parent
 WEEKDAYS_TH = ("จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์")
@@ -52,54 +52,41 @@ def _css(name: str) -> str:
     return (HERE / name).read_text(encoding="utf-8")
 
 
-def _fonts() -> dict[int, str]:
-    from templates.reports.render import font_uris
-
-    return font_uris()
-
-
 def render_document_html(template: str, context: dict[str, Any], *, embed_font: bool = True) -> str:
+    """The document as one HTML page; `embed_font` adds Sarabun's @font-face rules (the
+    PDF writer gives the font itself, parsed once)."""
+    fonts = font_uris() if embed_font else {}
     return (
         environment()
         .get_template(template)
-        .render(
-            **context, fonts=_fonts() if embed_font else {}, base_css=Markup(_css("document.css"))
-        )
+        .render(**context, fonts=fonts, base_css=Markup(_css("document.css")))
     )
 
 
-def _write_pdf(html: str, out: Path) -> Path:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols={"file", "data"})  # never the network
-    document = HTML(string=html, url_fetcher=fetcher, base_url=HERE.as_uri() + "/")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.part")
-    document.write_pdf(partial)
-    os.replace(partial, out)
-    return out
+def _write_pdf(template: str, context: dict[str, Any], out: Path) -> Path:
+    html = render_document_html(template, context, embed_font=False)
+    return write_pdf(html, out, base_url=HERE.as_uri() + "/")
 
 
 def render_packet_front(context: dict[str, Any], out: Path) -> Path:
     """Cover, contents, scorecard, each KPI's level table, the evidence index and the checklist."""
-    return _write_pdf(render_document_html("packet.html", context), out)
+    return _write_pdf("packet.html", context, out)
 
 
 def render_letter(context: dict[str, Any], out: Path) -> Path:
     """The target notification memo (บันทึกข้อความ) with its annex of each office's targets."""
-    return _write_pdf(render_document_html("letter.html", context), out)
+    return _write_pdf("letter.html", context, out)
 
 
 def render_order(context: dict[str, Any], out: Path) -> Path:
     """A province office order (คำสั่ง) appointing a committee: the demo's stand-ins."""
-    return _write_pdf(render_document_html("order.html", context), out)
+    return _write_pdf("order.html", context, out)
 
 
 def render_slip(context: dict[str, Any], out: Path) -> Path:
     """The page standing in a packet for a document on file that cannot be read (`context`:
     label_th, label_en, name, sha256, th, en — what is wrong and what to send instead)."""
-    return _write_pdf(render_document_html("slip.html", context), out)
+    return _write_pdf("slip.html", context, out)
 
 
 def render_stamps(pages: list[dict[str, Any]], out: Path) -> Path:
@@ -116,4 +103,4 @@ def render_stamps(pages: list[dict[str, Any]], out: Path) -> Path:
         ],
         "sizes": [{"name": name, "width": w, "height": h} for (w, h), name in sizes.items()],
     }
-    return _write_pdf(render_document_html("stamps.html", context), out)
+    return _write_pdf("stamps.html", context, out)

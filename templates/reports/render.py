@@ -8,18 +8,19 @@ font of its own) with @font-face, and only from file: URLs.
 from __future__ import annotations
 
 import math
-import os
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from eop.formats import baht, count, moment_th, number, percent
 from eop.thai import to_thai_digits
-from templates.reports.model import Cell, Chart, ColumnKind, ReportData, Row, Text
+from templates.pdf import font_uris, write_pdf
+from templates.reports.model import Bar, Cell, Chart, ColumnKind, ReportData, Row, Text
 
 HERE = Path(__file__).resolve().parent
 NUMERIC: tuple[ColumnKind, ...] = ("quantity", "money", "percent", "count")
@@ -90,24 +91,21 @@ def stylesheet() -> str:
     return (HERE / "report.css").read_text(encoding="utf-8")
 
 
-@cache
-def font_uris() -> dict[int, str]:
-    """weight → file: URI of Sarabun, shipped by the pip package fontpkg-sarabun."""
-    import fontpkg
-
-    return {weight: Path(fontpkg.path("Sarabun", weight)).as_uri() for weight in (400, 700)}
-
-
 def render_html(data: ReportData, *, embed_font: bool = False) -> str:
-    """The report as one HTML page. `embed_font` adds the @font-face rules for the PDF;
-    a mail body goes without (it must fetch nothing, and a reader's Thai font will do)."""
+    """The report as one HTML page, its stylesheet inline. `embed_font` adds the
+    @font-face rules of Sarabun; a mail body goes without (it must fetch nothing, and a
+    reader's Thai font will do)."""
+    return _html(data, Markup(stylesheet()), font_uris() if embed_font else {})
+
+
+def _html(data: ReportData, css: Markup, fonts: dict[int, str]) -> str:
     return (
         environment()
         .get_template("report.html")
         .render(
             data=data,
-            css=Markup(stylesheet()),
-            fonts=font_uris() if embed_font else {},
+            css=css,
+            fonts=fonts,
             chart_svg=bar_chart_svg(data.chart, data.thai_numerals) if data.chart else "",
             numeric=NUMERIC,
             blocks=blocks(data),
@@ -116,23 +114,17 @@ def render_html(data: ReportData, *, embed_font: bool = False) -> str:
 
 
 def render_pdf(data: ReportData, out: Path) -> Path:
-    """A4 landscape PDF with Sarabun embedded. WeasyPrint is imported once per process and
-    kept: rendering many reports in one process costs ~0.1 s a page instead of ~0.6 s."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols={"file", "data"})  # never the network
-    document = HTML(
-        string=render_html(data, embed_font=True), url_fetcher=fetcher, base_url=HERE.as_uri() + "/"
+    """A4 landscape PDF with Sarabun embedded and an exact text layer (templates.pdf): the
+    stylesheet and the font are given parsed, the HTML carries neither."""
+    return write_pdf(
+        _html(data, Markup(""), {}),
+        out,
+        base_url=HERE.as_uri() + "/",
+        stylesheets=[HERE / "report.css"],
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.part")
-    document.write_pdf(partial)
-    os.replace(partial, out)  # nobody ever sees half a PDF
-    return out
 
 
-# -- the bar chart (inline SVG) ------------------------------------------------------
+# -- the bar chart (SVG shapes, HTML labels) -----------------------------------------
 
 WIDTH, LABEL_W, VALUE_W, BAR_H, GAP, TOP = 1000, 360, 70, 14, 6, 28
 BAR, BELOW, OVER = "#3b6ea5", "#d9822b", "#2e7d32"
@@ -144,14 +136,41 @@ def _scale_top(chart: Chart) -> float:
     return math.ceil(highest / 25) * 25
 
 
-def _text(x: float, y: float, text: str, **attrs: str) -> str:
-    extra = "".join(f" {k.replace('_', '-')}={quoteattr(v)}" for k, v in attrs.items())
-    return f'<text x="{x:.1f}" y="{y:.1f}"{extra}>{escape(text)}</text>'
+def _text(x: float, y: float, text: str, height: float, anchor: str, colour: str) -> str:
+    """A label laid over the chart as HTML, at SVG point (x, baseline y): WeasyPrint draws
+    SVG text one code point at a time (Thai marks collide, and it costs ~0.1 s a chart)."""
+    top = f"top:{(y - 9) / height * 100:.2f}%"
+    where = {
+        "end": f"right:{(WIDTH - x) / WIDTH * 100:.2f}%",
+        "middle": f"left:{x / WIDTH * 100 - 5:.2f}%;width:10%;text-align:center",
+        "start": f"left:{x / WIDTH * 100:.2f}%",
+    }[anchor]
+    return f'<span class="label" style="{top};{where};color:{colour}">{escape(text)}</span>'
+
+
+def _bar(
+    chart: Chart, bar: Bar, y: float, x_of: Callable[[float], float], height: float, thai: bool
+) -> tuple[str, list[str]]:
+    """One bar (amber short of the expected line, green from 100 %) and its labels."""
+    caption = (
+        bar.caption if len(bar.caption) <= CAPTION_CHARS else bar.caption[: CAPTION_CHARS - 1] + "…"
+    )
+    labels = [_text(LABEL_W - 8, y + BAR_H - 3, f"{bar.label} {caption}", height, "end", "#1f2933")]
+    value = bar.value or 0
+    colour = OVER if value >= 100 else BELOW if chart.expected and value < chart.expected else BAR
+    shape = f'<rect x="{LABEL_W}" y="{y}" width="{x_of(value) - LABEL_W:.1f}" height="{BAR_H}" fill="{colour}"/>'
+    shown = "–" if bar.value is None else digits(f"{bar.value:,.1f}%", thai)
+    if x_of(value) - LABEL_W > 70:  # inside a long bar, in white: clear of the dashed line
+        labels.append(_text(x_of(value) - 4, y + BAR_H - 3, shown, height, "end", "#ffffff"))
+    else:
+        labels.append(_text(x_of(value) + 4, y + BAR_H - 3, shown, height, "start", "#1f2933"))
+    return shape, labels
 
 
 def bar_chart_svg(chart: Chart, thai: bool = False) -> Markup:
     """Horizontal bars of a percentage per activity, a grid every 25 %, and a dashed line
-    where the period should have reached. Bars short of that line are amber."""
+    where the period should have reached. Bars short of that line are amber. The shapes are
+    SVG, the labels HTML laid over them."""
     top = _scale_top(chart)
     plot = WIDTH - LABEL_W - VALUE_W
     height = TOP + len(chart.bars) * (BAR_H + GAP) + 8
@@ -159,55 +178,26 @@ def bar_chart_svg(chart: Chart, thai: bool = False) -> Markup:
     def x_of(value: float) -> float:
         return LABEL_W + plot * min(value, top) / top
 
-    parts = [
-        (
-            f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
-            f'width="{WIDTH}" height="{height}" font-family="Sarabun, Tahoma, sans-serif" font-size="11">'
-        )
+    shapes = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
+        f'width="{WIDTH}" height="{height}">'
     ]
+    labels = []
     for tick in range(0, int(top) + 1, 25):
         x = x_of(tick)
-        parts.append(
+        shapes.append(
             f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{height - 8}" stroke="#d9dde3" stroke-width="1"/>'
         )
-        parts.append(
-            _text(x, TOP - 10, digits(f"{tick}%", thai), text_anchor="middle", fill="#52606d")
-        )
+        labels.append(_text(x, TOP - 10, digits(f"{tick}%", thai), height, "middle", "#52606d"))
     for index, bar in enumerate(chart.bars):
-        y = TOP + index * (BAR_H + GAP)
-        caption = (
-            bar.caption
-            if len(bar.caption) <= CAPTION_CHARS
-            else bar.caption[: CAPTION_CHARS - 1] + "…"
-        )
-        parts.append(
-            _text(
-                LABEL_W - 8,
-                y + BAR_H - 3,
-                f"{bar.label} {caption}",
-                text_anchor="end",
-                fill="#1f2933",
-            )
-        )
-        value = bar.value or 0
-        colour = (
-            OVER if value >= 100 else BELOW if chart.expected and value < chart.expected else BAR
-        )
-        parts.append(
-            f'<rect x="{LABEL_W}" y="{y}" width="{x_of(value) - LABEL_W:.1f}" height="{BAR_H}" fill="{colour}"/>'
-        )
-        shown = "–" if bar.value is None else digits(f"{bar.value:,.1f}%", thai)
-        if x_of(value) - LABEL_W > 70:  # inside a long bar, in white: clear of the dashed line
-            parts.append(
-                _text(x_of(value) - 4, y + BAR_H - 3, shown, text_anchor="end", fill="#ffffff")
-            )
-        else:
-            parts.append(_text(x_of(value) + 4, y + BAR_H - 3, shown, fill="#1f2933"))
+        shape, bar_labels = _bar(chart, bar, TOP + index * (BAR_H + GAP), x_of, height, thai)
+        shapes.append(shape)
+        labels += bar_labels
     if chart.expected:
         x = x_of(chart.expected)
-        parts.append(
+        shapes.append(
             f'<line x1="{x:.1f}" y1="{TOP - 4}" x2="{x:.1f}" y2="{height - 8}" stroke="#c62828" '
             f'stroke-width="1.5" stroke-dasharray="5,3"/>'
         )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    shapes.append("</svg>")
+    return Markup('<div class="plot">' + "".join(shapes + labels) + "</div>")

@@ -60,7 +60,11 @@ def correction_open(
         )
     except CorrectionRefused as exc:
         raise Failure(str(exc)) from None
-    console.print(
+    console.print(_opened_line(opened, to_centre))
+
+
+def _opened_line(opened: dict, to_centre: bool) -> str:
+    return (
         f"เปิดการแก้ไขที่ {opened['id']}: {opened['office']} งวด {opened['period']} บันทึกที่ {opened['memo_number']} "
         f"({opened['memo_date']}, {opened['approved_by']}){' แจ้งส่วนกลาง' if to_centre else ''} — "
         f"correction {opened['id']} open: one new version of {opened['office']} {opened['period']} will be accepted"

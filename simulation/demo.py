@@ -17,29 +17,30 @@ from eop.config import load_config
 from eop.periods import Period, months_between
 from intake.folders import drop_dir, returned_dir
 from jobs.deployment import Deployment, open_deployment
-from jobs.issue import monthly_offices, workbook_name
+from jobs.issue import workbook_name
 from ledger.reference import targets_of
 from service.process import PassReport, run_pass
 from simulation import evidence as evidence_demo
+from simulation.demo_month import (
+    FIRST,
+    LAST,
+    LATE,
+    MISTAKE_MONTH,
+    MISTAKEN,
+    RETURNED,
+    fill_month,
+    fix_mistake,
+    send_monthly,
+)
 from simulation.offices import (
     fill_allocation,
     fill_confirm,
-    fill_monthly,
     fill_review,
     resave_with_libreoffice,
     split_evenly,
 )
 
-FIRST, LAST = Period(2557, 10), Period(2558, 3)
 Step = Callable[[datetime, str], PassReport]  # one pass of the service at a moment, logged
-MISTAKEN = "7105"  # Tha Maka types a letter O for a zero and over-spends in December, then fixes it
-MISTAKE_MONTH = Period(2557, 12)
-LATE = (
-    "7113"  # Huai Krachao sends March on the 28th, after the entry window: accepted, flagged late
-)
-RETURNED = (
-    "7105"  # animal health returns Tha Maka's March with a comment; Tha Maka fixes it the next day
-)
 RETURNING_SECTION = "71-S3"
 CORRECTED, CORRECTED_MONTH = (
     "7102",
@@ -134,10 +135,10 @@ def _play_month(
     step(
         at(year_ce, month_ce, 25, 8), f"เปิดบันทึกงวด {period} ส่งแบบรายงาน / {period} workbooks issued"
     )
-    _fill_month(deployment, period, rng, profile)
+    fill_month(deployment, period, rng, profile)
     step(at(year_ce, month_ce, 25, 10), f"หน่วยงานส่งรายงานงวด {period} / offices report {period}")
     if period == MISTAKE_MONTH:
-        _fix_mistake(deployment, period, rng)
+        fix_mistake(deployment, period, rng)
         step(
             at(year_ce, month_ce, 26, 9),
             f"อำเภอท่ามะกาแก้ไขแล้วส่งใหม่ / Tha Maka fixes and resends {period}",
@@ -168,84 +169,6 @@ def _allocate(deployment: Deployment, profile: Path) -> None:
     shutil.move(str(staged), drop_dir(deployment.root, "71") / staged.name)
 
 
-def _figures(deployment: Deployment, office: str, rng: random.Random) -> tuple[dict, dict]:
-    config = deployment.config
-    whole = {a.code: a.whole for a in config.activities()}
-    with deployment.ledger.atomic() as conn:
-        allocated = targets_of(conn, config.fiscal_year, "allocated", office)
-    quantities, spending = {}, {}
-    for (_, activity), (quantity, budget) in allocated.items():
-        month = quantity / 12 * rng.uniform(0.6, 1.3)
-        quantities[activity] = round(month) if whole[activity] else round(month, 1)
-        spending[activity] = round(budget / 12 * rng.uniform(0.5, 1.2), 2)
-    return quantities, spending
-
-
-def _as_typed(value: float, rng: random.Random) -> object:
-    """Offices type numbers many ways: plain, with thousands separators, as text, in Thai digits."""
-    from eop.thai import to_thai_digits
-
-    style = rng.random()
-    if style < 0.15 and value >= 1000:
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
-    if style < 0.22:
-        return to_thai_digits(str(int(value) if float(value).is_integer() else value))
-    if style < 0.3:
-        return f" {value} "
-    return value
-
-
-def _fill_month(
-    deployment: Deployment, period: Period, rng: random.Random, profile: Path | None
-) -> None:
-    for position, office in enumerate(monthly_offices(deployment)):
-        if office == LATE and period == LAST:
-            continue  # sent on the 28th (see _review_and_confirm)
-        issued = returned_dir(deployment.root, office) / workbook_name(
-            "monthly", office, str(period)
-        )
-        quantities, spending = _figures(deployment, office, rng)
-        if office == MISTAKEN and period == MISTAKE_MONTH:
-            first = next(iter(quantities))
-            quantities[first], spending[first] = "12,5O0", 10_000_000
-        typed = {
-            code: _as_typed(v, rng) if isinstance(v, int | float) else v
-            for code, v in quantities.items()
-        }
-        staged = deployment.root / "staging" / f"รายงาน-{office}-{period}.xlsx"
-        fill_monthly(
-            issued, staged, quantities=typed, spending=spending, reporter=f"เจ้าหน้าที่ {office}"
-        )
-        if profile is not None and position == 1:
-            resave_with_libreoffice(staged, profile)  # one office a month works in LibreOffice Calc
-        shutil.move(str(staged), drop_dir(deployment.root, office) / staged.name)
-
-
-def _send_monthly(
-    deployment: Deployment,
-    office: str,
-    period: Period,
-    rng: random.Random,
-    source: Path | None = None,
-    name: str = "",
-    only: str | None = None,
-) -> None:
-    """Fill and drop a monthly workbook (the issued one, or `source`); `only` changes that activity alone."""
-    issued = source or returned_dir(deployment.root, office) / workbook_name(
-        "monthly", office, str(period)
-    )
-    quantities, spending = _figures(deployment, office, rng)
-    if only:
-        quantities, spending = {only: quantities[only]}, {}
-    fill_monthly(
-        issued,
-        drop_dir(deployment.root, office) / (name or f"รายงาน-{office}-{period}.xlsx"),
-        quantities=quantities,
-        spending=spending,
-        reporter=f"เจ้าหน้าที่ {office}",
-    )
-
-
 def _review_and_confirm(
     deployment: Deployment, period: Period, rng: random.Random, step: Step
 ) -> None:
@@ -256,7 +179,7 @@ def _review_and_confirm(
         at(year, month, 27, 9), f"เตือนหน่วยงานที่ยังไม่ส่ง {period} / reminders to offices still missing"
     )
     if period == LAST:
-        _send_monthly(deployment, LATE, period, rng)
+        send_monthly(deployment, LATE, period, rng)
     step(
         at(year, month, 28, 9),
         f"ส่งแบบตรวจสอบให้กลุ่ม/ฝ่าย {period} / review workbooks to the sections"
@@ -287,7 +210,7 @@ def _fix_the_return(deployment: Deployment, period: Period, rng: random.Random, 
     """Tha Maka fixes A101 as the section asked and resends; the section approves it."""
     year, month = period.year_ce, period.month
     fixed = max(returned_dir(deployment.root, RETURNED).glob(f"*{period}-ส่งกลับ*"))
-    _send_monthly(
+    send_monthly(
         deployment,
         RETURNED,
         period,
@@ -363,7 +286,7 @@ def _correct(deployment: Deployment, rng: random.Random, step) -> None:
         by="กลุ่มยุทธศาสตร์ฯ",
         **MEMO,
     )
-    _send_monthly(
+    send_monthly(
         deployment,
         CORRECTED,
         CORRECTED_MONTH,
@@ -374,20 +297,6 @@ def _correct(deployment: Deployment, rng: random.Random, step) -> None:
     step(
         at(2015, 3, 10, 10),
         f"ไทรโยคแก้ไขงวด {CORRECTED_MONTH} ตามบันทึก {MEMO['memo_number']} / Sai Yok corrects under a memo",
-    )
-
-
-def _fix_mistake(deployment: Deployment, period: Period, rng: random.Random) -> None:
-    issued = returned_dir(deployment.root, MISTAKEN) / workbook_name(
-        "monthly", MISTAKEN, str(period)
-    )
-    quantities, spending = _figures(deployment, MISTAKEN, rng)
-    fill_monthly(
-        issued,
-        drop_dir(deployment.root, MISTAKEN) / f"รายงาน-{MISTAKEN}-{period}-แก้ไข.xlsx",
-        quantities=quantities,
-        spending=spending,
-        reporter=f"เจ้าหน้าที่ {MISTAKEN}",
     )
 
 

@@ -119,21 +119,38 @@ def stand_ins(deployment: Deployment, round_: Round, province: str) -> list[Path
     return made
 
 
+KPI_HEADS = (
+    "KPI",
+    "น้ำหนัก weight",
+    "ผลสำเร็จ achievement",
+    "ระดับ level",
+    "คะแนน score",
+    "ถ่วงน้ำหนัก weighted",
+)
+
+
 def show(packet: dict[str, Any] | None, console: Console) -> None:
     """The round's KPI results and the packet's page list (its summary), as the demo ends."""
     if packet is None:
         return
+    console.print(_kpi_table(packet))
+    plain = {"markup": False, "highlight": False}
+    console.print(
+        f"\nแฟ้มหลักฐาน / evidence packet ({packet['pages']} หน้า / pages): {packet['pdf']}", **plain
+    )
+    console.print(f"ไฟล์ต้นฉบับ / XLSX sources: {packet['zip']}", **plain)
+    for line in page_list(packet):
+        console.print(f"  {line}", **plain)
+    for item in packet["checklist"][:6]:
+        level = f" L{item['level']}" if item["level"] else ""
+        console.print(f"  ยังขาด / missing [{item['kpi']}{level}] {item['en']}", **plain)
+
+
+def _kpi_table(packet: dict[str, Any]) -> Table:
     table = Table(
         title=f"ตัวชี้วัด รอบที่ {packet['round']} — KPI results, {packet['office_th']} ({packet['office']})"
     )
-    for head in (
-        "KPI",
-        "น้ำหนัก weight",
-        "ผลสำเร็จ achievement",
-        "ระดับ level",
-        "คะแนน score",
-        "ถ่วงน้ำหนัก weighted",
-    ):
+    for head in KPI_HEADS:
         table.add_column(head)
     for k in packet["kpis"]:
         table.add_row(
@@ -147,17 +164,4 @@ def show(packet: dict[str, Any] | None, console: Console) -> None:
     table.add_row(
         "รวม total", f"{packet['total_weight']:g}%", "", "", "", f"{packet['total_weighted']:.4f}"
     )
-    console.print(table)
-    console.print(
-        f"\nแฟ้มหลักฐาน / evidence packet ({packet['pages']} หน้า / pages): {packet['pdf']}",
-        markup=False,
-        highlight=False,
-    )
-    console.print(f"ไฟล์ต้นฉบับ / XLSX sources: {packet['zip']}", markup=False, highlight=False)
-    for line in page_list(packet):
-        console.print(f"  {line}", markup=False, highlight=False)
-    for item in packet["checklist"][:6]:
-        level = f" L{item['level']}" if item["level"] else ""
-        console.print(
-            f"  ยังขาด / missing [{item['kpi']}{level}] {item['en']}", markup=False, highlight=False
-        )
+    return table

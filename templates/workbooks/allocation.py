@@ -81,23 +81,7 @@ def build_allocation(
     workbook = new_workbook()
     for measure, (name_th, name_en) in ALLOCATION_SHEETS.items():
         sheet = workbook.create_sheet(name_th)
-        title_rows(
-            sheet,
-            [
-                (
-                    f"กำหนดเป้าหมายระดับอำเภอ (EOP016) — {name_th}",
-                    f"District targets (EOP016) — {name_en}",
-                ),
-                (
-                    f"{province.name_th} ({province.code}) ปีงบประมาณ {fiscal_year}",
-                    f"{province.name_en}, fiscal year {fiscal_year}",
-                ),
-                (
-                    "ผลรวมของทุกหน่วยงานต้องเท่ากับเป้าหมายจังหวัดพอดี",
-                    "The shares must add up exactly to the province target",
-                ),
-            ],
-        )
+        title_rows(sheet, _titles(name_th, name_en, province, fiscal_year))
         _fill(sheet, measure, offices, lines)
     prefilled = allocation_prefilled(province.code, fiscal_year, offices, lines)
     facts = meta_facts(
@@ -109,6 +93,22 @@ def build_allocation(
     )
     digest = write_meta(workbook, facts, prefilled)
     return Built(save(workbook, out), digest, prefilled)
+
+
+def _titles(
+    name_th: str, name_en: str, province: OfficeLabel, fiscal_year: int
+) -> list[tuple[str, str]]:
+    return [
+        (f"กำหนดเป้าหมายระดับอำเภอ (EOP016) — {name_th}", f"District targets (EOP016) — {name_en}"),
+        (
+            f"{province.name_th} ({province.code}) ปีงบประมาณ {fiscal_year}",
+            f"{province.name_en}, fiscal year {fiscal_year}",
+        ),
+        (
+            "ผลรวมของทุกหน่วยงานต้องเท่ากับเป้าหมายจังหวัดพอดี",
+            "The shares must add up exactly to the province target",
+        ),
+    ]
 
 
 OFFICE_WIDTH = 13  # an office's share column

@@ -64,6 +64,24 @@ def build_targets(
         ],
     )
     header(sheet, TARGETS)
+    _target_rows(sheet, lines)
+    fit_rows(sheet, TARGETS, range(TARGETS.first_row, TARGETS.first_row + len(lines)))
+    landscape(sheet)
+    protect(sheet)
+    prefilled = targets_prefilled(province.code, fiscal_year, lines)
+    facts = meta_facts(
+        "targets",
+        TEMPLATE_VERSIONS["targets"],
+        province.code,
+        issued_at,
+        fiscal_year=str(fiscal_year),
+    )
+    digest = write_meta(workbook, facts, prefilled)
+    return Built(save(workbook, out), digest, prefilled)
+
+
+def _target_rows(sheet, lines: list[TargetLine]) -> None:
+    """One row an activity: its code, name and unit fixed, quantity and budget to fill."""
     whole, decimal, money = (
         number_validation(True, "เป้าหมายผลผลิต"),
         number_validation(False, "เป้าหมายผลผลิต"),
@@ -83,16 +101,3 @@ def build_targets(
         input_cell(sheet, at("quantity"), whole if line.whole else decimal)
         input_cell(sheet, at("budget"), money)
         sheet[at("budget")].number_format = NUMBER
-    fit_rows(sheet, TARGETS, range(TARGETS.first_row, TARGETS.first_row + len(lines)))
-    landscape(sheet)
-    protect(sheet)
-    prefilled = targets_prefilled(province.code, fiscal_year, lines)
-    facts = meta_facts(
-        "targets",
-        TEMPLATE_VERSIONS["targets"],
-        province.code,
-        issued_at,
-        fiscal_year=str(fiscal_year),
-    )
-    digest = write_meta(workbook, facts, prefilled)
-    return Built(save(workbook, out), digest, prefilled)

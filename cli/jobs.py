@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,7 +24,7 @@ def jobs_list(
     from service.calendar import JOBS
 
     deployment = ctx.obj.deployment()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for job in JOBS:
         due = job.due(deployment)
         with deployment.ledger.atomic() as conn:

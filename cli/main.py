@@ -82,11 +82,10 @@ def main() -> None:
         # Click's own errors (no such command, a missing option) know how to show themselves
         # and carry their exit code (2 for usage). Recognised by that, not by class: typer
         # has depended on click and, since 0.2x, vendors it, so `import click` may fail.
-        if callable(getattr(exc, "show", None)) and isinstance(
-            getattr(exc, "exit_code", None), int
-        ):
-            exc.show()
-            sys.exit(exc.exit_code)
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            sys.exit(code)
         if os.environ.get("EOP_DEBUG") or "--debug" in sys.argv:
             raise
         errors.print(

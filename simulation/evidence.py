@@ -134,16 +134,19 @@ def show(packet: dict[str, Any] | None, console: Console) -> None:
     if packet is None:
         return
     console.print(_kpi_table(packet))
-    plain = {"markup": False, "highlight": False}
     console.print(
-        f"\nแฟ้มหลักฐาน / evidence packet ({packet['pages']} หน้า / pages): {packet['pdf']}", **plain
+        f"\nแฟ้มหลักฐาน / evidence packet ({packet['pages']} หน้า / pages): {packet['pdf']}",
+        markup=False,
+        highlight=False,
     )
-    console.print(f"ไฟล์ต้นฉบับ / XLSX sources: {packet['zip']}", **plain)
+    console.print(f"ไฟล์ต้นฉบับ / XLSX sources: {packet['zip']}", markup=False, highlight=False)
     for line in page_list(packet):
-        console.print(f"  {line}", **plain)
+        console.print(f"  {line}", markup=False, highlight=False)
     for item in packet["checklist"][:6]:
         level = f" L{item['level']}" if item["level"] else ""
-        console.print(f"  ยังขาด / missing [{item['kpi']}{level}] {item['en']}", **plain)
+        console.print(
+            f"  ยังขาด / missing [{item['kpi']}{level}] {item['en']}", markup=False, highlight=False
+        )
 
 
 def _kpi_table(packet: dict[str, Any]) -> Table:

@@ -580,5 +580,11 @@ def copy_deployment(generated: Path, run: Path) -> Path:
         shutil.rmtree(run)
     run.mkdir(parents=True)
     shutil.copy(generated / "config.yaml", run / "config.yaml")
-    shutil.copytree(generated / "var", run / "var")
+    # generate() folded the WAL into the ledger file; a -wal/-shm left by a reader that is
+    # closing as we copy holds nothing and may vanish mid-copy
+    shutil.copytree(
+        generated / "var",
+        run / "var",
+        ignore=shutil.ignore_patterns("*.sqlite3-wal", "*.sqlite3-shm"),
+    )
     return run / "config.yaml"

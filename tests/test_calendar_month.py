@@ -255,8 +255,8 @@ def test_a_whole_march_day_by_day(allocated, tmp_path):
     assert (
         "ปิดรับข้อมูลแล้ว" in body
         and "บันทึกข้อความ" in body
-        and "eop correction open" in body
         and "memo" in body
+        and "eop correction" not in body  # an officer is told the procedure, not a server command
     )
     assert_sent_once(allocated)
 

@@ -529,7 +529,9 @@ def test_limits_have_safe_defaults():
     assert (
         defaults.max_rows * defaults.max_columns <= 5_000_000
     )  # the most cells a reader is asked to hold per sheet
-    assert {name for name, _, _ in LIMITS} | {"max_part_ratio"} == set(Limits.model_fields)
+    pdf = {name for name in Limits.model_fields if name.startswith("max_pdf_")}
+    assert pdf and defaults.max_pdf_pages <= 1000 and defaults.max_pdf_seconds <= 60
+    assert {name for name, _, _ in LIMITS} | {"max_part_ratio"} | pdf == set(Limits.model_fields)
 
 
 @pytest.mark.parametrize(("limit", "value", "code"), LIMITS, ids=[name for name, _, _ in LIMITS])

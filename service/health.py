@@ -38,8 +38,14 @@ def beat(root: Path, **facts: object) -> None:
     previous = read_beat(root) or {}
     data = previous | facts | {"pid": os.getpid(), "at": wall().isoformat()}
     partial = path.with_name(f".{HEARTBEAT}.part")
-    partial.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
-    os.replace(partial, path)
+    try:
+        partial.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as exc:
+        # A full or read-only disk must not stop the pass: the pass says what is wrong in
+        # its own words, and `eop health` sees the heartbeat grow old.
+        logging.getLogger(__name__).debug("heartbeat not written: %s", exc)
+        partial.unlink(missing_ok=True)
 
 
 def beating(

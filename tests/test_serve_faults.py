@@ -186,11 +186,12 @@ def mount_small_disk(mounted: list[Path], folder: Path, size: str) -> None:
 
 def fill_disk(folder: Path) -> Path:
     ballast = folder / "ballast"
-    with open(ballast, "wb") as handle:
+    # unbuffered: a write the disk cannot take raises at once, and closing has nothing
+    # left to flush (a buffered file raises ENOSPC again from close)
+    with open(ballast, "wb", buffering=0) as handle:
         try:
             while True:
                 handle.write(b"\0" * 65536)
-                handle.flush()
         except OSError:
             pass
     return ballast

@@ -64,9 +64,10 @@ system-packages:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# ruff (rules and format) and mypy (config in pyproject.toml) over every room, the tests and
-# the benchmark; installed into .venv from the `lint` extra.
-LINT_PATHS := eop ledger intake validators templates outbox jobs kpi service cli simulation tests bench
+# ruff (rules and format) over every room, the tests, the benchmark and the tools; mypy (config
+# in pyproject.toml) over every room of the product. Installed into .venv from the `lint` extra.
+ROOMS := eop ledger intake validators templates outbox jobs kpi service cli simulation
+LINT_PATHS := $(ROOMS) tests bench tools
 
 $(VENV)/.lint: pyproject.toml | $(VENV)/.deps
 	$(BIN)/pip install -q ".[lint]"
@@ -75,7 +76,7 @@ $(VENV)/.lint: pyproject.toml | $(VENV)/.deps
 lint: $(VENV)/.lint
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
-	$(BIN)/mypy $(LINT_PATHS)
+	$(BIN)/mypy $(ROOMS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info demo

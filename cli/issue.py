@@ -12,7 +12,7 @@ from cli.common import Failure, console, errors, period_or_now
 
 def issue_command(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="monthly | allocation | targets")],
+    kind: Annotated[str, typer.Argument(help="monthly | allocation | targets | correction")],
     office: Annotated[str, typer.Option(help="office code, e.g. 7105")],
     period: Annotated[
         str | None, typer.Option(help="2558-03 for monthly; the fiscal year 2558 otherwise")
@@ -21,13 +21,20 @@ def issue_command(
         bool, typer.Option("--no-mail", help="only write it to share/<office>/returned/")
     ] = False,
 ) -> None:
-    """Issue (again) a workbook to an office.  Example: eop issue monthly --office 7105 --period 2558-03"""
+    """Issue (again) a workbook to an office; `correction`: the blank correction requests of a
+    province.  Example: eop issue monthly --office 7105 --period 2558-03"""
     from jobs.issue import issue
 
     deployment = ctx.obj.deployment()
-    if kind not in ("monthly", "allocation", "targets"):
+    if kind not in ("monthly", "allocation", "targets", "correction"):
         raise typer.BadParameter(
-            f"{kind!r}: ใช้ monthly, allocation หรือ targets — use monthly, allocation or targets"
+            f"{kind!r}: ใช้ monthly, allocation, targets หรือ correction — "
+            "use monthly, allocation, targets or correction"
+        )
+    if kind == "correction" and office not in {p.code for p in deployment.config.provinces()}:
+        raise typer.BadParameter(
+            f"{office!r}: แบบขอแก้ไขข้อมูลออกให้จังหวัดเท่านั้น — the correction workbook is a province's",
+            param_hint="--office",
         )
     key = (
         str(period_or_now(period, deployment.clock))

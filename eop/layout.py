@@ -18,6 +18,7 @@ TEMPLATE_VERSIONS = {
     "monthly": "2558.1",
     "review": "2558.1",
     "confirm": "2558.1",
+    "correction": "2558.1",
 }
 
 KIND_NAMES = {  # (Thai, English, menu)
@@ -33,6 +34,11 @@ KIND_NAMES = {  # (Thai, English, menu)
         "การยืนยันผลระดับจังหวัดส่งส่วนกลาง",
         "province confirmation to the centre",
         "EOP018+EOP019",
+    ),
+    "correction": (
+        "คำขอแก้ไขข้อมูลงวดที่ปิดแล้ว",
+        "correction requests for locked periods",
+        "—",
     ),
 }
 
@@ -284,3 +290,35 @@ CONFIRM_OFFICES = SheetLayout(
     ),
     inputs=(),
 )
+
+
+# -- correction requests (the strategy group reopens a locked period, citing the memo) -----
+REQUESTER_CELL = "C4"  # who fills the requests in, on the requests sheet
+CORRECTION_ROWS = 20  # input rows: one requested correction each
+CORRECTION_REQUESTS = SheetLayout(
+    name="คำขอแก้ไขข้อมูล",
+    name_en="correction requests",
+    header_row=6,
+    columns=(
+        Column("A", "no", "ลำดับ", "No.", 6),
+        Column("B", "office", "หน่วยงาน (เลือก)", "Office (choose)", 30),
+        Column("C", "period", "งวด (ปี พ.ศ.-เดือน)", "Period (BE year-month)", 13),
+        Column("D", "memo_number", "เลขที่บันทึกข้อความ", "Memo number", 18),
+        Column("E", "memo_date", "ลงวันที่ (วัน/เดือน/ปี พ.ศ.)", "Memo date (d/m/BE year)", 15),
+        Column("F", "approved_by", "ผู้อนุมัติ", "Approved by", 24),
+        Column("G", "to_centre", "แจ้งส่วนกลาง", "To the centre", 12),
+        Column("H", "reason", "เหตุผล / สิ่งที่แก้ไข", "Reason / what is corrected", 34),
+    ),
+    inputs=("office", "period", "memo_number", "memo_date", "approved_by", "to_centre", "reason"),
+)
+CORRECTION_OFFICES = SheetLayout(  # the offices the dropdown offers, for reading too
+    name="รายชื่อหน่วยงาน",
+    name_en="offices",
+    header_row=3,
+    columns=(
+        Column("A", "choice", "ตัวเลือก", "Choice", 30),
+        Column("B", "name", "ชื่อเต็ม", "Full name", 44),
+    ),
+    inputs=(),
+)
+TO_CENTRE_CHOICES = ("ใช่ (yes)", "ไม่ใช่ (no)")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from eop.config import Config
 from eop.findings import Finding
+from intake.judge_correction import judge_correction
 from intake.judge_monthly import complete, judge_monthly
 from intake.judge_province import judge_allocation, judge_targets
 from intake.judge_workflow import judge_confirm, judge_review
@@ -30,6 +31,7 @@ KINDS: dict[str, Callable[[RawWorkbook, Context], Verdict]] = {
     "targets": judge_targets,
     "review": judge_review,
     "confirm": judge_confirm,
+    "correction": judge_correction,
 }
 
 
@@ -39,7 +41,7 @@ def kinds_for(config: Config, office: str) -> tuple[str, ...]:
     level = config.office(office).level if office in config.office_index else None
     return {
         "district": ("monthly",),
-        "province": ("monthly", "allocation", "targets", "confirm"),
+        "province": ("monthly", "allocation", "targets", "confirm", "correction"),
     }.get(level or "", ())
 
 

@@ -19,6 +19,7 @@ from eop.states import state_en, state_th
 from eop.thai import datetime_th
 from eop.workers import can_fork, run_forked, shares_by_province, worker_count
 from intake.folders import returned_dir
+from jobs.corrections import send_opened_by_file
 from jobs.deployment import Deployment
 from jobs.issue import build_and_record
 from jobs.people import recipients
@@ -33,6 +34,10 @@ from templates.annotate import AnnotationFailed, annotate_workbook
 
 log = logging.getLogger(__name__)
 FRESH_CODES = {"template-outdated", "target-changed", "state-changed"}
+AFTER_RECEIPT = {  # who else is told of an accepted workbook, once, with its receipt
+    "review": notify_returns,  # each district returned gets the comment
+    "correction": send_opened_by_file,  # each office reopened gets its workbook
+}
 
 PARALLEL_FROM = 24  # answers waiting: below this a worker pool costs more than it saves
 
@@ -159,8 +164,8 @@ def _record_answer(
             office=row.office,
             sync=sync,
         )
-    if row.status == "accepted" and row.kind == "review":
-        notify_returns(deployment, conn, row)  # each district returned gets the comment
+    if row.status == "accepted" and row.kind in AFTER_RECEIPT:
+        AFTER_RECEIPT[row.kind](deployment, conn, row)
     records.mark_answered(conn, file_id, now)
     record_event(
         conn,

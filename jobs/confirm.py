@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Row
 
 from eop.formats import moment_en
+from eop.periods import Period
 from eop.states import CONFIRMED
 from eop.thai import date_en, date_th, datetime_th
 from intake.folders import returned_dir
@@ -70,6 +71,8 @@ def _send_package(deployment: Deployment, province: str, period: str) -> bool:
     due_th, due_en = day_names(month.strategy.last)
     with deployment.ledger.atomic() as conn:
         built = build_and_record(deployment, conn, "confirm", province, period, now)
+        year = str(Period.parse(period).fiscal_year)  # the blank correction requests, at hand
+        requests = build_and_record(deployment, conn, "correction", province, year, now)
         offices, incomplete = _offices(conn, deployment, built)
         context = {
             "office": office_names(deployment, province),
@@ -81,6 +84,7 @@ def _send_package(deployment: Deployment, province: str, period: str) -> bool:
             "due_en": due_en,
             "reports": [p.name for p in reports],
             "attachment_name": built.path.name,
+            "correction_name": requests.path.name,
             "as_of_th": datetime_th(now),
             "as_of_en": moment_en(now),
         }
@@ -88,7 +92,7 @@ def _send_package(deployment: Deployment, province: str, period: str) -> bool:
         return send_once(
             deployment,
             conn,
-            make_message("province_package", to, context, [*reports, built.path]),
+            make_message("province_package", to, context, [*reports, built.path, requests.path]),
             now=now,
             dedupe_key=f"province-package:{province}:{period}",
             event="package-sent",

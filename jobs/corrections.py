@@ -14,6 +14,7 @@ from jobs.issue import build_and_record
 from jobs.notices import calendar, office_names, period_names
 from jobs.people import recipients, reviewers
 from ledger import workflow
+from ledger.corrections import opened_by_file
 from ledger.workflow import CorrectionRefused
 from outbox.compose import make_message
 from outbox.spool import queue
@@ -103,3 +104,34 @@ def _send_opened(
         dedupe_key=f"correction-opened:{row.id}",
         office=row.office,
     )
+
+
+# -- the correction workbook (the province's requests, one correction a row) ----------------
+def send_opened_by_file(deployment: Deployment, conn: Connection, file: Row) -> int:
+    """Each office a correction workbook reopened gets its workbook by mail, as after
+    `eop correction open` (once: the mail's key is the correction's)."""
+    opened = opened_by_file(conn, file.id)
+    for row in opened:
+        _send_opened(deployment, conn, row, kind_for(deployment, row.office), deployment.now())
+    return len(opened)
+
+
+def opened_lines(deployment: Deployment, conn: Connection, file_id: int) -> list[dict]:
+    """The corrections a workbook opened, as the receipt lists them."""
+    lines = []
+    for row in opened_by_file(conn, file_id):
+        memo_date = date.fromisoformat(row.memo_date)
+        lines.append(
+            {
+                "id": row.id,
+                "office": office_names(deployment, row.office),
+                **period_names(row.period),
+                "memo_number": row.memo_number,
+                "memo_date_th": date_th(memo_date),
+                "memo_date_en": date_en(memo_date),
+                "approved_by": row.approved_by,
+                "to_centre": bool(row.to_centre),
+                "reason": row.reason or "",
+            }
+        )
+    return lines

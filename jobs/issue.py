@@ -22,6 +22,7 @@ from ledger.views import office_month_plan
 from outbox.compose import make_message
 from outbox.spool import queue
 from templates.workbooks.allocation import AllocationLine, build_allocation
+from templates.workbooks.correction import build_correction
 from templates.workbooks.monthly import Built, MonthlyLine, OfficeLabel, build_monthly
 from templates.workbooks.targets import TargetLine, build_targets
 
@@ -43,6 +44,7 @@ def workbook_name(kind: str, office: str, period: str) -> str:
         "targets": "TARGETS",
         "review": "REVIEW",
         "confirm": "EOP018-019",
+        "correction": "CORRECTION",
     }[kind]
     return f"{menu}_{office}_{period}.xlsx"
 
@@ -58,6 +60,7 @@ def build(
         "monthly": _monthly_book,
         "allocation": _allocation_book,
         "targets": _targets_book,
+        "correction": _correction_book,
     }[kind]
     return builder(deployment, conn, office, period, now, out)
 
@@ -113,6 +116,21 @@ def _targets_book(
     )
 
 
+def _correction_book(
+    deployment: Deployment, conn: Connection, office: str, period: str, now: datetime, out: Path
+) -> Built:
+    """The blank correction requests: the province office and its districts to choose from."""
+    offices = [label(deployment, office)] + [
+        label(deployment, o.code)
+        for o in deployment.config.children(office)
+        if o.level == "district"
+    ]
+    return build_correction(
+        out, province=label(deployment, office), offices=offices, fiscal_year=int(period),
+        issued_at=now,
+    )  # fmt: skip
+
+
 def build_and_record(
     deployment: Deployment, conn: Connection, kind: str, office: str, period: str, now: datetime
 ) -> Built:
@@ -166,6 +184,15 @@ def issue(
     return built
 
 
+WINDOWS = {  # what to do with a workbook that has no entry window
+    "year": ("กรอกแล้วส่งกลับโดยเร็ว", "fill in and send back soon"),
+    "correction": (
+        "กรอกเมื่อมีบันทึกข้อความอนุมัติให้แก้ไขข้อมูลงวดที่ปิดแล้ว แล้ววางในโฟลเดอร์ส่งงานของจังหวัด",
+        "fill in when a memo approves correcting a locked period, then drop it in the province's folder",
+    ),
+}
+
+
 def issued_context(deployment: Deployment, kind: str, office: str, period: str, path: Path) -> dict:
     kind_th, kind_en = kind_label(kind)
     office_row = deployment.config.office(office)
@@ -176,7 +203,7 @@ def issued_context(deployment: Deployment, kind: str, office: str, period: str, 
         window_en = f"fill in and confirm between {date_en(month.entry.first)} and {date_en(month.entry.last)}"
     else:
         period_th, period_en = f"ปีงบประมาณ {period}", f"fiscal year {period}"
-        window_th, window_en = "กรอกแล้วส่งกลับโดยเร็ว", "fill in and send back soon"
+        window_th, window_en = WINDOWS.get(kind, WINDOWS["year"])
     return {
         "office": {"code": office, "name_th": office_row.name_th, "name_en": office_row.name_en},
         "kind_th": kind_th,

@@ -10,6 +10,7 @@ RECIPIENTS = {  # (office level, workbook kind) → roles
     ("province", "allocation"): (Role.PROVINCE_PLANNER,),
     ("province", "targets"): (Role.PROVINCE_PLANNER,),
     ("province", "confirm"): (Role.PROVINCE_PLANNER, Role.COORDINATOR),
+    ("province", "correction"): (Role.PROVINCE_PLANNER, Role.COORDINATOR),
 }
 
 

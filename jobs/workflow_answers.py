@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Row
 
 from eop.states import CONFIRMED
+from jobs.corrections import opened_lines
 from jobs.deployment import Deployment
 from jobs.notices import office_names, state_row
 from jobs.review import notify_returns, review_rows
@@ -57,4 +58,21 @@ def confirm_receipt(
     return "confirm_receipt", context, []
 
 
-WORKFLOW_RECEIPTS = {"review": review_receipt, "confirm": confirm_receipt}
+def correction_receipt(
+    deployment: Deployment, conn: Connection, row: Row, common: dict
+) -> tuple[str, dict, list[Path]]:
+    """The corrections the province's workbook opened; each office is told on its own."""
+    submission = records.submission(conn, row.submission_id)
+    context = common | {
+        "name": submission.reporter or "",
+        "opened": opened_lines(deployment, conn, row.id),
+        "warnings": _warnings(conn, row.id),
+    }
+    return "correction_receipt", context, []
+
+
+WORKFLOW_RECEIPTS = {
+    "review": review_receipt,
+    "confirm": confirm_receipt,
+    "correction": correction_receipt,
+}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -76,7 +76,30 @@ class Confirm:
     ready: tuple[str, ...]  # the offices confirmed when `confirmed`
 
 
-Payload = Monthly | Allocation | Targets | Review | Confirm
+@dataclass(frozen=True)
+class CorrectionRequest:
+    """One row of the correction workbook: reopen `office`'s locked `period`, citing the memo."""
+
+    office: str
+    period: str
+    memo_number: str
+    memo_date: date
+    approved_by: str
+    to_centre: bool
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Corrections:
+    """The province's correction requests: each opens a correction, as `eop correction open`."""
+
+    office: str
+    requester: str
+    requests: tuple[CorrectionRequest, ...]
+    period: str = ""  # the fiscal year the workbook was issued in
+
+
+Payload = Monthly | Allocation | Targets | Review | Confirm | Corrections
 
 
 def store(
@@ -178,10 +201,27 @@ def store_confirm(conn: Connection, p: Confirm, file_id: int, at: datetime) -> i
     return added.id
 
 
+def store_corrections(conn: Connection, p: Corrections, file_id: int, at: datetime) -> int:
+    """A version of the province's requests; each row opens a correction (the same ledger
+    event as `eop correction open`, naming this file)."""
+    added = _add(
+        conn, "correction", p.office, p.period, file_id=file_id, state="submitted",
+        reporter=p.requester, late=False, at=at,
+    )  # fmt: skip
+    for r in p.requests:
+        workflow.open_correction(
+            conn, office=r.office, period=r.period, memo_number=r.memo_number,
+            memo_date=r.memo_date, approved_by=r.approved_by, to_centre=r.to_centre,
+            reason=r.reason, by=_actor(p.office, p.requester), at=at, file_id=file_id,
+        )  # fmt: skip
+    return added.id
+
+
 STORES: dict[type, Callable[[Connection, Any, int, datetime], int]] = {
     Monthly: store_monthly,
     Allocation: store_allocation,
     Targets: store_targets,
     Review: store_review,
     Confirm: store_confirm,
+    Corrections: store_corrections,
 }

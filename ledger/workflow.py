@@ -252,33 +252,20 @@ def open_correction(
     reason: str | None,
     by: str | None,
     at: datetime,
+    file_id: int | None = None,  # the correction workbook it came in, if any
 ) -> int:
     _refuse_correction(conn, office, period, memo_number, approved_by)
     opened = insert(corrections).values(
-        office=office,
-        period=period,
-        memo_number=memo_number.strip(),
-        memo_date=memo_date.isoformat(),
-        approved_by=approved_by.strip(),
-        to_centre=to_centre,
-        reason=reason,
-        opened_at=at,
-        opened_by=by,
-    )
+        office=office, period=period, memo_number=memo_number.strip(),
+        memo_date=memo_date.isoformat(), approved_by=approved_by.strip(), to_centre=to_centre,
+        reason=reason, opened_at=at, opened_by=by,
+    )  # fmt: skip
     new_id = inserted_id(conn.execute(opened))
     record_event(
-        conn,
-        at,
-        "correction-opened",
-        office=office,
-        period=period,
-        actor=by or approved_by,
-        correction=new_id,
-        memo=memo_number,
-        memo_date=memo_date.isoformat(),
-        approved_by=approved_by,
-        to_centre=to_centre,
-    )
+        conn, at, "correction-opened", office=office, period=period, actor=by or approved_by,
+        file_id=file_id, correction=new_id, memo=memo_number, memo_date=memo_date.isoformat(),
+        approved_by=approved_by, to_centre=to_centre,
+    )  # fmt: skip
     return new_id
 
 

@@ -168,3 +168,21 @@ def fill_confirm(
     out.parent.mkdir(parents=True, exist_ok=True)
     book.save(out)
     return out
+
+
+def fill_correction(
+    issued: Path, out: Path, rows: list[Mapping[str, object]], *, name: str = "นางสาววิไล รักงาน"
+) -> Path:
+    """The strategy group's correction requests: one row per correction (fields of the
+    layout: office, period, memo_number, memo_date, approved_by, to_centre, reason)."""
+    from eop.layout import CORRECTION_REQUESTS, REQUESTER_CELL
+
+    book = load_workbook(issued)
+    sheet = book[CORRECTION_REQUESTS.name]
+    sheet[REQUESTER_CELL] = name
+    for index, values in enumerate(rows):
+        for field, value in values.items():
+            sheet[CORRECTION_REQUESTS.cell(field, CORRECTION_REQUESTS.first_row + index)] = value
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out

@@ -781,6 +781,7 @@ CONTEXTS = {
         "due_en": "3",
         "reports": [],
         "attachment_name": "c.xlsx",
+        "correction_name": "CORRECTION_71_2558.xlsx",
         "as_of_th": "1",
         "as_of_en": "1",
     },
@@ -800,6 +801,13 @@ CONTEXTS = {
             "approved_by": "ปศจ.",
             "office": THA_MAKA,
         },
+    },
+    "correction_receipt": {
+        "office": _OFFICE,
+        "file": _FILE,
+        "name": "",
+        "opened": [],
+        "warnings": [],
     },
     "correction_opened": {
         "office": _OFFICE,

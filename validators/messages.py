@@ -7,6 +7,7 @@ them and leads the message with where it is.
 from __future__ import annotations
 
 from eop.findings import Severity
+from validators.messages_corrections import CORRECTIONS
 from validators.messages_documents import DOCUMENTS, SETUP
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -366,4 +367,4 @@ CATALOGUE: dict[str, tuple[Severity, str, str]] = FILE_GATE | {
         "Period {value} is locked; this version was accepted under correction {expected} (one version only; the correction is now closed)",
     ),
 }
-CATALOGUE |= DOCUMENTS | SETUP  # the evidence documents and the setup workbooks
+CATALOGUE |= DOCUMENTS | SETUP | CORRECTIONS  # evidence documents, setup and correction workbooks

@@ -26,6 +26,7 @@ WORKFLOW_KINDS = (
     "province_package",
     "centre_reports",
     "correction_opened",
+    "correction_receipt",
 )
 LISTED = 50  # findings listed in a mail; the rest are marked in the attached workbook
 

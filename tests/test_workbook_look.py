@@ -116,6 +116,7 @@ def books(march: Deployment) -> dict[str, Path]:
         "targets": ("71", "2558"),
         "review": ("71-S3", "2558-03"),
         "confirm": ("71", "2558-03"),
+        "correction": ("71", "2558"),
     }
     with march.ledger.atomic() as conn:
         return {
@@ -133,10 +134,11 @@ def test_no_text_runs_over_an_input_or_past_its_row(books):
     assert found == []
 
 
-def test_labels_beside_inputs_stay_in_their_cells(books):
+@pytest.mark.parametrize("kind, rows", [("confirm", (4, 5, 6, 7)), ("correction", (4,))])
+def test_labels_beside_inputs_stay_in_their_cells(books, kind, rows):
     """The confirm workbook's A4–A7 labels looked like filled-in yellow cells."""
-    sheet = load_workbook(books["confirm"]).worksheets[0]
-    for row in (4, 5, 6, 7):
+    sheet = load_workbook(books[kind]).worksheets[0]
+    for row in rows:
         label = sheet[f"A{row}"]
         assert "\n" in label.value, label.value  # Thai over English
         first, last = span(sheet, label)

@@ -436,8 +436,11 @@ def test_the_package_goes_to_the_strategy_group_on_the_first(package):
     assert {f"{code}.pdf" for code in ("RPT111", "RPT112", "RPT113", "RPT211", "RPT212")} <= set(
         names
     )
-    assert names[-1] == "EOP018-019_71_2558-03.xlsx" and "13/14" in mail["Subject"]
+    assert names[-2:] == ["EOP018-019_71_2558-03.xlsx", "CORRECTION_71_2558.xlsx"]
+    assert "13/14" in mail["Subject"]
     assert LATE_DISTRICT in text_of(mail)
+    # the correction requests at hand, and what they are for (no terminal: DESIGN §10)
+    assert "แบบขอแก้ไขข้อมูลงวดที่ปิดแล้ว" in text_of(mail) and "correction request" in text_of(mail)
 
 
 def test_confirming_with_a_district_missing_needs_the_explicit_choice(package, tmp_path):

@@ -13,6 +13,9 @@ restart runs what was missed, once.
   province-package   the consolidated package + confirm workbook to the strategy group (1st of M+1)
   centre-reports     the confirmed reports to the centre once the province confirms
   lock               the period locks after the strategy window (an event `locked`)
+
+and the KPI round's (kpi.evidence, kpi.progress): evidence-register, target-letter,
+kpi-progress (the round's progress at each month's end), evidence-checklist, evidence-packet.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from jobs.issue import issue, monthly_offices
 from jobs.notices import remind_missing
 from jobs.review import remind_sections, request_again, request_reviews, unseen
 from kpi import evidence as kpi_evidence
+from kpi import progress as kpi_progress
 from ledger import records
 from ledger.events import record_event
 from ledger.reference import targets_of
@@ -252,6 +256,12 @@ JOBS += [
         "แจ้งรายการหลักฐานที่ยังขาด 7, 3 และ 1 วันก่อนกำหนด — the checklist of what is missing, 7, 3 and 1 days before the deadline",
         kpi_evidence.checklist_due,
         kpi_evidence.send_checklist,
+    ),
+    Job(
+        "kpi-progress",
+        "แจ้งความก้าวหน้าตัวชี้วัดกลางรอบเมื่อสิ้นแต่ละเดือน — the round's KPI progress to the coordinators at each month's end",
+        kpi_progress.progress_due,
+        kpi_progress.send_progress,
     ),
     Job(
         "evidence-packet",

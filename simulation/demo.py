@@ -271,20 +271,22 @@ def _sections_decide(
 
 
 def _correct(deployment: Deployment, rng: random.Random, step) -> None:
-    """After February locks: a correction for Sai Yok, citing the approving memo, then its one version."""
-    from datetime import date
+    """After February locks: the strategy group asks, with the correction workbook that came
+    with the province package, to reopen Sai Yok's month under a memo; then its one version."""
+    from eop.layout import TO_CENTRE_CHOICES
+    from simulation.offices import fill_correction
 
-    from jobs.corrections import open_correction
-
-    deployment.clock.set(at(2015, 3, 10, 9))
-    open_correction(
-        deployment,
-        office=CORRECTED,
-        period=str(CORRECTED_MONTH),
-        memo_date=date(2015, 3, 9),
-        to_centre=False,
-        by="กลุ่มยุทธศาสตร์ฯ",
-        **MEMO,
+    blank = returned_dir(deployment.root, "71") / workbook_name("correction", "71", "2558")
+    row = {"office": CORRECTED, "period": str(CORRECTED_MONTH), "memo_date": "9/3/2558"}
+    fill_correction(
+        blank,
+        drop_dir(deployment.root, "71") / f"ขอแก้ไข-{CORRECTED}-{CORRECTED_MONTH}.xlsx",
+        [{**row, **MEMO, "to_centre": TO_CENTRE_CHOICES[1]}],
+    )
+    step(
+        at(2015, 3, 10, 9),
+        f"จังหวัดขอเปิดแก้ไขงวด {CORRECTED_MONTH} ของไทรโยค ตามบันทึก {MEMO['memo_number']} / "
+        "the province reopens Sai Yok's February with the correction workbook",
     )
     send_monthly(
         deployment,

@@ -367,6 +367,7 @@ def _annotate(deployment: Deployment, row, found: list[dict]) -> Path | None:
                     f["cell"],
                     f["field"],
                     f["value"],
+                    f.get("activity"),
                 )
                 for f in found
             ],

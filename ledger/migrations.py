@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert, inspect, select
+from sqlalchemy import Connection, insert, inspect, select, text
 
 from ledger import schema
 
@@ -28,10 +28,17 @@ def _evidence(conn: Connection) -> None:
     schema.evidence_documents.create(conn, checkfirst=True)
 
 
+def _finding_activity(conn: Connection) -> None:
+    """Findings name the activity of their row in a column of its own (a fresh ledger has it)."""
+    if "activity" not in {c["name"] for c in inspect(conn).get_columns("findings")}:
+        conn.execute(text("ALTER TABLE findings ADD COLUMN activity TEXT"))
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _initial),
     (2, "workflow: reviews and corrections", _workflow),
     (3, "evidence: documents registered for KPI evidence", _evidence),
+    (4, "findings: the activity of the row", _finding_activity),
 ]
 
 

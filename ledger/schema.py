@@ -136,6 +136,7 @@ findings = Table(
     Column("value", Text),
     Column("message_th", Text, nullable=False),
     Column("message_en", Text, nullable=False),
+    Column("activity", Text),  # the activity of the finding's row: "A102 ฉีดวัคซีน…"
 )
 
 # One accepted version of one office's workbook for one period (or fiscal year) and kind.

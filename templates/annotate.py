@@ -37,15 +37,18 @@ SEVERITY_LABEL = {Severity.ERROR: "ข้อผิดพลาด error", Severi
 EARLIER_NOTE = "\n\n— หมายเหตุเดิม / earlier note —\n"  # our comment above it, the cell's own below
 
 # (Thai header, English sub-header, width) of the listing's columns, in order.
+# Their widths add up to what the eight columns before the activity's took (202): the same
+# scale on A4 landscape.
 COLUMNS = [
-    ("ลำดับ", "No.", 7),
-    ("ระดับ", "Severity", 13),
-    ("ชีต", "Sheet", 20),
-    ("เซลล์", "Cell", 8),
-    ("ช่อง", "Field", 22),
-    ("ค่าที่พบ", "Value seen", 22),
-    ("ข้อความ", "Message (Thai)", 55),
-    ("ข้อความภาษาอังกฤษ", "Message", 55),
+    ("ลำดับ", "No.", 6),
+    ("ระดับ", "Severity", 12),
+    ("ชีต", "Sheet", 18),
+    ("เซลล์", "Cell", 7),
+    ("ช่อง", "Field", 20),
+    ("กิจกรรม", "Activity", 22),
+    ("ค่าที่พบ", "Value seen", 17),
+    ("ข้อความ", "Message (Thai)", 50),
+    ("ข้อความภาษาอังกฤษ", "Message", 50),
 ]
 SHEET_COLUMN, CELL_COLUMN = 3, 4
 # Hidden: the fill a cell had before we coloured it, so the next round can undo it.
@@ -232,6 +235,7 @@ def _listing_row(
         finding.sheet,
         finding.cell,
         finding.field,
+        finding.activity,
         finding.value,
         finding.message_th,
         finding.message_en,
@@ -312,11 +316,15 @@ def _undo_previous(workbook: Workbook) -> None:
 
 
 def _previous_marks(listing: Worksheet) -> Iterator[tuple[str, str, str]]:
-    for row in listing.iter_rows(min_row=FIRST_ROW, max_col=RESTORE_COLUMN, values_only=True):
+    """The cells an earlier listing marked, with their fills before; its hidden column is the
+    one after its headers (a listing from before the activity column has one column less)."""
+    heads = next(listing.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, values_only=True), ())
+    restore = sum(1 for value in heads if value not in (None, "")) + 1
+    for row in listing.iter_rows(min_row=FIRST_ROW, max_col=restore, values_only=True):
         sheet, address, before = (
             row[SHEET_COLUMN - 1],
             row[CELL_COLUMN - 1],
-            row[RESTORE_COLUMN - 1],
+            row[restore - 1] if len(row) >= restore else None,
         )
         if sheet and address and before:
             yield str(sheet), str(address), str(before)

@@ -83,6 +83,7 @@ def sample_findings() -> list[Finding]:
             cell="F10",
             field="ผลงานเดือนนี้ quantity",
             value="12,5O0",
+            activity="A101 ฉีดวัคซีนป้องกันโรคปากและเท้าเปื่อย",
         ),
         warning(
             "outlier",
@@ -143,7 +144,7 @@ def annotated(tmp_path: Path) -> Path:
 def listing_rows(sheet) -> list[tuple]:
     return [
         row
-        for row in sheet.iter_rows(min_row=FIRST_ROW, max_col=8, values_only=True)
+        for row in sheet.iter_rows(min_row=FIRST_ROW, max_col=9, values_only=True)
         if row[0] is not None
     ]
 
@@ -162,7 +163,7 @@ def test_listing_is_the_first_active_protected_sheet(annotated: Path) -> None:
     assert listing.cell(row=HEADER_ROW, column=1).value == "ลำดับ"
     assert listing.cell(row=HEADER_ROW + 1, column=1).value == "No."
     rows = listing_rows(listing)
-    assert [(r[0], r[1], r[3], r[5]) for r in rows] == [
+    assert [(r[0], r[1], r[3], r[6]) for r in rows] == [
         (1, "ข้อผิดพลาด error", "F10", "12,5O0"),
         (2, "คำเตือน warning", "F11", "900"),
         (3, "ข้อผิดพลาด error", None, "2558-13"),
@@ -172,11 +173,17 @@ def test_listing_is_the_first_active_protected_sheet(annotated: Path) -> None:
         (7, "ข้อผิดพลาด error", "F10", "-3"),
         (8, "ข้อผิดพลาด error", "C5", None),
     ]
-    assert rows[0][6].startswith('ชีต "ผลการปฏิบัติงาน"') and rows[0][7].startswith(
+    assert rows[0][7].startswith('ชีต "ผลการปฏิบัติงาน"') and rows[0][8].startswith(
         'Sheet "performance"'
     )
-    assert listing.column_dimensions["G"].width >= 40
-    assert listing.cell(row=FIRST_ROW, column=7).alignment.wrap_text
+    # the activity of the row in a column of its own (issue 18); none for a finding off a data row
+    assert listing.cell(row=HEADER_ROW, column=6).value == "กิจกรรม"
+    assert listing.cell(row=HEADER_ROW + 1, column=6).value == "Activity"
+    assert [r[5] for r in rows][:2] == ["A101 ฉีดวัคซีนป้องกันโรคปากและเท้าเปื่อย", None]
+    widths = sum(listing.column_dimensions[chr(64 + c)].width for c in range(1, 10))
+    assert widths <= 202  # no wider than the eight columns were: the same scale on A4
+    assert listing.column_dimensions["H"].width >= 40
+    assert listing.cell(row=FIRST_ROW, column=8).alignment.wrap_text
 
 
 def test_listing_links_to_the_cells(annotated: Path) -> None:
@@ -225,7 +232,7 @@ def test_the_original_stays_one_of_our_workbooks(annotated: Path) -> None:
 def test_office_text_is_never_a_formula(annotated: Path) -> None:
     listing = load_workbook(annotated)[LISTING_SHEET]
     values = {
-        listing.cell(row=row, column=6).value: listing.cell(row=row, column=6)
+        listing.cell(row=row, column=7).value: listing.cell(row=row, column=7)
         for row in range(FIRST_ROW, FIRST_ROW + 8)
     }
     for text in DANGEROUS:
@@ -319,7 +326,7 @@ def test_survives_a_libreoffice_resave(annotated: Path, tmp_path: Path) -> None:
     calamine = CalamineWorkbook.from_path(str(resaved))
     assert calamine.sheet_names[0] == LISTING_SHEET
     rows = calamine.get_sheet_by_name(LISTING_SHEET).to_python()
-    seen = [row[5] for row in rows[FIRST_ROW - 1 : FIRST_ROW + 7]]
+    seen = [row[6] for row in rows[FIRST_ROW - 1 : FIRST_ROW + 7]]
     for text in DANGEROUS:
         assert text in seen, (text, seen)  # still the text, not "y" or -1
     assert calamine.get_sheet_by_name(SHEET).to_python()[9][6] == "@SUM(A1)"

@@ -437,6 +437,7 @@ def test_findings_come_in_the_workbooks_order_naming_their_activity(march, tmp_p
         name = issued[layout.name][layout.cell("name", row)].value[:20]  # a long name is cut
         assert f"กิจกรรม {code} {name}" in f["message_th"]
         assert f"activity {code} {name}" in f["message_en"]
+        assert f["activity"].startswith(f"{code} {name}")  # a key of its own too
         column = layout.column(field)
         assert f["field"] == f"{column.th} / {column.en}"
         assert f["value"] == typed

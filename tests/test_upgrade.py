@@ -44,7 +44,8 @@ def test_the_previous_release_opens_with_every_record_kept(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     after = records(database)
     for table, rows in before.items():
-        kept = set(after[table])
+        width = len(rows[0]) if rows else 0  # a column a migration adds comes last
+        kept = {r[:width] for r in after[table]}
         assert [r for r in rows if r not in kept] == [], f"{table}: records lost or changed"
     assert after["events"][: len(before["events"])] == before["events"]
     versions = {row[0] for row in after["schema_migrations"]}

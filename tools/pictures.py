@@ -21,7 +21,7 @@ import tempfile
 from email import policy
 from pathlib import Path
 
-KINDS = ("monthly", "allocation", "review", "confirm", "targets")
+KINDS = ("monthly", "allocation", "review", "confirm", "targets", "correction")
 PAGES = 2  # first pages of each PDF
 CHROMIUM_FLAGS = (
     "--headless",

@@ -154,8 +154,7 @@ def mails(var: Path, out: Path, work: Path, env: dict) -> list[Path]:
     rows = list({kind: spool for kind, spool in reversed(rows)}.items())
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
-        print("chromium is not installed (apt-get install chromium): mails not pictured")
-        return made
+        print("chromium is not installed (apt-get install chromium): mails drawn by WeasyPrint")
     for kind, spool in rows:
         message = email.message_from_bytes((var / spool).read_bytes(), policy=policy.default)
         body = message.get_body(preferencelist=("html",))
@@ -164,6 +163,9 @@ def mails(var: Path, out: Path, work: Path, env: dict) -> list[Path]:
         page = work / f"mail-{kind}.html"
         page.write_text(body.get_content(), encoding="utf-8")
         shot = out / f"mail-{kind}.png"
+        if chromium is None:
+            made += _weasyprint_shot(page, out, f"mail-{kind}", env)
+            continue
         subprocess.run(
             [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={work / 'chromium'}"]
             + ["--window-size=900,1300", f"--screenshot={shot}", page.as_uri()],
@@ -176,10 +178,18 @@ def mails(var: Path, out: Path, work: Path, env: dict) -> list[Path]:
     return made
 
 
+def _weasyprint_shot(page: Path, out: Path, stem: str, env: dict) -> list[Path]:
+    """A mail's HTML drawn without a browser: WeasyPrint to PDF, then its pages as PNG."""
+    pdf = page.with_suffix(".pdf")
+    weasyprint = Path(sys.executable).with_name("weasyprint")
+    subprocess.run([str(weasyprint), str(page), str(pdf)], check=True, env=env, capture_output=True)
+    return pdf_pages(pdf, out, stem, pages=2, dpi=90)
+
+
 README_PICTURES = {  # docs/pictures/NAME: the picture it is made from
     "issued-workbook.png": "workbook-monthly-*1.png",
     "returned-workbook.png": "workbook-returned-*1.png",
-    "receipt-mail.png": "mail-receipt.png",
+    "receipt-mail.png": "mail-receipt*.png",
     "report-page.png": "pdf-RPT111-*1.png",
     "packet-cover.png": "pdf-evidence-*-*1.png",
 }

@@ -38,7 +38,10 @@ STATUS_KEYS = {
     "corrections",
 }
 RECEIVED_KEYS = {"file", "office", "sha256", "received_at", "result", "kind", "period", "findings"}
-FINDING_KEYS = {"severity", "code", "sheet", "cell", "field", "value", "message_th", "message_en"}
+FINDING_KEYS = {
+    *("severity", "code", "sheet", "cell", "field", "value", "activity"),
+    *("message_th", "message_en"),
+}
 
 
 def run(

@@ -213,3 +213,4 @@ def test_a_period_is_read_as_people_type_it():
         str(parse_period(t)) for t in ("2558-03", "2015-03", "3/2558", "มี.ค. 2558", "มีนาคม 2558")
     } == {"2558-03"}
     assert parse_period("2558-13") is None and parse_period("มีนา") is None
+    assert parse_period("0000-01") is None  # a typo, not a period (it has no calendar)

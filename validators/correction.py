@@ -87,10 +87,10 @@ def parse_period(raw: object) -> Period | None:
     """2558-03, 2015-03, 3/2558, มี.ค. 2558, มีนาคม 2558, or a date cell Excel made of it."""
     if isinstance(raw, datetime | date):
         year = raw.year - BE_OFFSET if raw.year >= 2400 else raw.year
-        return Period.of(year, raw.month)
+        return _sensible(Period.of(year, raw.month))
     text = " ".join(arabic(read_text(raw)).split())
     try:
-        return Period.parse(text)
+        return _sensible(Period.parse(text))
     except BadPeriod:
         pass
     if match := _MY.match(text):
@@ -99,7 +99,12 @@ def parse_period(raw: object) -> Period | None:
         month, year = named, _year(match[3])
     else:
         return None
-    return Period.of(year, month) if 1 <= month <= 12 else None
+    return _sensible(Period.of(year, month)) if 1 <= month <= 12 else None
+
+
+def _sensible(period: Period) -> Period | None:
+    """A period of this system's years (BE 2400–2700), else none: "0000-01" is a typo."""
+    return period if 2400 <= period.year_be <= 2700 else None
 
 
 def office_of(raw: object, choices: Mapping[str, str]) -> str | None:

@@ -35,7 +35,11 @@ def judge_correction(raw: RawWorkbook, ctx: Context) -> Verdict:
         return verdict.rejected(finding("sheet-missing", value=CORRECTION_REQUESTS.name))
     rows = raw.rows(CORRECTION_REQUESTS.name)
     rules = Rules(
-        choices={code: choice for code, choice, _ in snapshot["prefilled"]["offices"]},
+        choices={  # as issued, of the offices the deployment still has
+            code: choice
+            for code, choice, _ in snapshot["prefilled"]["offices"]
+            if code in ctx.config.office_index
+        },
         locks_at=lambda period: MonthCalendar(period, ctx.config.calendar.rules).locks_at,
         now=ctx.now,
     )

@@ -24,6 +24,8 @@ from ledger.schema import events
 from simulation.offices import fill_correction, resave_with_libreoffice
 from validators.correction import parse_day, parse_period
 
+pytestmark = pytest.mark.ledgers  # on SQLite; the round trip on PostgreSQL too
+
 EOP = Path(sys.executable).parent / "eop"
 SAI_YOK = "7102"
 MEMO = {"memo_number": "กษ 0609/123", "memo_date": "9/4/2558", "approved_by": "ปศจ.กาญจนบุรี"}
@@ -67,6 +69,7 @@ def test_the_blank_workbook_is_a_form_of_ours(locked: Deployment):
     assert not sheet[REQUESTER_CELL].protection.locked
 
 
+@pytest.mark.postgresql_default
 def test_a_libreoffice_round_trip_opens_each_correction(locked: Deployment, tmp_path: Path):
     filled = fill_correction(
         blank(locked),

@@ -18,6 +18,7 @@ from eop.periods import Period
 from eop.thai import date_th
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.table import Table
 
     from eop.config import Config
@@ -27,7 +28,8 @@ class LazyConsole:
     """A rich Console made on first use (importing rich costs what a whole idle pass may)."""
 
     def __init__(self, **options: Any) -> None:
-        self._options, self._console = options, None
+        self._options: dict[str, Any] = options
+        self._console: Console | None = None
 
     def __getattr__(self, name: str) -> Any:
         if self._console is None:
@@ -38,9 +40,8 @@ class LazyConsole:
 
 
 console = LazyConsole()
-errors = LazyConsole(
-    stderr=True, soft_wrap=True
-)  # messages keep their lines: a path is never folded
+# messages keep their lines: a path is never folded
+errors = LazyConsole(stderr=True, soft_wrap=True)
 
 
 @dataclass

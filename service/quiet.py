@@ -146,7 +146,7 @@ def note(deployment: Deployment, before: dict[str, Any] | None, report: PassRepo
         return
     after = watched(deployment)
     idle = after is not None and after == before and did_nothing(report)
-    if not idle or any(os.environ.get(name) for name in WHOLE_PASS_ENV):
+    if after is None or not idle or any(os.environ.get(name) for name in WHOLE_PASS_ENV):
         forget(source)
         return
     if any(

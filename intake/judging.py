@@ -212,6 +212,8 @@ def _judge_in_workers(
     """The files shared out by province and judged in forked workers, each with its own
     ledger connection."""
     shares = shares_by_province(config, [(row.id, row.office) for row in pending], workers)
+    if len(shares) == 1:  # one province: a worker would judge them in the same order, alone
+        return judge_rows(ledger, config, pending, lambda: now)
     ledger.engine.dispose()  # no open SQLite connection may cross a fork
     results = run_forked(_judge_share, [(config, ledger.url, share, now) for share in shares])
     return sorted((v for share in results for v in share), key=lambda v: v.file_id)

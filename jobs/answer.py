@@ -42,8 +42,9 @@ def answer_pending(deployment: Deployment) -> int:
     with deployment.ledger.atomic() as conn:
         waiting = [(row.id, row.office) for row in records.files_to_answer(conn)]
     workers = worker_count()
-    if workers > 1 and len(waiting) >= PARALLEL_FROM and can_fork():
-        shares = shares_by_province(deployment.config, waiting, workers)
+    shares = shares_by_province(deployment.config, waiting, workers)
+    # one province's answers (one share) are answered here: a worker would do the same, alone
+    if workers > 1 and len(shares) > 1 and len(waiting) >= PARALLEL_FROM and can_fork():
         deployment.ledger.engine.dispose()  # no open SQLite connection may cross a fork
         run_forked(
             _answer_share,

@@ -21,7 +21,6 @@ from ledger.views import PlanLine, office_history, office_month_plan
 from templates.workbooks.confirm import ConfirmLine, ConfirmOffice, build_confirm
 from templates.workbooks.monthly import Built, OfficeLabel
 from templates.workbooks.review import ReviewDistrict, ReviewLine, build_review
-from validators.monthly import OVER_TARGET, outlier_threshold
 
 
 def section(config: Config, code: str) -> Section:
@@ -105,6 +104,10 @@ def _review_lines(
 
 def warnings(line: PlanLine, quantity: float, history: list[float]) -> str:
     """The monthly rules' warnings, as a reviewer reads them next to the figures."""
+    # Imported here: validators.monthly is the pandera side of the rules, loaded with the
+    # review books that need it, not with every job that imports this module.
+    from validators.monthly import OVER_TARGET, outlier_threshold
+
     found = []
     median, above = outlier_threshold(history)
     if above is not None and median is not None and quantity > above:

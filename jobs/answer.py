@@ -29,7 +29,6 @@ from ledger.events import record_event
 from ledger.reference import activity_rows
 from outbox.compose import make_message
 from outbox.spool import QUEUE_DIR, Spoolable, prepare, queue, sync_folder
-from templates.annotate import AnnotationFailed, annotate_workbook
 
 log = logging.getLogger(__name__)
 FRESH_CODES = {"template-outdated", "target-changed", "state-changed"}
@@ -350,6 +349,8 @@ def _annotate(deployment: Deployment, row, found: list[dict]) -> Path | None:
     ):  # a Thai character is 3 bytes and a name at most 255: leave room for ours
         stem = stem[:-1]
     out = returned_dir(deployment.root, row.office) / f"{stem}-ผลการตรวจ-{row.id}.xlsx"
+    from templates.annotate import AnnotationFailed, annotate_workbook  # openpyxl: rejected only
+
     try:
         return annotate_workbook(
             source,

@@ -95,8 +95,9 @@ class PlainResult:
     wall: float = 0.0
 
 
-def plain_round(files: list[tuple[str, Path]]) -> PlainResult:
-    """files: (office, path). Reads, validates, consolidates; returns timings and findings."""
+def plain_round(files: list[tuple[str, Path]], engine: str = "openpyxl") -> PlainResult:
+    """files: (office, path). Reads (with pandas' `engine`), validates, consolidates; returns
+    timings and findings."""
     result = PlainResult()
     started = time.perf_counter()
     performance, budget = [], []
@@ -107,7 +108,7 @@ def plain_round(files: list[tuple[str, Path]]) -> PlainResult:
             sheet_name=[PERFORMANCE_SHEET, BUDGET_SHEET, META_SHEET],
             header=None,
             skiprows=0,
-            engine="openpyxl",
+            engine=engine,
             dtype=object,
         )
         meta = dict(zip(sheets[META_SHEET][0], sheets[META_SHEET][1]))
@@ -151,3 +152,16 @@ def plain_round(files: list[tuple[str, Path]]) -> PlainResult:
         )
     result.wall = time.perf_counter() - started
     return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The plain script as a whole process (bench.sizes): `<files.json> <engine>`, the JSON a
+    list of [office, path]; prints how many workbooks, how many invalid, the seconds."""
+    import json
+    import sys
+
+    listing, engine = (sys.argv[1:] if argv is None else argv)[:2]
+    files = [(office, Path(path)) for office, path in json.loads(Path(listing).read_text("utf-8"))]
+    result = plain_round(files, engine)
+    print(f"{len(files)} workbooks, {len(result.invalid)} invalid, {result.wall:.2f}s ({engine})")
+    return 0

@@ -7,7 +7,9 @@
    mail), then consolidation of the 77 provinces and the centre;
 4. the product writing RPT111 + RPT211 (XLSX) for every province, and one province's PDFs;
 5. how the product's pass grows with the number of workbooks (100 … N);
-6. one corrected workbook at a time into `eop serve`, idle: drop to answer.
+6. one corrected workbook at a time into `eop serve`, idle: drop to answer;
+7. per size (13 and 104 in the demo deployment, 878 national), the whole `eop process` and
+   the plain script, each a new process, side by side (bench.sizes).
 Each step runs in its own process; its peak memory is that process tree's.
 The table goes to stdout and to bench/RESULTS.md.
 """
@@ -88,6 +90,39 @@ def subset(workbooks: list, n: int) -> list:
 
 
 # -- the whole run ------------------------------------------------------------------
+def size_rows(args: argparse.Namespace, work: Path, generated: Path, say) -> list[dict]:
+    """The whole `eop process` against the plain script, as new processes, per size."""
+    from bench import sizes
+    from bench.national import Workbook, copy_deployment, drop_time
+
+    rows = []
+    for size in args.sizes:
+        say(f"bench: the whole process, {size} workbooks …")
+        run = work / f"size-{size}"
+        if size in sizes.PROVINCE_SIZES:
+            base = sizes.province(work, say)
+            drops = sizes.province_drops(base, size)
+            sizes.copy(base / "deployment", run)
+            row = sizes.whole_processes(run, drops, sizes.DEMO_NOW)
+            row["where"] = "Kanchanaburi demo, April 2558" + (
+                f" ({size // 13} versions a district)" if size > 13 else ""
+            )
+        else:
+            manifest = json.loads((generated / "manifest.json").read_text(encoding="utf-8"))
+            books = subset([Workbook(**w) for w in manifest["workbooks"]], size)
+            drops = [(w.office, generated / w.file, w.drop_name) for w in books]
+            now = drop_time().strftime("%Y-%m-%dT%H:%M")
+            copy_deployment(generated, run)
+            row = sizes.whole_processes(run, drops, now)
+            row["where"] = "the country, March 2558"
+        say(
+            f"  plain {row['plain_openpyxl']['wall']:.2f}s / {row['plain_calamine']['wall']:.2f}s, "
+            f"eop process {row['product']['wall']:.2f}s"
+        )
+        rows.append(row)
+    return rows
+
+
 def bench(args: argparse.Namespace) -> dict:
     from bench.measure import machine, run_step
 
@@ -166,6 +201,7 @@ def bench(args: argparse.Namespace) -> dict:
             out=out / "latency.json",
         )
     summary = summarise(plain, prod, reports, scaling, latency)
+    summary["sizes"] = size_rows(args, work, generated, say)
     summary["machine"] = machine()
     summary["when"] = datetime.now().strftime("%Y-%m-%d %H:%M")
     text = render(summary)
@@ -355,6 +391,10 @@ def render(s: dict) -> str:
         f"{x['ms_per_workbook']:.1f} |"
         for x in s["scaling"]
     ]
+    if s.get("sizes"):
+        from bench.sizes import render as render_sizes
+
+        lines += render_sizes(s["sizes"])
     if s["latency"]:
         lat = s["latency"]
         lines += [
@@ -415,10 +455,45 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=2558)
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument(
+        "--sizes",
+        default=None,
+        help="whole-process rows: 13 and 104 in the demo deployment, others national "
+        "(default 13,104,878 for the national run, else --workbooks alone; '' for none)",
+    )
+    parser.add_argument(
+        "--only-sizes", action="store_true", help="only the whole-process rows (printed, not saved)"
+    )
     args = parser.parse_args(argv)
     args.scaling = [int(x) for x in args.scaling.split(",") if x.strip()]
+    if args.sizes is None:
+        args.sizes = "13,104,878" if args.workbooks >= 878 else str(args.workbooks)
+    args.sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+    if args.only_sizes:
+        only_sizes(args)
+        return 0
     bench(args)
     return 0
+
+
+def only_sizes(args: argparse.Namespace) -> None:
+    from bench.measure import machine, run_step
+    from bench.sizes import PROVINCE_SIZES
+    from bench.sizes import render as render_sizes
+
+    work = Path(args.workdir).resolve()
+    generated = work / f"generated-{args.workbooks}"
+    say = (lambda *_: None) if args.quiet else (lambda m: print(m, flush=True))
+    if any(size not in PROVINCE_SIZES for size in args.sizes):
+        common = ["--generated", str(generated), "--seed", str(args.seed)]
+        run_step(
+            "generate",
+            [*common, "--workbooks", str(args.workbooks)],
+            cwd=work,
+            out=work / "out" / "generate.json",
+        )
+    rows = size_rows(args, work, generated, say)
+    print("\n".join([f"Machine: {machine()}.", *render_sizes(rows)]))
 
 
 if __name__ == "__main__":

@@ -6,10 +6,10 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-console = Console()
+from cli.common import LazyConsole
+
+console = LazyConsole()
 jobs_app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="The calendar's jobs: list them, run one."
 )
@@ -41,6 +41,8 @@ def jobs_list(
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    from rich.table import Table  # rich only when a table is shown (cli.common)
+
     table = Table(title=f"งานตามปฏิทิน — the calendar's jobs ({deployment.now():%Y-%m-%d %H:%M})")
     for head in ("job", "what", "due now", "ran for"):
         table.add_column(head)

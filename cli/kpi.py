@@ -10,16 +10,17 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from cli.common import Failure
+from cli.common import Failure, LazyConsole
 from eop.thai import date_en
 
-console = Console(soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.table import Table
+
+console = LazyConsole(soft_wrap=True)
 
 ROUND = typer.Option("--round", help="a KPI round, e.g. 1/2558; default: the next deadline")
 OFFICE = typer.Option("--office", help="the province, e.g. 71; default: the deployment's province")
@@ -79,6 +80,8 @@ def _say(text: str) -> None:
 
 
 def _kpi_table(card) -> Table:
+    from rich.table import Table  # rich only when a table is shown (cli.common)
+
     round_ = card.round
     table = Table(
         title=f"ตัวชี้วัด รอบที่ {round_.code} {card.office_th} ({card.office}) "
@@ -214,6 +217,7 @@ def _check(deployment, round_, office: str, as_json: bool) -> None:
 
 
 def _build(deployment, round_, office: str, *, send: bool, quiet: bool):
+    from rich.console import Console
     from rich.progress import Progress
 
     from kpi.evidence import build_and_send

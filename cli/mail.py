@@ -6,7 +6,6 @@ import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from cli.common import console
 
@@ -25,6 +24,8 @@ def mail_list(
     deployment = ctx.obj.deployment()
     with deployment.ledger.atomic() as conn:
         rows = by_state(conn, *([state] if state else []))
+    from rich.table import Table  # rich only when a table is shown (cli.common)
+
     table = Table(title="outbox")
     for head in ("id", "state", "kind", "to", "subject", "attempts", "error"):
         table.add_column(head)

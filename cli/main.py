@@ -2,66 +2,70 @@
 
 Errors become exit codes only here: 0 ok, 1 failure, 2 usage or config error. Tracebacks
 only with --debug.
+
+The commands live in cli.app (typer, which loads pydantic to read any option): imported
+when a command runs, after the one shortcut that needs neither, an idle `eop process`.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Any
 
-import typer
-
-from cli import issue, jobs, kpi, mail, ops, report, service, setup, views, workflow
-from cli.common import Failure, Options, errors
+from cli.common import Failure, errors
 from eop.clock import BadMoment
-from eop.config import ConfigError
+from eop.errors import ConfigError, LedgerUnavailable
 from eop.periods import BadPeriod
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    help="e-Operation Sheets: monthly reporting of livestock offices through Excel workbooks.",
-)
+IDLE_ANSWER = "answered 0, mail sent 0"  # what `eop process` prints when it did nothing
 
 
-@app.callback()
-def main_options(
-    ctx: typer.Context,
-    config: Annotated[
-        Path, typer.Option("--config", envvar="EOP_CONFIG", help="config.yaml of the deployment")
-    ] = Path("config.yaml"),
-    now: Annotated[
-        str | None,
-        typer.Option("--now", help="pretend it is this time (ISO, Asia/Bangkok); env EOP_NOW"),
-    ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
-) -> None:
-    ctx.obj = Options(config, now, debug)
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    if (
-        not debug
-    ):  # the PDF library's notes on fonts (HarfBuzz, fontTools) are not the user's business
-        for name in QUIET_LIBRARIES:
-            logging.getLogger(name).setLevel(logging.ERROR)
+def __getattr__(name: str) -> Any:
+    """`cli.main.app` and the rest of cli.app, loaded when asked for (tests, the benchmark)."""
+    if name.startswith("__"):  # the import system asks for __path__ and such: not ours
+        raise AttributeError(name)
+    from cli import app
+
+    return getattr(app, name)
 
 
-QUIET_LIBRARIES = ("weasyprint", "fontTools")
+def idle_shortcut(argv: list[str]) -> bool:
+    """`eop [--config X] [--now T] [--debug] process` when the last pass found nothing to do
+    and nothing changed since (service.quiet): answered as that pass would, before the command
+    line library loads. Anything else, or any doubt, is False: the command runs as usual."""
+    config, now, rest = os.environ.get("EOP_CONFIG") or "config.yaml", None, list(argv)
+    while rest and rest[0] != "process":
+        name, equals, value = rest.pop(0).partition("=")
+        if name == "--debug" and not equals:
+            continue
+        if name not in ("--config", "--now") or (not equals and not rest):
+            return False
+        value = value if equals else rest.pop(0)
+        config, now = (value, now) if name == "--config" else (config, value)
+    if rest != ["process"]:
+        return False
+    from eop.clock import Clock
+    from service.quiet import is_quiet  # the standard library and a few stat calls
 
-
-for group in (service, views, issue, mail, jobs, kpi, report, workflow, setup, ops):
-    group.register(app)
+    try:
+        moment = Clock.from_option(now).now()
+    except BadMoment:
+        return False
+    if not is_quiet(Path(config), moment):
+        return False
+    print(IDLE_ANSWER, flush=True)
+    return True
 
 
 def main() -> None:
     """Entry point: turn known errors into exit codes and clear messages."""
-    from ledger import LedgerUnavailable
+    if idle_shortcut(sys.argv[1:]):
+        return
+    import typer
+
+    from cli.app import app
 
     try:
         app(standalone_mode=False)

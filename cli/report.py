@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from cli.common import LazyConsole
 from eop.clock import Clock
 from eop.periods import Period
 
-console = Console(soft_wrap=True)  # a path is printed on one line, whatever the terminal's width
+console = LazyConsole(
+    soft_wrap=True
+)  # a path is printed on one line, whatever the terminal's width
 
 
 def reported_period(clock: Clock, cutoff_day: int) -> Period:

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from cli.common import console, line, verdict_line
+from cli.common import console, line, plain_line, verdict_line
 
 
 def init(ctx: typer.Context) -> None:
@@ -22,9 +21,19 @@ def init(ctx: typer.Context) -> None:
 
 def process(ctx: typer.Context) -> None:
     """One pass: every waiting file, every due job, the outbox.  Example: eop --now 2015-03-25T10:00 process"""
-    from service.process import run_pass
+    from service.quiet import is_quiet
 
-    report = run_pass(ctx.obj.deployment())
+    options = ctx.obj
+    if is_quiet(options.config_path, options.clock().now()):
+        plain_line("answered 0, mail sent 0")  # as the last pass found: nothing to do
+        return
+    from service.process import run_pass
+    from service.quiet import note, watched
+
+    deployment = options.deployment()
+    before = watched(deployment)
+    report = run_pass(deployment)
+    note(deployment, before, report)
     for name, key, count in report.jobs:
         console.print(f"job {name} {key}: {count}")
     for v in report.verdicts:
@@ -82,9 +91,11 @@ def demo(
     workdir: Annotated[Path, typer.Option(help="where the demo deployment lives")] = Path("demo"),
 ) -> None:
     """The whole of round 1/2558 for Kanchanaburi on embedded defaults.  Example: eop demo --workdir demo"""
+    from rich.console import Console
+
     from simulation.demo import run_demo
 
-    wide = console if console.is_terminal and console.width >= 140 else Console(width=160)
+    wide = Console() if console.is_terminal and console.width >= 140 else Console(width=160)
     run_demo(workdir, wide)
 
 

@@ -7,12 +7,11 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from cli.common import Failure, moment
+from cli.common import Failure, LazyConsole, moment
 from cli.common import table as workflow_table
 
-console = Console()
+console = LazyConsole()
 correction_app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,

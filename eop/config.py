@@ -17,15 +17,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from eop.calendar import CalendarRules
+from eop.errors import ConfigError as ConfigError  # raised here, named there for the CLI
 from eop.rounds import KpiRule, Round
 
 OFFICE_CODE = r"^[0-9A-Za-z]+(-[0-9A-Za-z]+)?$"
 LEDGER_URL_ENV = "EOP_LEDGER_URL"  # overrides config's ledger_url (one line moves a deployment)
 LEDGER_SCHEMES = ("sqlite://", "postgresql+psycopg://")
-
-
-class ConfigError(Exception):
-    """config.yaml cannot be used; the message names the key, the value and what is allowed."""
+# libyaml's safe loader reads a country's config ~10× faster than the pure-Python one (same result)
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Role(str, Enum):
@@ -336,7 +335,7 @@ class Config(Strict):
 
 def load_config(path: Path) -> Config:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except FileNotFoundError:
         raise ConfigError(f"ไม่พบไฟล์ตั้งค่า {path} — config file {path} not found") from None
     except yaml.YAMLError as exc:

@@ -13,17 +13,19 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Row
 
 from eop.config import Config
 from eop.faults import checkpoint
 from eop.workers import can_fork, run_forked, shares_by_province, worker_count
-from intake.judge import complete, judge_file
-from intake.verdict import Context, Verdict
 from ledger import Ledger, records, submissions
 from ledger.db import record_event
 from validators.catalogue import finding
+
+if TYPE_CHECKING:
+    from intake.verdict import Verdict
 
 log = logging.getLogger(__name__)
 PARALLEL_FROM = 24  # files waiting: below this a worker pool costs more than it saves
@@ -132,6 +134,8 @@ def _judge_read_only(conn, config: Config, row, now: datetime) -> _Judged:
 
 
 def _complete(items: list[_Judged]) -> None:
+    from intake.judge import complete  # the judging stack (see _judge_safely)
+
     """The value checks of a chunk, run together; each file's share of the time is its own."""
     started = time.perf_counter()
     try:
@@ -145,6 +149,9 @@ def _complete(items: list[_Judged]) -> None:
 
 
 def _complete_one(item: _Judged) -> Verdict:
+    from intake.judge import complete
+    from intake.verdict import Verdict
+
     try:
         return complete([item.verdict])[0] if item.verdict is not None else Verdict()
     except Exception:  # noqa: BLE001
@@ -212,6 +219,8 @@ def _judge_in_workers(
     """The files shared out by province and judged in forked workers, each with its own
     ledger connection."""
     shares = shares_by_province(config, [(row.id, row.office) for row in pending], workers)
+    if len(shares) == 1:  # one province: a worker would judge them in the same order, alone
+        return judge_rows(ledger, config, pending, lambda: now)
     ledger.engine.dispose()  # no open SQLite connection may cross a fork
     results = run_forked(_judge_share, [(config, ledger.url, share, now) for share in shares])
     return sorted((v for share in results for v in share), key=lambda v: v.file_id)
@@ -230,6 +239,11 @@ def _judge_share(task: tuple) -> list[Outcome]:
 
 def _judge_safely(conn, config: Config, row, now: datetime) -> Verdict:
     """No file can crash the service: a fault of ours is answered as ours, and logged."""
+    # Imported here, once a file is to be judged: the judging stack (pandas, pandera, the
+    # readers) is most of a start's imports, and a pass with nothing to judge needs none of it.
+    from intake.judge import judge_file
+    from intake.verdict import Context, Verdict
+
     try:  # judging only reads (a snapshot): what it would store is left for the write
         context = Context(conn, config, row.office, now)
         return judge_file(context, config.root / row.archive_path, row.name, batched=True)
@@ -241,6 +255,8 @@ def _judge_safely(conn, config: Config, row, now: datetime) -> Verdict:
 def _store(conn, item: _Judged) -> tuple[Verdict, int | None]:
     """An accepted verdict's payload stored (a savepoint: a fault of ours while storing is
     answered as ours, and logged); the verdict as it stands, and the submission id."""
+    from intake.verdict import Verdict
+
     verdict = item.verdict
     assert verdict is not None
     if not verdict.accepted or verdict.payload is None:

@@ -30,7 +30,6 @@ from ledger.events import record_event
 from ledger.reference import activity_rows
 from outbox.compose import make_message
 from outbox.spool import QUEUE_DIR, Spoolable, prepare, queue, sync_folder
-from templates.annotate import AnnotationFailed, annotate_workbook
 
 log = logging.getLogger(__name__)
 FRESH_CODES = {"template-outdated", "target-changed", "state-changed"}
@@ -47,8 +46,9 @@ def answer_pending(deployment: Deployment) -> int:
     with deployment.ledger.atomic() as conn:
         waiting = [(row.id, row.office) for row in records.files_to_answer(conn)]
     workers = worker_count()
-    if workers > 1 and len(waiting) >= PARALLEL_FROM and can_fork():
-        shares = shares_by_province(deployment.config, waiting, workers)
+    shares = shares_by_province(deployment.config, waiting, workers)
+    # one province's answers (one share) are answered here: a worker would do the same, alone
+    if workers > 1 and len(shares) > 1 and len(waiting) >= PARALLEL_FROM and can_fork():
         deployment.ledger.engine.dispose()  # no open SQLite connection may cross a fork
         run_forked(
             _answer_share,
@@ -354,6 +354,8 @@ def _annotate(deployment: Deployment, row, found: list[dict]) -> Path | None:
     ):  # a Thai character is 3 bytes and a name at most 255: leave room for ours
         stem = stem[:-1]
     out = returned_dir(deployment.root, row.office) / f"{stem}-ผลการตรวจ-{row.id}.xlsx"
+    from templates.annotate import AnnotationFailed, annotate_workbook  # openpyxl: rejected only
+
     try:
         return annotate_workbook(
             source,

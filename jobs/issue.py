@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
@@ -21,13 +22,17 @@ from ledger.reference import activity_rows, targets_of
 from ledger.views import office_month_plan
 from outbox.compose import make_message
 from outbox.spool import queue
-from templates.workbooks.allocation import AllocationLine, build_allocation
-from templates.workbooks.correction import build_correction
-from templates.workbooks.monthly import Built, MonthlyLine, OfficeLabel, build_monthly
-from templates.workbooks.targets import TargetLine, build_targets
+
+if TYPE_CHECKING:
+    from templates.workbooks.monthly import Built, OfficeLabel
+
+# The workbook builders (openpyxl) are imported by the functions that build: every job module
+# imports this one, and a pass that builds no workbook need not load them.
 
 
 def label(deployment: Deployment, code: str) -> OfficeLabel:
+    from templates.workbooks.monthly import OfficeLabel
+
     office = deployment.config.office(code)
     return OfficeLabel(office.code, office.name_th, office.name_en)
 
@@ -68,6 +73,8 @@ def build(
 def _monthly_book(
     deployment: Deployment, conn: Connection, office: str, period: str, now: datetime, out: Path
 ) -> Built:
+    from templates.workbooks.monthly import MonthlyLine, build_monthly
+
     month = Period.parse(period)
     lines = [MonthlyLine(**line._asdict()) for line in office_month_plan(conn, office, month)]
     return build_monthly(
@@ -84,6 +91,8 @@ def _monthly_book(
 def _allocation_book(
     deployment: Deployment, conn: Connection, office: str, period: str, now: datetime, out: Path
 ) -> Built:
+    from templates.workbooks.allocation import AllocationLine, build_allocation
+
     year = int(period)
     province = targets_of(conn, year, "province", office)
     lines = [
@@ -109,6 +118,8 @@ def _allocation_book(
 def _targets_book(
     deployment: Deployment, conn: Connection, office: str, period: str, now: datetime, out: Path
 ) -> Built:
+    from templates.workbooks.targets import TargetLine, build_targets
+
     year = int(period)
     lines = [TargetLine(a.code, a.name_th, a.unit, a.whole) for a in activity_rows(conn, year)]
     return build_targets(
@@ -120,6 +131,8 @@ def _correction_book(
     deployment: Deployment, conn: Connection, office: str, period: str, now: datetime, out: Path
 ) -> Built:
     """The blank correction requests: the province office and its districts to choose from."""
+    from templates.workbooks.correction import build_correction
+
     offices = [label(deployment, office)] + [
         label(deployment, o.code)
         for o in deployment.config.children(office)

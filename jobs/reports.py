@@ -20,7 +20,7 @@ from jobs.report_bodies import PACKAGE, REPORTS
 from jobs.report_spec import Body, Context, ReportError, ReportSpec
 from ledger.reference import ActivityRow, activity_rows
 from ledger.reports import SubmissionFacts, submission_facts
-from templates.reports import ReportData, render_html, render_pdf, render_xlsx
+from templates.reports import ReportData, render_html, render_pdf
 
 __all__ = [  # the reports' vocabulary, for callers that build or name reports
     "PACKAGE",
@@ -138,6 +138,8 @@ def write(data: ReportData, fmt: str, out: Path) -> Path:
     if fmt == "pdf":
         return render_pdf(data, out)
     if fmt == "xlsx":
+        from templates.reports.xlsx import render_xlsx  # openpyxl: when an XLSX is written
+
         return render_xlsx(data, out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_html(data), encoding="utf-8")

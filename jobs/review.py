@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Row
 
@@ -29,7 +30,9 @@ from jobs.workflow_books import section_districts
 from ledger import workflow
 from ledger.records import file_row, issued_prefilled, latest_submission, submission
 from outbox.compose import make_message
-from templates.workbooks.monthly import Built
+
+if TYPE_CHECKING:
+    from templates.workbooks.monthly import Built
 
 
 def pending(conn: Connection, deployment: Deployment, section: str, period: str) -> list[Row]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Row
 
@@ -18,10 +19,13 @@ from jobs.deployment import Deployment
 from ledger.records import latest_submission, results_of
 from ledger.reference import ActivityRow, activity_rows
 from ledger.views import PlanLine, office_history, office_month_plan
-from templates.workbooks.confirm import ConfirmLine, ConfirmOffice, build_confirm
-from templates.workbooks.monthly import Built, OfficeLabel
-from templates.workbooks.review import ReviewDistrict, ReviewLine, build_review
-from validators.monthly import OVER_TARGET, outlier_threshold
+
+if TYPE_CHECKING:
+    from templates.workbooks.confirm import ConfirmOffice
+    from templates.workbooks.monthly import Built
+    from templates.workbooks.review import ReviewLine
+
+# The workbook builders (openpyxl) are imported by the functions that build (see jobs.issue).
 
 
 def section(config: Config, code: str) -> Section:
@@ -37,6 +41,9 @@ def section_districts(config: Config, code: str) -> list[str]:
 def build_review_book(
     deployment: Deployment, conn: Connection, code: str, period: str, now: datetime, out: Path
 ) -> Built:
+    from templates.workbooks.monthly import OfficeLabel
+    from templates.workbooks.review import ReviewDistrict, build_review
+
     config, month = deployment.config, Period.parse(period)
     owned = {a.code: a for a in activity_rows(conn, month.fiscal_year) if a.section == code}
     districts, lines = [], []
@@ -74,6 +81,8 @@ def build_review_book(
 def _review_lines(
     conn: Connection, office: str, month: Period, latest: Row, owned: dict[str, ActivityRow]
 ) -> list[ReviewLine]:
+    from templates.workbooks.review import ReviewLine
+
     plan = {line.code: line for line in office_month_plan(conn, office, month)}
     history = office_history(conn, office, month)
     lines = []
@@ -105,6 +114,10 @@ def _review_lines(
 
 def warnings(line: PlanLine, quantity: float, history: list[float]) -> str:
     """The monthly rules' warnings, as a reviewer reads them next to the figures."""
+    # Imported here: validators.monthly is the pandera side of the rules, loaded with the
+    # review books that need it, not with every job that imports this module.
+    from validators.monthly import OVER_TARGET, outlier_threshold
+
     found = []
     median, above = outlier_threshold(history)
     if above is not None and median is not None and quantity > above:
@@ -137,6 +150,8 @@ def is_ready(config: Config, office: str, latest: Row | None) -> bool:
 def confirm_offices(
     conn: Connection, config: Config, province: str, period: str
 ) -> list[ConfirmOffice]:
+    from templates.workbooks.confirm import ConfirmOffice
+
     offices = []
     for code in reporting_offices(config, province):
         latest = latest_submission(conn, code, "monthly", period)
@@ -156,6 +171,9 @@ def confirm_offices(
 def build_confirm_book(
     deployment: Deployment, conn: Connection, province: str, period: str, now: datetime, out: Path
 ) -> Built:
+    from templates.workbooks.confirm import ConfirmLine, build_confirm
+    from templates.workbooks.monthly import OfficeLabel
+
     config, month = deployment.config, Period.parse(period)
     figures = rollup(read_inputs(conn, month), config, province)
     catalogue = {a.code: a for a in activity_rows(conn, month.fiscal_year)}

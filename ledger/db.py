@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
 
+from eop.errors import LedgerUnavailable as LedgerUnavailable  # named there for the CLI
+
 # record_event is named here too: kpi/ and intake/ import it from ledger.db
 from ledger.events import record_event as record_event
 from ledger.migrations import migrate
@@ -30,12 +32,6 @@ def snapshot_cache(conn: Connection) -> dict | None:
     """A dict that lives as long as the connection's read snapshot (Ledger.reading); None in
     a writing transaction, where what was read may change."""
     return conn.info.get(SNAPSHOT_CACHE)
-
-
-class LedgerUnavailable(Exception):
-    """The ledger cannot be written (disk full, read-only, locked); try again later."""
-
-    permanent = False
 
 
 # The advisory lock every writing transaction takes on PostgreSQL (any constant: ours alone).

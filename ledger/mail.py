@@ -76,6 +76,13 @@ def due(conn: Connection, now: datetime) -> list[Row]:
     return sorted(rows, key=lambda r: (r.next_attempt_at, r.id))
 
 
+def next_attempt(conn: Connection) -> datetime | None:
+    """When the earliest message not yet sent (queued, or a sender's lease) falls due; None
+    when none waits."""
+    query = select(outbox.c.next_attempt_at).where(outbox.c.state.in_(DUE_STATES))
+    return min(conn.scalars(query), default=None)
+
+
 def claim(conn: Connection, row: Row, lease_until: datetime) -> bool:
     """Take `row` for sending if nobody changed it since it was read (state and attempts as seen)."""
     result = conn.execute(

@@ -333,6 +333,17 @@ def job_done(conn: Connection, job: str, key: str) -> bool:
     return bool(conn.scalar(query.select_from(job_runs)))
 
 
+def job_keys_done(conn: Connection, job: str, keys: list[str]) -> set[str]:
+    """Which of `keys` the job already ran for: one query (a few hundred keys a time)."""
+    done: set[str] = set()
+    for start in range(0, len(keys), 500):
+        query = select(job_runs.c.key).where(
+            (job_runs.c.job == job) & job_runs.c.key.in_(keys[start : start + 500])
+        )
+        done.update(conn.scalars(query))
+    return done
+
+
 def mark_job_done(conn: Connection, job: str, key: str, at: datetime) -> None:
     conn.execute(insert(job_runs).values(job=job, key=key, ran_at=at))
 

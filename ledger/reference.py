@@ -32,8 +32,16 @@ def upsert(conn: Connection, table: Table) -> sqlite.Insert | postgresql.Insert:
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
 
+_ACTIVITY_FIELDS = [f.name for f in fields(ActivityRow)]
+
+
+# The replace_* functions write only what differs from the ledger: config is synced on every
+# start, and a start with config unchanged must write nothing (an idle pass stays a read).
 def replace_offices(conn: Connection, rows: Iterable[dict]) -> None:
+    present = {row.code: row._asdict() for row in conn.execute(select(offices))}
     for row in rows:
+        if {**present.get(row["code"], {}), **row} == present.get(row["code"]):
+            continue  # as it is already
         conn.execute(
             upsert(conn, offices)
             .values(**row)
@@ -41,19 +49,38 @@ def replace_offices(conn: Connection, rows: Iterable[dict]) -> None:
         )
 
 
+_PEOPLE_FIELDS = ("email", "name", "office", "role", "section")
+
+
 def replace_people(conn: Connection, rows: Iterable[dict]) -> None:
-    conn.execute(delete(people))
+    wanted: dict[tuple, tuple] = {}  # the first row of each (email, office, role), in order
     for row in rows:
-        conn.execute(upsert(conn, people).values(**row).on_conflict_do_nothing())
+        wanted.setdefault(
+            (row["email"], row["office"], row["role"]), tuple(row[k] for k in _PEOPLE_FIELDS)
+        )
+    query = select(*(people.c[k] for k in _PEOPLE_FIELDS)).order_by(people.c.id)
+    if [tuple(r) for r in conn.execute(query)] == list(wanted.values()):
+        return
+    conn.execute(delete(people))
+    for values in wanted.values():
+        conn.execute(
+            upsert(conn, people)
+            .values(**dict(zip(_PEOPLE_FIELDS, values)))
+            .on_conflict_do_nothing()
+        )
 
 
 def replace_activities(conn: Connection, fiscal_year: int, rows: Iterable[ActivityRow]) -> None:
+    rows = list(rows)
+    query = select(*(activities.c[k] for k in _ACTIVITY_FIELDS)).where(
+        activities.c.fiscal_year == fiscal_year
+    )
+    present = [ActivityRow(*r) for r in conn.execute(query)]
+    if len(present) == len(rows) and set(present) == set(rows):
+        return
     conn.execute(delete(activities).where(activities.c.fiscal_year == fiscal_year))
     for row in rows:
         conn.execute(activities.insert().values(fiscal_year=fiscal_year, **row.__dict__))
-
-
-_ACTIVITY_FIELDS = [f.name for f in fields(ActivityRow)]
 
 
 def activity_rows(conn: Connection, fiscal_year: int) -> list[ActivityRow]:

@@ -12,9 +12,9 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
@@ -87,10 +87,35 @@ def queue(
     )
 
 
+class RememberingPolicy(EmailPolicy):
+    """policy.default, each header's folding remembered: a Thai header (the sender's name, a
+    subject) folds into encoded words slowly, a character at a time, and the same sender heads
+    every answer of a batch. A header folds the same way whenever its kind, name and text are
+    the same (its fold is made from the tree parsed from that text), so the bytes are those of
+    policy.default (tests/test_fast_paths.py)."""
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        tree = getattr(value, "_parse_tree", None)
+        if tree is None:  # not a parsed header (compat): folded as ever
+            return super().fold_binary(name, value)
+        key = (type(value).__name__, name, str(tree))  # the class is made afresh per header
+        folded = _FOLDED.get(key)
+        if folded is None:
+            if len(_FOLDED) >= FOLDED_KEPT:
+                _FOLDED.clear()
+            folded = _FOLDED[key] = super().fold_binary(name, value)
+        return folded
+
+
+FOLDED_KEPT = 4096
+_FOLDED: dict[tuple, bytes] = {}
+SPOOL_POLICY = RememberingPolicy()  # as policy.default (EmailPolicy() with its defaults)
+
+
 def build_message(config: Config, draft: Draft, now: datetime) -> EmailMessage:
     """Text and HTML as alternatives, attachments read now so that the .eml stands alone."""
     sender = config.mail.sender
-    message = EmailMessage(policy=policy.default)
+    message = EmailMessage(policy=SPOOL_POLICY)
     message["Subject"] = draft.subject
     message["From"] = Address(display_name=config.mail.sender_name, addr_spec=sender)
     message["To"] = ", ".join(draft.to)

@@ -221,8 +221,13 @@ def run_due(deployment: Deployment) -> list[tuple[str, str, int]]:
     """Run every job that is due and has not run for its key; return what ran."""
     ran = []
     for job in JOBS:
-        for key in job.due(deployment):
-            if _done(deployment, job, key):
+        keys = job.due(deployment)
+        if not keys:
+            continue
+        with deployment.ledger.atomic() as conn:  # one look for the job's keys, not one each
+            done = records.job_keys_done(conn, job.name, keys)
+        for key in keys:
+            if key in done:
                 continue
             # Several hosts on one ledger: one runs it, the others pass it by; done is asked
             # again once held, as another host may have finished it in between.

@@ -51,6 +51,7 @@ def test_benchmark_smoke(tmp_path: Path):
         "| product: intake → validation → ledger" in table
         and "| product: the whole `eop process` pass" in table
     )
+    assert "| 10 | the country, March 2558 |" in table  # the whole process, plain and product
     import json
 
     summary = json.loads((tmp_path / "work" / "out" / "summary.json").read_text(encoding="utf-8"))

@@ -208,3 +208,42 @@ def test_the_reader_finds_the_same_formulas_from_the_gates_parts_as_from_the_zip
     assert (
         given.sheets["Sheet"][rows - 1][2] == f"=B{rows}*2"
     )  # the formula saved without a value, by its text
+
+
+def test_mail_spooled_with_remembered_folding_is_policy_defaults_byte_for_byte(tmp_path) -> None:
+    """The same headers folded again (the sender on every answer, a subject twice) and new ones,
+    Thai and English, long and short, and a Thai attachment name: the bytes as policy.default
+    makes them."""
+    from email import policy
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+
+    from outbox.spool import _FOLDED, SPOOL_POLICY, as_bytes, attach
+
+    rng = random.Random(11)
+    words = ["สำนักงานปศุสัตว์อำเภอท่ามะกา", "รายงาน", "กาญจนบุรี", "accepted", "2558-03", "ฉบับที่ 2"]
+    attachment = tmp_path / "แบบรายงาน ท่ามะกา 2558-03.xlsx"
+    attachment.write_bytes(b"PK\x03\x04 not really a workbook")
+
+    def message(kind, subject: str, sender: str, to: str, attached: bool) -> bytes:
+        built = EmailMessage(policy=kind)
+        built["Subject"] = subject
+        built["From"] = Address(display_name=sender, addr_spec="noreply@example.go.th")
+        built["To"] = to
+        built.set_content("ข้อความ / text", cte="base64")
+        if attached:
+            attach(built, attachment)
+            built.set_boundary("===boundary===")  # else a random one each time
+        return as_bytes(built)
+
+    for _ in range(40):
+        subject = " ".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+        sender = rng.choice(["e-Operation Sheets สนง.ปศุสัตว์จังหวัดกาญจนบุรี", "eop"])
+        to = rng.choice(["u7105@example.go.th", f"{rng.choice(words)} <u71@example.go.th>"])
+        attached = rng.random() < 0.3
+        for again in range(rng.choice([1, 2])):  # again: from what was remembered
+            kept = len(_FOLDED)
+            assert message(SPOOL_POLICY, subject, sender, to, attached) == message(
+                policy.default, subject, sender, to, attached
+            )
+            assert not again or len(_FOLDED) == kept  # nothing new to fold the second time

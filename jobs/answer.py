@@ -343,17 +343,10 @@ def _annotate(deployment: Deployment, row, found: list[dict]) -> Path | None:
     source = deployment.root / row.archive_path if row.archive_path else None
     if source is None or not source.is_file() or row.kind is None:
         return None
-    stem = (
-        "".join(ch for ch in Path(row.name).stem if ch.isprintable() and ch not in '/\\:*?"<>|')[
-            :80
-        ]
-        or "workbook"
+    out = (
+        returned_dir(deployment.root, row.office)
+        / f"{_returned_stem(row.name)}-ผลการตรวจ-{row.id}.xlsx"
     )
-    while (
-        len(stem.encode()) > 100
-    ):  # a Thai character is 3 bytes and a name at most 255: leave room for ours
-        stem = stem[:-1]
-    out = returned_dir(deployment.root, row.office) / f"{stem}-ผลการตรวจ-{row.id}.xlsx"
     from templates.annotate import AnnotationFailed, annotate_workbook  # openpyxl: rejected only
 
     try:
@@ -379,6 +372,16 @@ def _annotate(deployment: Deployment, row, found: list[dict]) -> Path | None:
         )
     except AnnotationFailed:
         return None
+
+
+def _returned_stem(name: str) -> str:
+    """The office's own file name, safe on any share: a Thai character is 3 bytes and a name
+    at most 255, so leave room for ours."""
+    stem = "".join(ch for ch in Path(name).stem if ch.isprintable() and ch not in '/\\:*?"<>|')
+    stem = stem[:80] or "workbook"
+    while len(stem.encode()) > 100:
+        stem = stem[:-1]
+    return stem
 
 
 def _duplicate(deployment: Deployment, conn: Connection, row) -> tuple[str, dict, list[Path]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import html
 import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -225,6 +226,26 @@ def test_rejection_lists_each_finding_where_the_officer_looks() -> None:
     )
     assert ATTACHMENT in text and ATTACHMENT in html
     assert "แบบฟอร์มฉบับปัจจุบัน" not in text
+
+
+def test_rejection_table_says_where_once_in_each_language() -> None:
+    """The HTML table: the where (the English sheet name beneath the Thai) in its own column,
+    the problem beside it not repeating it."""
+    from eop.layout import PERFORMANCE
+    from validators.catalogue import at, finding
+
+    found = finding(
+        "not-a-number", **at(PERFORMANCE, "quantity", 9), activity="A101 ฉีดวัคซีน", value="12,5O0"
+    )
+    context = contexts()["rejection"] | {"findings": [found.as_dict()]}
+
+    _, _, page = render_mail("rejection", context)
+
+    where, problem = html.unescape(page).split("<td>")[1:3]
+    assert 'ชีต "ผลการปฏิบัติงาน" เซลล์ G9' in where and "A101 ฉีดวัคซีน" in where
+    assert 'Sheet "performance" cell G9' in where and 'sheet "ผล' not in where
+    assert "ไม่ใช่ตัวเลข" in problem and "is not a number" in problem
+    assert "G9" not in problem and "ชีต" not in problem and "A101" not in problem
 
 
 def test_rejection_with_a_fresh_workbook_says_to_use_it() -> None:

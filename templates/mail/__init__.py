@@ -63,6 +63,33 @@ def seen(finding: Any) -> str:
     return "" if text in str(_part(finding, "message_th") or "") else text
 
 
+def _split(finding: Any, key: str) -> tuple[str, str]:
+    """A catalogue message's where and its problem ("ชีต … เซลล์ G9 (…) กิจกรรม A101 …: problem"):
+    the mail's table shows them in their own columns, the where in the message's own language."""
+    message = str(_part(finding, key) or "")
+    cell, sheet = _part(finding, "cell"), _part(finding, "sheet")
+    where, sep, problem = message.partition(": ")
+    if sep and (sheet or cell) and (not cell or str(cell) in where):
+        return where, problem
+    return "", message
+
+
+def place_th(finding: Any) -> str:
+    return _split(finding, "message_th")[0] or where_th(finding)
+
+
+def place_en(finding: Any) -> str:
+    return _split(finding, "message_en")[0] or where_en(finding)
+
+
+def problem_th(finding: Any) -> str:
+    return _split(finding, "message_th")[1]
+
+
+def problem_en(finding: Any) -> str:
+    return _split(finding, "message_en")[1]
+
+
 def _located(finding: Any, key: str, where: str) -> str:
     """The message, led by where it is unless it already says so (catalogue messages do)."""
     message = str(_part(finding, key) or "")
@@ -103,6 +130,9 @@ def environment() -> Environment:
     env.filters["where_en"] = where_en
     env.filters["seen"] = seen
     env.filters["finding_th"] = finding_th
+    env.filters.update(
+        place_th=place_th, place_en=place_en, problem_th=problem_th, problem_en=problem_en
+    )
     env.filters["finding_en"] = finding_en
     env.filters["severity"] = severity
     env.tests["error"] = lambda finding: severity(finding) == "error"

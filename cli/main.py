@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from cli import issue, jobs, kpi, mail, ops, report, service, setup, views, workflow
+from cli import issue, jobs, kpi, mail, ops, report, service, setup, simulate, views, workflow
 from cli.common import Failure, Options, errors
 from eop.clock import BadMoment
 from eop.config import ConfigError
@@ -55,7 +55,7 @@ def main_options(
 QUIET_LIBRARIES = ("weasyprint", "fontTools")
 
 
-for group in (service, views, issue, mail, jobs, kpi, report, workflow, setup, ops):
+for group in (service, views, issue, mail, jobs, kpi, report, workflow, setup, ops, simulate):
     group.register(app)
 
 

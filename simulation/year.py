@@ -1,0 +1,279 @@
+"""`eop simulate-year`: Kanchanaburi's fiscal year 2558 (October 2557 to September 2558) played
+through the calendar with a moving clock, then checked (simulation.year_check).
+
+Every month: the workbooks issued on the 25th and filled by the offices (figures typed as
+officers type them); one district types a letter for a digit and over-spends, is rejected
+and fixes it the next day; one sends after the entry window (accepted, flagged late); the
+sections review on the 28th and animal health returns one district, which fixes it the next
+day; the province package on the 1st, the planner's confirmation on the 2nd; the month locks.
+In November, February, May and August the month before, locked by then, is corrected
+under a memo, and the last month after it locks. Round 1's evidence is registered
+and its packet built in April; round 2's packet the day before its deadline in October.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from rich.console import Console
+
+from eop.clock import Clock
+from eop.config import load_config
+from eop.periods import Period, months_between
+from intake.folders import returned_dir
+from jobs.deployment import Deployment, open_deployment
+from service.process import PassReport, run_pass
+from simulation import evidence as evidence_demo
+from simulation.demo import (
+    RETURNING_SECTION,
+    _allocate,
+    _confirm_province,
+    _sections_decide,
+    at,
+    write_demo_config,
+)
+from simulation.demo_month import send_monthly
+from simulation.year_month import (
+    Events,
+    fill_offices,
+    fix_typo,
+    pick_events,
+)
+
+FIRST = Period(2557, 10)
+MONTHS = 12
+CORRECTION_EVERY = 3  # in November, February, May and August, the month before is corrected
+
+
+@dataclass
+class MonthCost:
+    """One month of the simulation: the service's passes (their time) and the whole month."""
+
+    period: str
+    passes: int = 0
+    pass_seconds: float = 0.0
+    pass_cpu: float = 0.0  # this process and its workers: steadier than wall on a busy machine
+    wall: float = 0.0
+    accepted: int = 0
+    rejected: int = 0
+    sent: int = 0
+
+
+@dataclass
+class Year:
+    deployment: Deployment
+    months: list[MonthCost] = field(default_factory=list)
+    events: dict[str, Events] = field(default_factory=dict)
+    corrections: list[tuple[str, str]] = field(default_factory=list)  # (office, period)
+    packets: dict[str, dict | None] = field(default_factory=dict)  # round → summary
+    wall: float = 0.0
+
+
+class Stepper:
+    """Moves the clock, runs one pass, and charges its time to the month being played."""
+
+    def __init__(self, year: Year, say) -> None:
+        self.year, self.say = year, say
+        self.month = MonthCost("setup")
+
+    def __call__(self, when: datetime, what: str) -> PassReport:
+        self.year.deployment.clock.set(max(when, self.year.deployment.now()))
+        started, cpu = time.perf_counter(), cpu_seconds()
+        report = run_pass(self.year.deployment)
+        self.month.pass_seconds += time.perf_counter() - started
+        self.month.pass_cpu += cpu_seconds() - cpu
+        self.month.passes += 1
+        self.month.accepted += sum(v.status == "accepted" for v in report.verdicts)
+        self.month.rejected += sum(v.status == "rejected" for v in report.verdicts)
+        self.month.sent += report.sent
+        self.say(f"  {when:%Y-%m-%d %H:%M}  {what}")
+        return report
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (pool workers, LibreOffice)."""
+    import resource
+
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def open_year(workdir: Path) -> Deployment:
+    config = load_config(write_demo_config(workdir))
+    if config.root.exists():
+        shutil.rmtree(config.root)  # the year starts afresh
+    return open_deployment(config, Clock(at(2014, 10, 1, 9)))
+
+
+def run_year(workdir: Path, console: Console, *, months: int = MONTHS, seed: int = 2558) -> Year:
+    """Play `months` months from October 2557 (12: the whole fiscal year)."""
+    started = time.perf_counter()
+    year = Year(open_year(workdir))
+    step = Stepper(year, lambda line: console.print(line, markup=False, highlight=False))
+    step(at(2014, 10, 1, 9), "targets in, allocation workbook issued")
+    _allocate(year.deployment, workdir / ".libreoffice-profile")
+    step(at(2014, 10, 2), "the province allocates its targets to 13 districts")
+    rng = random.Random(seed)
+    periods = months_between(FIRST, Period(2558, 9))[:months]
+    for index, period in enumerate(periods):
+        step.month = MonthCost(str(period))
+        begun = time.perf_counter()
+        if index % CORRECTION_EVERY == 1:  # the month before locked on the 4th or so
+            _correct(year, periods[index - 1], rng, step)
+        _play_month(year, period, rng, step)
+        if period == Period(2558, 3):
+            year.packets["1/2558"] = evidence_demo.evidence_round(year.deployment, step)
+        step.month.wall = time.perf_counter() - begun
+        year.months.append(step.month)
+    year.packets.update(_close(year, periods[-1], step))
+    year.wall = time.perf_counter() - started
+    return year
+
+
+def _play_month(year: Year, period: Period, rng: random.Random, step: Stepper) -> None:
+    deployment, y, m = year.deployment, period.year_ce, period.month
+    events = year.events[str(period)] = pick_events(deployment, rng)
+    step(at(y, m, 25, 8), f"{period}: workbooks issued")
+    fill_offices(deployment, period, rng, events)
+    step(at(y, m, 25, 10), f"{period}: offices report ({events.typo} types a letter for a digit)")
+    fix_typo(deployment, period, rng, events.typo)
+    step(at(y, m, 26, 9), f"{period}: {events.typo} fixes and resends")
+    step(at(y, m, 27, 9), f"{period}: reminders to offices still missing")
+    send_monthly(deployment, events.late, period, rng)
+    step(at(y, m, 28, 9), f"{period}: review workbooks to the sections; {events.late} late")
+    returning = {RETURNING_SECTION: {events.returned: ("ส่งกลับ", RETURN_COMMENT)}}
+    _sections_decide(deployment, period, returning)
+    step(at(y, m, 28, 11), f"{period}: sections decide; {events.returned} returned")
+    fixed = max(returned_dir(deployment.root, events.returned).glob(f"*{period}-ส่งกลับ*"))
+    name = f"รายงาน-{events.returned}-{period}-แก้ไขตามที่ส่งกลับ.xlsx"
+    send_monthly(deployment, events.returned, period, rng, source=fixed, name=name, only="A101")
+    step(at(y, m, 29, 9), f"{period}: {events.returned} fixes what was returned")
+    _sections_decide(deployment, period, {}, only=[RETURNING_SECTION])
+    step(at(y, m, 29, 11), f"{period}: animal health approves the new version")
+    _confirm_province(deployment, period, step)
+
+
+RETURN_COMMENT = "ผลการฉีดวัคซีน A101 ไม่ตรงกับทะเบียน กรุณาตรวจสอบ — A101 does not match the register"
+
+
+def _correct(year: Year, period: Period, rng: random.Random, step: Stepper) -> None:
+    """On the 10th, a district corrects a locked month under a memo (every other one also
+    to the centre, which counts against KPI 2)."""
+    from jobs.corrections import open_correction
+
+    deployment = year.deployment
+    now = deployment.now()
+    office = rng.choice(
+        [o for o in _districts(deployment) if (o, str(period)) not in year.corrections]
+    )
+    deployment.clock.set(max(at(now.year, now.month, 10, 9), now))
+    memo = f"กจ 0008/{len(year.corrections) + 1:04d}"
+    open_correction(
+        deployment,
+        office=office,
+        period=str(period),
+        memo_number=memo,
+        memo_date=deployment.now().date() - timedelta(days=1),
+        approved_by="ปศุสัตว์จังหวัดกาญจนบุรี",
+        to_centre=len(year.corrections) % 2 == 1,
+        reason="แก้ไขผลการผสมเทียม (A203) ตามทะเบียน — A203 corrected from the register",
+        by="กลุ่มยุทธศาสตร์ฯ",
+    )
+    year.corrections.append((office, str(period)))
+    name = f"รายงาน-{office}-{period}-แก้ไขตามบันทึก.xlsx"
+    send_monthly(deployment, office, period, rng, name=name, only="A203")
+    step(deployment.now().replace(hour=10), f"{office} corrects {period} under memo {memo}")
+
+
+def _districts(deployment: Deployment) -> list[str]:
+    return [o.code for o in deployment.config.children("71") if o.level == "district"]
+
+
+def _close(year: Year, last: Period, step: Stepper) -> dict[str, dict | None]:
+    """The 6th of the month after the last: the last month locks. After September it is
+    the day before round 2's deadline: the calendar builds and mails round 2's packet."""
+    from kpi.packet import load_summary
+    from ledger import records
+
+    step.month = MonthCost("close")
+    after = last.next()
+    step(at(after.year_ce, after.month, 6, 8), f"{last} locks; round 2's packet if September")
+    _correct(year, last, random.Random(len(year.months)), step)  # the last month corrected too
+    if last != Period(2558, 9):
+        return {}
+    with year.deployment.ledger.atomic() as conn:
+        built = records.job_done(conn, "evidence-packet", "2/2558|71")
+    round_ = year.deployment.config.round("2/2558")
+    return {"2/2558": load_summary(year.deployment, round_, "71") if built else None}
+
+
+# -- what the year cost, and what it left ------------------------------------------------
+def ledger_size(deployment: Deployment) -> int:
+    """Bytes the ledger takes: the SQLite file and its WAL, or the PostgreSQL schema's tables
+    (with their indexes and TOAST)."""
+    from sqlalchemy import text
+
+    ledger = deployment.ledger
+    if ledger.path is not None:
+        parts = [ledger.path, Path(f"{ledger.path}-wal"), Path(f"{ledger.path}-shm")]
+        return sum(p.stat().st_size for p in parts if p.exists())
+    with ledger.reading() as conn:
+        return int(
+            conn.scalar(
+                text(
+                    "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
+                    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+                )
+            )
+        )
+
+
+def show(year: Year, checks: list, console: Console) -> None:
+    from rich.table import Table
+
+    table = Table(title="ปีงบประมาณ 2558 จังหวัดกาญจนบุรี / fiscal year 2558, Kanchanaburi")
+    for head in (
+        "งวด / month",
+        "รอบ / passes",
+        "รับ / accepted",
+        "ตีกลับ / rejected",
+        "จดหมาย / mail",
+        "บริการ s / service s",
+        "ทั้งเดือน s / month s",
+    ):
+        table.add_column(head)
+    for m in year.months:
+        table.add_row(
+            m.period,
+            str(m.passes),
+            str(m.accepted),
+            str(m.rejected),
+            str(m.sent),
+            f"{m.pass_seconds:.1f}",
+            f"{m.wall:.1f}",
+        )
+    console.print(table)
+    for c in checks:
+        mark = "✓" if c.ok else "✗"
+        console.print(f"{mark} {c.name}: {c.detail}", markup=False, highlight=False)
+    for code, packet in year.packets.items():
+        pages = f"{packet['pages']} pages, {packet['pdf']}" if packet else "NOT built"
+        console.print(f"แฟ้มหลักฐานรอบ / packet {code}: {pages}", markup=False, highlight=False)
+    first, last = year.months[0], year.months[-1]
+    console.print(
+        f"เวลาทั้งหมด / wall time {year.wall:.1f}s; ledger {year.deployment.ledger.name} "
+        f"{ledger_size(year.deployment) / 1024 / 1024:.1f} MiB; a month's passes: "
+        f"{first.period} {first.pass_seconds:.1f}s, {last.period} {last.pass_seconds:.1f}s "
+        f"(per pass {first.pass_seconds / first.passes:.2f}s vs {last.pass_seconds / last.passes:.2f}s)",
+        markup=False,
+        highlight=False,
+    )

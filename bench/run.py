@@ -165,10 +165,14 @@ def bench(args: argparse.Namespace) -> dict:
             cwd=work,
             out=out / "latency.json",
         )
+    from bench.year import more  # the ledgers side by side, the years held
+
+    more_text, more_figures = more(args, prod, work, out, say)
     summary = summarise(plain, prod, reports, scaling, latency)
     summary["machine"] = machine()
     summary["when"] = datetime.now().strftime("%Y-%m-%d %H:%M")
-    text = render(summary)
+    summary.update(more_figures)
+    text = render(summary) + more_text
     print(text)
     if args.results:
         Path(args.results).write_text(text, encoding="utf-8")
@@ -415,8 +419,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=2558)
     parser.add_argument("--quiet", action="store_true")
+    from bench.year import options
+
+    options(parser)
     args = parser.parse_args(argv)
     args.scaling = [int(x) for x in args.scaling.split(",") if x.strip()]
+    args.ledgers = [x.strip() for x in args.ledgers.split(",") if x.strip()]
+    args.years_held = [int(x) for x in args.years_held.split(",") if x.strip()]
     bench(args)
     return 0
 

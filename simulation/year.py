@@ -237,43 +237,46 @@ def ledger_size(deployment: Deployment) -> int:
         )
 
 
+HEADS = (
+    "งวด / month",
+    "รอบ / passes",
+    "รับ / accepted",
+    "ตีกลับ / rejected",
+    "จดหมาย / mail",
+    "บริการ s / service s",
+    "CPU s",
+    "ทั้งเดือน s / month s",
+)
+
+
 def show(year: Year, checks: list, console: Console) -> None:
+    """The months (what each pass took), the checks, the packets, and what the year cost."""
+    console.print(_months_table(year))
+    lines = [f"{'✓' if c.ok else '✗'} {c.name}: {c.detail}" for c in checks]
+    for code, packet in year.packets.items():
+        built = f"{packet['pages']} หน้า / pages, {packet['pdf']}" if packet else "NOT built"
+        lines.append(f"แฟ้มหลักฐานรอบ / evidence packet {code}: {built}")
+    first, last = year.months[0], year.months[-1]
+    lines += [
+        f"เวลาทั้งหมด / wall time: {year.wall:.1f}s",
+        f"สมุดบัญชี / ledger: {year.deployment.ledger.name}",
+        f"ขนาด / ledger size: {ledger_size(year.deployment) / 1024 / 1024:.1f} MiB",
+        f"รอบบริการของเดือน / a month's passes: {first.period} {first.pass_seconds:.1f}s "
+        f"({first.pass_cpu:.1f}s CPU) · {last.period} {last.pass_seconds:.1f}s ({last.pass_cpu:.1f}s CPU)",
+    ]
+    for line in lines:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _months_table(year: Year):
     from rich.table import Table
 
     table = Table(title="ปีงบประมาณ 2558 จังหวัดกาญจนบุรี / fiscal year 2558, Kanchanaburi")
-    for head in (
-        "งวด / month",
-        "รอบ / passes",
-        "รับ / accepted",
-        "ตีกลับ / rejected",
-        "จดหมาย / mail",
-        "บริการ s / service s",
-        "ทั้งเดือน s / month s",
-    ):
+    for head in HEADS:
         table.add_column(head)
     for m in year.months:
+        cells = (m.period, m.passes, m.accepted, m.rejected, m.sent)
         table.add_row(
-            m.period,
-            str(m.passes),
-            str(m.accepted),
-            str(m.rejected),
-            str(m.sent),
-            f"{m.pass_seconds:.1f}",
-            f"{m.wall:.1f}",
+            *map(str, cells), f"{m.pass_seconds:.1f}", f"{m.pass_cpu:.1f}", f"{m.wall:.1f}"
         )
-    console.print(table)
-    for c in checks:
-        mark = "✓" if c.ok else "✗"
-        console.print(f"{mark} {c.name}: {c.detail}", markup=False, highlight=False)
-    for code, packet in year.packets.items():
-        pages = f"{packet['pages']} pages, {packet['pdf']}" if packet else "NOT built"
-        console.print(f"แฟ้มหลักฐานรอบ / packet {code}: {pages}", markup=False, highlight=False)
-    first, last = year.months[0], year.months[-1]
-    console.print(
-        f"เวลาทั้งหมด / wall time {year.wall:.1f}s; ledger {year.deployment.ledger.name} "
-        f"{ledger_size(year.deployment) / 1024 / 1024:.1f} MiB; a month's passes: "
-        f"{first.period} {first.pass_seconds:.1f}s, {last.period} {last.pass_seconds:.1f}s "
-        f"(per pass {first.pass_seconds / first.passes:.2f}s vs {last.pass_seconds / last.passes:.2f}s)",
-        markup=False,
-        highlight=False,
-    )
+    return table

@@ -12,6 +12,7 @@ $EOP_LEDGER_URL pointing at it: every line of the product is the same on both.
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import sys
 from pathlib import Path
@@ -114,7 +115,11 @@ def side_by_side(prod, pg) -> dict:
                 "totals": c.get("totals"),
             }
         )
-    same = rows[0]["totals"] == rows[1]["totals"] and rows[0]["statuses"] == rows[1]["statuses"]
+    a, b = rows[0]["totals"] or {}, rows[1]["totals"] or {}
+    same = rows[0]["statuses"] == rows[1]["statuses"] and a.keys() == b.keys()
+    same = same and all(
+        math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-6) for k in a for x, y in zip(a[k], b[k])
+    )
     return {"rows": rows, "same": same}
 
 

@@ -7,7 +7,9 @@
    mail), then consolidation of the 77 provinces and the centre;
 4. the product writing RPT111 + RPT211 (XLSX) for every province, and one province's PDFs;
 5. how the product's pass grows with the number of workbooks (100 … N);
-6. one corrected workbook at a time into `eop serve`, idle: drop to answer.
+6. one corrected workbook at a time into `eop serve`, idle: drop to answer;
+7. the pass of 3. on PostgreSQL beside SQLite's (bench/ledgers.py), and on ledgers that hold
+   whole earlier fiscal years (bench/year.py).
 Each step runs in its own process; its peak memory is that process tree's.
 The table goes to stdout and to bench/RESULTS.md.
 """

@@ -155,10 +155,19 @@ def _play_month(year: Year, period: Period, rng: random.Random, step: Stepper) -
     fixed = max(returned_dir(deployment.root, events.returned).glob(f"*{period}-ส่งกลับ*"))
     name = f"รายงาน-{events.returned}-{period}-แก้ไขตามที่ส่งกลับ.xlsx"
     send_monthly(deployment, events.returned, period, rng, source=fixed, name=name, only="A101")
-    step(at(y, m, 29, 9), f"{period}: {events.returned} fixes what was returned")
+    fix = _fix_moment(deployment, period)  # the next day; in February the 28th's afternoon
+    step(fix, f"{period}: {events.returned} fixes what was returned")
     _sections_decide(deployment, period, {}, only=[RETURNING_SECTION])
-    step(at(y, m, 29, 11), f"{period}: animal health approves the new version")
+    step(fix + timedelta(hours=2), f"{period}: animal health approves the new version")
     _confirm_province(deployment, period, step)
+
+
+def _fix_moment(deployment: Deployment, period: Period) -> datetime:
+    """Within the review window: the 29th, or the 28th at 14:00 when the window ends then."""
+    from jobs.notices import calendar
+
+    last = calendar(deployment, str(period)).review.last
+    return at(last.year, last.month, 29, 9) if last.day >= 29 else at(last.year, last.month, 28, 14)
 
 
 RETURN_COMMENT = "ผลการฉีดวัคซีน A101 ไม่ตรงกับทะเบียน กรุณาตรวจสอบ — A101 does not match the register"

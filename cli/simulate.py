@@ -24,13 +24,11 @@ def simulate_year(
     Example: eop simulate-year --workdir year"""
     from rich.console import Console
 
-    from eop.periods import Period
-    from simulation.year import run_year, show
-    from simulation.year_check import check_year
+    from simulation.year import check, run_year, show
 
     console = Console(width=160)
     year = run_year(workdir, console, months=months, seed=seed)
-    checks = check_year(year.deployment, [Period.parse(m.period) for m in year.months])
+    checks = check(year)
     show(year, checks, console)
     if not all(c.ok for c in checks):
         raise Failure("ข้อตรวจสอบไม่ผ่าน — an invariant of the year does not hold (see above)")

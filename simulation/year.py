@@ -37,13 +37,7 @@ from simulation.demo import (
     at,
     write_demo_config,
 )
-from simulation.demo_month import send_monthly
-from simulation.year_month import (
-    Events,
-    fill_offices,
-    fix_typo,
-    pick_events,
-)
+from simulation.year_month import Events, fill_offices, fix_typo, pick_events, send
 
 FIRST = Period(2557, 10)
 MONTHS = 12
@@ -147,14 +141,14 @@ def _play_month(year: Year, period: Period, rng: random.Random, step: Stepper) -
     fix_typo(deployment, period, rng, events.typo)
     step(at(y, m, 26, 9), f"{period}: {events.typo} fixes and resends")
     step(at(y, m, 27, 9), f"{period}: reminders to offices still missing")
-    send_monthly(deployment, events.late, period, rng)
+    send(deployment, events.late, period, rng)
     step(at(y, m, 28, 9), f"{period}: review workbooks to the sections; {events.late} late")
     returning = {RETURNING_SECTION: {events.returned: ("ส่งกลับ", RETURN_COMMENT)}}
     _sections_decide(deployment, period, returning)
     step(at(y, m, 28, 11), f"{period}: sections decide; {events.returned} returned")
     fixed = max(returned_dir(deployment.root, events.returned).glob(f"*{period}-ส่งกลับ*"))
     name = f"รายงาน-{events.returned}-{period}-แก้ไขตามที่ส่งกลับ.xlsx"
-    send_monthly(deployment, events.returned, period, rng, source=fixed, name=name, only="A101")
+    send(deployment, events.returned, period, rng, source=fixed, name=name, only="A101")
     fix = _fix_moment(deployment, period)  # the next day; in February the 28th's afternoon
     step(fix, f"{period}: {events.returned} fixes what was returned")
     _sections_decide(deployment, period, {}, only=[RETURNING_SECTION])
@@ -198,7 +192,7 @@ def _correct(year: Year, period: Period, rng: random.Random, step: Stepper) -> N
     )
     year.corrections.append((office, str(period)))
     name = f"รายงาน-{office}-{period}-แก้ไขตามบันทึก.xlsx"
-    send_monthly(deployment, office, period, rng, name=name, only="A203")
+    send(deployment, office, period, rng, name=name, only="A203")
     step(deployment.now().replace(hour=10), f"{office} corrects {period} under memo {memo}")
 
 
@@ -222,6 +216,14 @@ def _close(year: Year, last: Period, step: Stepper) -> dict[str, dict | None]:
         built = records.job_done(conn, "evidence-packet", "2/2558|71")
     round_ = year.deployment.config.round("2/2558")
     return {"2/2558": load_summary(year.deployment, round_, "71") if built else None}
+
+
+def check(year: Year) -> list:
+    """The year's invariants (simulation.year_check), the KPI rounds' packets among them."""
+    from simulation.year_check import check_year, packets_built
+
+    periods = [Period.parse(m.period) for m in year.months]
+    return [*check_year(year.deployment, periods), packets_built(year.packets)]
 
 
 # -- what the year cost, and what it left ------------------------------------------------

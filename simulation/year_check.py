@@ -216,3 +216,17 @@ def _number(value: object) -> float:
         return float(value)
     text = to_arabic_digits(str(value)).replace(",", "").strip()
     return float(text) if text else 0.0
+
+
+def packets_built(packets: dict[str, dict | None]) -> Check:
+    """Each KPI round the year reached (round 1 in April, round 2 in October): scored, and
+    its evidence packet built and mailed by the calendar."""
+    built = {code: p for code, p in packets.items() if p and p.get("kpis") and p.get("pages")}
+    scores = ", ".join(
+        f"{code} {p['total_weighted']:.4f} ({p['pages']} pages)" for code, p in built.items()
+    )
+    return Check(
+        "KPI rounds scored, packets built / คะแนนตัวชี้วัดและแฟ้มหลักฐานครบทุกรอบ",
+        built.keys() == packets.keys(),
+        f"rounds reached: {', '.join(packets) or 'none'}; scored and built: {scores or 'none'}",
+    )

@@ -112,9 +112,9 @@ def run_year(workdir: Path, console: Console, *, months: int = MONTHS, seed: int
     started = time.perf_counter()
     year = Year(open_year(workdir))
     step = Stepper(year, lambda line: console.print(line, markup=False, highlight=False))
-    step(at(2014, 10, 1, 9), "targets in, allocation workbook issued")
+    step(at(2014, 10, 1, 9), "นำเข้าเป้าหมาย ส่งแบบจัดสรร / targets in, allocation workbook issued")
     _allocate(year.deployment, workdir / ".libreoffice-profile")
-    step(at(2014, 10, 2), "the province allocates its targets to 13 districts")
+    step(at(2014, 10, 2), "จังหวัดจัดสรรเป้าหมาย / the province allocates its targets")
     rng = random.Random(seed)
     periods = months_between(FIRST, Period(2558, 9))[:months]
     for index, period in enumerate(periods):
@@ -135,24 +135,29 @@ def run_year(workdir: Path, console: Console, *, months: int = MONTHS, seed: int
 def _play_month(year: Year, period: Period, rng: random.Random, step: Stepper) -> None:
     deployment, y, m = year.deployment, period.year_ce, period.month
     events = year.events[str(period)] = pick_events(deployment, rng)
-    step(at(y, m, 25, 8), f"{period}: workbooks issued")
+    step(at(y, m, 25, 8), f"{period}: ส่งแบบรายงาน / workbooks issued")
     fill_offices(deployment, period, rng, events)
-    step(at(y, m, 25, 10), f"{period}: offices report ({events.typo} types a letter for a digit)")
+    step(at(y, m, 25, 10), f"{period}: หน่วยงานส่งรายงาน / offices report ({events.typo}: O for 0)")
     fix_typo(deployment, period, rng, events.typo)
-    step(at(y, m, 26, 9), f"{period}: {events.typo} fixes and resends")
-    step(at(y, m, 27, 9), f"{period}: reminders to offices still missing")
+    step(at(y, m, 26, 9), f"{period}: {events.typo} แก้ไขส่งใหม่ / fixes and resends")
+    step(at(y, m, 27, 9), f"{period}: เตือนผู้ยังไม่ส่ง / reminders to offices missing")
     send(deployment, events.late, period, rng)
-    step(at(y, m, 28, 9), f"{period}: review workbooks to the sections; {events.late} late")
+    step(
+        at(y, m, 28, 9), f"{period}: ส่งแบบตรวจสอบ / review workbooks out; {events.late} ส่งช้า / late"
+    )
     returning = {RETURNING_SECTION: {events.returned: ("ส่งกลับ", RETURN_COMMENT)}}
     _sections_decide(deployment, period, returning)
-    step(at(y, m, 28, 11), f"{period}: sections decide; {events.returned} returned")
+    step(
+        at(y, m, 28, 11),
+        f"{period}: กลุ่ม/ฝ่ายพิจารณา / sections decide; {events.returned} ส่งกลับ / returned",
+    )
     fixed = max(returned_dir(deployment.root, events.returned).glob(f"*{period}-ส่งกลับ*"))
     name = f"รายงาน-{events.returned}-{period}-แก้ไขตามที่ส่งกลับ.xlsx"
     send(deployment, events.returned, period, rng, source=fixed, name=name, only="A101")
     fix = _fix_moment(deployment, period)  # the next day; in February the 28th's afternoon
-    step(fix, f"{period}: {events.returned} fixes what was returned")
+    step(fix, f"{period}: {events.returned} แก้ไขตามที่ส่งกลับ / fixes what was returned")
     _sections_decide(deployment, period, {}, only=[RETURNING_SECTION])
-    step(fix + timedelta(hours=2), f"{period}: animal health approves the new version")
+    step(fix + timedelta(hours=2), f"{period}: อนุมัติฉบับใหม่ / animal health approves the new version")
     _confirm_province(deployment, period, step)
 
 
@@ -193,7 +198,10 @@ def _correct(year: Year, period: Period, rng: random.Random, step: Stepper) -> N
     year.corrections.append((office, str(period)))
     name = f"รายงาน-{office}-{period}-แก้ไขตามบันทึก.xlsx"
     send(deployment, office, period, rng, name=name, only="A203")
-    step(deployment.now().replace(hour=10), f"{office} corrects {period} under memo {memo}")
+    step(
+        deployment.now().replace(hour=10),
+        f"{office} แก้ไขงวด {period} ตามบันทึก / corrects under memo {memo}",
+    )
 
 
 def _districts(deployment: Deployment) -> list[str]:
@@ -208,7 +216,10 @@ def _close(year: Year, last: Period, step: Stepper) -> dict[str, dict | None]:
 
     step.month = MonthCost("close")
     after = last.next()
-    step(at(after.year_ce, after.month, 6, 8), f"{last} locks; round 2's packet if September")
+    step(
+        at(after.year_ce, after.month, 6, 8),
+        f"ปิดงวด {last} / {last} locks (กันยายน: แฟ้มหลักฐานรอบ 2 / September: round 2's packet)",
+    )
     _correct(year, last, random.Random(len(year.months)), step)  # the last month corrected too
     if last != Period(2558, 9):
         return {}

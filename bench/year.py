@@ -189,7 +189,7 @@ def _office_month(conn, office: str, period: str, at: datetime, figures: dict, r
 def _file(conn, office: str, period: str, at: datetime, status: str, figures: dict, tag=""):
     """One file taken, judged and answered (its answer mail sent); an accepted one's version
     and results. Returns the submission (None when rejected)."""
-    from ledger import mail, records
+    from ledger import records
 
     name = f"year-{office}-{period}{tag}.xlsx"
     file_id = records.record_file(
@@ -202,27 +202,7 @@ def _file(conn, office: str, period: str, at: datetime, status: str, figures: di
         received_at=at,
         archive_path="",
     )
-    added = None
-    if status == "accepted":
-        added = records.add_submission(
-            conn,
-            office=office,
-            kind="monthly",
-            period=period,
-            file_id=file_id,
-            state="submitted",
-            reporter="year",
-            late=False,
-            at=at,
-        )
-        records.add_results(
-            conn,
-            added.id,
-            [
-                {"activity": c, "quantity": q, "spending": s, "remark": ""}
-                for c, (q, s) in figures.items()
-            ],
-        )
+    added = _version(conn, office, period, file_id, at, figures) if status == "accepted" else None
     records.store_judgement(
         conn,
         file_id,
@@ -235,6 +215,35 @@ def _file(conn, office: str, period: str, at: datetime, status: str, figures: di
         submission_id=added.id if added else None,
         answered_at=at,
     )
+    _answer(conn, office, file_id, name, at)
+    return added
+
+
+def _version(conn, office: str, period: str, file_id: int, at: datetime, figures: dict):
+    from ledger import records
+
+    added = records.add_submission(
+        conn,
+        office=office,
+        kind="monthly",
+        period=period,
+        file_id=file_id,
+        state="submitted",
+        reporter="year",
+        late=False,
+        at=at,
+    )
+    rows = [
+        {"activity": c, "quantity": q, "spending": s, "remark": ""} for c, (q, s) in figures.items()
+    ]
+    records.add_results(conn, added.id, rows)
+    return added
+
+
+def _answer(conn, office: str, file_id: int, name: str, at: datetime) -> None:
+    """The file's answer, queued, claimed and sent, as the outbox leaves it."""
+    from ledger import mail
+
     row_id = mail.add(
         conn,
         dedupe_key=f"answer:{file_id}",
@@ -249,7 +258,6 @@ def _file(conn, office: str, period: str, at: datetime, status: str, figures: di
     )
     mail.claim(conn, mail.get(conn, row_id), at)
     mail.mark_sent(conn, row_id, at)
-    return added
 
 
 def _close_month(conn, offices: list[str], period: str, at: datetime, rng) -> None:

@@ -81,7 +81,7 @@ def render_years(rows: list[dict]) -> str:
         "",
         "## A month's pass on a ledger holding whole fiscal years",
         "",
-        "March's workbooks (the same files) on the generated ledger, then on copies of it that also hold "
+        "March's workbooks (the same files) on the generated ledger (0: targets, the issued workbooks and October–February of the sample), then on copies of it that also hold "
         "1, 2, … earlier fiscal years of the sample's offices (12 months each: every file judged, answered "
         "and its mail sent, every version's results, the sections' approvals, confirmations, locks, ~2 % "
         "rejected first, ~1 % corrected under a memo). Wall times move with the machine's other work; CPU s is the pass's own (workers included). The years are FILLED through the product's ledger "

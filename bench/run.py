@@ -10,6 +10,8 @@
 6. one corrected workbook at a time into `eop serve`, idle: drop to answer;
 7. per size (13 and 104 in the demo deployment, 878 national), the whole `eop process` and
    the plain script, each a new process, side by side (bench.sizes).
+8. the pass of 3. on PostgreSQL beside SQLite's (bench/ledgers.py), and on ledgers that hold
+   whole earlier fiscal years (bench/year.py).
 Each step runs in its own process; its peak memory is that process tree's.
 The table goes to stdout and to bench/RESULTS.md.
 """
@@ -200,11 +202,15 @@ def bench(args: argparse.Namespace) -> dict:
             cwd=work,
             out=out / "latency.json",
         )
+    from bench.year import more  # the ledgers side by side, the years held
+
+    more_text, more_figures = more(args, prod, work, out, say)
     summary = summarise(plain, prod, reports, scaling, latency)
     summary["sizes"] = size_rows(args, work, generated, say)
     summary["machine"] = machine()
     summary["when"] = datetime.now().strftime("%Y-%m-%d %H:%M")
-    text = render(summary)
+    summary.update(more_figures)
+    text = render(summary) + more_text
     print(text)
     if args.results:
         Path(args.results).write_text(text, encoding="utf-8")
@@ -464,8 +470,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only-sizes", action="store_true", help="only the whole-process rows (printed, not saved)"
     )
+    from bench.year import options
+
+    options(parser)
     args = parser.parse_args(argv)
     args.scaling = [int(x) for x in args.scaling.split(",") if x.strip()]
+    args.ledgers = [x.strip() for x in args.ledgers.split(",") if x.strip()]
+    args.years_held = [int(x) for x in args.years_held.split(",") if x.strip()]
     if args.sizes is None:
         args.sizes = "13,104,878" if args.workbooks >= 878 else str(args.workbooks)
     args.sizes = [int(x) for x in args.sizes.split(",") if x.strip()]

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cli import issue, jobs, kpi, mail, ops, report, service, setup, views, workflow
+from cli import issue, jobs, kpi, mail, ops, report, service, setup, simulate, views, workflow
 from cli.common import Options
 
 app = typer.Typer(
@@ -47,5 +47,5 @@ def main_options(
 QUIET_LIBRARIES = ("weasyprint", "fontTools")
 
 
-for group in (service, views, issue, mail, jobs, kpi, report, workflow, setup, ops):
+for group in (service, views, issue, mail, jobs, kpi, report, workflow, setup, ops, simulate):
     group.register(app)

@@ -41,6 +41,8 @@ def test_benchmark_smoke(tmp_path: Path):
                 "--results",
                 str(results),
                 "--quiet",
+                "--years-held",
+                "1",
             ]
         )
         == 0
@@ -60,3 +62,8 @@ def test_benchmark_smoke(tmp_path: Path):
     assert invalid["same_files"]
     assert summary["statuses"].get("accepted", 0) + invalid["product"] == 10
     assert summary["totals_match"] in (None, True)
+    assert "## A month's pass on a ledger holding whole fiscal years" in table
+    assert [r["years"] for r in summary["years"]] == [0, 1]
+    if "ledgers" in summary:  # PostgreSQL installed
+        assert [r["ledger"] for r in summary["ledgers"]["rows"]] == ["SQLite", "PostgreSQL"]
+        assert summary["ledgers"]["same"]

@@ -1,0 +1,38 @@
+"""`eop simulate-year`: a fiscal year in fast time, checked at the end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import Failure
+
+
+def simulate_year(
+    workdir: Annotated[Path, typer.Option(help="where the simulated deployment lives")] = Path(
+        "year"
+    ),
+    months: Annotated[
+        int, typer.Option(min=1, max=12, help="months from October 2557 (12: the fiscal year)")
+    ] = 12,
+    seed: Annotated[int, typer.Option(help="who errs, who is late, and the figures")] = 2558,
+) -> None:
+    """Kanchanaburi's fiscal year 2558 played month by month with a moving clock, then its
+    invariants checked (exit 1 if one fails). The ledger: config's, or $EOP_LEDGER_URL.
+    Example: eop simulate-year --workdir year"""
+    from rich.console import Console
+
+    from simulation.year import check, run_year, show
+
+    console = Console(width=160)
+    year = run_year(workdir, console, months=months, seed=seed)
+    checks = check(year)
+    show(year, checks, console)
+    if not all(c.ok for c in checks):
+        raise Failure("ข้อตรวจสอบไม่ผ่าน — an invariant of the year does not hold (see above)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("simulate-year")(simulate_year)

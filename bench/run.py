@@ -207,6 +207,10 @@ def bench(args: argparse.Namespace) -> dict:
     more_text, more_figures = more(args, prod, work, out, say)
     summary = summarise(plain, prod, reports, scaling, latency)
     summary["sizes"] = size_rows(args, work, generated, say)
+    if args.packet:
+        from bench.sizes import packet
+
+        summary["packet"] = packet(work, say)
     summary["machine"] = machine()
     summary["when"] = datetime.now().strftime("%Y-%m-%d %H:%M")
     summary.update(more_figures)
@@ -401,6 +405,10 @@ def render(s: dict) -> str:
         from bench.sizes import render as render_sizes
 
         lines += render_sizes(s["sizes"])
+    if s.get("packet"):
+        from bench.sizes import render_packet
+
+        lines += render_packet(s["packet"])
     if s["latency"]:
         lat = s["latency"]
         lines += [
@@ -469,6 +477,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only-sizes", action="store_true", help="only the whole-process rows (printed, not saved)"
+    )
+    parser.add_argument(
+        "--no-packet", dest="packet", action="store_false", help="skip the evidence packet's row"
     )
     from bench.year import options
 

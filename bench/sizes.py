@@ -27,6 +27,7 @@ from pathlib import Path
 from bench.measure import REPO, load_average
 
 DEMO_NOW = "2015-04-25T10:00"  # April's entry window, its workbooks issued at 08:00
+PACKET_NOW = "2015-04-06T10:00"  # the day before round 1/2558's deadline
 DEMO_PERIOD = "2558-04"
 VERSIONS = 8
 PROVINCE_SIZES = (13, 104)  # one version a district, and 8
@@ -119,7 +120,7 @@ def province_drops(base: Path, size: int) -> list[Drop]:
 
 
 # -- one size: three whole processes on the same files ---------------------------------------
-def _timed(command: list[str], cwd: Path) -> dict:
+def _timed(command: list[str], cwd: Path, keep_stdout: bool = False) -> dict:
     before, load = resource.getrusage(resource.RUSAGE_CHILDREN), load_average()
     started = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
@@ -130,7 +131,8 @@ def _timed(command: list[str], cwd: Path) -> dict:
             f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
         )
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return {"wall": wall, "cpu": cpu, "load": load, "out": done.stdout.strip().splitlines()[-1:]}
+    kept = done.stdout if keep_stdout else done.stdout.strip().splitlines()[-1:]
+    return {"wall": wall, "cpu": cpu, "load": load, "out": kept}
 
 
 def whole_processes(run: Path, drops: list[Drop], now: str) -> dict:
@@ -152,6 +154,29 @@ def whole_processes(run: Path, drops: list[Drop], now: str) -> dict:
     result["product"] = _timed([eop(), "--config", str(config), "--now", now, "process"], run)
     result["plain_calamine"] = _timed([*plain, "calamine"], run)
     return result
+
+
+# -- the round's evidence packet, rebuilt as a coordinator would ------------------------------
+def packet(work: Path, say: Callable[[str], None]) -> dict:
+    """`eop evidence --round 1/2558` as a new process on a copy of the demo deployment (its
+    documents on file, its reports, the front matter, the merge): wall, CPU and pages."""
+    province(work, say)  # the demo deployment, built once
+    say("bench: the evidence packet of round 1/2558 …")
+    run = work / "packet"
+    copy(work / "demo", run)
+    command = [eop(), "--config", str(run / "config.yaml"), "--now", PACKET_NOW, "evidence"]
+    timed = _timed([*command, "--round", "1/2558", "--office", "71", "--json"], run, True)
+    return {**timed, "out": [], "pages": json.loads(timed["out"])["pages"]}
+
+
+def render_packet(built: dict) -> list[str]:
+    return [
+        "",
+        "## The round's evidence packet",
+        "",
+        f"`eop evidence --round 1/2558` on the demo deployment, a new process: {built['pages']} "
+        f"pages built in {built['wall']:.2f} s ({built['cpu']:.2f} s CPU; load {built['load']:.1f}).",
+    ]
 
 
 def render(rows: list[dict]) -> list[str]:

@@ -79,18 +79,7 @@ def _send_opened(
 ) -> None:
     """The office's workbook and the memo's reference, by mail to whoever sends it."""
     built = build_and_record(deployment, conn, kind, row.office, row.period, now)
-    memo_date = date.fromisoformat(row.memo_date)
-    context = {
-        "office": office_names(deployment, row.office),
-        **period_names(row.period),
-        "memo_number": row.memo_number,
-        "memo_date_th": date_th(memo_date),
-        "memo_date_en": date_en(memo_date),
-        "approved_by": row.approved_by,
-        "to_centre": bool(row.to_centre),
-        "reason": row.reason or "",
-        "attachment_name": built.path.name,
-    }
+    context = {**_correction_line(deployment, row), "attachment_name": built.path.name}
     to = (
         reviewers(deployment.config, row.office)
         if kind == "review"
@@ -118,20 +107,21 @@ def send_opened_by_file(deployment: Deployment, conn: Connection, file: Row) -> 
 
 def opened_lines(deployment: Deployment, conn: Connection, file_id: int) -> list[dict]:
     """The corrections a workbook opened, as the receipt lists them."""
-    lines = []
-    for row in opened_by_file(conn, file_id):
-        memo_date = date.fromisoformat(row.memo_date)
-        lines.append(
-            {
-                "id": row.id,
-                "office": office_names(deployment, row.office),
-                **period_names(row.period),
-                "memo_number": row.memo_number,
-                "memo_date_th": date_th(memo_date),
-                "memo_date_en": date_en(memo_date),
-                "approved_by": row.approved_by,
-                "to_centre": bool(row.to_centre),
-                "reason": row.reason or "",
-            }
-        )
-    return lines
+    return [
+        {"id": row.id, **_correction_line(deployment, row)} for row in opened_by_file(conn, file_id)
+    ]
+
+
+def _correction_line(deployment: Deployment, row: Row) -> dict:
+    """A correction as mails name it: the office, the period, the approving memo."""
+    memo_date = date.fromisoformat(row.memo_date)
+    return {
+        "office": office_names(deployment, row.office),
+        **period_names(row.period),
+        "memo_number": row.memo_number,
+        "memo_date_th": date_th(memo_date),
+        "memo_date_en": date_en(memo_date),
+        "approved_by": row.approved_by,
+        "to_centre": bool(row.to_centre),
+        "reason": row.reason or "",
+    }

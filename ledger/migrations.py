@@ -34,11 +34,18 @@ def _finding_activity(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE findings ADD COLUMN activity TEXT"))
 
 
+def _lookups(conn: Connection) -> None:
+    """The lookups' indexes (a fresh ledger has them from migration 1)."""
+    for index in schema.LOOKUPS:
+        index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _initial),
     (2, "workflow: reviews and corrections", _workflow),
     (3, "evidence: documents registered for KPI evidence", _evidence),
     (4, "findings: the activity of the row", _finding_activity),
+    (5, "indexes: what every pass and every file asks", _lookups),
 ]
 
 

@@ -118,7 +118,7 @@ def _play_round(deployment: Deployment, profile: Path, step: Step) -> None:
         at(2014, 10, 1, 9),
         "นำเข้าเป้าหมายจังหวัด ส่งแบบ EOP016 ให้ผู้วางแผน / targets in, allocation workbook issued",
     )
-    _allocate(deployment, profile)
+    allocate(deployment, profile)
     step(
         at(2014, 10, 2), "จังหวัดจัดสรรเป้าหมายให้ 13 อำเภอ / province allocates targets to 13 districts"
     )
@@ -148,7 +148,7 @@ def _play_month(
         _correct(deployment, rng, step)
 
 
-def _allocate(deployment: Deployment, profile: Path) -> None:
+def allocate(deployment: Deployment, profile: Path) -> None:
     config = deployment.config
     offices = ["71"] + [o.code for o in config.children("71") if o.level == "district"]
     whole = {a.code: a.whole for a in config.activities()}
@@ -185,7 +185,7 @@ def _review_and_confirm(
         f"ส่งแบบตรวจสอบให้กลุ่ม/ฝ่าย {period} / review workbooks to the sections"
         + (" · อำเภอห้วยกระเจาส่งช้า / Huai Krachao late" if period == LAST else ""),
     )
-    _sections_decide(deployment, period, RETURNING if period == LAST else {})
+    sections_decide(deployment, period, RETURNING if period == LAST else {})
     step(
         at(year, month, 28, 11),
         f"กลุ่ม/ฝ่ายอนุมัติ {period} / sections approve"
@@ -193,7 +193,7 @@ def _review_and_confirm(
     )
     if period == LAST:
         _fix_the_return(deployment, period, rng, step)
-    _confirm_province(deployment, period, step)
+    confirm_province(deployment, period, step)
 
 
 RETURNING = {
@@ -220,14 +220,14 @@ def _fix_the_return(deployment: Deployment, period: Period, rng: random.Random, 
         only="A101",
     )
     step(at(year, month, 29, 9), "ท่ามะกาแก้ไขตามความเห็นแล้วส่งใหม่ / Tha Maka fixes and resends")
-    _sections_decide(deployment, period, {}, only=[RETURNING_SECTION])
+    sections_decide(deployment, period, {}, only=[RETURNING_SECTION])
     step(
         at(year, month, 29, 11),
         "กลุ่มพัฒนาสุขภาพสัตว์อนุมัติฉบับใหม่ / animal health approves the new version",
     )
 
 
-def _confirm_province(deployment: Deployment, period: Period, step: Step) -> None:
+def confirm_province(deployment: Deployment, period: Period, step: Step) -> None:
     """The 1st: the province package; the 2nd: the planner confirms the province to the centre."""
     after = period.next()
     step(
@@ -244,7 +244,7 @@ def _confirm_province(deployment: Deployment, period: Period, step: Step) -> Non
     )
 
 
-def _sections_decide(
+def sections_decide(
     deployment: Deployment, period: Period, returning: dict, only: list[str] | None = None
 ) -> None:
     from eop.states import APPROVE

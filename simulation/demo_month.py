@@ -27,7 +27,12 @@ RETURNED = (
 )
 
 
-def figures(deployment: Deployment, office: str, rng: random.Random) -> tuple[dict, dict]:
+def figures(
+    deployment: Deployment, office: str, rng: random.Random, spent_up_to: float = 1.2
+) -> tuple[dict, dict]:
+    """A month's figures: quantities around a twelfth of the target, spending around a twelfth
+    of the budget, up to `spent_up_to` of it (the demo's six months may overspend a month; a
+    whole year at more than 1 would pass the budget and be rejected)."""
     config = deployment.config
     whole = {a.code: a.whole for a in config.activities()}
     with deployment.ledger.atomic() as conn:
@@ -36,7 +41,7 @@ def figures(deployment: Deployment, office: str, rng: random.Random) -> tuple[di
     for (_, activity), (quantity, budget) in allocated.items():
         month = quantity / 12 * rng.uniform(0.6, 1.3)
         quantities[activity] = round(month) if whole[activity] else round(month, 1)
-        spending[activity] = round(budget / 12 * rng.uniform(0.5, 1.2), 2)
+        spending[activity] = round(budget / 12 * rng.uniform(0.5, spent_up_to), 2)
     return quantities, spending
 
 

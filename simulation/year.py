@@ -31,10 +31,10 @@ from service.process import PassReport, run_pass
 from simulation import evidence as evidence_demo
 from simulation.demo import (
     RETURNING_SECTION,
-    _allocate,
-    _confirm_province,
-    _sections_decide,
+    allocate,
     at,
+    confirm_province,
+    sections_decide,
     write_demo_config,
 )
 from simulation.year_month import Events, fill_offices, fix_typo, pick_events, send
@@ -113,7 +113,7 @@ def run_year(workdir: Path, console: Console, *, months: int = MONTHS, seed: int
     year = Year(open_year(workdir))
     step = Stepper(year, lambda line: console.print(line, markup=False, highlight=False))
     step(at(2014, 10, 1, 9), "นำเข้าเป้าหมาย ส่งแบบจัดสรร / targets in, allocation workbook issued")
-    _allocate(year.deployment, workdir / ".libreoffice-profile")
+    allocate(year.deployment, workdir / ".libreoffice-profile")
     step(at(2014, 10, 2), "จังหวัดจัดสรรเป้าหมาย / the province allocates its targets")
     rng = random.Random(seed)
     periods = months_between(FIRST, Period(2558, 9))[:months]
@@ -146,7 +146,7 @@ def _play_month(year: Year, period: Period, rng: random.Random, step: Stepper) -
         at(y, m, 28, 9), f"{period}: ส่งแบบตรวจสอบ / review workbooks out; {events.late} ส่งช้า / late"
     )
     returning = {RETURNING_SECTION: {events.returned: ("ส่งกลับ", RETURN_COMMENT)}}
-    _sections_decide(deployment, period, returning)
+    sections_decide(deployment, period, returning)
     step(
         at(y, m, 28, 11),
         f"{period}: กลุ่ม/ฝ่ายพิจารณา / sections decide; {events.returned} ส่งกลับ / returned",
@@ -156,9 +156,9 @@ def _play_month(year: Year, period: Period, rng: random.Random, step: Stepper) -
     send(deployment, events.returned, period, rng, source=fixed, name=name, only="A101")
     fix = _fix_moment(deployment, period)  # the next day; in February the 28th's afternoon
     step(fix, f"{period}: {events.returned} แก้ไขตามที่ส่งกลับ / fixes what was returned")
-    _sections_decide(deployment, period, {}, only=[RETURNING_SECTION])
+    sections_decide(deployment, period, {}, only=[RETURNING_SECTION])
     step(fix + timedelta(hours=2), f"{period}: อนุมัติฉบับใหม่ / animal health approves the new version")
-    _confirm_province(deployment, period, step)
+    confirm_province(deployment, period, step)
 
 
 def _fix_moment(deployment: Deployment, period: Period) -> datetime:

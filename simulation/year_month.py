@@ -12,8 +12,7 @@ from eop.periods import Period
 from intake.folders import drop_dir, returned_dir
 from jobs.deployment import Deployment
 from jobs.issue import monthly_offices, workbook_name
-from ledger.reference import targets_of
-from simulation.demo_month import as_typed
+from simulation.demo_month import as_typed, figures
 from simulation.offices import fill_monthly
 
 
@@ -30,22 +29,6 @@ def pick_events(deployment: Deployment, rng: random.Random) -> Events:
     return Events(typo, late, returned)
 
 
-def figures(deployment: Deployment, office: str, rng: random.Random) -> tuple[dict, dict]:
-    """A month's figures: quantities around a twelfth of the target, and spending under a
-    twelfth of the budget (the demo's may pass it: over twelve months the budget would be
-    exceeded and the workbook rejected)."""
-    config = deployment.config
-    whole = {a.code: a.whole for a in config.activities()}
-    with deployment.ledger.atomic() as conn:
-        allocated = targets_of(conn, config.fiscal_year, "allocated", office)
-    quantities, spending = {}, {}
-    for (_, activity), (quantity, budget) in allocated.items():
-        month = quantity / 12 * rng.uniform(0.6, 1.3)
-        quantities[activity] = round(month) if whole[activity] else round(month, 1)
-        spending[activity] = round(budget / 12 * rng.uniform(0.5, 0.98), 2)
-    return quantities, spending
-
-
 def send(
     deployment: Deployment,
     office: str,
@@ -57,7 +40,7 @@ def send(
     only: str | None = None,
 ) -> None:
     """Fill and drop a workbook (the issued one, or `source`); `only`: that activity alone."""
-    quantities, spending = figures(deployment, office, rng)
+    quantities, spending = figures(deployment, office, rng, spent_up_to=0.98)
     if only:
         quantities, spending = {only: quantities[only]}, {}
     fill_monthly(
@@ -76,7 +59,7 @@ def fill_offices(
     for office in monthly_offices(deployment):
         if office == events.late:
             continue
-        quantities, spending = figures(deployment, office, rng)
+        quantities, spending = figures(deployment, office, rng, spent_up_to=0.98)
         if office == events.typo:
             first = next(iter(quantities))
             quantities[first], spending[first] = "12,5O0", 10_000_000

@@ -80,3 +80,36 @@ def test_the_previous_release_opens_with_every_record_kept(tmp_path: Path) -> No
     )
     assert status.returncode == 0, status.stderr
     assert "7101" in status.stdout and "7105" in status.stdout
+
+
+def test_an_upgraded_ledger_asks_its_lookups_through_indexes(tmp_path: Path) -> None:
+    """A ledger holding years answers a file's questions as a new one does: the previous
+    release's ledger gains the lookups' indexes, and SQLite's planner uses them (and still
+    the sha256 index for a file's accepted twin, not the status of nearly every file)."""
+    shutil.copytree(FIXTURE, tmp_path / "old")
+    config = tmp_path / "old" / "config.yaml"
+    database = tmp_path / "old" / "var" / "eop.sqlite3"
+    done = subprocess.run(
+        [str(EOP), "--config", str(config), "--now", "2015-03-26T10:00", "process"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    conn = sqlite3.connect(database)
+
+    def plan(query: str, *values: object) -> str:
+        return " ".join(row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {query}", values))
+
+    assert "ix_reviews_office_period" in plan(
+        "SELECT * FROM reviews WHERE office = ? AND period = ? ORDER BY id", "7101", "2558-03"
+    )
+    assert "ix_files_answered_at" in plan(
+        "SELECT * FROM files WHERE status != ? AND answered_at IS NULL ORDER BY id", "received"
+    )
+    assert "ix_files_sha256" in plan(
+        "SELECT * FROM files WHERE office = ? AND sha256 = ? AND status = 'accepted' AND id < ?",
+        "7101",
+        "0" * 64,
+        10,
+    )

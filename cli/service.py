@@ -54,7 +54,7 @@ def serve(
     from intake.watch import DropWatcher, install_stop_signals, serve_loop
     from jobs.deployment import submitting_offices
     from service.health import beating, log_events_to
-    from service.process import run_pass, scanner_for
+    from service.process import paced_passes, scanner_for
 
     log_events_to(sys.stderr)  # one line per event, for journald
     should_stop = (
@@ -66,8 +66,10 @@ def serve(
     dirs = [drop_dir(deployment.root, code) for code in submitting_offices(deployment.config)]
     watch = deployment.config.watch
 
+    next_pass = paced_passes(deployment, scanner, tick)
+
     def one_pass() -> int:
-        report = run_pass(deployment, scanner)
+        report = next_pass()
         for v in report.verdicts:
             line(verdict_line(v))
         return report.waiting

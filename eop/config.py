@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -316,7 +316,7 @@ class Config(Strict):
     @property
     def root(self) -> Path:
         base = self.source.parent if self.source else Path.cwd()
-        return (base / self.data_root).resolve()
+        return _resolved(base / self.data_root)
 
     @property
     def ledger_location(self) -> str:
@@ -331,6 +331,13 @@ class Config(Strict):
                 f"must start with {' or '.join(LEDGER_SCHEMES)}"
             )
         return url
+
+
+@lru_cache(maxsize=64)
+def _resolved(path: Path) -> Path:
+    """The data root as an absolute path: asked for by every job, twice a pass, and a
+    resolve is a walk of the file system."""
+    return path.resolve()
 
 
 def load_config(path: Path) -> Config:

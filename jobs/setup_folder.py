@@ -33,17 +33,32 @@ def setup_dir(root: Path, province: str) -> Path:
 def setup_due(deployment: Deployment) -> list[str]:
     """A key per workbook waiting (quiet for the watcher's stable time): province/name@mtime:size."""
     keys = []
-    quiet = deployment.config.watch.stable_seconds
+    quiet, root = deployment.config.watch.stable_seconds, deployment.root
     for province in deployment.config.provinces():
-        folder = setup_dir(deployment.root, province.code)
-        folder.mkdir(parents=True, exist_ok=True)
-        for path in sorted(folder.glob("*.xlsx")):
-            if path.name.startswith((".", "~$")) or not path.is_file():
-                continue
-            found = path.stat()
+        for entry in _workbooks(setup_dir(root, province.code)):
+            found = entry.stat()
             if time.time() - found.st_mtime >= quiet:
-                keys.append(f"{province.code}/{path.name}@{found.st_mtime_ns}:{found.st_size}")
+                keys.append(f"{province.code}/{entry.name}@{found.st_mtime_ns}:{found.st_size}")
     return keys
+
+
+def _workbooks(folder: Path) -> list[os.DirEntry]:
+    """The workbooks in a setup folder, by name; the folder made when it is not there yet.
+    Read on every pass for every province, so one directory read each (no glob, no stat
+    of names that are not workbooks)."""
+    try:
+        with os.scandir(folder) as entries:
+            found = [
+                e
+                for e in entries
+                if e.name.lower().endswith(".xlsx")
+                and not e.name.startswith((".", "~$"))
+                and e.is_file()
+            ]
+    except FileNotFoundError:
+        folder.mkdir(parents=True, exist_ok=True)
+        return []
+    return sorted(found, key=lambda e: e.name)
 
 
 def setup_run(deployment: Deployment, key: str) -> int:

@@ -65,8 +65,21 @@ def register_due(deployment: Deployment) -> list[str]:
     for office, ref in declared_files(config):
         path = declared_path(config, ref)
         if path.is_file():
-            keys.append(f"config|{office}|{file_sha256(path)}|{path}")
+            keys.append(f"config|{office}|{_sha256_unless_unchanged(path)}|{path}")
     return keys
+
+
+_HASHED: dict[tuple[Path, int, int], str] = {}
+
+
+def _sha256_unless_unchanged(path: Path) -> str:
+    """A declared file's hash, read again only when its size or time changed: asked twice a
+    pass, and the file is a scan of several MB."""
+    info = path.stat()
+    key = (path, info.st_size, info.st_mtime_ns)
+    if key not in _HASHED:
+        _HASHED[key] = file_sha256(path)
+    return _HASHED[key]
 
 
 def register_one(deployment: Deployment, key: str) -> int:

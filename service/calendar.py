@@ -46,6 +46,9 @@ class Job:
     description: str
     due: Callable[[Deployment], list[str]]  # the keys it is due for now
     run: Callable[[Deployment, str], int]  # what it did (workbooks issued, mails queued)
+    # Its keys may change with the files judged (not only with the time or a folder of its
+    # own): looked at again after a pass's files, so that they are acted on in that pass.
+    after_files: bool = True
 
 
 def _month(deployment: Deployment, period: Period) -> MonthCalendar:
@@ -155,18 +158,21 @@ JOBS = [
         "ส่งแบบรายงานประจำเดือนเมื่อเปิดช่วงบันทึก — monthly workbooks when the entry window opens",
         from_moment(lambda m: m.entry.opens),
         _issue_month,
+        after_files=False,
     ),
     Job(
         "remind-missing",
         "เตือนหน่วยงานที่ยังไม่ส่งในวันสุดท้ายของช่วงบันทึก — reminder to offices still missing (entry window's last day)",
         from_moment(lambda m: _last_day(m.entry)),
         remind_missing,
+        after_files=False,
     ),
     Job(
         "review-request",
         "ส่งแบบตรวจสอบให้กลุ่ม/ฝ่ายเมื่อเปิดช่วงตรวจสอบ — review workbooks to the sections (review window's first day)",
         from_moment(lambda m: m.review.opens),
         request_reviews,
+        after_files=False,
     ),
     Job(
         "review-update",
@@ -179,12 +185,14 @@ JOBS = [
         "เตือนกลุ่ม/ฝ่ายที่ยังไม่ตรวจในวันสุดท้ายของช่วงตรวจสอบ — reminder to sections still pending (review window's last day)",
         from_moment(lambda m: _last_day(m.review)),
         remind_sections,
+        after_files=False,
     ),
     Job(
         "province-package",
         "ส่งรายงานภาพรวมและแบบยืนยันให้กลุ่มยุทธศาสตร์ฯ — province package and confirm workbook (strategy window's first day)",
         from_moment(lambda m: m.strategy.opens),
         send_package,
+        after_files=False,
     ),
     Job(
         "centre-reports",
@@ -197,6 +205,7 @@ JOBS = [
         "ปิดงวดหลังช่วงยืนยันของจังหวัด — the period locks after the strategy window",
         _lock_due,
         _lock,
+        after_files=False,
     ),
 ]
 
@@ -217,10 +226,11 @@ def run_job(deployment: Deployment, job: Job, key: str) -> int:
     return count
 
 
-def run_due(deployment: Deployment) -> list[tuple[str, str, int]]:
-    """Run every job that is due and has not run for its key; return what ran."""
+def run_due(deployment: Deployment, *, after_files: bool = False) -> list[tuple[str, str, int]]:
+    """Run every job that is due and has not run for its key; return what ran. after_files:
+    only the jobs whose keys the files just judged may have changed."""
     ran = []
-    for job in JOBS:
+    for job in (j for j in JOBS if j.after_files or not after_files):
         keys = job.due(deployment)
         if not keys:
             continue
@@ -249,6 +259,7 @@ JOBS += [
         "รับเอกสารหลักฐานตัวชี้วัดจากโฟลเดอร์ evidence ของจังหวัด — register documents dropped in the province's evidence folder",
         kpi_evidence.register_due,
         kpi_evidence.register_one,
+        after_files=False,
     ),
     Job(
         "target-letter",
@@ -261,12 +272,14 @@ JOBS += [
         "แจ้งรายการหลักฐานที่ยังขาด 7, 3 และ 1 วันก่อนกำหนด — the checklist of what is missing, 7, 3 and 1 days before the deadline",
         kpi_evidence.checklist_due,
         kpi_evidence.send_checklist,
+        after_files=False,
     ),
     Job(
         "kpi-progress",
         "แจ้งความก้าวหน้าตัวชี้วัดกลางรอบเมื่อสิ้นแต่ละเดือน — the round's KPI progress to the coordinators at each month's end",
         kpi_progress.progress_due,
         kpi_progress.send_progress,
+        after_files=False,
     ),
     Job(
         "evidence-packet",
@@ -283,5 +296,6 @@ JOBS.append(
         "ปรับผู้ใช้งาน/การตั้งค่าจากแบบฟอร์มในโฟลเดอร์ setup ของจังหวัด — apply a people or setup workbook dropped in the province's setup folder",
         setup_folder.setup_due,
         setup_folder.setup_run,
+        after_files=False,
     )
 )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from intake.folders import DropScanner
@@ -31,11 +33,17 @@ def scanner_for(deployment: Deployment, stable_seconds: float | None = None) -> 
 
 
 def run_pass(
-    deployment: Deployment, scanner: DropScanner | None = None, *, send: bool = True
+    deployment: Deployment,
+    scanner: DropScanner | None = None,
+    *,
+    send: bool = True,
+    calendar: bool = True,
 ) -> PassReport:
-    """Scheduled jobs first (a new period's workbooks), then files, answers and mail."""
+    """Scheduled jobs first (a new period's workbooks), then files, answers and mail.
+    calendar=False leaves the jobs due by the time or by a folder of their own to the next
+    pass that looks at the calendar (see paced_passes)."""
     report = PassReport()
-    report.jobs = run_due(deployment)
+    report.jobs = run_due(deployment, after_files=not calendar)
     scanner = scanner or scanner_for(deployment, stable_seconds=0)
     waiting = scanner.waiting()
     taken = take_all(deployment.ledger, deployment.config, waiting, deployment.now())
@@ -50,11 +58,37 @@ def run_pass(
             *(v.office, v.kind, v.period, v.status, v.findings, v.name),
         )
     report.answered = answer_pending(deployment)
-    report.jobs += run_due(
-        deployment
-    )  # what those files made due: a review again, the centre's reports
+    # what those files made due: a review again, the centre's reports, the target memo
+    report.jobs += run_due(deployment, after_files=True)
     for name, key, count in report.jobs:
         events.info("job %s key=%s count=%s", name, key, count)
     if send:
         report.sent = send_due(deployment.ledger, deployment.config, deployment.now())
     return report
+
+
+def paced_passes(
+    deployment: Deployment, scanner: DropScanner, tick_seconds: float
+) -> Callable[[], PassReport]:
+    """The service's passes: the calendar looked at once a tick (its time-keyed jobs, every
+    province's setup and evidence folders), the files and what they make due at every pass,
+    so that a dropped file's answer does not wait for the whole calendar to be read."""
+    looked = -float("inf")
+
+    def one_pass() -> PassReport:
+        nonlocal looked
+        calendar = time.monotonic() - looked >= tick_seconds
+        if calendar:
+            looked = time.monotonic()
+        report = run_pass(deployment, scanner, calendar=calendar)
+        warm_up()  # after the first pass: once imported, a lookup
+        return report
+
+    return one_pass
+
+
+def warm_up() -> None:
+    """The judging stack (pandas, pandera, the readers and checks) imported once the service
+    is up, not when the first file of the day arrives: that file is answered as fast as the
+    next one. In the main thread: a worker forked mid-import would inherit a held lock."""
+    import intake.judge  # noqa: F401

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import THA_MAKA, fill_month, sent_mail
+from conftest import THA_MAKA, at, fill_month, sent_mail
 
 from intake.folders import drop_dir
 from jobs.deployment import Deployment
@@ -229,3 +229,17 @@ def test_a_duplicate_dropped_while_serving_is_answered_as_such(march, filled, se
         time.sleep(0.2)
     assert again and again[0]["result"] == "duplicate", served.output()
     assert_stops_cleanly(served)
+
+
+def test_the_calendar_is_read_once_a_tick_and_a_files_jobs_at_every_pass(allocated):
+    """Between ticks a pass judges the files and runs what they make due, not the calendar's
+    time-keyed jobs (every province's folders read); the first pass after a tick does."""
+    from service.process import paced_passes, scanner_for
+
+    allocated.clock.set(at(2015, 3, 24, 10))
+    hourly = paced_passes(allocated, scanner_for(allocated, stable_seconds=0), 3600)
+    hourly()  # the calendar read: whatever was due by the 24th
+    allocated.clock.set(at(2015, 3, 25, 8))  # March's entry window opens
+    assert ("issue-monthly", "2558-03", 14) not in hourly().jobs
+    every_pass = paced_passes(allocated, scanner_for(allocated, stable_seconds=0), 0)
+    assert ("issue-monthly", "2558-03", 14) in every_pass().jobs

@@ -100,23 +100,38 @@ def move_ledger(
     transaction and verified (rows and a digest of every table); the SQLite file is left as it
     was. A consistent snapshot is copied: run it with eop serve stopped for the final move.
     Example: eop move-ledger --to postgresql+psycopg://eop@db.example.go.th/eop"""
-    from ledger.move import MoveRefused, changed_since, move
+    from ledger.move import MoveRefused, move
 
     config = ctx.obj.config()
     path = source or _sqlite_ledger(config.ledger_location)
     try:
-        moved = move(path, to, config.root if source is None else path.parent)
+        moved = move(path, to, config.root)  # the snapshot where the service writes
     except MoveRefused as exc:
         raise Failure(str(exc)) from None
     _say_moved(path, to, moved)
-    if changed := changed_since(path, moved.counts):
+    _still_serving(path, config.root if source is None else None, moved.counts)
+    _say_next(to)
+
+
+def _still_serving(path: Path, root: Path | None, counts: dict[str, int]) -> None:
+    """What eop serve did meanwhile: still running (a rehearsal), or wrote since the snapshot."""
+    from ledger.move import changed_since
+    from service.health import serve_running
+
+    if root is not None and serve_running(root):
+        line(
+            "eop serve ยังทำงานอยู่: ถือเป็นการซ้อม สิ่งที่บันทึกหลังจากนี้จะอยู่ใน SQLite เท่านั้น "
+            "หยุด eop serve แล้วย้ายอีกครั้งลงฐานข้อมูลว่างก่อนเปลี่ยน ledger_url — eop serve is "
+            "running: take this as a rehearsal; what it records from now on stays in SQLite only. "
+            "Stop it and move again into an empty target before switching ledger_url"
+        )
+    if changed := changed_since(path, counts):
         raise Failure(
             f"ระหว่างย้าย eop serve บันทึกเพิ่มใน {', '.join(changed)} ซึ่งไม่ได้ย้ายไปด้วย อย่าเพิ่งเปลี่ยน "
             "ledger_url: หยุด eop serve ล้างฐานข้อมูลปลายทาง แล้วย้ายใหม่ — the SQLite ledger changed "
             f"during the move ({', '.join(changed)}): what was written after the snapshot is not in "
             "PostgreSQL. Do not switch ledger_url yet: stop eop serve, empty the target, move again"
         )
-    _say_next(to)
 
 
 def _sqlite_ledger(location: str) -> Path:

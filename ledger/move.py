@@ -59,6 +59,8 @@ TABLES: tuple[Table, ...] = tuple(
 )
 LEVEL = max(version for version, _, _ in MIGRATIONS)  # this release's migration level
 CHUNK = 5000  # rows read and inserted at a time
+# rows read as they come (a server-side cursor on PostgreSQL), not a whole table in memory
+STREAM = {"stream_results": True, "max_row_buffer": CHUNK}
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -161,14 +163,32 @@ def snapshot(source: Path, folder: Path) -> Iterator[tuple[Ledger, list[str]]]:
     """A consistent copy of the live SQLite ledger in a private folder under `folder`, at this
     release's migration level (the migrations it needed named); removed afterwards."""
     done = _versions(source)
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".move-ledger-") as private:
-        copy = Path(private) / "eop.sqlite3"
-        copy_ledger(source, copy)
-        ledger = Ledger(copy)  # the migrations run on the copy
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        private = tempfile.TemporaryDirectory(dir=folder, prefix=".move-ledger-")
+    except OSError as exc:
+        raise _no_snapshot(source, folder, exc) from None
+    with private:
+        ledger = _snapshot_ledger(source, Path(private.name) / "eop.sqlite3", folder)
         try:
             yield ledger, [name for version, name, _ in MIGRATIONS if version not in done]
         finally:
             ledger.close()
+
+
+def _snapshot_ledger(source: Path, copy: Path, folder: Path) -> Ledger:
+    try:
+        copy_ledger(source, copy)
+        return Ledger(copy)  # the migrations run on the copy
+    except (OSError, sqlite3.Error, LedgerUnavailable) as exc:
+        raise _no_snapshot(source, folder, exc) from None
+
+
+def _no_snapshot(source: Path, folder: Path, exc: Exception) -> MoveRefused:
+    return MoveRefused(
+        f"ถ่ายสำเนา {source} ไว้ใน {folder} ไม่ได้ ไม่มีสิ่งใดถูกเขียน — the snapshot of {source} "
+        f"could not be taken in {folder} (disk full, no permission?): {exc}; nothing was written"
+    )
 
 
 def _versions(path: Path) -> set[int]:
@@ -199,7 +219,7 @@ def _insert(table: Table):
 def copy_table(src: Connection, dst: Connection, table: Table) -> int:
     """Every row of `table`, in chunks; the rows copied."""
     copied = 0
-    result = src.execute(select(*_columns(table)))
+    result = src.execute(select(*_columns(table)), execution_options=STREAM)
     statement = _insert(table)
     while chunk := [dict(row._mapping) for row in result.fetchmany(CHUNK)]:
         dst.execute(statement, chunk)
@@ -221,7 +241,7 @@ def digest(conn: Connection, table: Table) -> tuple[int, str]:
     read (booleans as booleans, moments as their text), the hashes summed, so the order the
     rows come in (each engine's collation of text keys) does not matter."""
     rows = total = 0
-    result = conn.execute(select(*_columns(table)))
+    result = conn.execute(select(*_columns(table)), execution_options=STREAM)
     while chunk := result.fetchmany(CHUNK):
         for row in chunk:
             rows += 1

@@ -19,6 +19,10 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
+from live_service import Service, wait_until
+
+from ledger.move import changed_since, move
+from service.health import read_beat
 
 EOP = Path(sys.executable).parent / "eop"
 FIXTURE = REPO / "tests" / "fixtures" / "upgrade"
@@ -178,3 +182,40 @@ def test_every_refusal_says_why_and_writes_nothing(tmp_path: Path, postgres_serv
 
     assert tables_in(postgres_server, schema) == {}
     assert hashlib.sha256(database.read_bytes()).hexdigest() == before
+
+
+def _idle(root: Path) -> bool:
+    """serve's first pass has ended, and no other has begun."""
+    beat = read_beat(root) or {}
+    return "pass_ended" in beat and beat["pass_ended"] >= beat.get("pass_started", "")
+
+
+def test_a_move_while_serve_runs_is_a_rehearsal(tmp_path: Path, postgres_server, target) -> None:
+    """The snapshot is taken while `eop serve` runs (SQLite's online backup API); the move is
+    verified as any other, and the operator is told it is a rehearsal: what serve records from
+    now on stays in SQLite."""
+    schema, url = target
+    config, database = old_deployment(tmp_path)
+    service = Service(config, "--tick", "1", now=NOW)
+    try:
+        service.wait_for_line("watching")
+        wait_until(lambda: _idle(database.parent), 60, "serve's first pass", service)
+        done = eop(config, "move-ledger", "--to", url)
+        assert done.returncode == 0, done.stderr
+        assert "verified" in done.stdout and "rehearsal" in done.stdout
+        assert service.alive()
+    finally:
+        assert service.stop() == 0
+    assert tables_in(postgres_server, schema)["events"] > 0
+
+
+def test_what_serve_writes_after_the_snapshot_is_found(tmp_path: Path, target) -> None:
+    """After the move the live SQLite ledger is counted again: a table that grew meanwhile is
+    named (the command then says not to switch)."""
+    _, url = target
+    _, database = old_deployment(tmp_path)
+    moved = move(database, url, database.parent)
+    assert changed_since(database, moved.counts) == []
+    with sqlite3.connect(database) as conn:
+        conn.execute("INSERT INTO events (at, event) VALUES ('2015-03-26T10:00:00+07:00', 'x')")
+    assert changed_since(database, moved.counts) == ["events"]

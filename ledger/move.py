@@ -264,7 +264,7 @@ def compare(src: Connection, dst: Connection) -> tuple[dict[str, int], dict[str,
     return counts, digests
 
 
-def _copy_all(src: Connection, dst: Connection) -> None:
+def copy_all(src: Connection, dst: Connection) -> None:
     migrate(dst)  # the tables, in the same transaction as the rows
     for table in TABLES:
         copy_table(src, dst, table)
@@ -291,7 +291,7 @@ def _transfer(copy: Ledger, target: Ledger) -> tuple[dict[str, int], dict[str, s
     try:
         with copy.reading() as src, target.atomic() as dst:
             _refuse_held(dst, target.name)  # again, under the writer lock
-            _copy_all(src, dst)
+            copy_all(src, dst)
             return compare(src, dst)
     except (DBAPIError, LedgerUnavailable) as exc:
         reason = getattr(exc, "orig", None) or exc

@@ -20,14 +20,21 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 from live_service import Service, wait_until
+from sqlalchemy import update
 
-from ledger.move import changed_since, move
+from ledger.db import Ledger
+from ledger.move import MoveRefused, changed_since, compare, copy_all, held_rows, move
+from ledger.schema import files
 from service.health import read_beat
 
 EOP = Path(sys.executable).parent / "eop"
 FIXTURE = REPO / "tests" / "fixtures" / "upgrade"
 NOW = "2015-03-26T10:00"  # March's entry window, as tests/test_upgrade.py
 THAI = re.compile(r"[\u0E00-\u0E7F]")
+CORRECTION = (
+    *("correction", "open", "--office", "7101", "--period", "2558-02", "--memo", "12/2558"),
+    *("--approved-by", "นายสมชาย ใจดี", "--memo-date", "2015-03-20", "--to-centre"),
+)
 
 
 def eop(config: Path, *args: str, url: str | None = None) -> subprocess.CompletedProcess:
@@ -193,9 +200,12 @@ def _idle(root: Path) -> bool:
 def test_a_move_while_serve_runs_is_a_rehearsal(tmp_path: Path, postgres_server, target) -> None:
     """The snapshot is taken while `eop serve` runs (SQLite's online backup API); the move is
     verified as any other, and the operator is told it is a rehearsal: what serve records from
-    now on stays in SQLite."""
+    now on stays in SQLite. A correction opened before (a boolean, a memo's date, a moment)
+    lists the same from either ledger."""
     schema, url = target
     config, database = old_deployment(tmp_path)
+    opened = eop(config, *CORRECTION)  # a kind of record the earlier release had not written
+    assert opened.returncode == 0, opened.stderr
     service = Service(config, "--tick", "1", now=NOW)
     try:
         service.wait_for_line("watching")
@@ -207,6 +217,11 @@ def test_a_move_while_serve_runs_is_a_rehearsal(tmp_path: Path, postgres_server,
     finally:
         assert service.stop() == 0
     assert tables_in(postgres_server, schema)["events"] > 0
+    listed = [eop(config, "correction", "list", "--json", url=u) for u in (None, url)]
+    assert all(done.returncode == 0 for done in listed), [done.stderr for done in listed]
+    corrections = json.loads(listed[0].stdout)
+    assert corrections[0]["to_centre"] is True and corrections[0]["memo_number"] == "12/2558"
+    assert json.loads(listed[1].stdout) == corrections
 
 
 def test_what_serve_writes_after_the_snapshot_is_found(tmp_path: Path, target) -> None:
@@ -219,3 +234,22 @@ def test_what_serve_writes_after_the_snapshot_is_found(tmp_path: Path, target) -
     with sqlite3.connect(database) as conn:
         conn.execute("INSERT INTO events (at, event) VALUES ('2015-03-26T10:00:00+07:00', 'x')")
     assert changed_since(database, moved.counts) == ["events"]
+
+
+def test_the_comparison_finds_a_changed_row(tmp_path: Path, target) -> None:
+    """The read-back compares content, not only counts: one boolean turned on PostgreSQL's side
+    inside the move's transaction, and the move is refused (and rolled back) on that table."""
+    _, url = target
+    _, database = old_deployment(tmp_path)
+    source, ledger = Ledger(database), Ledger(url, migrations=False)
+    try:
+        with pytest.raises(MoveRefused, match="differs from the source in files"):
+            with source.reading() as src, ledger.atomic() as dst:
+                copy_all(src, dst)
+                dst.execute(update(files).where(files.c.id == 1).values(late=True))
+                compare(src, dst)
+        with ledger.engine.connect() as conn:
+            assert held_rows(conn) == {}
+    finally:
+        source.close()
+        ledger.close()

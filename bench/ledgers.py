@@ -4,8 +4,8 @@ ledger, once on SQLite (the product step of bench.run) and once on PostgreSQL.
 The PostgreSQL server is the tests' own (tests/pg_cluster.py: initdb + pg_ctl in a temporary
 folder, a Unix socket, as `nobody` when we are root), started here with durable settings
 (fsync, synchronous commit and full pages on, as a real server runs; the tests turn them
-off). The generated SQLite ledger is copied into a fresh schema table by table with the
-product's own table definitions (ledger.schema), then the product step runs with
+off). The generated SQLite ledger is moved into a fresh schema by the product's own
+`eop move-ledger` (ledger.move: one transaction, verified), then the product step runs with
 $EOP_LEDGER_URL pointing at it: every line of the product is the same on both.
 """
 
@@ -19,7 +19,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
-CHUNK = 5000
 
 
 def pg_cluster():
@@ -38,6 +37,7 @@ def postgresql_pass(args, work: Path, out: Path, say):
     """The product step on PostgreSQL (a Child), or None when PostgreSQL is not installed."""
     from bench.measure import run_step
     from eop.config import LEDGER_URL_ENV
+    from ledger.move import move
 
     postgres = pg_cluster()
     binaries = postgres.find_binaries()
@@ -50,7 +50,8 @@ def postgresql_pass(args, work: Path, out: Path, say):
         _, url = server.ledger()
         generated = work / f"generated-{args.workbooks}"
         say("bench: the same pass on PostgreSQL (the generated ledger copied in) …")
-        copy_rows(next((generated / "var").glob("*.sqlite3")), url)
+        moved = move(next((generated / "var").glob("*.sqlite3")), url, work)  # eop move-ledger's
+        say(f"bench: {sum(moved.counts.values())} rows moved and verified in {moved.seconds:.1f} s")
         os.environ[LEDGER_URL_ENV] = url
         try:
             run = ["--generated", str(generated), "--seed", str(args.seed)]
@@ -65,35 +66,6 @@ def postgresql_pass(args, work: Path, out: Path, say):
             del os.environ[LEDGER_URL_ENV]
     finally:
         server.stop()
-
-
-def copy_rows(sqlite_file: Path, url: str) -> int:
-    """Every row of the SQLite ledger into the (migrated, empty) PostgreSQL one; the id
-    sequences moved past the copied ids. Returns the rows copied."""
-    from sqlalchemy import create_engine, func, insert, select, text
-
-    from ledger.db import Ledger
-    from ledger.schema import evidence_metadata, metadata
-
-    target = Ledger(url)  # the migrations make the tables
-    source = create_engine(f"sqlite:///{sqlite_file}")
-    copied = 0
-    with source.connect() as src, target.engine.begin() as dst:
-        for table in [*metadata.sorted_tables, *evidence_metadata.sorted_tables]:
-            if table.name == "schema_migrations":
-                continue
-            result = src.execute(select(table))
-            while chunk := [dict(row._mapping) for row in result.fetchmany(CHUNK)]:
-                dst.execute(insert(table), chunk)
-                copied += len(chunk)
-            if "id" in table.c and (top := dst.scalar(select(func.max(table.c.id)))):
-                dst.execute(
-                    text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"),
-                    {"t": table.name, "v": top},
-                )
-    source.dispose()
-    target.close()
-    return copied
 
 
 def side_by_side(prod, pg) -> dict:
@@ -128,7 +100,7 @@ def render_ledgers(s: dict) -> str:
         "",
         "## The national pass on both ledgers",
         "",
-        "The same workbooks and the same generated ledger (copied into PostgreSQL table by table), the "
+        "The same workbooks and the same generated ledger (moved into PostgreSQL by `eop move-ledger`), the "
         "same `eop process` pass and consolidation; PostgreSQL on this machine, over a Unix socket, "
         "fsync on.",
         "",

@@ -57,16 +57,13 @@ def serve(
     from service.process import paced_passes, scanner_for
 
     log_events_to(sys.stderr)  # one line per event, for journald
-    should_stop = (
-        install_stop_signals()
-    )  # before the slow start: a SIGTERM while opening still stops cleanly
+    # before the slow start: a SIGTERM while opening still stops cleanly
+    should_stop = install_stop_signals()
     deployment = ctx.obj.deployment()
     deployment.clock = deployment.clock.running()  # --now is where the service's time starts
-    scanner = scanner_for(deployment)
     dirs = [drop_dir(deployment.root, code) for code in submitting_offices(deployment.config)]
     watch = deployment.config.watch
-
-    next_pass = paced_passes(deployment, scanner, tick)
+    next_pass = paced_passes(deployment, scanner_for(deployment), tick)
 
     def one_pass() -> int:
         report = next_pass()

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from intake.folders import DropScanner
 from intake.judging import Outcome, judge_pending
@@ -81,14 +82,21 @@ def paced_passes(
         if calendar:
             looked = time.monotonic()
         report = run_pass(deployment, scanner, calendar=calendar)
-        warm_up()  # after the first pass: once imported, a lookup
+        warm_up()  # after the first pass, once
         return report
 
     return one_pass
 
 
+@cache
 def warm_up() -> None:
-    """The judging stack (pandas, pandera, the readers and checks) imported once the service
-    is up, not when the first file of the day arrives: that file is answered as fast as the
-    next one. In the main thread: a worker forked mid-import would inherit a held lock."""
+    """The judging stack (pandas, pandera, the readers and checks) loaded and the answers'
+    templates compiled once the service is up, not when the first file of the day arrives:
+    that file is answered as fast as the next. In the main thread, between passes: a worker
+    forked mid-import would inherit a held lock."""
     import intake.judge  # noqa: F401
+    from templates.mail import compile_answers
+    from validators.frames import load_checks
+
+    load_checks()
+    compile_answers()

@@ -83,3 +83,9 @@ def failures_by_group(
 def amount(value: float) -> str:
     """1234.5 → "1,234.5"; whole numbers without decimals."""
     return "" if pd.isna(value) else number(value)
+
+
+def load_checks() -> None:
+    """pandera's built-in checks loaded now (a service warming up): pandera loads them, and
+    what they import, at its first validation."""
+    import pandera.backends.pandas.builtin_checks  # noqa: F401

@@ -140,6 +140,14 @@ def environment() -> Environment:
     return env
 
 
+def compile_answers() -> None:
+    """The answers' templates compiled ahead (a service warming up): the first answer of the
+    day is then no slower than the next."""
+    for kind in ("receipt", "rejection", "duplicate"):
+        for part in ("subject.txt", "txt", "html"):
+            environment().get_template(f"{kind}.{part}")
+
+
 def render_mail(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """(subject, text, html) of one message of `kind`."""
     env = environment()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bench.national import PERIOD, Workbook, copy_deployment, drop_time
 
+PDF_PROVINCES = 5  # the PDFs' batch: a warm report's time, beside the first one's
 STAGES = ("run_due", "take", "take_all", "judge_pending", "answer_pending", "send_due")
 
 
@@ -172,14 +173,18 @@ def reports_round(run: Path, *, provinces: int | None, pdf_province: str) -> dic
     xlsx_wall = time.perf_counter() - started
     pdf_times: list[float] = []
     started = time.perf_counter()
-    for code in ("RPT111", "RPT211"):
-        begun = time.perf_counter()
-        write(
-            build_report(deployment, code, PERIOD, pdf_province, source),
-            "pdf",
-            report_path(deployment, code, PERIOD, pdf_province, "pdf"),
-        )
-        pdf_times.append(time.perf_counter() - begun)
+    # the asked province first (its first report loads WeasyPrint and parses the fonts), then
+    # a batch of others, as `eop report … --format pdf --office provinces` writes them
+    batch = [pdf_province, *[c for c in codes if c != pdf_province][: PDF_PROVINCES - 1]]
+    for province in batch:
+        for code in ("RPT111", "RPT211"):
+            begun = time.perf_counter()
+            write(
+                build_report(deployment, code, PERIOD, province, source),
+                "pdf",
+                report_path(deployment, code, PERIOD, province, "pdf"),
+            )
+            pdf_times.append(time.perf_counter() - begun)
     pdf_wall = time.perf_counter() - started
     deployment.ledger.close()
     return {
@@ -191,6 +196,7 @@ def reports_round(run: Path, *, provinces: int | None, pdf_province: str) -> dic
         "pdf_wall": pdf_wall,
         "pdf_seconds": pdf_times,
         "pdf_province": pdf_province,
+        "pdf_provinces": len(batch),
     }
 
 

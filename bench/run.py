@@ -300,14 +300,28 @@ def summarise(plain, prod, reports, scaling, latency) -> dict:
                 "peak_mib": reports.peak_rss / MIB,
             }
         )
+        first, warm = r["pdf_seconds"][:1], r["pdf_seconds"][1:]
         rows.append(
             {
-                "approach": f"product: RPT111 + RPT211 PDF, province {r['pdf_province']}",
-                "items": len(r["pdf_seconds"]),
+                "approach": f"product: RPT111 PDF of province {r['pdf_province']}, the first in "
+                "the process (WeasyPrint loaded, fonts parsed)",
+                "items": 1,
+                "unit": "report",
+                "wall": first[0],
+                "median_ms": _ms(first, 50),
+                "p95_ms": _ms(first, 95),
+                "peak_mib": reports.peak_rss / MIB,
+            }
+        )
+        rows.append(
+            {
+                "approach": f"product: RPT111 + RPT211 PDF, {r.get('pdf_provinces', 1)} "
+                "provinces, every report after the first (warm)",
+                "items": len(warm),
                 "unit": "reports",
-                "wall": r["pdf_wall"],
-                "median_ms": _ms(r["pdf_seconds"], 50),
-                "p95_ms": _ms(r["pdf_seconds"], 95),
+                "wall": sum(warm),
+                "median_ms": _ms(warm, 50),
+                "p95_ms": _ms(warm, 95),
                 "peak_mib": reports.peak_rss / MIB,
             }
         )

@@ -55,6 +55,8 @@ def test_benchmark_smoke(tmp_path: Path):
         and "| product: the whole `eop process` pass" in table
     )
     assert "| 10 | the country, March 2558 |" in table  # the whole process, plain and product
+    assert "the first in the process (WeasyPrint loaded, fonts parsed) | 1 report |" in table
+    assert "every report after the first (warm) | 3 reports |" in table  # 2 provinces' two
     import json
 
     summary = json.loads((tmp_path / "work" / "out" / "summary.json").read_text(encoding="utf-8"))

@@ -41,8 +41,8 @@ def run_pass(
     calendar: bool = True,
 ) -> PassReport:
     """Scheduled jobs first (a new period's workbooks), then files, answers and mail.
-    calendar=False leaves the jobs due by the time or by a folder of their own to the next
-    pass that looks at the calendar (see paced_passes)."""
+    calendar=False runs only the jobs that files make due, leaving those due by the time or
+    by a folder of their own to the next pass that reads the calendar (see paced_passes)."""
     report = PassReport()
     report.jobs = run_due(deployment, after_files=not calendar)
     scanner = scanner or scanner_for(deployment, stable_seconds=0)
@@ -59,8 +59,9 @@ def run_pass(
             *(v.office, v.kind, v.period, v.status, v.findings, v.name),
         )
     report.answered = answer_pending(deployment)
-    # what those files made due: a review again, the centre's reports, the target memo
-    report.jobs += run_due(deployment, after_files=True)
+    # what those files made due (a review again, the centre's reports, the target memo) and,
+    # when the calendar is read, what settled meanwhile (a document in a folder of its own)
+    report.jobs += run_due(deployment, after_files=not calendar)
     for name, key, count in report.jobs:
         events.info("job %s key=%s count=%s", name, key, count)
     if send:

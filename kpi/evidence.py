@@ -69,17 +69,17 @@ def register_due(deployment: Deployment) -> list[str]:
     return keys
 
 
-_HASHED: dict[tuple[Path, int, int], str] = {}
+_HASHED: dict[Path, tuple[tuple[int, int], str]] = {}  # path → ((size, mtime), its sha256)
 
 
 def _sha256_unless_unchanged(path: Path) -> str:
     """A declared file's hash, read again only when its size or time changed: asked twice a
-    pass, and the file is a scan of several MB."""
+    pass, and the file is a scan of several MB. One entry a declared file."""
     info = path.stat()
-    key = (path, info.st_size, info.st_mtime_ns)
-    if key not in _HASHED:
-        _HASHED[key] = file_sha256(path)
-    return _HASHED[key]
+    seen = (info.st_size, info.st_mtime_ns)
+    if path not in _HASHED or _HASHED[path][0] != seen:
+        _HASHED[path] = (seen, file_sha256(path))
+    return _HASHED[path][1]
 
 
 def register_one(deployment: Deployment, key: str) -> int:

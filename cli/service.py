@@ -63,18 +63,18 @@ def serve(
     deployment.clock = deployment.clock.running()  # --now is where the service's time starts
     dirs = [drop_dir(deployment.root, code) for code in submitting_offices(deployment.config)]
     watch = deployment.config.watch
-    next_pass = paced_passes(deployment, scanner_for(deployment), tick)
-
-    def one_pass() -> int:
-        report = next_pass()
-        for v in report.verdicts:
-            line(verdict_line(v))
-        return report.waiting
-
     line(
         f"กำลังเฝ้าโฟลเดอร์ / watching {len(dirs)} drop folders under {deployment.root / 'share'} ({watch.mode})"
     )
     with DropWatcher(dirs, watch.mode, watch.poll_seconds) as watcher:
+        next_pass = paced_passes(deployment, scanner_for(deployment), tick, watcher.hinted)
+
+        def one_pass() -> int:
+            report = next_pass()
+            for v in report.verdicts:
+                line(verdict_line(v))
+            return report.waiting
+
         serve_loop(
             beating(deployment.root, tick, one_pass, lambda: watcher.alive),
             watcher,

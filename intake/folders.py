@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -174,12 +174,17 @@ class DropScanner:
         self.pending = 0  # entries seen but not ready yet, after the last scan
         self._folders: tuple[tuple[str, ...], list[tuple[str, Path]]] = ((), [])
 
-    def waiting(self, now: float | None = None) -> list[Waiting]:
+    def waiting(
+        self, now: float | None = None, hinted: Collection[Path] | None = None
+    ) -> list[Waiting]:
+        """hinted: look only in these drop folders (a watcher's events) and in those holding a
+        file still settling; None looks in every one (a country has about 960)."""
         now = time.monotonic() if now is None else now
         ready: list[Waiting] = []
         self.pending = 0
         for office, folder in self._drop_dirs():
-            ready.extend(self._scan(office, now, folder))
+            if hinted is None or folder in hinted or self.tracker.tracks(folder):
+                ready.extend(self._scan(office, now, folder))
         return sorted(ready, key=lambda w: (w.mtime, w.path.name))
 
     def _drop_dirs(self) -> list[tuple[str, Path]]:

@@ -9,6 +9,7 @@ decides when to look again.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -51,11 +52,25 @@ STOP_CHECK_SECONDS = 0.25
 
 
 class _Hint(FileSystemEventHandler):
+    """Wakes the loop and remembers the folders the events were in (watches are not
+    recursive: an event's path is a drop folder's entry, or the folder itself)."""
+
     def __init__(self, changed: threading.Event) -> None:
         self.changed = changed
+        self.folders: set[Path] = set()
+        self.lock = threading.Lock()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        with self.lock:
+            for path in (os.fsdecode(p) for p in paths if p):
+                self.folders.update((Path(path), Path(path).parent))
         self.changed.set()
+
+    def take(self) -> set[Path]:
+        with self.lock:
+            folders, self.folders = self.folders, set()
+        return folders
 
 
 class DropWatcher:
@@ -71,6 +86,7 @@ class DropWatcher:
         self.mode = mode
         self.poll_seconds = poll_seconds
         self._changed = threading.Event()
+        self._hint = _Hint(self._changed)
         self._observer: BaseObserver | None = None
 
     def _make_observer(self) -> BaseObserver:
@@ -82,9 +98,8 @@ class DropWatcher:
 
     def __enter__(self) -> DropWatcher:
         observer = self._make_observer()
-        handler = _Hint(self._changed)
         for folder in self.dirs:
-            observer.schedule(handler, str(folder), recursive=False, event_filter=HINTS)
+            observer.schedule(self._hint, str(folder), recursive=False, event_filter=HINTS)
         observer.start()
         self._observer = observer
         return self
@@ -113,6 +128,11 @@ class DropWatcher:
         changed = self._changed.wait(timeout)
         self._changed.clear()
         return changed
+
+    def hinted(self) -> set[Path]:
+        """The folders events came from since the last call. Only a hint: a network share
+        may send none, so the service still looks at every folder once a tick."""
+        return self._hint.take()
 
     def poke(self) -> None:
         """Wake a waiting loop, e.g. after a command queued work."""

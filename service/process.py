@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from intake.folders import DropScanner
 from intake.judging import Outcome, judge_pending
@@ -39,14 +40,17 @@ def run_pass(
     *,
     send: bool = True,
     calendar: bool = True,
+    hinted: Collection[Path] | None = None,
 ) -> PassReport:
     """Scheduled jobs first (a new period's workbooks), then files, answers and mail.
-    calendar=False runs only the jobs that files make due, leaving those due by the time or
-    by a folder of their own to the next pass that reads the calendar (see paced_passes)."""
+    calendar=False runs only the jobs that files make due, after the files, leaving those
+    due by the time or by a folder of their own to the next pass that reads the calendar
+    (see paced_passes); hinted: the drop folders to look in (None: every one)."""
     report = PassReport()
-    report.jobs = run_due(deployment, after_files=not calendar)
+    if calendar:
+        report.jobs = run_due(deployment)
     scanner = scanner or scanner_for(deployment, stable_seconds=0)
-    waiting = scanner.waiting()
+    waiting = scanner.waiting(hinted=hinted)
     taken = take_all(deployment.ledger, deployment.config, waiting, deployment.now())
     for item, file_id in zip(waiting, taken):
         if file_id is not None:
@@ -59,30 +63,43 @@ def run_pass(
             *(v.office, v.kind, v.period, v.status, v.findings, v.name),
         )
     report.answered = answer_pending(deployment)
+    report.sent = _send(deployment) if send else 0  # the offices' answers before the rest
     # what those files made due (a review again, the centre's reports, the target memo) and,
     # when the calendar is read, what settled meanwhile (a document in a folder of its own)
-    report.jobs += run_due(deployment, after_files=not calendar)
+    later = run_due(deployment, after_files=not calendar)
+    report.jobs += later
     for name, key, count in report.jobs:
         events.info("job %s key=%s count=%s", name, key, count)
-    if send:
-        report.sent = send_due(deployment.ledger, deployment.config, deployment.now())
+    if send and later:
+        report.sent += _send(deployment)
     return report
 
 
+def _send(deployment: Deployment) -> int:
+    return send_due(deployment.ledger, deployment.config, deployment.now())
+
+
 def paced_passes(
-    deployment: Deployment, scanner: DropScanner, tick_seconds: float
+    deployment: Deployment,
+    scanner: DropScanner,
+    tick_seconds: float,
+    hinted: Callable[[], set[Path]] | None = None,
 ) -> Callable[[], PassReport]:
     """The service's passes: the calendar looked at once a tick (its time-keyed jobs, every
-    province's setup and evidence folders), the files and what they make due at every pass,
-    so that a dropped file's answer does not wait for the whole calendar to be read."""
+    province's setup and evidence folders, every drop folder), the files and what they make
+    due at every pass, so that a dropped file's answer does not wait for the whole calendar
+    to be read. hinted: the drop folders a watcher saw change, looked in between ticks."""
     looked = -float("inf")
 
     def one_pass() -> PassReport:
         nonlocal looked
+        folders = hinted() if hinted else None
         calendar = time.monotonic() - looked >= tick_seconds
         if calendar:
             looked = time.monotonic()
-        report = run_pass(deployment, scanner, calendar=calendar)
+        report = run_pass(
+            deployment, scanner, calendar=calendar, hinted=None if calendar else folders
+        )
         warm_up()  # after the first pass, once
         return report
 

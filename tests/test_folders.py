@@ -90,6 +90,21 @@ def test_a_copied_file_is_returned_once_stable(root: Path, drop: Path, workbook:
     )
 
 
+def test_a_hinted_look_reads_the_folders_named_and_those_where_files_settle(
+    root: Path, drop: Path
+) -> None:
+    (drop / "a.xlsx").write_bytes(b"first")
+    (drop_dir(root, ANIMAL_HEALTH) / "b.xlsx").write_bytes(b"second")
+    scanner = DropScanner(root, [THA_MAKA, ANIMAL_HEALTH], stable_seconds=1.0)
+    assert scanner.waiting(now=0.0, hinted={drop}) == []
+    assert scanner.pending == 1  # a.xlsx settling; the section's folder not looked at
+    # a.xlsx is looked at again though no event names its folder: a settling file raises none
+    assert names(scanner.waiting(now=2.0, hinted=set())) == ["a.xlsx"]
+    assert scanner.pending == 0
+    assert names(scanner.waiting(now=3.0)) == ["a.xlsx"]
+    assert scanner.pending == 1  # the full look found b.xlsx, settling
+
+
 def test_stable_seconds_zero_returns_at_once(root: Path, drop: Path) -> None:
     (drop / "a.xlsx").write_bytes(b"not a zip at all")
     assert names(DropScanner(root, [THA_MAKA], stable_seconds=0).waiting()) == ["a.xlsx"]
@@ -267,6 +282,20 @@ def test_watcher_wakes_on_temp_then_rename(watcher: DropWatcher, drop: Path) -> 
     drained(watcher)
     os.rename(drop / "~upload.tmp", drop / "monthly.xlsx")
     assert watcher.wait(3)
+
+
+def test_watcher_names_the_folders_that_changed(
+    watcher: DropWatcher, root: Path, workbook: Path
+) -> None:
+    drained(watcher).hinted()
+    os.rename(workbook, drop_dir(root, ANIMAL_HEALTH) / "monthly.xlsx")
+    assert watcher.wait(3)
+    deadline = time.monotonic() + 3  # polling may report the entry a moment after waking
+    while drop_dir(root, ANIMAL_HEALTH) not in (hinted := watcher.hinted()):
+        assert time.monotonic() < deadline, hinted
+        time.sleep(0.05)
+    assert drop_dir(root, THA_MAKA) not in hinted
+    assert drop_dir(root, THA_MAKA) not in watcher.hinted()  # each hint is handed out once
 
 
 def test_watcher_ignores_our_own_reads(watcher: DropWatcher, drop: Path) -> None:

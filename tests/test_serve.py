@@ -243,3 +243,19 @@ def test_the_calendar_is_read_once_a_tick_and_a_files_jobs_at_every_pass(allocat
     assert ("issue-monthly", "2558-03", 14) not in hourly().jobs
     every_pass = paced_passes(allocated, scanner_for(allocated, stable_seconds=0), 0)
     assert ("issue-monthly", "2558-03", 14) in every_pass().jobs
+
+
+def test_between_ticks_a_pass_looks_in_the_folders_hinted_and_the_tick_in_every_one(march, filled):
+    """A watcher names the folders its events came from; a file whose event was lost (a
+    network share) waits for the tick's look at every folder, never longer."""
+    from intake.folders import drop_dir
+    from service.process import paced_passes, scanner_for
+
+    hints: set = set()
+    passes = paced_passes(march, scanner_for(march, stable_seconds=0), 3600, hints.copy)
+    passes()  # the tick's pass
+    shutil.copy(filled, drop_dir(march.root, THA_MAKA) / "monthly.xlsx")
+    assert passes().verdicts == []  # no event named Tha Maka's folder
+    hints.add(drop_dir(march.root, THA_MAKA))
+    [verdict] = passes().verdicts
+    assert (verdict.office, verdict.status) == (THA_MAKA, "accepted")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -50,39 +51,58 @@ def serve(
 ) -> None:
     """Watch the drop folders, run the calendar's jobs and send mail until stopped (SIGTERM).
     Example: eop --config config.yaml serve"""
-    from intake.folders import drop_dir
     from intake.watch import DropWatcher, install_stop_signals, serve_loop
-    from jobs.deployment import submitting_offices
     from service.health import beating, log_events_to
-    from service.process import paced_passes, scanner_for
 
     log_events_to(sys.stderr)  # one line per event, for journald
     # before the slow start: a SIGTERM while opening still stops cleanly
     should_stop = install_stop_signals()
     deployment = ctx.obj.deployment()
     deployment.clock = deployment.clock.running()  # --now is where the service's time starts
-    dirs = [drop_dir(deployment.root, code) for code in submitting_offices(deployment.config)]
+    dirs = _drop_dirs(deployment)
     watch = deployment.config.watch
     line(
         f"กำลังเฝ้าโฟลเดอร์ / watching {len(dirs)} drop folders under {deployment.root / 'share'} ({watch.mode})"
     )
     with DropWatcher(dirs, watch.mode, watch.poll_seconds) as watcher:
-        next_pass = paced_passes(deployment, scanner_for(deployment), tick, watcher.hinted)
-
-        def one_pass() -> int:
-            report = next_pass()
-            for v in report.verdicts:
-                line(verdict_line(v))
-            return report.waiting
-
         serve_loop(
-            beating(deployment.root, tick, one_pass, lambda: watcher.alive),
+            beating(
+                deployment.root, tick, _passes(deployment, watcher, tick), lambda: watcher.alive
+            ),
             watcher,
             tick_seconds=tick,
             should_stop=should_stop,
             settle_seconds=max(watch.stable_seconds / 2, 0.2),
         )
     line("หยุดแล้ว / stopped")
+
+
+def _drop_dirs(deployment) -> list[Path]:
+    from intake.folders import drop_dir
+    from jobs.deployment import submitting_offices
+
+    return [drop_dir(deployment.root, code) for code in submitting_offices(deployment.config)]
+
+
+def _passes(deployment, watcher, tick: float) -> Callable[[], int]:
+    """The service's passes, each verdict printed. Once a setup workbook is applied (a new
+    config), the drop folder of an office it added is watched too."""
+    from service.process import paced_passes, scanner_for
+
+    next_pass = paced_passes(deployment, scanner_for(deployment), tick, watcher.hinted)
+    watched = deployment.config
+
+    def one_pass() -> int:
+        nonlocal watched
+        report = next_pass()
+        if deployment.config is not watched:
+            watched = deployment.config
+            watcher.watch(_drop_dirs(deployment))
+        for v in report.verdicts:
+            line(verdict_line(v))
+        return report.waiting
+
+    return one_pass
 
 
 def demo(

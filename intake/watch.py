@@ -104,6 +104,16 @@ class DropWatcher:
         self._observer = observer
         return self
 
+    def watch(self, dirs: list[Path]) -> None:
+        """Watch these folders too, while running (an office a setup workbook added)."""
+        known = set(self.dirs)
+        for folder in (d for d in dirs if d not in known):
+            if self._observer is not None:
+                self._observer.schedule(
+                    self._hint, str(folder), recursive=False, event_filter=HINTS
+                )
+            self.dirs.append(folder)
+
     def __exit__(
         self,
         exc_type: type[BaseException] | None,

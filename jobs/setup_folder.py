@@ -1,8 +1,8 @@
 """The people (or setup) workbook dropped by the province into `share/<province>/setup/`:
 applied by the calendar's `setup-apply` job on the next pass, answered by mail with the
 receipt (what changed, or every mistake on its cell), then moved to `setup/done/` or
-`setup/returned/`. The running service takes the new config at once (who gets mail); the
-drop folder of an office added this way is watched from the service's next start.
+`setup/returned/`. The running service takes the new config at once: who gets mail, and the
+share of an office added this way, made at once, its drop folder watched from the next pass.
 
 A folder of its own rather than drop/: a setup workbook changes the deployment itself, not
 a period's figures, so it never goes through the judging of submissions.
@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 from eop.config import Role, load_config
-from jobs.deployment import Deployment
+from intake.folders import ensure_share
+from jobs.deployment import Deployment, submitting_offices
 from jobs.people import recipients
 from outbox.compose import make_message
 from outbox.spool import queue
@@ -78,6 +79,7 @@ def setup_run(deployment: Deployment, key: str) -> int:
     receipt = apply_file(config_path, path, actor=actor, clock=deployment.clock)
     if receipt.applied:
         deployment.config = load_config(config_path)  # the running service's people now
+        ensure_share(deployment.root, submitting_offices(deployment.config))
     _answer(deployment, province, name, receipt, actor, key)
     where = setup_dir(deployment.root, province) / ("done" if receipt.applied else "returned")
     where.mkdir(exist_ok=True)

@@ -50,6 +50,7 @@ def run_pass(
     if calendar:
         report.jobs = run_due(deployment)
     scanner = scanner or scanner_for(deployment, stable_seconds=0)
+    scanner.offices = submitting_offices(deployment.config)  # a setup workbook may add one
     waiting = scanner.waiting(hinted=hinted)
     taken = take_all(deployment.ledger, deployment.config, waiting, deployment.now())
     for item, file_id in zip(waiting, taken):

@@ -259,3 +259,63 @@ def test_between_ticks_a_pass_looks_in_the_folders_hinted_and_the_tick_in_every_
     hints.add(drop_dir(march.root, THA_MAKA))
     [verdict] = passes().verdicts
     assert (verdict.office, verdict.status) == (THA_MAKA, "accepted")
+
+
+def test_an_office_added_by_a_setup_workbook_is_served_without_a_restart(
+    march, filled, serve, tmp_path
+):
+    """The setup workbook adding a district is applied by the service's first pass; the new
+    office's drop folder is made and watched at once: a file dropped there is answered long
+    before the next calendar tick (a minute away)."""
+    from openpyxl import load_workbook
+
+    from eop.setup_layout import OFFICES, PEOPLE
+    from jobs.setup import issue_setup
+    from jobs.setup_folder import setup_dir
+
+    path = issue_setup(
+        tmp_path / "setup.xlsx",
+        kind="setup",
+        config=march.config,
+        fiscal_year=2558,
+        now=march.now(),
+    )
+    book = load_workbook(path)
+    append_like(book[OFFICES.name], "B", "7113", {"B": "7114", "E": "อำเภอทดลอง", "F": "Trial"})
+    append_like(
+        book[PEOPLE.name], "E", "7113", {"B": "U7114", "D": "u7114@example.go.th", "E": "7114"}
+    )
+    book.save(path)
+    placed = shutil.copy(path, setup_dir(march.root, "71") / "ตั้งค่า.xlsx")
+    os.utime(placed, (1_426_000_000, 1_426_000_000))  # quiet for long: ready to take
+    config = configure(march, mode="inotify", stable_seconds=0.2)
+    served = serve(config, "--tick", "60")
+    served.wait_for_line("watching", timeout=20)
+    new_drop = drop_dir(march.root, "7114")
+    deadline = time.monotonic() + ANSWER_WITHIN
+    while not new_drop.is_dir():  # the first pass applies the workbook
+        assert time.monotonic() < deadline, served.output()
+        time.sleep(0.1)
+    time.sleep(0.5)  # that pass has ended: the new folder is watched
+    started = time.monotonic()
+    shutil.copy(filled, new_drop / "ลองส่ง.xlsx")
+    while (
+        not (mine := [r for r in received(config) if r["file"] == "ลองส่ง.xlsx"])
+        or mine[0]["result"] == "pending"
+    ):
+        assert time.monotonic() - started < 30, served.output()
+        time.sleep(0.2)
+    assert mine[0]["office"] == "7114"
+    assert not any(new_drop.iterdir())
+    assert_stops_cleanly(served)
+
+
+def append_like(sheet, column: str, value: str, changes: dict[str, str]) -> None:
+    """A row copied below the last filled one from the row whose `column` holds `value`, changed."""
+    rows = range(5, sheet.max_row + 1)
+    model = next(r for r in rows if str(sheet[f"{column}{r}"].value) == value)
+    last = max(r for r in rows if sheet[f"C{r}"].value)
+    for cell in sheet[model]:
+        sheet.cell(last + 1, cell.column, cell.value)
+    for letter, text in changes.items():
+        sheet[f"{letter}{last + 1}"].value = text

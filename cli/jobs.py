@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import LazyConsole
+from cli.common import Failure, LazyConsole
 
 console = LazyConsole()
 jobs_app = typer.Typer(
@@ -95,6 +95,8 @@ def jobs_run(
             console.print(f"{name} {each}: ทำไปแล้ว — already ran (use --again to run it again)")
             continue
         console.print(f"{name} {each}: {run_job(deployment, job, each)}")
+    if deployment.failures:
+        raise Failure("\n".join(deployment.failures))
 
 
 def _normal(key: str, period_type) -> str:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import console, line, plain_line, verdict_line
+from cli.common import Failure, console, errors, line, plain_line, verdict_line
 
 
 def init(ctx: typer.Context) -> None:
@@ -43,6 +43,8 @@ def process(ctx: typer.Context) -> None:
         f"answered {report.answered}, mail sent {report.sent}"
         + (f", {report.waiting} file(s) still being copied" if report.waiting else "")
     )
+    if report.failed:  # the rest of the pass is done; cron sees the exit code
+        raise Failure("\n".join(report.failed))
 
 
 def serve(
@@ -100,6 +102,8 @@ def _passes(deployment, watcher, tick: float) -> Callable[[], int]:
             watcher.watch(_drop_dirs(deployment))
         for v in report.verdicts:
             line(verdict_line(v))
+        for what in report.failed:
+            errors.print(what, soft_wrap=True, markup=False, highlight=False)
         return report.waiting
 
     return one_pass

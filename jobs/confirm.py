@@ -40,8 +40,9 @@ def render_reports(deployment: Deployment, period: str, province: str) -> list[P
     """RPT111, 112, 113, 211, 212 for the province (jobs.reports), outside any transaction."""
     try:
         return list(render_package(deployment, period, province))
-    except Exception:
+    except Exception as error:
         log.exception("rendering the package of %s %s failed", province, period)
+        deployment.failures.append(f"package-reports {province} {period}: {error}")
         return []
 
 

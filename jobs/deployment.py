@@ -30,6 +30,9 @@ class Deployment:
     config: Config
     ledger: Ledger
     clock: Clock = field(default_factory=Clock)
+    # what failed in a job that must not stop the pass (logged, recorded as an event): said by
+    # the command that ran it, with its exit code, and taken by each pass (PassReport.failed)
+    failures: list[str] = field(default_factory=list)
 
     @property
     def root(self) -> Path:

@@ -91,6 +91,7 @@ class guarded:
             self.period or "",
             exc_info=(kind, error, trace),
         )
+        self.deployment.failures.append(f"{self.event} {self.office}: {error}")
         try:
             with self.deployment.ledger.atomic() as conn:
                 record_event(

@@ -218,12 +218,24 @@ def job_named(name: str) -> Job:
 
 
 def run_job(deployment: Deployment, job: Job, key: str) -> int:
-    """Run one job for one key and record it (whether or not it had run before)."""
+    """Run one job for one key and record it (whether or not it had run before). What failed
+    inside it without stopping it is named with the command that runs it again."""
+    failed = len(deployment.failures)
     count = job.run(deployment, key)
+    deployment.failures[failed:] = [
+        failure_line(job.name, key, what) for what in deployment.failures[failed:]
+    ]
     with deployment.ledger.atomic() as conn:
         if not records.job_done(conn, job.name, key):
             records.mark_job_done(conn, job.name, key, deployment.now())
     return count
+
+
+def failure_line(name: str, key: str, what: str) -> str:
+    return (
+        f"งาน {name} ({key}) ไม่สำเร็จ: {what} — แก้สาเหตุแล้วสั่ง / job {name} ({key}) failed; "
+        f"once the cause is fixed: eop jobs run {name} --key '{key}' --again"
+    )
 
 
 def run_due(deployment: Deployment, *, after_files: bool = False) -> list[tuple[str, str, int]]:

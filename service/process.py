@@ -27,6 +27,7 @@ class PassReport:
     answered: int = 0
     sent: int = 0
     waiting: int = 0  # files seen but not yet stable
+    failed: list[str] = field(default_factory=list)  # jobs that failed (Deployment.failures)
 
 
 def scanner_for(deployment: Deployment, stable_seconds: float | None = None) -> DropScanner:
@@ -73,6 +74,7 @@ def run_pass(
         events.info("job %s key=%s count=%s", name, key, count)
     if send and later:
         report.sent += _send(deployment)
+    report.failed, deployment.failures = deployment.failures, []
     return report
 
 

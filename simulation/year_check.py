@@ -5,7 +5,8 @@
 - every calendar job once per key (the ledger's runs; one lock, one issue per office a month);
 - the province's totals, month by month and for the year, equal to a recomputation from the
   accepted workbooks in the archive, read back with openpyxl (not by the product's reader);
-- no mail twice (every message delivered once, no Message-ID twice among the delivered).
+- no mail twice (every message delivered once, no Message-ID twice among the delivered);
+- no job failed (no `…-failed` event: a job that must not stop a pass records one).
 """
 
 from __future__ import annotations
@@ -44,7 +45,20 @@ def check_year(deployment: Deployment, periods: list[Period]) -> list[Check]:
         jobs_once(deployment, periods),
         totals_equal(deployment, periods),
         mail_once(deployment),
+        no_job_failed(deployment),
     ]
+
+
+def no_job_failed(deployment: Deployment) -> Check:
+    with deployment.ledger.reading() as conn:
+        failed = Counter(
+            conn.scalars(select(events.c.event).where(events.c.event.like("%-failed")))
+        )
+    return Check(
+        "no job failed / ไม่มีงานใดล้มเหลว",
+        not failed,
+        ", ".join(f"{name} ×{n}" for name, n in sorted(failed.items())) or "none failed",
+    )
 
 
 def files_once(deployment: Deployment) -> Check:

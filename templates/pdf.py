@@ -84,10 +84,13 @@ def write_pdf(html: str, out: Path, *, base_url: str, stylesheets: Sequence[Path
     sheets = [_stylesheet(None), *(_stylesheet(Path(p)) for p in stylesheets)]
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.part")
-    with _no_collection():
-        document = HTML(string=html, url_fetcher=_fetcher(), base_url=base_url)
-        document.write_pdf(
-            partial, stylesheets=sheets, font_config=_font_config(), finisher=fix_text_layer
-        )
-    os.replace(partial, out)  # nobody ever sees half a PDF
+    try:
+        with _no_collection():
+            document = HTML(string=html, url_fetcher=_fetcher(), base_url=base_url)
+            document.write_pdf(
+                partial, stylesheets=sheets, font_config=_font_config(), finisher=fix_text_layer
+            )
+        os.replace(partial, out)  # nobody ever sees half a PDF
+    finally:
+        partial.unlink(missing_ok=True)  # a failed write leaves nothing behind
     return out

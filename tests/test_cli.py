@@ -477,3 +477,48 @@ def test_mail_list_shows_queued_and_sent_mail(march):
     ok(run(config, "mail", "send", now="2015-03-25T10:31"))
     after = ok(run(config, "mail", "list", "--state", "queued", now="2015-03-25T10:31"))
     assert "u71@" not in after
+
+
+def test_a_job_that_fails_inside_a_pass_is_said_with_exit_1_and_how_to_run_it_again(
+    deployment: Deployment, tmp_path: Path
+):
+    """The target memo cannot be written (a folder stands where its PDF goes): the pass still
+    judges and answers the allocation, then says which job failed, in Thai and English, with
+    the command that runs it again, and exits 1 so that a cron job is seen to fail."""
+    from conftest import even_shares, issued_path
+
+    from intake.folders import returned_dir
+    from simulation.offices import fill_allocation
+
+    process(deployment)
+    filled = fill_allocation(
+        issued_path(deployment, "allocation", "71", "2558"),
+        tmp_path / "EOP016-filled.xlsx",
+        shares=even_shares(deployment),
+    )
+    drop(deployment, "71", filled)
+    memo = returned_dir(deployment.root, "71") / "หนังสือแจ้งเป้าหมาย_71_2558-v1-ร่าง.pdf"
+    memo.mkdir(parents=True)
+    config = deployment.config.source
+    done = run(config, "process", now="2014-10-02T10:00")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "71 2558 allocation accepted" in done.stdout
+    assert "answered 1, mail sent" in done.stdout
+    failed = " ".join(done.stderr.split())
+    assert "งาน target-letter (71|2558|v1) ไม่สำเร็จ" in failed
+    assert "job target-letter (71|2558|v1) failed" in failed
+    assert "eop jobs run target-letter --key '71|2558|v1' --again" in failed
+    assert not [p for p in memo.parent.iterdir() if p.name.endswith(".part")]  # nothing half-made
+    memo.rmdir()  # the cause fixed: the command it named drafts the memo
+    again = run(
+        config,
+        "jobs",
+        "run",
+        "target-letter",
+        "--key",
+        "71|2558|v1",
+        "--again",
+        now="2014-10-02T11:00",
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert memo.is_file()

@@ -81,6 +81,7 @@ CHECKS = (
     "every job once per key",
     "province totals = the archive's workbooks",
     "no mail twice",
+    "no job failed",
 )
 TOTALS = CHECKS[3]
 

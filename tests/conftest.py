@@ -123,16 +123,21 @@ def even_shares(deployment: Deployment) -> dict:
     return shares
 
 
-@pytest.fixture
-def allocated(deployment: Deployment, tmp_path: Path) -> Deployment:
-    """The allocation workbook issued, filled evenly by the planner and accepted."""
+def drop_allocation(deployment: Deployment, tmp_path: Path) -> Path:
+    """The allocation workbook issued, filled evenly by the planner and dropped, not yet judged."""
     process(deployment)
     filled = fill_allocation(
         issued_path(deployment, "allocation", "71", "2558"),
         tmp_path / "EOP016-filled.xlsx",
         shares=even_shares(deployment),
     )
-    drop(deployment, "71", filled)
+    return drop(deployment, "71", filled)
+
+
+@pytest.fixture
+def allocated(deployment: Deployment, tmp_path: Path) -> Deployment:
+    """The allocation workbook issued, filled evenly by the planner and accepted."""
+    drop_allocation(deployment, tmp_path)
     report = process(deployment, at(2014, 10, 2))
     assert [v.status for v in report.verdicts] == ["accepted"], report.verdicts
     return deployment

@@ -485,18 +485,11 @@ def test_a_job_that_fails_inside_a_pass_is_said_with_exit_1_and_how_to_run_it_ag
     """The target memo cannot be written (a folder stands where its PDF goes): the pass still
     judges and answers the allocation, then says which job failed, in Thai and English, with
     the command that runs it again, and exits 1 so that a cron job is seen to fail."""
-    from conftest import even_shares, issued_path
+    from conftest import drop_allocation
 
     from intake.folders import returned_dir
-    from simulation.offices import fill_allocation
 
-    process(deployment)
-    filled = fill_allocation(
-        issued_path(deployment, "allocation", "71", "2558"),
-        tmp_path / "EOP016-filled.xlsx",
-        shares=even_shares(deployment),
-    )
-    drop(deployment, "71", filled)
+    drop_allocation(deployment, tmp_path)
     memo = returned_dir(deployment.root, "71") / "หนังสือแจ้งเป้าหมาย_71_2558-v1-ร่าง.pdf"
     memo.mkdir(parents=True)
     config = deployment.config.source

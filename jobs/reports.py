@@ -21,6 +21,7 @@ from jobs.report_spec import Body, Context, ReportError, ReportSpec
 from ledger.reference import ActivityRow, activity_rows
 from ledger.reports import SubmissionFacts, submission_facts
 from templates.reports import ReportData, render_html, render_pdf
+from templates.reports.seal import figures_digest, seal, unchanged
 
 __all__ = [  # the reports' vocabulary, for callers that build or name reports
     "PACKAGE",
@@ -134,7 +135,18 @@ def build_report(
     )
 
 
-def write(data: ReportData, fmt: str, out: Path) -> Path:
+def write(data: ReportData, fmt: str, out: Path, *, keep_unchanged: bool = False) -> Path:
+    """The report at `out`. keep_unchanged: a report already there from the same figures (but
+    the moment it was made) is left as it is (templates.reports.seal)."""
+    if not keep_unchanged:
+        return _write(data, fmt, out)
+    digest = figures_digest(data, fmt)
+    if not unchanged(out, digest):
+        seal(_write(data, fmt, out), digest)
+    return out
+
+
+def _write(data: ReportData, fmt: str, out: Path) -> Path:
     if fmt == "pdf":
         return render_pdf(data, out)
     if fmt == "xlsx":
@@ -181,10 +193,12 @@ def render_reports(
     offices: Iterable[str],
     formats: Iterable[str],
     out_dir: Path | None = None,
+    *,
+    keep_unchanged: bool = False,
 ) -> list[Path]:
     """Reports of one period for several offices (every province, for the centre): the ledger
     read once, each report built once and written in each format. Into `out_dir` when given
-    (a folder per office there when there are several)."""
+    (a folder per office there when there are several); keep_unchanged: see write."""
     source, specs, formats, offices = (
         read_source(deployment, period),
         [spec_of(r) for r in reports],
@@ -197,7 +211,12 @@ def render_reports(
         for spec in specs:
             data = build_report(deployment, spec, period, office, source)
             written += [
-                write(data, fmt, report_path(deployment, data.code, period, office, fmt, folder))
+                write(
+                    data,
+                    fmt,
+                    report_path(deployment, data.code, period, office, fmt, folder),
+                    keep_unchanged=keep_unchanged,
+                )
                 for fmt in formats
             ]
     return written
@@ -210,5 +229,8 @@ def render_package(
     reports: Iterable[Report] = PACKAGE,
     formats: Iterable[str] = ("xlsx", "pdf"),
 ) -> list[Path]:
-    """The strategy group's package on the 1st."""
-    return render_reports(deployment, reports, period, [office], tuple(formats))
+    """The strategy group's package on the 1st, and the same reports to the centre once the
+    planner confirms (left as they are if their figures have not changed since)."""
+    return render_reports(
+        deployment, reports, period, [office], tuple(formats), keep_unchanged=True
+    )

@@ -6,6 +6,7 @@ SQLite file, independently of the product's queries."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -155,6 +156,32 @@ def test_the_html_carries_exact_thai_and_fetches_nothing(rendered, code):
 
 
 # -- the figures -----------------------------------------------------------------
+
+
+def test_a_package_report_whose_figures_have_not_changed_is_left_as_it_is(demo, tmp_path):
+    """The package on the 1st, the same reports to the centre on the 2nd: a report whose
+    figures are the same is not drawn again (it keeps the moment it was made); one whose
+    figures changed, or whose file was touched since, is; `eop report` always writes."""
+    from dataclasses import replace
+
+    from jobs.reports import write
+
+    first = build_report(demo, "RPT111", PERIOD, OFFICE)
+    out = tmp_path / "RPT111.pdf"
+    write(first, "pdf", out, keep_unchanged=True)
+    made = out.stat().st_mtime_ns
+    second = replace(first, generated_th="๒ เม.ย. ๒๕๕๘ ๑๐:๐๐", generated_en="2 April 2015, 10:00")
+    write(second, "pdf", out, keep_unchanged=True)
+    assert out.stat().st_mtime_ns == made
+    assert normalise(first.generated_en) in normalise(pdftotext(out))
+    changed = replace(second, rows=second.rows[:-1])
+    write(changed, "pdf", out, keep_unchanged=True)
+    assert normalise(second.generated_en) in normalise(pdftotext(out))
+    os.utime(out, ns=(made, made))  # a file put there by hand, or restored from a backup
+    write(replace(changed, generated_en="3 April 2015, 10:00"), "pdf", out, keep_unchanged=True)
+    assert normalise("3 April 2015, 10:00") in normalise(pdftotext(out))
+    write(replace(changed, generated_en="4 April 2015, 10:00"), "pdf", out)
+    assert normalise("4 April 2015, 10:00") in normalise(pdftotext(out))
 
 
 def test_rpt111_by_hand_two_activities_equal_the_sum_over_offices_in_the_ledger(demo):

@@ -50,14 +50,7 @@ def run_pass(
     report = PassReport()
     if calendar:
         report.jobs = run_due(deployment)
-    scanner = scanner or scanner_for(deployment, stable_seconds=0)
-    scanner.offices = submitting_offices(deployment.config)  # a setup workbook may add one
-    waiting = scanner.waiting(hinted=hinted)
-    taken = take_all(deployment.ledger, deployment.config, waiting, deployment.now())
-    for item, file_id in zip(waiting, taken):
-        if file_id is not None:
-            events.info("taken office=%s file=%d name=%s", item.office, file_id, item.path.name)
-    report.waiting = scanner.pending
+    report.waiting = _take(deployment, scanner or scanner_for(deployment, 0), hinted)
     report.verdicts = judge_pending(deployment.ledger, deployment.config, deployment.now())
     for v in report.verdicts:
         events.info(
@@ -76,6 +69,17 @@ def run_pass(
         report.sent += _send(deployment)
     report.failed, deployment.failures = deployment.failures, []
     return report
+
+
+def _take(deployment: Deployment, scanner: DropScanner, hinted: Collection[Path] | None) -> int:
+    """The files ready in the drop folders taken (archived, recorded); how many still settle."""
+    scanner.offices = submitting_offices(deployment.config)  # a setup workbook may add one
+    waiting = scanner.waiting(hinted=hinted)
+    taken = take_all(deployment.ledger, deployment.config, waiting, deployment.now())
+    for item, file_id in zip(waiting, taken):
+        if file_id is not None:
+            events.info("taken office=%s file=%d name=%s", item.office, file_id, item.path.name)
+    return scanner.pending
 
 
 def _send(deployment: Deployment) -> int:

@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, select
 
 from ledger import schema
 
@@ -44,3 +44,23 @@ def record_event(
 
 
 _ADD_EVENT = insert(schema.events)  # built once: every file judged and answered writes events
+
+
+def jobs_failing(conn: Connection) -> list[dict[str, Any]]:
+    """The jobs whose last run for a key failed inside (a `job-failed` event with no
+    `job-ran-again` after it for the same job and key), oldest first."""
+    log = schema.events
+    rows = conn.execute(
+        select(log.c.event, log.c.at, log.c.detail)
+        .where(log.c.event.in_(("job-failed", "job-ran-again")))
+        .order_by(log.c.id)
+    )
+    last: dict[tuple[str, str], tuple[str, Any, dict]] = {}
+    for event, at, detail in rows:
+        facts = json.loads(detail or "{}")
+        last[(facts.get("job", ""), facts.get("key", ""))] = (event, at, facts)
+    return [
+        {"job": job, "key": key, "at": at, "error": facts.get("error", "")}
+        for (job, key), (event, at, facts) in last.items()
+        if event == "job-failed"
+    ]

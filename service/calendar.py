@@ -222,12 +222,17 @@ def run_job(deployment: Deployment, job: Job, key: str) -> int:
     inside it without stopping it is named with the command that runs it again."""
     failed = len(deployment.failures)
     count = job.run(deployment, key)
-    deployment.failures[failed:] = [
-        failure_line(job.name, key, what) for what in deployment.failures[failed:]
-    ]
+    what = deployment.failures[failed:]
+    deployment.failures[failed:] = [failure_line(job.name, key, each) for each in what]
     with deployment.ledger.atomic() as conn:
-        if not records.job_done(conn, job.name, key):
+        again = records.job_done(conn, job.name, key)
+        if not again:
             records.mark_job_done(conn, job.name, key, deployment.now())
+        if what or again:  # `eop health` names a job whose last run failed until it runs well
+            record_event(
+                conn, deployment.now(), "job-failed" if what else "job-ran-again",
+                actor="calendar", job=job.name, key=key, error="; ".join(what)[:500] or None,
+            )  # fmt: skip
     return count
 
 

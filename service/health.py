@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from ledger import Ledger
+from ledger.events import jobs_failing
 from ledger.schema import files, outbox
 
 events = logging.getLogger("eop.events")
@@ -94,7 +95,10 @@ def problems(root: Path, ledger: Ledger, now: datetime) -> list[str]:
     """What is wrong, each in one line (Thai — English); empty when all is well."""
     beat_ = read_beat(root)
     if beat_ is None:
-        return ["ไม่พบ heartbeat: eop serve ไม่ได้ทำงาน — no heartbeat: eop serve is not running"]
+        return [
+            "ไม่พบ heartbeat: eop serve ไม่ได้ทำงาน — no heartbeat: eop serve is not running",
+            *_queues(ledger, now),
+        ]
     found = []
     if not _alive(int(beat_.get("pid", 0))):
         found.append(f"eop serve (pid {beat_.get('pid')}) หยุดแล้ว — eop serve has stopped")
@@ -128,6 +132,7 @@ def _queues(ledger: Ledger, now: datetime) -> list[str]:
             )
         )
         failed = conn.scalar(select(func.count()).where(outbox.c.state == "failed"))
+        failing = jobs_failing(conn)
     oldest, due = _moment(oldest), _moment(due)
     if oldest and now - oldest > STUCK_FILE:
         found.append(
@@ -141,7 +146,16 @@ def _queues(ledger: Ledger, now: datetime) -> list[str]:
         found.append(
             f"อีเมลส่งไม่สำเร็จ {failed} ฉบับ — {failed} message(s) failed: eop mail list --state failed"
         )
-    return found
+    return found + [_failing_job(job) for job in failing]
+
+
+def _failing_job(job: dict) -> str:
+    at = _moment(job["at"])
+    return (
+        f"งาน {job['job']} ({job['key']}) ไม่สำเร็จเมื่อ {at:%Y-%m-%d %H:%M} — job {job['job']} "
+        f"({job['key']}) failed at {at:%Y-%m-%d %H:%M}: {job['error']}; once the cause is fixed: "
+        f"eop jobs run {job['job']} --key '{job['key']}' --again"
+    )
 
 
 def _moment(value: object) -> datetime | None:

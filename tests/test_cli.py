@@ -502,6 +502,10 @@ def test_a_job_that_fails_inside_a_pass_is_said_with_exit_1_and_how_to_run_it_ag
     assert "job target-letter (71|2558|v1) failed" in failed
     assert "eop jobs run target-letter --key '71|2558|v1' --again" in failed
     assert not [p for p in memo.parent.iterdir() if p.name.endswith(".part")]  # nothing half-made
+    health = run(config, "health", now="2014-10-02T10:30")  # what cron mails the admin
+    assert health.returncode == 1
+    told = " ".join(health.stderr.split())
+    assert "job target-letter (71|2558|v1) failed at" in told and "Is a directory" in told
     memo.rmdir()  # the cause fixed: the command it named drafts the memo
     again = run(
         config,
@@ -515,3 +519,6 @@ def test_a_job_that_fails_inside_a_pass_is_said_with_exit_1_and_how_to_run_it_ag
     )
     assert again.returncode == 0, again.stdout + again.stderr
     assert memo.is_file()
+    healed = run(config, "health", now="2014-10-02T11:30")
+    assert "target-letter" not in healed.stderr  # only the missing service is left to say
+    assert "eop serve is not running" in healed.stderr

@@ -105,12 +105,22 @@ class DropWatcher:
         return self
 
     def watch(self, dirs: list[Path]) -> None:
-        """Watch these folders too, while running (an office a setup workbook added)."""
+        """Watch these folders too, while running (an office a setup workbook added). One
+        that cannot be watched is said and left to the tick's look at every folder."""
         known = set(self.dirs)
         for folder in (d for d in dirs if d not in known):
-            if self._observer is not None:
-                self._observer.schedule(
-                    self._hint, str(folder), recursive=False, event_filter=HINTS
+            try:
+                if self._observer is not None:
+                    self._observer.schedule(
+                        self._hint, str(folder), recursive=False, event_filter=HINTS
+                    )
+            except OSError as exc:
+                log.warning(
+                    "เฝ้าโฟลเดอร์ %s ไม่ได้ จะดูทุกรอบปฏิทินแทน — cannot watch %s (%s); "
+                    "it is looked at every tick instead",
+                    folder,
+                    folder,
+                    exc,
                 )
             self.dirs.append(folder)
 

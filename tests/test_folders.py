@@ -298,6 +298,22 @@ def test_watcher_names_the_folders_that_changed(
     assert drop_dir(root, THA_MAKA) not in watcher.hinted()  # each hint is handed out once
 
 
+def test_a_folder_added_while_watching_wakes_the_watcher(
+    watcher: DropWatcher, root: Path, tmp_path: Path, caplog
+) -> None:
+    ensure_share(root, ["7114"])
+    added = drop_dir(root, "7114")
+    watcher.watch([added, tmp_path / "nowhere"])  # the second cannot be watched: said, not raised
+    drained(watcher).hinted()
+    (added / "monthly.xlsx").write_bytes(b"data")
+    assert watcher.wait(3)
+    deadline = time.monotonic() + 3
+    while added not in watcher.hinted():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert "nowhere" in caplog.text
+
+
 def test_watcher_ignores_our_own_reads(watcher: DropWatcher, drop: Path) -> None:
     (drop / "monthly.xlsx").write_bytes(b"data")
     drained(watcher)

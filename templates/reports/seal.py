@@ -31,8 +31,8 @@ def figures_digest(data: ReportData, fmt: str) -> str:
 
 @cache
 def renderer() -> str:
-    """The templates and code that draw a report (an upgrade draws it again)."""
-    digest = hashlib.sha256(version("weasyprint").encode())
+    """The templates, code and font that draw a report (an upgrade draws it again)."""
+    digest = hashlib.sha256(f"{version('weasyprint')} {version('fontpkg-sarabun')}".encode())
     for path in [*DRAWN_BY, HERE.parent / "pdf.py", HERE.parent / "pdf_text.py"]:
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import yaml
 
+from simulation.country import Province, provinces
+
 HERE = Path(__file__).resolve().parent
 FISCAL_YEAR = 2558
 PERIOD = "2558-03"  # March 2015: five earlier months in the fiscal year
@@ -62,14 +64,6 @@ GENERATOR_VERSION = "1"
 
 
 @dataclass(frozen=True)
-class Province:
-    code: str
-    name_th: str
-    name_en: str
-    districts: int
-
-
-@dataclass(frozen=True)
 class ActivitySpec:
     plan: str
     output: str
@@ -98,13 +92,6 @@ class Workbook:
 def _rows(name: str) -> Iterator[dict]:
     with (HERE / name).open(encoding="utf-8") as handle:
         yield from csv.DictReader(line for line in handle if not line.startswith("#"))
-
-
-def provinces() -> list[Province]:
-    return [
-        Province(r["code"], r["name_th"], r["name_en"], int(r["districts"]))
-        for r in _rows("provinces.csv")
-    ]
 
 
 def activities() -> list[ActivitySpec]:
@@ -289,7 +276,10 @@ def fingerprint(n: int, seed: int) -> str:
     digest = hashlib.sha256(
         json.dumps([n, seed, GENERATOR_VERSION, TEMPLATE_VERSIONS], sort_keys=True).encode()
     )
-    sources = [HERE / "national.py", HERE / "provinces.csv", HERE / "activities.csv"]
+    from simulation import country
+
+    here = Path(country.__file__).parent
+    sources = [HERE / "national.py", here / "provinces.csv", HERE / "activities.csv"]
     sources += sorted(Path(builders.__file__).parent.glob("*.py"))
     for source in sources:
         digest.update(source.read_bytes())

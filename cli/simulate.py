@@ -18,16 +18,25 @@ def simulate_year(
         int, typer.Option(min=1, max=12, help="months from October 2557 (12: the fiscal year)")
     ] = 12,
     seed: Annotated[int, typer.Option(help="who errs, who is late, and the figures")] = 2558,
+    country: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=77,
+            help="play the country instead: this many provinces spread over it, Kanchanaburi"
+            " among them (0: all 77, 878 districts)",
+        ),
+    ] = None,
 ) -> None:
-    """Kanchanaburi's fiscal year 2558 played month by month with a moving clock, then its
-    invariants checked (exit 1 if one fails). The ledger: config's, or $EOP_LEDGER_URL.
-    Example: eop simulate-year --workdir year"""
+    """Kanchanaburi's fiscal year 2558 (or the country's, --country) played month by month with
+    a moving clock, then its invariants checked (exit 1 if one fails). The ledger: config's,
+    or $EOP_LEDGER_URL. Example: eop simulate-year --workdir year --country 0"""
     from rich.console import Console
 
     from simulation.year import check, run_year, show
 
     console = Console(width=160)
-    year = run_year(workdir, console, months=months, seed=seed)
+    year = run_year(workdir, console, months=months, seed=seed, country=country)
     checks = check(year)
     show(year, checks, console)
     if not all(c.ok for c in checks):

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from eop.calendar import CalendarRules
 from eop.errors import ConfigError as ConfigError  # raised here, named there for the CLI
+from eop.limits import Limits as Limits  # config.yaml `limits:`
 from eop.rounds import KpiRule, Round
 
 OFFICE_CODE = r"^[0-9A-Za-z]+(-[0-9A-Za-z]+)?$"
@@ -53,6 +54,9 @@ class Section(Strict):
     office: str
     name_th: str
     name_en: str
+    # The same section in every province (e.g. S3, animal health): an activity whose `section`
+    # names a kind is reviewed, for each district, by its own province's section of that kind.
+    kind: str | None = Field(None, pattern=OFFICE_CODE)
 
 
 class Person(Strict):
@@ -144,28 +148,6 @@ class WatchConfig(Strict):
     stable_seconds: float = Field(1.0, ge=0)
 
 
-class Limits(Strict):
-    max_file_bytes: int = Field(20 * 1024 * 1024, gt=0)
-    max_uncompressed_bytes: int = Field(200 * 1024 * 1024, gt=0)
-    max_part_ratio: float = Field(100, gt=1)
-    max_parts: int = Field(500, gt=0)
-    max_sheets: int = Field(20, gt=0)
-    max_rows: int = Field(5000, gt=0)
-    max_columns: int = Field(250, gt=0)  # a reader makes a sheet one block: rows × columns cells
-    max_cell_chars: int = Field(2000, gt=0)
-    # Evidence PDFs (intake.pdf_gate): a signed scan of an order is 1–10 pages and a few MB.
-    max_pdf_pages: int = Field(100, gt=0)  # minutes run to 30 pages; ten times an order
-    max_pdf_objects: int = Field(
-        20_000, gt=0
-    )  # a 10-page scan has ~50; a long Word export, thousands
-    max_pdf_decompressed_bytes: int = Field(
-        512 * 1024 * 1024, gt=0
-    )  # 10 lossless colour pages: half
-    max_pdf_nesting: int = Field(32, gt=0)  # real files nest under 10 deep (page tree, resources)
-    max_pdf_seconds: float = Field(20.0, gt=0)  # a 10-page scan is checked in under a second
-    max_pdf_memory_bytes: int = Field(768 * 1024 * 1024, gt=64 * 1024 * 1024)  # the checker's own
-
-
 class Config(Strict):
     deployment_th: str = "สำนักงานปศุสัตว์จังหวัด"
     deployment_en: str = "Provincial Livestock Office"
@@ -208,11 +190,7 @@ class Config(Strict):
                 for i, p in enumerate(self.people)
                 if p.office not in offices | sections
             ),
-            *(
-                f"activities.{a.code}.section: {a.section!r} is not a section"
-                for a in self.activities()
-                if a.section not in sections
-            ),
+            *self._section_problems(sections),
             *(
                 f"targets.rows.activity: {r.activity!r} is not an activity"
                 for t in self.targets
@@ -224,6 +202,26 @@ class Config(Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _section_problems(self, sections: set[str]) -> list[str]:
+        """An activity names a section, or a kind that every province with districts has once."""
+        kinds = {s.kind for s in self.sections if s.kind}
+        problems = [
+            f"activities.{a.code}.section: {a.section!r} is not a section or a section's kind"
+            for a in self.activities()
+            if a.section not in sections | kinds
+        ]
+        problems += [f"sections: kind {k!r} is also a section's code" for k in kinds & sections]
+        used = sorted(kinds & {a.section for a in self.activities()})
+        for province in {o.parent for o in self.offices if o.level == "district" and o.parent}:
+            for kind in used:
+                count = sum(s.office == province and s.kind == kind for s in self.sections)
+                if count != 1:
+                    problems.append(
+                        f"sections: office {province!r} has {count} sections of kind {kind!r}"
+                        " (its districts' activities of that kind need exactly one reviewer section)"
+                    )
+        return problems
 
     def _kpi_problems(self, offices: set[str], sections: set[str]) -> list[str]:
         """Rounds and KPI rules name each other, sections and offices that exist."""

@@ -84,6 +84,7 @@ def _section_offices(config: Config) -> list[dict]:
             "parent": s.office,
             "name_th": s.name_th,
             "name_en": s.name_en,
+            "kind": s.kind,
         }
         for s in config.sections
     ]

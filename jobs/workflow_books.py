@@ -45,7 +45,8 @@ def build_review_book(
     from templates.workbooks.review import ReviewDistrict, build_review
 
     config, month = deployment.config, Period.parse(period)
-    owned = {a.code: a for a in activity_rows(conn, month.fiscal_year) if a.section == code}
+    label = section(config, code)
+    owned = _owned(conn, label, month.fiscal_year)
     districts, lines = [], []
     for office in section_districts(config, code):
         latest = latest_submission(conn, office, "monthly", period)
@@ -65,7 +66,6 @@ def build_review_book(
             )
         )
         lines += mine
-    label = section(config, code)
     return build_review(
         out,
         section=OfficeLabel(code, label.name_th, label.name_en),
@@ -76,6 +76,12 @@ def build_review_book(
         calendar=MonthCalendar(month, config.calendar.rules),
         max_cell_chars=config.limits.max_cell_chars,
     )
+
+
+def _owned(conn: Connection, label: Section, fiscal_year: int) -> dict[str, ActivityRow]:
+    """The section's activities: those the catalogue gives it, or its kind (in its province)."""
+    mine = (label.code, label.kind)
+    return {a.code: a for a in activity_rows(conn, fiscal_year) if a.section in mine}
 
 
 def _review_lines(

@@ -40,12 +40,20 @@ def _lookups(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _section_kind(conn: Connection) -> None:
+    """Sections name their kind, so that one catalogue serves every province (a fresh ledger
+    has the column from migration 1)."""
+    if "kind" not in {c["name"] for c in inspect(conn).get_columns("offices")}:
+        conn.execute(text("ALTER TABLE offices ADD COLUMN kind TEXT"))
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _initial),
     (2, "workflow: reviews and corrections", _workflow),
     (3, "evidence: documents registered for KPI evidence", _evidence),
     (4, "findings: the activity of the row", _finding_activity),
     (5, "indexes: what every pass and every file asks", _lookups),
+    (6, "offices: a section's kind (one catalogue for every province)", _section_kind),
 ]
 
 

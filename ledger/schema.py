@@ -55,6 +55,7 @@ offices = Table(
     Column("parent", String),
     Column("name_th", String, nullable=False),
     Column("name_en", String, nullable=False),
+    Column("kind", String),  # a section's kind: the same section in every province (S3 …)
 )
 
 people = Table(

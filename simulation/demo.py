@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from eop.clock import BANGKOK, Clock
-from eop.config import load_config
+from eop.config import Role, load_config
 from eop.periods import Period, months_between
 from intake.folders import drop_dir, returned_dir
 from jobs.deployment import Deployment, open_deployment
@@ -148,25 +148,28 @@ def _play_month(
         _correct(deployment, rng, step)
 
 
-def allocate(deployment: Deployment, profile: Path) -> None:
+def allocate(deployment: Deployment, profile: Path | None, province: str = "71") -> None:
+    """The province planner splits the province's targets evenly over its office and districts
+    (the workbook saved again by LibreOffice Calc, as Excel would, when `profile` is given)."""
     config = deployment.config
-    offices = ["71"] + [o.code for o in config.children("71") if o.level == "district"]
+    offices = [province] + [o.code for o in config.children(province) if o.level == "district"]
     whole = {a.code: a.whole for a in config.activities()}
     with deployment.ledger.atomic() as conn:
-        province = targets_of(conn, config.fiscal_year, "province", "71")
+        targets = targets_of(conn, config.fiscal_year, "province", province)
     shares: dict = {"quantity": {}, "budget": {}}
-    for (_, activity), (quantity, budget) in province.items():
+    for (_, activity), (quantity, budget) in targets.items():
         shares["quantity"][activity] = dict(
             zip(offices, split_evenly(quantity, len(offices), whole[activity]))
         )
         shares["budget"][activity] = dict(zip(offices, split_evenly(budget, len(offices), False)))
-    issued = returned_dir(deployment.root, "71") / workbook_name(
-        "allocation", "71", str(config.fiscal_year)
+    issued = returned_dir(deployment.root, province) / workbook_name(
+        "allocation", province, str(config.fiscal_year)
     )
-    staged = deployment.root / "staging" / "EOP016-จัดสรรเป้าหมาย.xlsx"
+    staged = deployment.root / "staging" / f"EOP016-จัดสรรเป้าหมาย-{province}.xlsx"
     fill_allocation(issued, staged, shares=shares)
-    resave_with_libreoffice(staged, profile)
-    shutil.move(str(staged), drop_dir(deployment.root, "71") / staged.name)
+    if profile is not None:
+        resave_with_libreoffice(staged, profile)
+    shutil.move(str(staged), drop_dir(deployment.root, province) / staged.name)
 
 
 def _review_and_confirm(
@@ -227,21 +230,29 @@ def _fix_the_return(deployment: Deployment, period: Period, rng: random.Random, 
     )
 
 
-def confirm_province(deployment: Deployment, period: Period, step: Step) -> None:
-    """The 1st: the province package; the 2nd: the planner confirms the province to the centre."""
+def confirm_province(
+    deployment: Deployment, period: Period, step: Step, provinces: tuple[str, ...] = ("71",)
+) -> None:
+    """The 1st: the province package; the 2nd: each planner confirms its province to the centre."""
     after = period.next()
     step(
         at(after.year_ce, after.month, 1, 9),
         f"ส่งรายงานภาพรวมและแบบยืนยันให้กลุ่มยุทธศาสตร์ฯ {period} / province package",
     )
-    confirm = returned_dir(deployment.root, "71") / workbook_name("confirm", "71", str(period))
-    fill_confirm(
-        confirm, drop_dir(deployment.root, "71") / f"ยืนยัน-{period}.xlsx", name="นางสาววิไล รักงาน"
-    )
+    for province in provinces:
+        confirm = returned_dir(deployment.root, province) / workbook_name(
+            "confirm", province, str(period)
+        )
+        drop = drop_dir(deployment.root, province) / f"ยืนยัน-{period}.xlsx"
+        fill_confirm(confirm, drop, name=planner(deployment, province))
     step(
         at(after.year_ce, after.month, 2, 9),
         f"จังหวัดยืนยันส่งส่วนกลาง {period} / province confirms to the centre",
     )
+
+
+def planner(deployment: Deployment, province: str) -> str:
+    return next(p.name for p in deployment.config.people_of(province, Role.PROVINCE_PLANNER))
 
 
 def sections_decide(

@@ -51,22 +51,28 @@ def _at(year: int, month: int, day: int, hour: int) -> datetime:
 
 
 def evidence_round(
-    deployment: Deployment, step: Callable[[datetime, str], object]
+    deployment: Deployment,
+    step: Callable[[datetime, str], object],
+    provinces: list[str] | None = None,
 ) -> dict[str, Any] | None:
+    """Every province in `provinces` (default: the first) drops its stand-ins; the packet of
+    the first is returned."""
     config = deployment.config
     if not config.rounds or not config.provinces():
         return None
     round_ = (
         config.round(ROUND) if any(r.code == ROUND for r in config.rounds) else config.rounds[0]
     )
-    province = config.provinces()[0].code
+    provinces = provinces or [config.provinces()[0].code]
+    province = provinces[0]
 
     def later(moment: datetime) -> datetime:  # never back in time, whatever ran before
         return max(moment, deployment.now())
 
     deployment.clock.set(later(_at(2015, 4, 5, 10)))
-    for path in stand_ins(deployment, round_, province):
-        shutil.move(str(path), evidence_dir(deployment.root, province) / path.name)
+    for each in provinces:
+        for path in stand_ins(deployment, round_, each):
+            shutil.move(str(path), evidence_dir(deployment.root, each) / path.name)
     step(
         later(_at(2015, 4, 5, 10)),
         "วางคำสั่ง 84/2558, 85/2558 และหนังสือแจ้งเป้าหมายที่ลงนาม (เอกสารจำลอง) ในโฟลเดอร์ evidence "
@@ -88,7 +94,7 @@ def evidence_round(
 
 def stand_ins(deployment: Deployment, round_: Round, province: str) -> list[Path]:
     """The round's orders and the signed target memo as stand-ins, made in a staging folder."""
-    staging = deployment.root / "staging" / "evidence"
+    staging = deployment.root / "staging" / "evidence" / province
     staging.mkdir(parents=True, exist_ok=True)
     made = [
         stand_in_order(

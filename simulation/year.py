@@ -25,19 +25,12 @@ from rich.console import Console
 from eop.clock import Clock
 from eop.config import load_config
 from eop.periods import Period, months_between
-from intake.folders import returned_dir
 from jobs.deployment import Deployment, open_deployment
 from service.process import PassReport, run_pass
 from simulation import evidence as evidence_demo
-from simulation.demo import (
-    RETURNING_SECTION,
-    allocate,
-    at,
-    confirm_province,
-    sections_decide,
-    write_demo_config,
-)
-from simulation.year_month import Events, fill_offices, fix_typo, pick_events, send
+from simulation.country import DEMO_PROVINCE, write_country_config
+from simulation.demo import allocate, at, write_demo_config
+from simulation.year_month import Events, pick_events, play_month, send
 
 FIRST = Period(2557, 10)
 MONTHS = 12
@@ -100,21 +93,36 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def open_year(workdir: Path) -> Deployment:
-    config = load_config(write_demo_config(workdir))
+def open_year(workdir: Path, country: int | None = None) -> Deployment:
+    """Kanchanaburi's deployment, or (`country`: how many provinces, 0 for all 77) the
+    country's, Kanchanaburi among them."""
+    if country is None:
+        written = write_demo_config(workdir)
+    else:
+        written = write_country_config(workdir, country or None)
+    config = load_config(written)
     if config.root.exists():
         shutil.rmtree(config.root)  # the year starts afresh
     return open_deployment(config, Clock(at(2014, 10, 1, 9)))
 
 
-def run_year(workdir: Path, console: Console, *, months: int = MONTHS, seed: int = 2558) -> Year:
+def run_year(
+    workdir: Path,
+    console: Console,
+    *,
+    months: int = MONTHS,
+    seed: int = 2558,
+    country: int | None = None,
+) -> Year:
     """Play `months` months from October 2557 (12: the whole fiscal year)."""
     started = time.perf_counter()
-    year = Year(open_year(workdir))
+    year = Year(open_year(workdir, country))
     step = Stepper(year, lambda line: console.print(line, markup=False, highlight=False))
     step(at(2014, 10, 1, 9), "นำเข้าเป้าหมาย ส่งแบบจัดสรร / targets in, allocation workbook issued")
-    allocate(year.deployment, workdir / ".libreoffice-profile")
-    step(at(2014, 10, 2), "จังหวัดจัดสรรเป้าหมาย / the province allocates its targets")
+    for province in year.deployment.config.provinces():  # Kanchanaburi's saved by LibreOffice
+        profile = workdir / ".libreoffice-profile" if province.code == DEMO_PROVINCE else None
+        allocate(year.deployment, profile, province.code)
+    step(at(2014, 10, 2), "จังหวัดจัดสรรเป้าหมาย / the provinces allocate their targets")
     rng = random.Random(seed)
     periods = months_between(FIRST, Period(2558, 9))[:months]
     for index, period in enumerate(periods):
@@ -122,54 +130,18 @@ def run_year(workdir: Path, console: Console, *, months: int = MONTHS, seed: int
         begun = time.perf_counter()
         if index % CORRECTION_EVERY == 1:  # the month before locked on the 4th or so
             _correct(year, periods[index - 1], rng, step)
-        _play_month(year, period, rng, step)
+        events = year.events[str(period)] = pick_events(year.deployment, rng)
+        play_month(year.deployment, period, events, rng, step)
         if period == Period(2558, 3):
-            year.packets["1/2558"] = evidence_demo.evidence_round(year.deployment, step)
+            year.packets["1/2558"] = evidence_demo.evidence_round(
+                year.deployment, step, provinces(year.deployment)
+            )
         step.month.wall = time.perf_counter() - begun
         year.months.append(step.month)
+        step.say(_month_line(step.month))
     year.packets.update(_close(year, periods[-1], step))
     year.wall = time.perf_counter() - started
     return year
-
-
-def _play_month(year: Year, period: Period, rng: random.Random, step: Stepper) -> None:
-    deployment, y, m = year.deployment, period.year_ce, period.month
-    events = year.events[str(period)] = pick_events(deployment, rng)
-    step(at(y, m, 25, 8), f"{period}: ส่งแบบรายงาน / workbooks issued")
-    fill_offices(deployment, period, rng, events)
-    step(at(y, m, 25, 10), f"{period}: หน่วยงานส่งรายงาน / offices report ({events.typo}: O for 0)")
-    fix_typo(deployment, period, rng, events.typo)
-    step(at(y, m, 26, 9), f"{period}: {events.typo} แก้ไขส่งใหม่ / fixes and resends")
-    step(at(y, m, 27, 9), f"{period}: เตือนผู้ยังไม่ส่ง / reminders to offices missing")
-    send(deployment, events.late, period, rng)
-    step(
-        at(y, m, 28, 9), f"{period}: ส่งแบบตรวจสอบ / review workbooks out; {events.late} ส่งช้า / late"
-    )
-    returning = {RETURNING_SECTION: {events.returned: ("ส่งกลับ", RETURN_COMMENT)}}
-    sections_decide(deployment, period, returning)
-    step(
-        at(y, m, 28, 11),
-        f"{period}: กลุ่ม/ฝ่ายพิจารณา / sections decide; {events.returned} ส่งกลับ / returned",
-    )
-    fixed = max(returned_dir(deployment.root, events.returned).glob(f"*{period}-ส่งกลับ*"))
-    name = f"รายงาน-{events.returned}-{period}-แก้ไขตามที่ส่งกลับ.xlsx"
-    send(deployment, events.returned, period, rng, source=fixed, name=name, only="A101")
-    fix = _fix_moment(deployment, period)  # the next day; in February the 28th's afternoon
-    step(fix, f"{period}: {events.returned} แก้ไขตามที่ส่งกลับ / fixes what was returned")
-    sections_decide(deployment, period, {}, only=[RETURNING_SECTION])
-    step(fix + timedelta(hours=2), f"{period}: อนุมัติฉบับใหม่ / animal health approves the new version")
-    confirm_province(deployment, period, step)
-
-
-def _fix_moment(deployment: Deployment, period: Period) -> datetime:
-    """Within the review window: the 29th, or the 28th at 14:00 when the window ends then."""
-    from jobs.notices import calendar
-
-    last = calendar(deployment, str(period)).review.last
-    return at(last.year, last.month, 29, 9) if last.day >= 29 else at(last.year, last.month, 28, 14)
-
-
-RETURN_COMMENT = "ผลการฉีดวัคซีน A101 ไม่ตรงกับทะเบียน กรุณาตรวจสอบ — A101 does not match the register"
 
 
 def _correct(year: Year, period: Period, rng: random.Random, step: Stepper) -> None:
@@ -182,6 +154,7 @@ def _correct(year: Year, period: Period, rng: random.Random, step: Stepper) -> N
     office = rng.choice(
         [o for o in _districts(deployment) if (o, str(period)) not in year.corrections]
     )
+    province = deployment.config.office(deployment.config.office(office).parent or office)
     deployment.clock.set(max(at(now.year, now.month, 10, 9), now))
     memo = f"กจ 0008/{len(year.corrections) + 1:04d}"
     open_correction(
@@ -190,7 +163,7 @@ def _correct(year: Year, period: Period, rng: random.Random, step: Stepper) -> N
         period=str(period),
         memo_number=memo,
         memo_date=deployment.now().date() - timedelta(days=1),
-        approved_by="ปศุสัตว์จังหวัดกาญจนบุรี",
+        approved_by=province.name_th.removeprefix("สำนักงาน"),
         to_centre=len(year.corrections) % 2 == 1,
         reason="แก้ไขผลการผสมเทียม (A203) ตามทะเบียน — A203 corrected from the register",
         by="กลุ่มยุทธศาสตร์ฯ",
@@ -205,7 +178,22 @@ def _correct(year: Year, period: Period, rng: random.Random, step: Stepper) -> N
 
 
 def _districts(deployment: Deployment) -> list[str]:
-    return [o.code for o in deployment.config.children("71") if o.level == "district"]
+    return [o.code for o in deployment.config.offices if o.level == "district"]
+
+
+def provinces(deployment: Deployment) -> list[str]:
+    """The provinces played, Kanchanaburi first (its packet is the one shown)."""
+    codes = [p.code for p in deployment.config.provinces()]
+    return sorted(codes, key=lambda code: code != DEMO_PROVINCE)
+
+
+def _month_line(m: MonthCost) -> str:
+    """As each month ends (a country's year runs for hours): what it cost."""
+    return (
+        f"  = {m.period}: {m.passes} รอบ / passes {m.pass_seconds:.1f}s ({m.pass_cpu:.1f}s CPU), "
+        f"{m.accepted} รับ / accepted, {m.rejected} ตีกลับ / rejected, {m.sent} จดหมาย / mail; "
+        f"ทั้งเดือน / month {m.wall:.1f}s"
+    )
 
 
 def _close(year: Year, last: Period, step: Stepper) -> dict[str, dict | None]:
@@ -224,17 +212,21 @@ def _close(year: Year, last: Period, step: Stepper) -> dict[str, dict | None]:
     if last != Period(2558, 9):
         return {}
     with year.deployment.ledger.atomic() as conn:
-        built = records.job_done(conn, "evidence-packet", "2/2558|71")
+        built = records.job_done(conn, "evidence-packet", f"2/2558|{DEMO_PROVINCE}")
     round_ = year.deployment.config.round("2/2558")
-    return {"2/2558": load_summary(year.deployment, round_, "71") if built else None}
+    return {"2/2558": load_summary(year.deployment, round_, DEMO_PROVINCE) if built else None}
 
 
 def check(year: Year) -> list:
     """The year's invariants (simulation.year_check), the KPI rounds' packets among them."""
-    from simulation.year_check import check_year, packets_built
+    from simulation.year_check import check_year, packets_built, packets_everywhere
 
     periods = [Period.parse(m.period) for m in year.months]
-    return [*check_year(year.deployment, periods), packets_built(year.packets)]
+    return [
+        *check_year(year.deployment, periods),
+        packets_built(year.packets),
+        packets_everywhere(year.deployment, list(year.packets)),
+    ]
 
 
 # -- what the year cost, and what it left ------------------------------------------------
@@ -293,7 +285,11 @@ def show(year: Year, checks: list, console: Console) -> None:
 def _months_table(year: Year):
     from rich.table import Table
 
-    table = Table(title="ปีงบประมาณ 2558 จังหวัดกาญจนบุรี / fiscal year 2558, Kanchanaburi")
+    config = year.deployment.config
+    table = Table(
+        title=f"ปีงบประมาณ 2558 {config.deployment_th} / fiscal year 2558, {config.deployment_en}"
+        f" ({len(config.provinces())} จังหวัด / provinces)"
+    )
     for head in HEADS:
         table.add_column(head)
     for m in year.months:

@@ -28,8 +28,6 @@ from jobs.consolidate import read_inputs, rollup
 from jobs.deployment import Deployment
 from ledger.schema import events, files, job_runs, outbox, submissions
 
-PROVINCE = "71"
-
 
 @dataclass(frozen=True)
 class Check:
@@ -143,29 +141,35 @@ def mail_once(deployment: Deployment) -> Check:
 
 # -- the province's totals against the archive ------------------------------------------
 def totals_equal(deployment: Deployment, periods: list[Period]) -> Check:
-    """Month by month, the province's figures as consolidated against the sums of the
+    """Month by month, each province's figures as consolidated against the sums of the
     accepted (latest) workbooks of its offices, read from the archive; and the year's."""
-    wrong, compared = [], 0
-    year: dict[str, list[float]] = {}
+    wrong, compared, years = [], 0, 0
+    year: dict[tuple[str, str], list[float]] = {}
+    last: dict[str, dict] = {}
     for period in periods:
         archive = recomputed(deployment, period)
         with deployment.ledger.reading() as conn:
-            lines = rollup(read_inputs(conn, period), deployment.config, PROVINCE)
+            inputs = read_inputs(conn, period)
+        for province in (p.code for p in deployment.config.provinces()):
+            lines = last[province] = rollup(inputs, deployment.config, province)
+            for activity, f in lines.items():
+                mine = archive.get((province, activity), (0.0, 0.0))
+                compared += 1
+                if not (_close(f.month_qty, mine[0]) and _close(f.month_spent, mine[1])):
+                    wrong.append(f"{period} {province} {activity}: {f.month_qty} vs {mine}")
+                into = year.setdefault((province, activity), [0.0, 0.0])
+                into[0], into[1] = into[0] + mine[0], into[1] + mine[1]
+    for province, lines in last.items():
         for activity, f in lines.items():
-            mine = archive.get(activity, (0.0, 0.0))
-            compared += 1
-            if not (_close(f.month_qty, mine[0]) and _close(f.month_spent, mine[1])):
-                wrong.append(f"{period} {activity}: {f.month_qty}/{f.month_spent} vs {mine}")
-            into = year.setdefault(activity, [0.0, 0.0])
-            into[0], into[1] = into[0] + mine[0], into[1] + mine[1]
-        last = lines
-    for activity, f in last.items():
-        if not _close(f.cum_qty, year[activity][0]):
-            wrong.append(f"year {activity}: {f.cum_qty} vs {year[activity][0]}")
+            years += 1
+            if not _close(f.cum_qty, year[(province, activity)][0]):
+                wrong.append(
+                    f"year {province} {activity}: {f.cum_qty} vs {year[(province, activity)][0]}"
+                )
     return Check(
         "province totals = the archive's workbooks / ยอดรวมจังหวัดตรงกับแฟ้มในคลัง",
         not wrong,
-        f"{compared} month lines and {len(last)} year lines compared; "
+        f"{compared} month lines and {years} year lines compared; "
         + ("; ".join(wrong[:3]) if wrong else "all equal"),
     )
 
@@ -174,18 +178,24 @@ def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
 
 
-def recomputed(deployment: Deployment, period: Period) -> dict[str, tuple[float, float]]:
-    """activity → (quantity, spending) summed over the latest accepted workbook of each office."""
-    totals: dict[str, tuple[float, float]] = {}
-    for path in accepted_workbooks(deployment, period):
+def recomputed(
+    deployment: Deployment, period: Period
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """(province, activity) → (quantity, spending) summed over the latest accepted workbook of
+    each of its offices (the province office's own and its districts')."""
+    totals: dict[tuple[str, str], tuple[float, float]] = {}
+    config = deployment.config
+    for office, path in accepted_workbooks(deployment, period).items():
+        own = config.office(office)
+        province = office if own.level == "province" else own.parent or office
         for activity, (quantity, spending) in read_back(path).items():
-            before = totals.get(activity, (0.0, 0.0))
-            totals[activity] = (before[0] + quantity, before[1] + spending)
+            before = totals.get((province, activity), (0.0, 0.0))
+            totals[(province, activity)] = (before[0] + quantity, before[1] + spending)
     return totals
 
 
-def accepted_workbooks(deployment: Deployment, period: Period) -> list[Path]:
-    """The archived file of each office's latest accepted version of the month."""
+def accepted_workbooks(deployment: Deployment, period: Period) -> dict[str, Path]:
+    """office → the archived file of its latest accepted version of the month."""
     with deployment.ledger.reading() as conn:
         rows = conn.execute(
             select(submissions.c.office, submissions.c.version, files.c.archive_path)
@@ -196,7 +206,7 @@ def accepted_workbooks(deployment: Deployment, period: Period) -> list[Path]:
     for office, version, path in rows:
         if office not in latest or version > latest[office][0]:
             latest[office] = (version, path)
-    return [deployment.root / path for _, path in latest.values()]
+    return {office: deployment.root / path for office, (_, path) in latest.items()}
 
 
 def read_back(path: Path) -> dict[str, tuple[float, float]]:
@@ -243,4 +253,18 @@ def packets_built(packets: dict[str, dict | None]) -> Check:
         "KPI rounds scored, packets built / คะแนนตัวชี้วัดและแฟ้มหลักฐานครบทุกรอบ",
         built.keys() == packets.keys(),
         f"rounds reached: {', '.join(packets) or 'none'}; scored and built: {scores or 'none'}",
+    )
+
+
+def packets_everywhere(deployment: Deployment, rounds: list[str]) -> Check:
+    """Every province's packet of each round reached, built and mailed by the calendar."""
+    provinces = [p.code for p in deployment.config.provinces()]
+    with deployment.ledger.reading() as conn:
+        done = set(conn.scalars(select(job_runs.c.key).where(job_runs.c.job == "evidence-packet")))
+    missing = [f"{r}|{p}" for r in rounds for p in provinces if f"{r}|{p}" not in done]
+    return Check(
+        "every province's packet built / แฟ้มหลักฐานครบทุกจังหวัด",
+        not missing,
+        f"{len(rounds) * len(provinces) - len(missing)} of {len(rounds) * len(provinces)} built"
+        + (f"; missing {', '.join(missing[:5])}" if missing else ""),
     )

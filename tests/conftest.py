@@ -3,7 +3,9 @@ a real ledger on disk, a frozen clock that tests move, real workbooks from our b
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -176,6 +178,17 @@ def sent_mail(deployment: Deployment) -> list:
         ]
         if folder.exists()
         else []
+    )
+
+
+def eop_year(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    """`eop simulate-year` in a process of its own, as an operator runs it."""
+    return subprocess.run(
+        [str(REPO / ".venv" / "bin" / "eop"), "simulate-year", "--workdir", str(workdir), *args],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        env={**os.environ, "COLUMNS": "160"},
     )
 
 

@@ -8,12 +8,10 @@ variants are long (`make test-slow`)."""
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import at
+from conftest import at, eop_year
 from openpyxl import load_workbook
 from rich.console import Console
 
@@ -28,18 +26,7 @@ from simulation.year import check, run_year
 from simulation.year_check import accepted_workbooks, check_year
 
 pytestmark = pytest.mark.ledgers  # on SQLite; on PostgreSQL as a long variant
-EOP = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "eop"
 OCTOBER = Period(2557, 10)
-
-
-def _eop_year(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(EOP), "simulate-year", "--workdir", str(workdir), *args],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        env={**os.environ, "COLUMNS": "160"},
-    )
 
 
 def _reopen(workdir: Path) -> Deployment:
@@ -49,7 +36,7 @@ def _reopen(workdir: Path) -> Deployment:
 def test_a_month_of_the_year_played_and_checked(tmp_path: Path, ledger_url: str | None) -> None:
     """October: every check holds, as printed; what the ledger shows afterwards; and the
     check can fail: a figure changed in an archived workbook breaks the totals."""
-    done = _eop_year(tmp_path / "year", "--months", "1")
+    done = eop_year(tmp_path / "year", "--months", "1")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     for line in CHECKS:
         assert f"✓ {line}" in done.stdout, done.stdout[-3000:]
@@ -69,7 +56,7 @@ def test_a_month_of_the_year_played_and_checked(tmp_path: Path, ledger_url: str 
     assert all(row["confirmed_at"] for row in rows)
     assert len([row for row in rows if row["late"]]) == 1
     assert [(c["period"], c["memo_number"]) for c in corrections] == [("2557-10", "กจ 0008/0001")]
-    _tamper(accepted_workbooks(deployment, OCTOBER)[0])
+    _tamper(next(iter(accepted_workbooks(deployment, OCTOBER).values())))
     checks = {c.name.split(" / ")[0]: c for c in check_year(deployment, [OCTOBER])}
     assert not checks[TOTALS].ok and "2557-10" in checks[TOTALS].detail
     assert checks["no mail twice"].ok

@@ -4,7 +4,6 @@ centre once the province confirms (or a correction sent to the centre is taken).
 
 from __future__ import annotations
 
-import logging
 import shutil
 from datetime import date
 from pathlib import Path
@@ -26,24 +25,18 @@ from jobs.notices import (
     send_once,
     state_row,
 )
+from jobs.packages import draw_packages
 from jobs.people import centre_people, coordinators
-from jobs.reports import render_package
 from jobs.workflow_books import is_ready, reporting_offices
 from ledger import workflow
 from ledger.records import file_row, in_state, latest_submission, submission_version
 from outbox.compose import make_message
 
-log = logging.getLogger(__name__)
-
 
 def render_reports(deployment: Deployment, period: str, province: str) -> list[Path]:
-    """RPT111, 112, 113, 211, 212 for the province (jobs.reports), outside any transaction."""
-    try:
-        return list(render_package(deployment, period, province))
-    except Exception as error:
-        log.exception("rendering the package of %s %s failed", province, period)
-        deployment.failures.append(f"package-reports {province} {period}: {error}")
-        return []
+    """RPT111, 112, 113, 211, 212 for the province (jobs.reports), outside any transaction;
+    none when they cannot be drawn (said in deployment.failures)."""
+    return draw_packages(deployment, period, [province]).get(province, [])
 
 
 def _offices(conn: Connection, deployment: Deployment, built) -> tuple[list[dict], list[dict]]:
@@ -60,14 +53,12 @@ def _offices(conn: Connection, deployment: Deployment, built) -> tuple[list[dict
 
 def send_package(deployment: Deployment, period: str) -> int:
     """The strategy window opens: each province's package and confirm workbook to its coordinators."""
-    return sum(
-        _send_package(deployment, province.code, period)
-        for province in deployment.config.provinces()
-    )
+    provinces = [province.code for province in deployment.config.provinces()]
+    drawn = draw_packages(deployment, period, provinces)  # outside any transaction
+    return sum(_send_package(deployment, p, period, drawn.get(p, [])) for p in provinces)
 
 
-def _send_package(deployment: Deployment, province: str, period: str) -> bool:
-    reports = render_reports(deployment, period, province)  # outside the transaction
+def _send_package(deployment: Deployment, province: str, period: str, reports: list[Path]) -> bool:
     now, month = deployment.now(), calendar(deployment, period)
     due_th, due_en = day_names(month.strategy.last)
     with deployment.ledger.atomic() as conn:

@@ -195,12 +195,14 @@ def render_reports(
     out_dir: Path | None = None,
     *,
     keep_unchanged: bool = False,
+    source: Source | None = None,
 ) -> list[Path]:
     """Reports of one period for several offices (every province, for the centre): the ledger
-    read once, each report built once and written in each format. Into `out_dir` when given
-    (a folder per office there when there are several); keep_unchanged: see write."""
+    read once (or `source`, read already), each report built once and written in each format.
+    Into `out_dir` when given (a folder per office there when there are several);
+    keep_unchanged: see write."""
     source, specs, formats, offices = (
-        read_source(deployment, period),
+        source if source is not None else read_source(deployment, period),
         [spec_of(r) for r in reports],
         tuple(formats),
         list(offices),
@@ -228,9 +230,10 @@ def render_package(
     office: str,
     reports: Iterable[Report] = PACKAGE,
     formats: Iterable[str] = ("xlsx", "pdf"),
+    source: Source | None = None,
 ) -> list[Path]:
     """The strategy group's package on the 1st, and the same reports to the centre once the
     planner confirms (left as they are if their figures have not changed since)."""
     return render_reports(
-        deployment, reports, period, [office], tuple(formats), keep_unchanged=True
+        deployment, reports, period, [office], tuple(formats), keep_unchanged=True, source=source
     )

@@ -25,6 +25,7 @@ from eop.config import ConfigError, load_config
 from eop.layout import REVIEW_DECISIONS
 from eop.periods import Period
 from intake.folders import returned_dir
+from jobs.confirm import send_package
 from jobs.deployment import Deployment, open_deployment
 from jobs.issue import workbook_name
 from ledger.schema import events
@@ -119,6 +120,33 @@ def _reviewed_in(deployment: Deployment, section: str) -> set[str]:
     }
     book.close()
     return {code for code in codes if code.isdigit()}
+
+
+def test_the_packages_drawn_side_by_side_and_one_failing_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 1st of November: both provinces' packages drawn in two worker processes. Buri
+    Ram's report folder cannot be made (a file stands there): that is said, naming it, and its
+    mail goes without reports; Kanchanaburi's goes with its five reports in both formats."""
+    monkeypatch.setenv("EOP_WORKERS", "2")
+    config = load_config(write_country_config(tmp_path, 2))
+    deployment = open_deployment(config, Clock(at(2014, 11, 1, 9)))
+    blocked = deployment.root / "reports" / OCTOBER / BURI_RAM
+    blocked.parent.mkdir(parents=True)
+    blocked.write_text("a file where the province's reports go", encoding="utf-8")
+    assert send_package(deployment, OCTOBER) == 2
+    assert [line.split(":")[0] for line in deployment.failures] == [
+        f"package-reports {BURI_RAM} {OCTOBER}"
+    ]
+    with deployment.ledger.reading() as conn:
+        sent = conn.execute(
+            select(events.c.office, events.c.detail).where(events.c.event == "package-sent")
+        ).all()
+    reports = {office: json.loads(detail)["reports"] for office, detail in sent}
+    assert reports[BURI_RAM] == []
+    assert sorted(reports["71"]) == sorted(
+        f"RPT{n}.{fmt}" for n in (111, 112, 113, 211, 212) for fmt in ("xlsx", "pdf")
+    )
 
 
 @pytest.mark.slow

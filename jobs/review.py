@@ -35,17 +35,26 @@ if TYPE_CHECKING:
     from templates.workbooks.monthly import Built
 
 
-def pending(conn: Connection, deployment: Deployment, section: str, period: str) -> list[Row]:
-    """The districts' latest versions still waiting for this section's decision."""
-    waiting = []
-    for office in section_districts(deployment.config, section):
-        latest = latest_submission(conn, office, "monthly", period)
-        if latest is None or latest.state not in REVIEWABLE:
-            continue
-        verdict = workflow.verdicts(conn, latest).get(section)
-        if verdict is not None and verdict.state == workflow.PENDING:
-            waiting.append(latest)
-    return waiting
+def waiting_by_section(
+    conn: Connection, deployment: Deployment, period: str, only: str | None = None
+) -> dict[str, list[Row]]:
+    """section → the latest versions of its districts still waiting for its decision (every
+    section, or `only`). A district's standing is worked out once for all its province's
+    sections: a country has 385 sections over 878 districts."""
+    sections = [s for s in deployment.config.sections if only in (None, s.code)]
+    found: dict[str, list[Row]] = {s.code: [] for s in sections}
+    for office in dict.fromkeys(s.office for s in sections):
+        codes = [s.code for s in sections if s.office == office]
+        for district in section_districts(deployment.config, codes[0]):
+            latest = latest_submission(conn, district, "monthly", period)
+            if latest is None or latest.state not in REVIEWABLE:
+                continue
+            standing = workflow.verdicts(conn, latest)
+            for code in codes:
+                verdict = standing.get(code)
+                if verdict is not None and verdict.state == workflow.PENDING:
+                    found[code].append(latest)
+    return found
 
 
 def offered(conn: Connection, section: str, period: str) -> set[tuple[str, int]]:
@@ -57,14 +66,17 @@ def offered(conn: Connection, section: str, period: str) -> set[tuple[str, int]]
     }
 
 
-def unseen(conn: Connection, deployment: Deployment, period: str) -> list[str]:
-    """Keys `period:section:district:vN` of versions waiting for a section that no workbook offered it."""
+def unseen(
+    conn: Connection, deployment: Deployment, period: str, only: str | None = None
+) -> list[str]:
+    """Keys `period:section:district:vN` of versions waiting for a section that no workbook
+    offered it (every section's, or `only`'s)."""
     keys = []
-    for section in (s.code for s in deployment.config.sections):
-        seen = offered(conn, section, period)
+    for section, rows in waiting_by_section(conn, deployment, period, only).items():
+        seen = offered(conn, section, period) if rows else set()
         keys += [
             f"{period}:{section}:{row.office}:v{row.version}"
-            for row in pending(conn, deployment, section, period)
+            for row in rows
             if (row.office, row.version) not in seen
         ]
     return keys
@@ -134,13 +146,7 @@ def request_again(deployment: Deployment, key: str) -> int:
     """A version a section has not seen (a late district, a resubmission): its workbook again."""
     period, section, _, _ = key.split(":")
     with deployment.ledger.atomic() as conn:
-        new = sorted(
-            {
-                k.split(":")[2]
-                for k in unseen(conn, deployment, period)
-                if k.split(":")[1] == section
-            }
-        )
+        new = sorted({k.split(":")[2] for k in unseen(conn, deployment, period, only=section)})
         return int(bool(new) and _send_request(deployment, conn, section, period, new=new))
 
 
@@ -151,17 +157,23 @@ def remind_sections(deployment: Deployment, period: str) -> int:
     if month.review.first == month.review.last:
         return 0
     with deployment.ledger.atomic() as conn:
+        waiting = waiting_by_section(conn, deployment, period)
         return sum(
-            _remind_section(deployment, conn, section.code, period, now)
-            for section in deployment.config.sections
+            _remind_section(deployment, conn, section, period, now, rows)
+            for section, rows in waiting.items()
         )
 
 
 def _remind_section(
-    deployment: Deployment, conn: Connection, section: str, period: str, now: datetime
+    deployment: Deployment,
+    conn: Connection,
+    section: str,
+    period: str,
+    now: datetime,
+    waiting: list[Row],
 ) -> bool:
     month = calendar(deployment, period)
-    waiting, to = pending(conn, deployment, section, period), reviewers(deployment.config, section)
+    to = reviewers(deployment.config, section)
     if not waiting or not to:
         return False
     built = build_and_record(deployment, conn, "review", section, period, now)

@@ -132,7 +132,7 @@ def sample(n: int) -> list[str]:
 # -- config ---------------------------------------------------------------------------
 def national_config(*, stable_seconds: float = 0.0) -> dict:
     """The deployment as `config.yaml` holds it: the department, 77 provinces, 878 districts,
-    five national sections, people for every office, ~60 activities, file mail."""
+    five sections in every province, people for every office, ~60 activities, file mail."""
     offices = [
         {
             "code": "DLD",
@@ -205,8 +205,9 @@ def national_config(*, stable_seconds: float = 0.0) -> dict:
                     "account": f"U{code}",
                 }
             )
-    sections = [
-        {"code": f"DLD-{key}", "office": "DLD", "name_th": th, "name_en": en}
+    sections = [  # each province's own, of the five kinds the catalogue names
+        {"code": f"{p.code}-{key}", "kind": key, "office": p.code, "name_th": th, "name_en": en}
+        for p in provinces()
         for key, (th, en) in SECTIONS.items()
     ]
     plans = []
@@ -228,7 +229,7 @@ def national_config(*, stable_seconds: float = 0.0) -> dict:
                                 "unit": a.unit,
                                 "unit_en": a.unit_en,
                                 "whole": a.whole,
-                                "section": f"DLD-{a.section}",
+                                "section": a.section,
                             }
                             for a in rows
                         ],

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench.national import _checkpoint, _month, activities, provinces, sample
 
-SECTIONS = ("DLD-S1", "DLD-S2", "DLD-S3", "DLD-S4", "DLD-S5")
+KINDS = ("S1", "S2", "S3", "S4", "S5")  # each province has its five sections: 71-S1 …
 JOB_NAMES = (
     "issue-monthly",
     "remind-missing",
@@ -168,8 +168,8 @@ def _office_month(conn, office: str, period: str, at: datetime, figures: dict, r
         _file(conn, office, period, at, "rejected", figures, tag="rejected")
         at += timedelta(days=1)
     submission = _file(conn, office, period, at, "accepted", figures)
-    if len(office) > 2:  # a district: every section approves it
-        for section in SECTIONS:
+    if len(office) > 2:  # a district: every section of its province approves it
+        for section in (f"{office[:2]}-{kind}" for kind in KINDS):
             workflow.add_review(
                 conn,
                 section=section,

@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from eop.calendar import CalendarRules
 from eop.errors import ConfigError as ConfigError  # raised here, named there for the CLI
-from eop.limits import Limits as Limits  # config.yaml `limits:`
 from eop.rounds import KpiRule, Round
+from eop.settings import Limits, MailConfig, WatchConfig  # the service's own
 
 OFFICE_CODE = r"^[0-9A-Za-z]+(-[0-9A-Za-z]+)?$"
 LEDGER_URL_ENV = "EOP_LEDGER_URL"  # overrides config's ledger_url (one line moves a deployment)
@@ -124,30 +124,6 @@ class CalendarConfig(Strict):
         return CalendarRules(self.cutoff_day, self.entry, self.review, self.strategy)
 
 
-class SmtpConfig(Strict):
-    host: str = "localhost"
-    port: int = Field(25, ge=1, le=65535)
-    tls: Literal["none", "starttls", "ssl"] = "none"
-    user: str | None = None
-    password_env: str | None = None
-    timeout_seconds: float = Field(10, gt=0)
-
-
-class MailConfig(Strict):
-    transport: Literal["file", "smtp"] = "file"
-    sender: str = Field("e-operation@example.go.th", pattern=r"^[^@\s]+@[^@\s]+$")
-    sender_name: str = "e-Operation Sheets"
-    smtp: SmtpConfig = SmtpConfig()
-    max_attempts: int = Field(8, ge=1)
-    backoff_seconds: list[float] = [30, 120, 600, 1800, 3600]
-
-
-class WatchConfig(Strict):
-    mode: Literal["inotify", "polling"] = "inotify"
-    poll_seconds: float = Field(2.0, gt=0)
-    stable_seconds: float = Field(1.0, ge=0)
-
-
 class Config(Strict):
     deployment_th: str = "สำนักงานปศุสัตว์จังหวัด"
     deployment_en: str = "Provincial Livestock Office"
@@ -212,15 +188,32 @@ class Config(Strict):
             if a.section not in sections | kinds
         ]
         problems += [f"sections: kind {k!r} is also a section's code" for k in kinds & sections]
-        used = sorted(kinds & {a.section for a in self.activities()})
-        for province in {o.parent for o in self.offices if o.level == "district" and o.parent}:
-            for kind in used:
+        named = {a.section for a in self.activities()}
+        provinces = sorted({o.parent for o in self.offices if o.level == "district" and o.parent})
+        for province in provinces:
+            for kind in sorted(kinds & named):
                 count = sum(s.office == province and s.kind == kind for s in self.sections)
                 if count != 1:
                     problems.append(
                         f"sections: office {province!r} has {count} sections of kind {kind!r}"
                         " (its districts' activities of that kind need exactly one reviewer section)"
                     )
+        return problems + self._unreviewed(sorted(named & sections), provinces)
+
+    def _unreviewed(self, named: list[str], provinces: list[str]) -> list[str]:
+        """A section reviews its own office's districts alone: the catalogue may name it only
+        when no other office has districts (else it names a kind)."""
+        office = {s.code: s.office for s in self.sections}
+        problems = []
+        for code in named:
+            others = [p for p in provinces if p != office[code]]
+            if others:
+                shown = ", ".join(map(repr, others[:3])) + (" …" if len(others) > 3 else "")
+                problems.append(
+                    f"sections.{code}: reviews the districts of {office[code]!r} alone; those of"
+                    f" {shown} would have no section to approve its activities (give each"
+                    " province's sections a kind, and let the activities name the kind)"
+                )
         return problems
 
     def _kpi_problems(self, offices: set[str], sections: set[str]) -> list[str]:

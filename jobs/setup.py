@@ -19,15 +19,9 @@ import yaml
 from pydantic import ValidationError
 
 from eop.clock import Clock
-from eop.config import (
-    CalendarConfig,
-    Config,
-    MailConfig,
-    WatchConfig,
-    describe_errors,
-    load_config,
-)
+from eop.config import CalendarConfig, Config, describe_errors, load_config
 from eop.findings import Finding
+from eop.settings import MailConfig, WatchConfig
 from eop.thai import datetime_th
 from intake.setup_book import SetupBook, read_setup
 from jobs.deployment import open_deployment

@@ -14,7 +14,8 @@ from typing import Protocol
 
 import yagmail
 
-from eop.config import Config, SmtpConfig
+from eop.config import Config
+from eop.settings import SmtpConfig
 from outbox.spool import SENT_DIR, safe_name, sync_folder, write_durably
 
 

@@ -67,6 +67,14 @@ def test_a_province_without_a_section_of_a_kind_is_named(tmp_path: Path) -> None
     raw["plans"][0]["outputs"][0]["activities"][0]["section"] = "S9"
     with pytest.raises(ConfigError, match="'S9' is not a section or a section's kind"):
         load_config(_write(tmp_path / "unknown", raw))
+    raw = country_config(2)  # the demo's catalogue, naming Kanchanaburi's animal health group
+    raw["plans"][0]["outputs"][0]["activities"][0]["section"] = "71-S3"
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path / "one-province", raw))
+    assert (
+        f"sections.71-S3: reviews the districts of '71' alone; those of '{BURI_RAM}' would have"
+        " no section to approve its activities"
+    ) in str(caught.value)
 
 
 def test_october_of_two_provinces_each_reviewed_by_its_own_sections(

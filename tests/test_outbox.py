@@ -17,7 +17,8 @@ from smtp_server import free_port, smtp_server
 from sqlalchemy import select
 
 from eop.clock import BANGKOK
-from eop.config import Config, SmtpConfig, load_config
+from eop.config import Config, load_config
+from eop.settings import SmtpConfig
 from ledger import mail
 from ledger.db import Ledger
 from ledger.schema import events

@@ -1,15 +1,44 @@
-"""config.yaml `limits:`: what a received file may be at most, before any reader opens it
-(intake.sniff for workbooks, intake.pdf_gate for evidence PDFs). Past one, the office is
-told which, in Thai and English."""
+"""config.yaml's settings of the running service: mail (`mail:`), the watcher (`watch:`) and
+what a received file may be at most (`limits:`, before any reader opens it: intake.sniff for
+workbooks, intake.pdf_gate for evidence PDFs; past one, the office is told which, in Thai
+and English)."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Limits(BaseModel):
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+
+class SmtpConfig(_Strict):
+    host: str = "localhost"
+    port: int = Field(25, ge=1, le=65535)
+    tls: Literal["none", "starttls", "ssl"] = "none"
+    user: str | None = None
+    password_env: str | None = None
+    timeout_seconds: float = Field(10, gt=0)
+
+
+class MailConfig(_Strict):
+    transport: Literal["file", "smtp"] = "file"
+    sender: str = Field("e-operation@example.go.th", pattern=r"^[^@\s]+@[^@\s]+$")
+    sender_name: str = "e-Operation Sheets"
+    smtp: SmtpConfig = SmtpConfig()
+    max_attempts: int = Field(8, ge=1)
+    backoff_seconds: list[float] = [30, 120, 600, 1800, 3600]
+
+
+class WatchConfig(_Strict):
+    mode: Literal["inotify", "polling"] = "inotify"
+    poll_seconds: float = Field(2.0, gt=0)
+    stable_seconds: float = Field(1.0, ge=0)
+
+
+class Limits(_Strict):
     max_file_bytes: int = Field(20 * 1024 * 1024, gt=0)
     max_uncompressed_bytes: int = Field(200 * 1024 * 1024, gt=0)
     max_part_ratio: float = Field(100, gt=1)

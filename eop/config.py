@@ -210,7 +210,7 @@ class Config(Strict):
             if others:
                 shown = ", ".join(map(repr, others[:3])) + (" …" if len(others) > 3 else "")
                 problems.append(
-                    f"sections.{code}: reviews the districts of {office[code]!r} alone; those of"
+                    f"sections.{code}: reviews the districts of {office[code]!r} alone: those of"
                     f" {shown} would have no section to approve its activities (give each"
                     " province's sections a kind, and let the activities name the kind)"
                 )

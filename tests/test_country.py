@@ -72,7 +72,7 @@ def test_a_province_without_a_section_of_a_kind_is_named(tmp_path: Path) -> None
     with pytest.raises(ConfigError) as caught:
         load_config(_write(tmp_path / "one-province", raw))
     assert (
-        f"sections.71-S3: reviews the districts of '71' alone; those of '{BURI_RAM}' would have"
+        f"sections.71-S3: reviews the districts of '71' alone: those of '{BURI_RAM}' would have"
         " no section to approve its activities"
     ) in str(caught.value)
 

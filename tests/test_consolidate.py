@@ -287,6 +287,7 @@ def test_a_region_level_between_department_and_province_needs_no_code(tmp_path):
             "rows": [{"activity": "A101", "quantity": 1000, "budget": 5000}],
         }
     )
+    _sections_in_both(raw)
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     deployment = open_deployment(load_config(path), Clock(at(2015, 3, 25)))
@@ -313,3 +314,17 @@ def test_a_region_level_between_department_and_province_needs_no_code(tmp_path):
             "72",
             "7201",
         ]
+
+
+def _sections_in_both(raw: dict) -> None:
+    """Each province its own five sections, of the kinds the catalogue then names (a section
+    reviews its own province's districts alone)."""
+    for section in raw["sections"]:
+        section["kind"] = section["code"].split("-")[1]
+    raw["sections"] += [
+        {**s, "code": s["code"].replace("71-", "72-"), "office": "72"} for s in raw["sections"]
+    ]
+    for plan in raw["plans"]:
+        for output in plan["outputs"]:
+            for activity in output["activities"]:
+                activity["section"] = activity["section"].split("-")[1]

@@ -5,6 +5,7 @@ window's last day to sections still pending, and a returned district's notice.""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +27,6 @@ from jobs.notices import (
     window_names,
 )
 from jobs.people import recipients, reviewers
-from jobs.workflow_books import section_districts
 from ledger import workflow
 from ledger.records import file_row, issued_prefilled, latest_submission, submission
 from outbox.compose import make_message
@@ -43,18 +43,24 @@ def waiting_by_section(
     sections: a country has 385 sections over 878 districts."""
     sections = [s for s in deployment.config.sections if only in (None, s.code)]
     found: dict[str, list[Row]] = {s.code: [] for s in sections}
-    for office in dict.fromkeys(s.office for s in sections):
-        codes = [s.code for s in sections if s.office == office]
-        for district in section_districts(deployment.config, codes[0]):
-            latest = latest_submission(conn, district, "monthly", period)
-            if latest is None or latest.state not in REVIEWABLE:
-                continue
-            standing = workflow.verdicts(conn, latest)
-            for code in codes:
-                verdict = standing.get(code)
-                if verdict is not None and verdict.state == workflow.PENDING:
-                    found[code].append(latest)
+    offices = dict.fromkeys(s.office for s in sections)
+    for latest in _reviewable(conn, deployment, offices, period):
+        for code, verdict in workflow.verdicts(conn, latest).items():
+            if code in found and verdict.state == workflow.PENDING:
+                found[code].append(latest)
     return found
+
+
+def _reviewable(
+    conn: Connection, deployment: Deployment, offices: Iterable[str], period: str
+) -> Iterator[Row]:
+    """The latest version of each district of these offices, where a section may decide on it."""
+    for office in offices:
+        districts = [o.code for o in deployment.config.children(office) if o.level == "district"]
+        for district in districts:
+            latest = latest_submission(conn, district, "monthly", period)
+            if latest is not None and latest.state in REVIEWABLE:
+                yield latest
 
 
 def offered(conn: Connection, section: str, period: str) -> set[tuple[str, int]]:

@@ -21,11 +21,15 @@ from typing import Any
 
 
 @cache
-def font_uris() -> dict[int, str]:
-    """weight → file: URI of Sarabun, shipped by the pip package fontpkg-sarabun."""
+def font_paths() -> dict[int, Path]:
+    """weight → the file of Sarabun, shipped by the pip package fontpkg-sarabun."""
     import fontpkg
 
-    return {weight: Path(fontpkg.path("Sarabun", weight)).as_uri() for weight in (400, 700)}
+    return {weight: Path(fontpkg.path("Sarabun", weight)) for weight in (400, 700)}
+
+
+def font_uris() -> dict[int, str]:
+    return {weight: path.as_uri() for weight, path in font_paths().items()}
 
 
 def font_faces() -> str:

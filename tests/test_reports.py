@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from markupsafe import Markup
 from openpyxl import load_workbook
 from rich.console import Console
 from typer.testing import CliRunner
@@ -142,6 +143,38 @@ def test_each_pdf_embeds_sarabun_and_says_what_it_is(rendered, code):
     assert (
         f"page 1/{count}" in text and f"page {count}/{count}" in text
     )  # the footer, on every page
+
+
+def test_the_pdfs_columns_are_as_wide_as_weasyprints_own_layout_would_make_them(demo):
+    """The PDF gives its table's widths (templates.reports.widths) instead of letting
+    WeasyPrint measure every cell: they must be the widths its automatic layout finds on
+    the same report, so that nothing wraps or spills that would not have."""
+    from weasyprint import HTML
+
+    from templates.pdf import _font_config, _stylesheet
+    from templates.reports.render import HERE, _html, pdf_column_widths
+
+    for code, spec in REPORTS.items():
+        data = build_report(demo, spec, PERIOD, OFFICE)
+        automatic = HTML(string=_html(data, Markup(""), {}, []), base_url=HERE.as_uri() + "/")
+        layout = automatic.render(
+            stylesheets=[_stylesheet(None), _stylesheet(HERE / "report.css")],
+            font_config=_font_config(),
+        )
+        table = next(
+            box
+            for box in layout.pages[0]._page_box.descendants()  # WeasyPrint's laid-out boxes
+            if getattr(box, "column_widths", None)
+        )
+        theirs = [100 * width / sum(table.column_widths) for width in table.column_widths]
+        ours = pdf_column_widths(data)
+        assert len(ours) == len(theirs) and sum(ours) == pytest.approx(100)
+        close = 0.5 if code in PACKAGE else 5  # RPT311's Thai sentences wrap between words
+        assert ours == pytest.approx(theirs, abs=close), code
+
+
+def test_rpt113_of_the_province_fits_one_page(rendered):
+    assert pages(rendered[("RPT113", "pdf")]) == 1  # 14 offices, the totals and the notes
 
 
 @pytest.mark.parametrize("code", list(REPORTS))

@@ -34,7 +34,7 @@ class Column:
     th: str
     en: str
     kind: ColumnKind = "text"
-    width: float = 12  # XLSX column width (characters); the PDF lays out by itself
+    width: float = 12  # XLSX column width (characters); the PDF measures its text (widths.py)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from eop.formats import baht, count, moment_th, number, percent
 from eop.thai import to_thai_digits
 from templates.pdf import font_uris, write_pdf
 from templates.reports.model import Bar, Cell, Chart, ColumnKind, ReportData, Row, Text
+from templates.reports.widths import column_widths
 
 HERE = Path(__file__).resolve().parent
 NUMERIC: tuple[ColumnKind, ...] = ("quantity", "money", "percent", "count")
@@ -95,10 +96,10 @@ def render_html(data: ReportData, *, embed_font: bool = False) -> str:
     """The report as one HTML page, its stylesheet inline. `embed_font` adds the
     @font-face rules of Sarabun; a mail body goes without (it must fetch nothing, and a
     reader's Thai font will do)."""
-    return _html(data, Markup(stylesheet()), font_uris() if embed_font else {})
+    return _html(data, Markup(stylesheet()), font_uris() if embed_font else {}, [])
 
 
-def _html(data: ReportData, css: Markup, fonts: dict[int, str]) -> str:
+def _html(data: ReportData, css: Markup, fonts: dict[int, str], widths: list[float]) -> str:
     return (
         environment()
         .get_template("report.html")
@@ -109,15 +110,26 @@ def _html(data: ReportData, css: Markup, fonts: dict[int, str]) -> str:
             chart_svg=bar_chart_svg(data.chart, data.thai_numerals) if data.chart else "",
             numeric=NUMERIC,
             blocks=blocks(data),
+            widths=widths,
         )
+    )
+
+
+def pdf_column_widths(data: ReportData) -> list[float]:
+    """The table's columns in per cent of the page, as WeasyPrint's own automatic layout
+    would share it out but without its cost (templates.reports.widths)."""
+    rows = [*data.rows, data.totals] if data.totals else data.rows
+    return column_widths(
+        data.columns, rows, lambda value, kind: format_cell(value, kind, data.thai_numerals)
     )
 
 
 def render_pdf(data: ReportData, out: Path) -> Path:
     """A4 landscape PDF with Sarabun embedded and an exact text layer (templates.pdf): the
-    stylesheet and the font are given parsed, the HTML carries neither."""
+    stylesheet and the font are given parsed, the HTML carries neither; the columns'
+    widths are given too (a mail's browser lays its table out by itself)."""
     return write_pdf(
-        _html(data, Markup(""), {}),
+        _html(data, Markup(""), {}, pdf_column_widths(data)),
         out,
         base_url=HERE.as_uri() + "/",
         stylesheets=[HERE / "report.css"],

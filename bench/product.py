@@ -148,6 +148,8 @@ def reports_round(run: Path, *, provinces: int | None, pdf_province: str) -> dic
     """RPT111 and RPT211 as XLSX for every province, and the PDFs of one province."""
     if not available("jobs.reports"):
         return {"available": False}
+    from pypdf import PdfReader
+
     from eop.clock import Clock
     from eop.config import load_config
     from jobs.deployment import open_deployment
@@ -176,6 +178,7 @@ def reports_round(run: Path, *, provinces: int | None, pdf_province: str) -> dic
     # the asked province first (its first report loads WeasyPrint and parses the fonts), then
     # a batch of others, as `eop report … --format pdf --office provinces` writes them
     batch = [pdf_province, *[c for c in codes if c != pdf_province][: PDF_PROVINCES - 1]]
+    batch += [pdf_province] * (PDF_PROVINCES - len(batch))  # one province alone: drawn again
     for province in batch:
         for code in ("RPT111", "RPT211"):
             begun = time.perf_counter()
@@ -186,6 +189,7 @@ def reports_round(run: Path, *, provinces: int | None, pdf_province: str) -> dic
             )
             pdf_times.append(time.perf_counter() - begun)
     pdf_wall = time.perf_counter() - started
+    pages = len(PdfReader(report_path(deployment, "RPT111", PERIOD, pdf_province, "pdf")).pages)
     deployment.ledger.close()
     return {
         "available": True,
@@ -196,7 +200,8 @@ def reports_round(run: Path, *, provinces: int | None, pdf_province: str) -> dic
         "pdf_wall": pdf_wall,
         "pdf_seconds": pdf_times,
         "pdf_province": pdf_province,
-        "pdf_provinces": len(batch),
+        "pdf_provinces": len(set(batch)),
+        "pdf_pages": pages,
     }
 
 

@@ -208,9 +208,10 @@ def bench(args: argparse.Namespace) -> dict:
     summary = summarise(plain, prod, reports, scaling, latency)
     summary["sizes"] = size_rows(args, work, generated, say)
     if args.packet:
-        from bench.sizes import packet
+        from bench.sizes import packet, province_pdfs
 
         summary["packet"] = packet(work, say)
+        summary["province_pdfs"] = province_pdfs(work, generated, say)
     summary["machine"] = machine()
     summary["when"] = datetime.now().strftime("%Y-%m-%d %H:%M")
     summary.update(more_figures)
@@ -303,8 +304,9 @@ def summarise(plain, prod, reports, scaling, latency) -> dict:
         first, warm = r["pdf_seconds"][:1], r["pdf_seconds"][1:]
         rows.append(
             {
-                "approach": f"product: RPT111 PDF of province {r['pdf_province']}, the first in "
-                "the process (WeasyPrint loaded, fonts parsed)",
+                "approach": f"product: RPT111 PDF of province {r['pdf_province']} (the national "
+                f"catalogue, {r.get('pdf_pages', '?')} pages), the first in the process "
+                "(WeasyPrint loaded, fonts parsed)",
                 "items": 1,
                 "unit": "report",
                 "wall": first[0],
@@ -420,9 +422,11 @@ def render(s: dict) -> str:
 
         lines += render_sizes(s["sizes"])
     if s.get("packet"):
-        from bench.sizes import render_packet
+        from bench.sizes import render_packet, render_province_pdfs
 
         lines += render_packet(s["packet"])
+    if s.get("province_pdfs"):
+        lines += render_province_pdfs(s["province_pdfs"])
     if s["latency"]:
         lat = s["latency"]
         lines += [

@@ -169,6 +169,32 @@ def packet(work: Path, say: Callable[[str], None]) -> dict:
     return {**timed, "out": [], "pages": json.loads(timed["out"])["pages"]}
 
 
+def province_pdfs(work: Path, generated: Path, say: Callable[[str], None]) -> dict:
+    """A province's own RPT111 and RPT211 as PDFs, in the demo's catalogue (Kanchanaburi),
+    five times each in one process (the bench's `reports` step), on a copy of the demo."""
+    from bench.measure import run_step
+
+    province(work, say)  # the demo deployment, built once
+    say("bench: a province's PDFs (the demo's catalogue) …")
+    run = work / "province-pdfs"
+    copy(work / "demo", run)
+    args = ["--generated", str(generated), "--run", str(run), "--provinces", "1"]
+    return run_step("reports", args, cwd=work, out=work / "out" / "province-pdfs.json").result
+
+
+def render_province_pdfs(r: dict) -> list[str]:
+    warm = sorted(r["pdf_seconds"][1:])
+    return [
+        "",
+        "## A province's reports as PDFs",
+        "",
+        f"RPT111 + RPT211 of Kanchanaburi in the demo's own catalogue (RPT111: {r['pdf_pages']} "
+        f"pages), drawn {len(r['pdf_seconds'])} times in one process: the first "
+        f"{r['pdf_seconds'][0]:.2f} s (WeasyPrint loaded, fonts parsed), then "
+        f"{warm[len(warm) // 2]:.2f} s median warm ({warm[0]:.2f}–{warm[-1]:.2f} s).",
+    ]
+
+
 def render_packet(built: dict) -> list[str]:
     return [
         "",

@@ -72,6 +72,12 @@ class _Hint(FileSystemEventHandler):
             folders, self.folders = self.folders, set()
         return folders
 
+    def add(self, folder: Path) -> None:
+        """As if an event came from `folder`: the next pass looks in it."""
+        with self.lock:
+            self.folders.add(folder)
+        self.changed.set()
+
 
 class DropWatcher:
     """Watches `dirs` (not recursively); `wait()` says whether anything changed since the last call."""
@@ -106,9 +112,11 @@ class DropWatcher:
 
     def watch(self, dirs: list[Path]) -> None:
         """Watch these folders too, while running (an office a setup workbook added). One
-        that cannot be watched is said and left to the tick's look at every folder."""
+        that cannot be watched is said and left to the tick's look at every folder. A new
+        folder is looked in at once: a file may have come between its making and its watch."""
         known = set(self.dirs)
         for folder in (d for d in dirs if d not in known):
+            self._hint.add(folder)
             try:
                 if self._observer is not None:
                     self._observer.schedule(

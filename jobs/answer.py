@@ -20,12 +20,12 @@ from eop.thai import datetime_th
 from eop.workers import can_fork, run_forked, shares_by_province, worker_count
 from intake.folders import returned_dir
 from jobs.corrections import send_opened_by_file
-from jobs.deployment import Deployment
+from jobs.deployment import Deployment, worker_deployment
 from jobs.issue import build_and_record
 from jobs.people import recipients
 from jobs.workflow_answers import WORKFLOW_RECEIPTS, notify_returns
 from ledger import records
-from ledger.db import Ledger, LedgerUnavailable
+from ledger.db import LedgerUnavailable
 from ledger.events import record_event
 from ledger.reference import activity_rows
 from outbox.compose import make_message
@@ -64,11 +64,8 @@ def answer_pending(deployment: Deployment) -> int:
 
 def _answer_share(task: tuple) -> int:
     config, url, clock, file_ids = task
-    deployment = Deployment(config, Ledger(url, migrations=False), clock)
-    try:
+    with worker_deployment(config, url, clock) as deployment:
         answer_each(deployment, file_ids)
-    finally:
-        deployment.ledger.close()
     return len(file_ids)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +49,17 @@ def submitting_offices(config: Config) -> list[str]:
     return [o.code for o in config.offices if o.level in ("province", "district")] + [
         s.code for s in config.sections
     ]
+
+
+@contextmanager
+def worker_deployment(config: Config, ledger_url: str, clock: Clock) -> Iterator[Deployment]:
+    """A forked worker's deployment: the same config and clock, its own ledger connection (no
+    open connection may cross a fork), closed when its share is done."""
+    deployment = Deployment(config, Ledger(ledger_url, migrations=False), clock)
+    try:
+        yield deployment
+    finally:
+        deployment.ledger.close()
 
 
 def open_deployment(config: Config, clock: Clock | None = None) -> Deployment:

@@ -10,9 +10,8 @@ from pathlib import Path
 
 from eop.periods import Period
 from eop.workers import can_fork, run_forked, worker_count
-from jobs.deployment import Deployment
+from jobs.deployment import Deployment, worker_deployment
 from jobs.reports import read_source, render_package
-from ledger.db import Ledger
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +42,8 @@ def draw_packages(
 
 def _draw_share(task: tuple) -> Drawn:
     config, url, clock, period, provinces = task
-    deployment = Deployment(config, Ledger(url, migrations=False), clock)
-    try:
+    with worker_deployment(config, url, clock) as deployment:
         return draw_share(deployment, period, provinces)
-    finally:
-        deployment.ledger.close()
 
 
 def draw_share(deployment: Deployment, period: str, provinces: list[str]) -> Drawn:

@@ -27,9 +27,10 @@ from datetime import datetime, time
 from eop.calendar import MonthCalendar, Window
 from eop.clock import BANGKOK
 from eop.periods import Period
+from eop.workers import can_fork, run_forked, worker_count
 from jobs import setup_folder
 from jobs.confirm import centre_keys, send_package, send_to_centre
-from jobs.deployment import Deployment
+from jobs.deployment import Deployment, worker_deployment
 from jobs.issue import issue, monthly_offices
 from jobs.notices import remind_missing
 from jobs.review import remind_sections, request_again, request_reviews, unseen
@@ -49,6 +50,9 @@ class Job:
     # Its keys may change with the files judged (not only with the time or a folder of its
     # own): looked at again after a pass's files, so that they are acted on in that pass.
     after_files: bool = True
+    # Its keys are each a province's own and minutes of work (a country's evidence packets):
+    # several due at once are shared out to worker processes.
+    in_workers: bool = False
 
 
 def _month(deployment: Deployment, period: Period) -> MonthCalendar:
@@ -253,15 +257,45 @@ def run_due(deployment: Deployment, *, after_files: bool = False) -> list[tuple[
             continue
         with deployment.ledger.atomic() as conn:  # one look for the job's keys, not one each
             done = records.job_keys_done(conn, job.name, keys)
-        for key in keys:
-            if key in done:
-                continue
-            # Several hosts on one ledger: one runs it, the others pass it by; done is asked
-            # again once held, as another host may have finished it in between.
-            with deployment.ledger.exclusive(f"job {job.name} {key}") as mine:
-                if mine and not _done(deployment, job, key):
-                    ran.append((job.name, key, run_job(deployment, job, key)))
+        todo = [key for key in keys if key not in done]
+        workers = min(worker_count(), len(todo))
+        if job.in_workers and workers > 1 and can_fork():
+            ran += _run_in_workers(deployment, job, todo, workers)
+        else:
+            ran += [each for key in todo if (each := _run_key(deployment, job, key))]
     return ran
+
+
+def _run_key(deployment: Deployment, job: Job, key: str) -> tuple[str, str, int] | None:
+    # Several hosts on one ledger: one runs it, the others pass it by; done is asked again
+    # once held, as another host may have finished it in between.
+    with deployment.ledger.exclusive(f"job {job.name} {key}") as mine:
+        if mine and not _done(deployment, job, key):
+            return job.name, key, run_job(deployment, job, key)
+    return None
+
+
+def _run_in_workers(
+    deployment: Deployment, job: Job, keys: list[str], workers: int
+) -> list[tuple[str, str, int]]:
+    """The keys shared out to forked workers; what failed in them is this pass's to say."""
+    deployment.ledger.engine.dispose()  # no open SQLite connection may cross a fork
+    task = (deployment.config, deployment.ledger.url, deployment.clock, job.name)
+    ran: list[tuple[str, str, int]] = []
+    for share_ran, failures in run_forked(
+        _run_share, [(*task, keys[i::workers]) for i in range(workers)]
+    ):
+        ran += share_ran
+        deployment.failures.extend(failures)
+    return ran
+
+
+def _run_share(task: tuple) -> tuple[list[tuple[str, str, int]], list[str]]:
+    config, url, clock, name, keys = task
+    job = next(job for job in JOBS if job.name == name)
+    with worker_deployment(config, url, clock) as deployment:
+        ran = [each for key in keys if (each := _run_key(deployment, job, key))]
+        return ran, deployment.failures
 
 
 def _done(deployment: Deployment, job: Job, key: str) -> bool:
@@ -303,6 +337,7 @@ JOBS += [
         "ส่งแฟ้มหลักฐานตัวชี้วัดวันก่อนกำหนด เมื่อยืนยันเดือนสุดท้ายของรอบแล้ว — the evidence packet the day before the deadline, once the round's last month is confirmed",
         kpi_evidence.packet_due,
         kpi_evidence.send_packet,
+        in_workers=True,
     ),
 ]
 

@@ -7,6 +7,7 @@ anything twice, and a file dropped after the lock."""
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -408,3 +409,39 @@ def test_days_without_a_pass_are_caught_up_in_order(allocated):
     assert sorted(recorded) == sorted(order)
     for moment in (at(2015, 3, 29, 9) + timedelta(hours=h) for h in range(1, 4)):
         assert process(allocated, moment).jobs == []
+
+
+@pytest.mark.postgresql_default
+def test_a_jobs_keys_worth_minutes_each_are_run_by_workers_once_each(
+    deployment, tmp_path, monkeypatch
+):
+    """A job whose keys are each a province's minutes of work (the country's evidence packets,
+    `in_workers`) shares them out to forked workers: each key runs once, in a worker, and what
+    failed in one is said by the pass, with the command that runs it again."""
+    from service import calendar
+
+    ran_in = tmp_path / "ran"
+    ran_in.mkdir()
+    keys = ["1/2558|31", "1/2558|71", "1/2558|72", "1/2558|73"]
+
+    def build(deployment: Deployment, key: str) -> int:
+        (ran_in / key.replace("/", "-")).write_text(str(os.getpid()))
+        if key.endswith("73"):
+            deployment.failures.append("its report folder is not writable")
+        return 1
+
+    job = calendar.Job("packets", "the packets", lambda _: keys, build, in_workers=True)
+    monkeypatch.setattr(calendar, "JOBS", [job])
+    monkeypatch.setenv("EOP_WORKERS", "2")
+    ran = calendar.run_due(deployment)
+    assert sorted(key for _, key, _ in ran) == keys
+    workers = {path.read_text() for path in ran_in.iterdir()}
+    assert len(list(ran_in.iterdir())) == 4 and len(workers) == 2
+    assert str(os.getpid()) not in workers
+    assert deployment.failures == [
+        calendar.failure_line("packets", "1/2558|73", "its report folder is not writable")
+    ]
+    with deployment.ledger.atomic() as conn:
+        recorded = conn.scalars(select(job_runs.c.key).where(job_runs.c.job == "packets"))
+        assert sorted(recorded) == keys
+    assert calendar.run_due(deployment) == []  # once per key, whichever process ran it

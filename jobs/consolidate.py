@@ -13,7 +13,7 @@ other level sums its children's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 
@@ -96,11 +96,13 @@ def year_to_date(period: Period) -> list[Period]:
     return months_between(Period(period.fiscal_year - 1, 10), period)
 
 
-def read_inputs(conn: Connection, period: Period) -> Inputs:
+def read_inputs(conn: Connection, period: Period, among: Collection[str] | None = None) -> Inputs:
+    """The fiscal year's results to `period` and the targets, of every office or of those
+    `among` (a province's: what one province's workbook or KPI needs, not the country's)."""
     cumulative: OfficeResults = {}
     month: OfficeResults = {}
     for each in year_to_date(period):  # month by month, so that sums add in the same order
-        offices, rows = latest_result_rows(conn, "monthly", str(each))
+        offices, rows = latest_result_rows(conn, "monthly", str(each), among)
         found: OfficeResults | None = {office: {} for office in offices} if each == period else None
         for office in offices:
             cumulative.setdefault(office, {})
@@ -128,8 +130,8 @@ def read_inputs(conn: Connection, period: Period) -> Inputs:
         catalogue + extra,
         month,
         cumulative,
-        targets_of(conn, period.fiscal_year, "allocated"),
-        targets_of(conn, period.fiscal_year, "province"),
+        targets_of(conn, period.fiscal_year, "allocated", offices=among),
+        targets_of(conn, period.fiscal_year, "province", offices=among),
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from eop.periods import Period
 from eop.workers import can_fork, run_forked, worker_count
+from jobs.consolidate import reporting_offices
 from jobs.deployment import Deployment, worker_deployment
 from jobs.reports import read_source, render_package
 
@@ -49,7 +50,9 @@ def _draw_share(task: tuple) -> Drawn:
 def draw_share(deployment: Deployment, period: str, provinces: list[str]) -> Drawn:
     """Each province's package from one reading of the period; one that fails is logged and
     named, and the others are drawn all the same."""
-    source = read_source(deployment, Period.parse(period))
+    config = deployment.config
+    among = {o.code for province in provinces for o in reporting_offices(config, province)}
+    source = read_source(deployment, Period.parse(period), among)
     drawn, failures = {}, []
     for province in provinces:
         try:

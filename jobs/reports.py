@@ -8,7 +8,7 @@ the command line passes the whole catalogue it knows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,12 +82,16 @@ class Source:
     facts: dict[str, SubmissionFacts]
 
 
-def read_source(deployment: Deployment, period: Period | str) -> Source:
+def read_source(
+    deployment: Deployment, period: Period | str, among: Collection[str] | None = None
+) -> Source:
+    """The period's figures for the reports: every office's, or those `among` (the offices of
+    the provinces whose reports are drawn)."""
     month = Period.parse(period)
     with deployment.ledger.reading() as conn:  # one snapshot, and no lock held
         return Source(
             month,
-            read_inputs(conn, month),
+            read_inputs(conn, month, among),
             {a.code: a for a in activity_rows(conn, month.fiscal_year)},
             submission_facts(conn, "monthly", str(month)),
         )

@@ -181,7 +181,8 @@ def build_confirm_book(
     from templates.workbooks.monthly import OfficeLabel
 
     config, month = deployment.config, Period.parse(period)
-    figures = rollup(read_inputs(conn, month), config, province)
+    among = reporting_offices(config, province)
+    figures = rollup(read_inputs(conn, month, among), config, province)
     catalogue = {a.code: a for a in activity_rows(conn, month.fiscal_year)}
     lines = [
         ConfirmLine(

@@ -43,7 +43,8 @@ class RoundFacts:
 
     def monthly(self, month: Period) -> dict[str, ledger_evidence.SubmissionFact]:
         if month not in self._monthly:
-            self._monthly[month] = ledger_evidence.monthly_facts(self.conn, str(month))
+            offices = [o.code for o in self.reporting]
+            self._monthly[month] = ledger_evidence.monthly_facts(self.conn, str(month), offices)
         return self._monthly[month]
 
     def calendar(self, month: Period) -> MonthCalendar:
@@ -54,7 +55,8 @@ class RoundFacts:
 
     def activities(self) -> list[ActivityAchievement]:
         """KPI 1: each activity's cumulative quantity to `as_of` against the province target."""
-        figures = rollup(read_inputs(self.conn, self.as_of), self.config, self.office)
+        offices = [o.code for o in self.reporting]
+        figures = rollup(read_inputs(self.conn, self.as_of, offices), self.config, self.office)
         names = {a.code: a.name_th for a in self.config.activities()}
         return [
             ActivityAchievement(code, names.get(code, code), f.cum_qty, f.target_qty, f.budget)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -211,10 +212,17 @@ def in_state(conn: Connection, kind: str, state: str) -> list[Row]:
     return list(conn.execute(query.order_by(submissions.c.id)))
 
 
-def latest_by_office(conn: Connection, kind: str, period: str) -> dict[str, Row]:
+def latest_by_office(
+    conn: Connection, kind: str, period: str, offices: Collection[str] | None = None
+) -> dict[str, Row]:
+    """office → its newest version of `kind` for `period`; `offices`: those alone (a province's,
+    not the whole country's)."""
+    chosen = (submissions.c.kind == kind) & (submissions.c.period == period)
+    if offices is not None:
+        chosen &= submissions.c.office.in_(sorted(offices))
     newest = (
         select(submissions.c.office, func.max(submissions.c.version).label("version"))
-        .where((submissions.c.kind == kind) & (submissions.c.period == period))
+        .where(chosen)
         .group_by(submissions.c.office)
         .subquery()
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 
@@ -137,12 +137,21 @@ TARGETS = select(targets.c.office, targets.c.activity, targets.c.quantity, targe
 OFFICE_TARGETS = TARGETS.where(
     targets.c.office == bindparam("office")
 )  # built once: asked for every file judged
+OFFICES_TARGETS = TARGETS.where(targets.c.office.in_(bindparam("offices", expanding=True)))
 
 
 def targets_of(
-    conn: Connection, fiscal_year: int, scope: str, office: str | None = None
+    conn: Connection,
+    fiscal_year: int,
+    scope: str,
+    office: str | None = None,
+    offices: Collection[str] | None = None,
 ) -> dict[tuple[str, str], tuple[float, float]]:
-    query, values = (TARGETS, {}) if office is None else (OFFICE_TARGETS, {"office": office})
+    """(office, activity) → (quantity, budget): every office's, `office`'s or `offices`'."""
+    values: dict[str, object] = {} if office is None else {"office": office}
+    query = TARGETS if office is None else OFFICE_TARGETS
+    if offices is not None:
+        query, values = OFFICES_TARGETS, {"offices": sorted(offices)}
     rows = conn.execute(query, {"fiscal_year": fiscal_year, "scope": scope, **values}).all()
     return {(office, activity): (quantity, budget) for office, activity, quantity, budget in rows}
 

@@ -6,7 +6,7 @@ versions are kept for the record but never summed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,19 +38,26 @@ def latest_results(conn: Connection, kind: str, period: str) -> OfficeResults:
 
 
 def latest_result_rows(
-    conn: Connection, kind: str, period: str
+    conn: Connection, kind: str, period: str, among: Collection[str] | None = None
 ) -> tuple[list[str], Iterator[tuple[str, str, float, float]]]:
     """The same as latest_results, flat: (the offices with a latest version, their result
-    rows as (office, activity, quantity, spending)) — for reading a whole country at once."""
-    offices = list(latest_by_office(conn, kind, period))
+    rows as (office, activity, quantity, spending)) — for reading a whole country at once,
+    or the offices `among` (a province's)."""
+    offices = list(latest_by_office(conn, kind, period, among))
     if not offices:
         return offices, iter(())
-    return offices, iter(conn.execute(_LATEST_RESULT_ROWS, {"kind": kind, "period": period}))
+    values = {"kind": kind, "period": period}
+    if among is None:
+        return offices, iter(conn.execute(_LATEST_RESULT_ROWS, values))
+    return offices, iter(conn.execute(_AMONG_RESULT_ROWS, {**values, "among": sorted(among)}))
 
 
-_LATEST_RESULT_ROWS = latest_results_query(
-    (submissions.c.kind == bindparam("kind")) & (submissions.c.period == bindparam("period")),
-    "office",
+_THIS_KIND = (submissions.c.kind == bindparam("kind")) & (
+    submissions.c.period == bindparam("period")
+)
+_LATEST_RESULT_ROWS = latest_results_query(_THIS_KIND, "office")
+_AMONG_RESULT_ROWS = latest_results_query(
+    _THIS_KIND & submissions.c.office.in_(bindparam("among", expanding=True)), "office"
 )
 
 

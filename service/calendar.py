@@ -50,8 +50,9 @@ class Job:
     # Its keys may change with the files judged (not only with the time or a folder of its
     # own): looked at again after a pass's files, so that they are acted on in that pass.
     after_files: bool = True
-    # Its keys are each a province's own and minutes of work (a country's evidence packets):
-    # several due at once are shared out to worker processes.
+    # Its keys are each a province's own and seconds to minutes of PDF work (a country's
+    # reports to the centre, its evidence packets): several due at once are shared out to
+    # worker processes.
     in_workers: bool = False
 
 
@@ -203,6 +204,7 @@ JOBS = [
         "ส่งรายงานที่จังหวัดยืนยันแล้วให้ส่วนกลาง — confirmed reports to the centre",
         _centre_due,
         send_to_centre,
+        in_workers=True,
     ),
     Job(
         "lock",

@@ -56,7 +56,8 @@ def test_benchmark_smoke(tmp_path: Path):
     )
     assert "| 10 | the country, March 2558 |" in table  # the whole process, plain and product
     assert "the first in the process (WeasyPrint loaded, fonts parsed) | 1 report |" in table
-    assert "every report after the first (warm) | 3 reports |" in table  # 2 provinces' two
+    # one province asked for (--provinces 1): its two reports drawn five times, nine of them warm
+    assert "every report after the first (warm) | 9 reports |" in table
     import json
 
     summary = json.loads((tmp_path / "work" / "out" / "summary.json").read_text(encoding="utf-8"))

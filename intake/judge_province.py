@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pandas as pd
-
 from eop.findings import Finding
 from eop.layout import (
     ALLOCATION_HEADER_ROW,
@@ -17,7 +15,7 @@ from eop.layout import (
     allocation_layout,
 )
 from intake.located import located
-from intake.read import RawWorkbook, cell_value, data_columns
+from intake.read import RawWorkbook, cell_value, data_frame
 from intake.verdict import Context, Verdict, prelude
 from ledger import reference
 from ledger.submissions import Allocation, Targets
@@ -44,7 +42,7 @@ def judge_allocation(raw: RawWorkbook, ctx: Context) -> Verdict:
         if sheet not in raw.sheets:
             found.append(finding("sheet-missing", value=sheet))
             continue
-        frames[measure] = frame = pd.DataFrame(data_columns(raw.rows(sheet), layout))
+        frames[measure] = frame = data_frame(raw.rows(sheet), layout)
         found += check_rows(
             frame, layout, _expected(issued, measure), ("code", "name", "unit", "province_target")
         )
@@ -115,7 +113,7 @@ def judge_targets(raw: RawWorkbook, ctx: Context) -> Verdict:
     assert year is not None
     if TARGETS.name not in raw.sheets:
         return verdict.rejected(finding("sheet-missing", value=TARGETS.name))
-    frame = pd.DataFrame(data_columns(raw.rows(TARGETS.name), TARGETS))
+    frame = data_frame(raw.rows(TARGETS.name), TARGETS)
     activities = {TARGETS.name: (TARGETS, raw.rows(TARGETS.name))}
     found = check_rows(
         frame, TARGETS, opened.snapshot["prefilled"]["rows"], ("code", "name", "unit")

@@ -12,14 +12,16 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, TYPE_CHECKING, cast
 from xml.etree.ElementTree import ParseError, iterparse
 
-import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
 
 from eop.layout import META_SHEET, SheetLayout
 from validators.values import read_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class UnreadableWorkbook(Exception):
@@ -315,6 +317,8 @@ def sheet_frame(
     rows: list[list[object]], layout: SheetLayout, count: int | None = None
 ) -> pd.DataFrame:
     """sheet_columns as a pandas frame."""
+    import pandas as pd
+
     return pd.DataFrame(sheet_columns(rows, layout, count))
 
 
@@ -358,6 +362,13 @@ def data_columns(rows: list[list[object]], layout: SheetLayout) -> Columns:
     removed and added again), a deleted one as one removed."""
     coded = codes_below(rows, layout, layout.first_row - 1)
     return sheet_columns(rows, layout, count=coded[-1][0] - layout.first_row + 1 if coded else 0)
+
+
+def data_frame(rows: list[list[object]], layout: SheetLayout) -> pd.DataFrame:
+    """data_columns as a pandas frame."""
+    import pandas as pd
+
+    return pd.DataFrame(data_columns(rows, layout))
 
 
 def cell_value(rows: list[list[object]], address: str) -> object:

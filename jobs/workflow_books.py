@@ -19,6 +19,7 @@ from jobs.deployment import Deployment
 from ledger.records import latest_submission, results_of
 from ledger.reference import ActivityRow, activity_rows
 from ledger.views import PlanLine, office_history, office_month_plan
+from validators.monthly_rules import OVER_TARGET, outlier_threshold
 
 if TYPE_CHECKING:
     from templates.workbooks.confirm import ConfirmOffice
@@ -120,10 +121,6 @@ def _review_lines(
 
 def warnings(line: PlanLine, quantity: float, history: list[float]) -> str:
     """The monthly rules' warnings, as a reviewer reads them next to the figures."""
-    # Imported here: validators.monthly is the pandera side of the rules, loaded with the
-    # review books that need it, not with every job that imports this module.
-    from validators.monthly import OVER_TARGET, outlier_threshold
-
     found = []
     median, above = outlier_threshold(history)
     if above is not None and median is not None and quantity > above:

@@ -120,6 +120,7 @@ def warm_up() -> None:
     that file is answered as fast as the next. In the main thread, between passes: a worker
     forked mid-import would inherit a held lock."""
     import intake.judge  # noqa: F401
+    import validators.monthly_schemas  # noqa: F401  (a clean pass never loads them)
     from templates.mail import compile_answers
     from validators.frames import load_checks
 

@@ -247,3 +247,99 @@ def test_mail_spooled_with_remembered_folding_is_policy_defaults_byte_for_byte(t
                 policy.default, subject, sender, to, attached
             )
             assert not again or len(_FOLDED) == kept  # nothing new to fold the second time
+
+
+# One change to a clean row, at or just past a rule's edge: (sheet, {field: value}).
+EDGES = [
+    ("performance", {"quantity": -1.0}),
+    ("performance", {"quantity": -0.0}),
+    ("performance", {"quantity": 2.5, "whole": True}),
+    ("performance", {"quantity": 2.5, "whole": False}),
+    ("performance", {"quantity": 10.0000001, "whole": True}),
+    ("performance", {"target": 100, "cum_prev": 140.0, "quantity": 10.0, "whole": False}),
+    ("performance", {"target": 100, "cum_prev": 140.0, "quantity": 10.001, "whole": False}),
+    ("performance", {"target": 0.1, "cum_prev": 0.05, "quantity": 0.1, "whole": False}),
+    ("performance", {"target": 0, "quantity": 0.0}),
+    ("performance", {"target": "", "quantity": float("nan")}),
+    ("performance", {"target": None, "quantity": 1.0}),
+    ("performance", {"target": -5.0, "quantity": 0.0}),
+    ("performance", {"outlier_above": 5.5, "median": 1.0, "quantity": 5.5, "whole": False}),
+    ("performance", {"outlier_above": 5.5, "median": 1.0, "quantity": 6.0}),
+    ("budget", {"budget": 1000.0, "spent_prev": 900.0, "spending": 100.005}),
+    ("budget", {"budget": 1000.0, "spent_prev": 900.0, "spending": 100.0049}),
+    ("budget", {"budget": 1000.0, "spent_prev": 900.0, "spending": 100.0051}),
+    ("budget", {"budget": 0.3, "spent_prev": 0.1, "spending": 0.2}),
+    ("budget", {"budget": "", "spent_prev": None, "spending": 0.01}),
+    ("budget", {"spending": -3.0}),
+    ("budget", {"spending": -0.0}),
+]
+ODD = ["12", " 5 ", True, float("nan"), float("inf")]  # pre-filled, but not plainly a number
+
+
+def _rule_columns(rng: random.Random, file: int, change: tuple[str, dict] | None) -> tuple:
+    """One workbook's columns as validators.monthly stacks them, every row within the rules,
+    then `change` made to one row."""
+    rows = list(range(9, 9 + rng.randint(1, 4)))
+
+    def pick(*values: object) -> list:
+        return [rng.choice(values) for _ in rows]
+
+    above = pick(None, 60.0)
+    columns = {
+        "performance": {
+            "file": [file] * len(rows),
+            "row": rows,
+            "code": [f"A{100 + i}" for i in range(len(rows))],
+            "unit": ["ตัว"] * len(rows),
+            "remark": [""] * len(rows),
+            "whole": pick(True, False),
+            "target": pick(100, 4286.0, 100.0),
+            "cum_prev": pick(10.0, 0, ""),
+            "quantity": pick(float("nan"), 0.0, 5.0, 3.0),
+            "median": [None if a is None else 2.0 for a in above],
+            "outlier_above": above,
+        },
+        "budget": {
+            "file": [file] * len(rows),
+            "row": rows,
+            "code": [f"A{100 + i}" for i in range(len(rows))],
+            "budget": pick(1000.0, 5000),
+            "spent_prev": pick(900.0, 0, None),
+            "spending": pick(float("nan"), 50.0, 100.0, 100.004),
+        },
+    }
+    if change is not None:
+        sheet, values = change
+        row = rng.randrange(len(rows))
+        for name, value in values.items():
+            columns[sheet][name][row] = value
+    return columns["performance"], columns["budget"]
+
+
+def test_the_plain_rules_pass_exactly_the_batches_the_schemas_pass() -> None:
+    """validators.monthly_rules spares a clean batch pandas and pandera: on random batches,
+    clean or with one row taken to a rule's edge or just past it, it passes exactly those the
+    pandera schemas find nothing in; a batch holding a pre-filled figure that is not plainly a
+    number goes to the schemas."""
+    from validators.monthly_rules import plainly_within_rules
+    from validators.monthly_schemas import rule_findings
+
+    rng = random.Random(2558)
+    passed, codes = 0, set()
+    for _ in range(600):
+        odd = rng.random() < 0.1
+        change = rng.choice([None, *EDGES])
+        if odd:
+            sheet = rng.choice(["performance", "budget"])
+            name = rng.choice(["target", "cum_prev"] if sheet == "performance" else ["budget"])
+            change = (sheet, {name: rng.choice(ODD)})
+        count = rng.randint(1, 3)
+        books = [_rule_columns(rng, i, change if i == count - 1 else None) for i in range(count)]
+        performance, budget = [b[0] for b in books], [b[1] for b in books]
+        plainly = plainly_within_rules(performance, budget)
+        found = rule_findings(performance, budget)
+        assert plainly == (not found) or odd and not plainly, (change, found)
+        passed += plainly
+        codes |= {f.code for found_in_one in found.values() for f in found_in_one}
+    assert 100 < passed < 500  # both answers were given, often
+    assert codes == {"negative", "not-whole", "over-target", "no-target", "outlier", "over-budget"}

@@ -15,6 +15,8 @@ from pathlib import Path
 from conftest import THA_MAKA, drop, fill_month
 
 from jobs.deployment import Deployment
+from ledger import records
+from ledger.records import received_since
 from service.quiet import note_path
 
 EOP = Path(sys.executable).parent / "eop"
@@ -34,6 +36,11 @@ def run(config: Path, *args: str, now: str) -> str:
 
 def loaded(*args: str) -> set[str]:
     """The top-level packages `eop <args>` imports (python -X importtime, as the script runs)."""
+    return loaded_and_said(*args)[0]
+
+
+def loaded_and_said(*args: str) -> tuple[set[str], str]:
+    """loaded, and what the command printed."""
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "cli.main", *args],
         cwd="/",  # the installed package, not the source tree (-m puts the folder on the path)
@@ -44,7 +51,7 @@ def loaded(*args: str) -> set[str]:
     assert done.returncode == 0, done.stdout + done.stderr
     names = re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)$", done.stderr, re.M)
     assert names, done.stderr[-2000:]
-    return {name.split(".")[0] for name in names}
+    return {name.split(".")[0] for name in names}, done.stdout
 
 
 def settled(deployment: Deployment) -> Path:
@@ -96,3 +103,27 @@ def test_whatever_changes_makes_the_next_pass_whole(march, tmp_path):
     # a new day: the entry window's last day, whose reminder falls due at midnight
     out = run(config, "process", now="2015-03-27T09:00")
     assert "job remind-missing 2558-03" in out, out
+
+
+def test_a_pass_over_clean_workbooks_loads_no_frames_and_a_failed_rule_is_named_as_before(
+    march, tmp_path
+):
+    """A clean monthly workbook's rules are decided in plain Python (validators.monthly_rules):
+    its pass loads neither pandas nor pandera nor openpyxl. A workbook breaking a rule loads
+    pandera, whose schemas name the failure on its cell."""
+    config = settled(march)
+    frames = {"pandas", "pandera", "numpy", "openpyxl"}
+    clean = fill_month(march, THA_MAKA, "2558-03", tmp_path / "clean.xlsx", {"A101": 12})
+    drop(march, THA_MAKA, clean)
+    names, said = loaded_and_said("--config", str(config), "--now", "2015-03-25T10:45", "process")
+    assert re.search(r"^7105 2558-03 monthly accepted in", said, re.M), said
+    assert not names & frames
+    negative = fill_month(march, THA_MAKA, "2558-03", tmp_path / "negative.xlsx", {"A101": -5})
+    drop(march, THA_MAKA, negative)
+    names, said = loaded_and_said("--config", str(config), "--now", "2015-03-25T10:50", "process")
+    assert re.search(r"^7105 2558-03 monthly rejected in", said, re.M), said
+    assert {"pandas", "pandera"} <= names
+    with march.ledger.atomic() as conn:
+        (last,) = received_since(conn, None)[-1:]
+        findings = records.findings_of(conn, last.id)
+    assert [(f["code"], f["cell"]) for f in findings] == [("negative", "G9")], findings

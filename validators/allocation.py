@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from eop.findings import Finding
 from eop.layout import SheetLayout
 from validators.catalogue import at, finding
 from validators.frames import amount, parse_numbers
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TOLERANCE = {"quantity": 1e-6, "budget": 0.005}  # "exactly", up to floating point (and satang)
 
@@ -26,6 +28,8 @@ def check_allocation(
     frames: dict[str, pd.DataFrame], layouts: dict[str, SheetLayout], *, whole: dict[str, bool]
 ) -> AllocationCheck:
     """`frames[measure]`: raw cells by layout field (the office codes for the shares) plus `row`."""
+    import pandas as pd
+
     result = AllocationCheck()
     for measure, frame in frames.items():
         layout = layouts[measure]

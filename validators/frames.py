@@ -1,12 +1,12 @@
-"""Shared steps: typed numbers from raw cells, pandera failures turned into findings."""
+"""Shared steps: typed numbers from raw cells, pandera failures turned into findings.
+pandas and pandera are loaded by the steps that use them: a clean monthly batch needs
+neither (validators.monthly_rules)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-
-import pandas as pd
-import pandera.pandas as pa
+from typing import TYPE_CHECKING
 
 from eop.findings import Finding
 from eop.formats import number
@@ -14,11 +14,17 @@ from eop.layout import SheetLayout
 from validators.catalogue import at, finding
 from validators.values import read_number, shown
 
+if TYPE_CHECKING:
+    import pandas as pd
+    import pandera.pandas as pa
+
 
 def parse_numbers(
     frame: pd.DataFrame, layout: SheetLayout, field: str
 ) -> tuple[pd.Series, list[Finding]]:
     """The field's raw cells as floats (NaN when blank or unreadable), with what was wrong."""
+    import pandas as pd
+
     numbers, found = read_numbers(frame, layout, field)
     return pd.Series(numbers, index=frame.index, dtype="float64"), found
 
@@ -57,6 +63,9 @@ def failures_by_group(
     """Validate a frame holding the rows of many workbooks at once (column `group` names each
     row's workbook): one pandera run for the lot, findings handed back per workbook, each
     workbook's in row order."""
+    import pandas as pd
+    import pandera.pandas as pa
+
     try:
         schema.validate(frame, lazy=True)
         return {}
@@ -81,8 +90,8 @@ def failures_by_group(
 
 
 def amount(value: float) -> str:
-    """1234.5 → "1,234.5"; whole numbers without decimals."""
-    return "" if pd.isna(value) else number(value)
+    """1234.5 → "1,234.5"; whole numbers without decimals; blank (None or NaN) as nothing."""
+    return "" if value is None or value != value else number(value)
 
 
 def load_checks() -> None:

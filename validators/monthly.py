@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, TypeAlias
-
-import pandas as pd
-import pandera.pandas as pa
-from pandera.typing import Series
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 from eop.findings import Finding
 from eop.layout import (
@@ -21,80 +16,12 @@ from eop.layout import (
     REPORTER_CELL,
 )
 from validators.catalogue import at, finding
-from validators.frames import Rule, amount, failures_by_group, read_numbers
+from validators.frames import read_numbers
+from validators.monthly_rules import outlier_threshold, plainly_within_rules
 from validators.values import read_text, shown
 
-OVER_TARGET = 1.5  # cumulative above 150% of the annual target is worth a second look
-OUTLIER_FACTOR = 5.0  # a month above 5× the office's median month …
-MIN_HISTORY = 3  # … once there are enough months to know what is usual
-
-
-class PerformanceRules(pa.DataFrameModel):
-    quantity: Series[float] = pa.Field(ge=0, nullable=True)
-
-    @pa.dataframe_check(name="not-whole")
-    def whole_where_countable(cls, df: pd.DataFrame) -> pd.Series:
-        return ~df["whole"] | df["quantity"].isna() | (df["quantity"] % 1 == 0)
-
-    class Config:
-        strict = False
-
-
-class PerformanceWarnings(pa.DataFrameModel):
-    @pa.dataframe_check(name="over-target")
-    def cumulative_within_reason(cls, df: pd.DataFrame) -> pd.Series:
-        return (df["target"] <= 0) | (
-            df["cum_prev"] + df["quantity"].fillna(0) <= OVER_TARGET * df["target"]
-        )
-
-    @pa.dataframe_check(name="no-target")
-    def results_need_a_target(cls, df: pd.DataFrame) -> pd.Series:
-        return (df["target"] > 0) | (df["quantity"].fillna(0) == 0)
-
-    @pa.dataframe_check(name="outlier")
-    def usual_month(cls, df: pd.DataFrame) -> pd.Series:
-        return df["outlier_above"].isna() | (df["quantity"].fillna(0) <= df["outlier_above"])
-
-    class Config:
-        strict = False
-
-
-class BudgetRules(pa.DataFrameModel):
-    spending: Series[float] = pa.Field(ge=0, nullable=True)
-
-    @pa.dataframe_check(name="over-budget")
-    def within_allocation(cls, df: pd.DataFrame) -> pd.Series:
-        return df["spent_prev"] + df["spending"].fillna(0) <= df["budget"] + 0.005
-
-    class Config:
-        strict = False
-
-
-PERFORMANCE_RULES = {
-    "greater_than_or_equal_to(0)": Rule("negative", "quantity", lambda r: amount(r["quantity"])),
-    "not-whole": Rule(
-        "not-whole", "quantity", lambda r: amount(r["quantity"]), lambda r: r["unit"]
-    ),
-    "over-target": Rule(
-        "over-target",
-        "quantity",
-        lambda r: amount(r["cum_prev"] + r["quantity"]),
-        lambda r: amount(r["target"]),
-    ),
-    "no-target": Rule("no-target", "quantity", lambda r: amount(r["quantity"])),
-    "outlier": Rule(
-        "outlier", "quantity", lambda r: amount(r["quantity"]), lambda r: amount(r["median"])
-    ),
-}
-BUDGET_RULES = {
-    "greater_than_or_equal_to(0)": Rule("negative", "spending", lambda r: amount(r["spending"])),
-    "over-budget": Rule(
-        "over-budget",
-        "spending",
-        lambda r: amount(r["spent_prev"] + r["spending"]),
-        lambda r: amount(r["budget"]),
-    ),
-}
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class ResultRow(NamedTuple):  # a tuple: a national round records 52,680 of them
@@ -112,17 +39,7 @@ class MonthlyCheck:
     reporter: str = ""
 
 
-def outlier_threshold(history: list[float]) -> tuple[float, float] | tuple[None, None]:
-    """(median, the value above which a month is an outlier), from the office's own months.
-    Robust: 5× the median, and never inside the usual spread (Q3 + 3·IQR)."""
-    months = [m for m in history if m is not None]
-    if len(months) < MIN_HISTORY or statistics.median(months) <= 0:
-        return None, None
-    q1, median, q3 = statistics.quantiles(months, n=4, method="inclusive")
-    return median, max(OUTLIER_FACTOR * median, q3 + 3 * (q3 - q1))
-
-
-Columns: TypeAlias = pd.DataFrame | Mapping[str, Sequence[object]]
+Columns: TypeAlias = "pd.DataFrame | Mapping[str, Sequence[object]]"
 
 
 @dataclass(frozen=True)
@@ -162,21 +79,23 @@ def check_monthly_batch(inputs: list[MonthlyInput]) -> list[MonthlyCheck]:
     if not inputs:
         return []
     columns = [_columns(i, item) for i, item in enumerate(inputs)]
-    perf = _stacked([c.performance for c in columns], ("target", "cum_prev"))
-    perf["whole"] = perf["whole"].astype(bool)
-    perf["quantity"] = perf["quantity"].astype("float64")
-    perf["outlier_above"] = perf["outlier_above"].astype("float64")
-    money = _stacked([c.budget for c in columns], ("budget", "spent_prev"))
-    money["spending"] = money["spending"].astype("float64")
-    groups = [
-        failures_by_group(PerformanceRules, perf, PERFORMANCE, PERFORMANCE_RULES, "file"),
-        failures_by_group(BudgetRules, money, BUDGET, BUDGET_RULES, "file"),
-        failures_by_group(PerformanceWarnings, perf, PERFORMANCE, PERFORMANCE_RULES, "file"),
-    ]
+    rules = _rule_findings([c.performance for c in columns], [c.budget for c in columns])
     return [
-        _check_one(item, mine, [f for group in groups for f in group.get(i, [])])
+        _check_one(item, mine, rules.get(i, []))
         for i, (item, mine) in enumerate(zip(inputs, columns))
     ]
+
+
+def _rule_findings(
+    performance: list[dict[str, list]], budget: list[dict[str, list]]
+) -> dict[object, list[Finding]]:
+    """The rules' findings by workbook: none for a batch that plainly passes (most of them),
+    else pandera's (loaded now, the first time a rule fails in this process)."""
+    if plainly_within_rules(performance, budget):
+        return {}
+    from validators.monthly_schemas import rule_findings
+
+    return rule_findings(performance, budget)
 
 
 @dataclass(frozen=True)
@@ -256,15 +175,6 @@ def _reporter(text: str, limit: int) -> list[Finding]:
 
 def _zero_if_blank(number: float) -> float:
     return 0.0 if number != number else float(number)  # NaN (blank or unreadable) counts as nothing
-
-
-def _stacked(parts: list[dict[str, list]], numbers: tuple[str, ...]) -> pd.DataFrame:
-    """One frame from per-workbook column lists; `numbers` read as numbers, blank or text as 0."""
-    columns = {name: [v for part in parts for v in part[name]] for name in parts[0]}
-    frame = pd.DataFrame(columns)
-    for name in numbers:
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").fillna(0.0).astype("float64")
-    return frame
 
 
 def _confirm(raw: object) -> tuple[bool, list[Finding]]:

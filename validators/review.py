@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from eop.findings import Finding
 from eop.layout import REVIEW_DECISIONS, REVIEWER_CELL
 from eop.states import DECISIONS, RETURN, REVIEW_CHOICES
 from validators.catalogue import at, finding
 from validators.values import read_text, shown
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from eop.findings import Finding
 from eop.layout import TEMPLATE_VERSIONS, SheetLayout
 from validators.catalogue import at, finding
 from validators.values import read_text, same_value, shown
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def check_meta(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from eop.findings import Finding
 from eop.layout import TARGETS, SheetLayout
 from validators.catalogue import at, finding
 from validators.frames import amount, parse_numbers
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -23,6 +25,8 @@ class TargetsCheck:
 def check_targets(
     frame: pd.DataFrame, *, whole: dict[str, bool], layout: SheetLayout = TARGETS
 ) -> TargetsCheck:
+    import pandas as pd
+
     result = TargetsCheck()
     parsed = {}
     for measure in ("quantity", "budget"):

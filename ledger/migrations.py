@@ -40,6 +40,12 @@ def _lookups(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _event_lookups(conn: Connection) -> None:
+    """The events' indexes (a fresh ledger has them from migration 1)."""
+    for index in schema.EVENT_LOOKUPS:
+        index.create(conn, checkfirst=True)
+
+
 def _section_kind(conn: Connection) -> None:
     """Sections name their kind, so that one catalogue serves every province (a fresh ledger
     has the column from migration 1)."""
@@ -54,6 +60,7 @@ MIGRATIONS: list[Migration] = [
     (4, "findings: the activity of the row", _finding_activity),
     (5, "indexes: what every pass and every file asks", _lookups),
     (6, "offices: a section's kind (one catalogue for every province)", _section_kind),
+    (7, "indexes: the events of a file and of a period", _event_lookups),
 ]
 
 

@@ -305,3 +305,12 @@ LOOKUPS = (
     Index("ix_files_answered_at", files.c.answered_at),
     Index("ix_outbox_state", outbox.c.state),
 )
+
+# The events a file or a period is asked for (migration 7 adds them to a ledger made before):
+# when a submission reached a state (a province's confirmation, for every KPI progress and
+# packet), a correction's memo, a period's lock. Without them each question read the whole
+# append-only table: 12 ms a question in a country's ledger by April, and growing.
+EVENT_LOOKUPS = (
+    Index("ix_events_file_event", events.c.file_id, events.c.event),
+    Index("ix_events_period_event", events.c.period, events.c.event),
+)

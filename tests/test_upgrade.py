@@ -89,7 +89,7 @@ def test_the_previous_release_opens_with_every_record_kept(tmp_path: Path) -> No
 
 def test_an_upgraded_ledger_asks_its_lookups_through_indexes(tmp_path: Path) -> None:
     """A ledger holding years answers a file's questions as a new one does: the previous
-    release's ledger gains the lookups' indexes, and SQLite's planner uses them (and still
+    release's ledger gains the lookups' and the events' indexes, and SQLite's planner uses them (and still
     the sha256 index for a file's accepted twin, not the status of nearly every file)."""
     shutil.copytree(FIXTURE, tmp_path / "old")
     config = tmp_path / "old" / "config.yaml"
@@ -111,4 +111,15 @@ def test_an_upgraded_ledger_asks_its_lookups_through_indexes(tmp_path: Path) -> 
         "7101",
         "0" * 64,
         10,
+    )
+    # when a submission reached a state (ledger.workflow.state_reached_at: every KPI progress
+    # asks it of each confirmed month), and a period's lock: through an index, not a read of
+    # every event (SQLite, without statistics, may take either of the two for the first)
+    assert "USING INDEX ix_events_" in plan(
+        "SELECT at FROM events WHERE event = ? AND office = ? AND kind = ? AND period = ?"
+        " AND file_id = ? ORDER BY id DESC LIMIT 1",
+        *("confirmed", "71", "confirm", "2558-03", 7),
+    )
+    assert "USING COVERING INDEX ix_events_period_event" in plan(
+        "SELECT count(*) FROM events WHERE event = ? AND period = ?", "locked", "2558-03"
     )

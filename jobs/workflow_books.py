@@ -19,7 +19,7 @@ from jobs.deployment import Deployment
 from ledger.records import latest_submission, results_of
 from ledger.reference import ActivityRow, activity_rows
 from ledger.views import PlanLine, office_history, office_month_plan
-from validators.monthly_rules import OVER_TARGET, outlier_threshold
+from validators.monthly_rules import outlier_threshold, over_target, unusually_high, without_target
 
 if TYPE_CHECKING:
     from templates.workbooks.confirm import ConfirmOffice
@@ -123,11 +123,11 @@ def warnings(line: PlanLine, quantity: float, history: list[float]) -> str:
     """The monthly rules' warnings, as a reviewer reads them next to the figures."""
     found = []
     median, above = outlier_threshold(history)
-    if above is not None and median is not None and quantity > above:
+    if median is not None and unusually_high(quantity, above):
         found.append(f"สูงผิดปกติ (มัธยฐาน {count(median)}) / unusually high (median {count(median)})")
-    if line.target > 0 and line.cum_prev + quantity > OVER_TARGET * line.target:
+    if over_target(line.target, line.cum_prev, quantity):
         found.append("ผลสะสมเกิน 150% ของเป้าหมาย / cumulative over 150% of target")
-    if line.target <= 0 < quantity:
+    if without_target(line.target, quantity):
         found.append("มีผลงานแต่ไม่มีเป้าหมาย / results without a target")
     return "; ".join(found)
 

@@ -343,3 +343,45 @@ def test_the_plain_rules_pass_exactly_the_batches_the_schemas_pass() -> None:
         codes |= {f.code for found_in_one in found.values() for f in found_in_one}
     assert 100 < passed < 500  # both answers were given, often
     assert codes == {"negative", "not-whole", "over-target", "no-target", "outlier", "over-budget"}
+
+
+# What the review workbook's warnings column says for each rule that only warns.
+SAID = {
+    "over-target": "cumulative over 150% of target",
+    "no-target": "results without a target",
+    "outlier": "unusually high",
+}
+
+
+def test_a_reviewer_is_warned_of_exactly_the_rows_the_schemas_flag() -> None:
+    """A section's review workbook (jobs.workflow_books.warnings) names over-target,
+    no-target and outlier for a district's row exactly when the pandera schemas find them in
+    it, at each rule's edge and just past it."""
+    from jobs.workflow_books import warnings
+    from ledger.views import PlanLine
+    from validators.monthly_rules import outlier_threshold
+    from validators.monthly_schemas import rule_findings
+
+    rng = random.Random(2559)
+    seen = set()
+    for _ in range(400):
+        target = rng.choice([0.0, -5.0, 0.1, 100.0, 4286.0])
+        cum_prev = rng.choice([0.0, 0.05, 10.0, 140.0])
+        quantity = rng.choice([0.0, 0.1, 5.5, 6.0, 10.0, 10.001, 60.0, 60.5])
+        history = rng.choice([[], [2.0, 2.0], [1.1, 1.1, 1.1], [12.0] * 3, [1.0, 2.0, 8.0]])
+        median, above = outlier_threshold(history)
+        performance = {
+            "file": [0], "row": [9], "code": ["A100"], "unit": ["ตัว"], "remark": [""],
+            "whole": [False], "target": [target], "cum_prev": [cum_prev],
+            "quantity": [quantity], "median": [median], "outlier_above": [above],
+        }  # fmt: skip
+        budget = {
+            "file": [0], "row": [9], "code": ["A100"],
+            "budget": [1000.0], "spent_prev": [0.0], "spending": [float("nan")],
+        }  # fmt: skip
+        found = {f.code for one in rule_findings([performance], [budget]).values() for f in one}
+        line = PlanLine("A100", "โค", "ตัว", False, target, cum_prev, 1000.0, 0.0)
+        said = warnings(line, quantity, history)
+        assert {code for code, words in SAID.items() if words in said} == found, (line, said)
+        seen |= found
+    assert seen == set(SAID)

@@ -35,6 +35,21 @@ def plainly_within_rules(
     return all(map(_performance_plain, performance)) and all(map(_budget_plain, budget))
 
 
+def over_target(target: float, cum_prev: float, done: float) -> bool:
+    """The year's results so far past 150 % of a positive annual target."""
+    return target > 0 and not cum_prev + done <= OVER_TARGET * target
+
+
+def without_target(target: float, done: float) -> bool:
+    """Results reported on a line that has no target."""
+    return target <= 0 and done != 0
+
+
+def unusually_high(done: float, above: float | None) -> bool:
+    """A month above the office's outlier threshold (None: too little history to say)."""
+    return above is not None and not done <= above
+
+
 def _performance_plain(columns: dict[str, list]) -> bool:
     for whole, target, cum_prev, quantity, above in zip(
         columns["whole"],
@@ -52,12 +67,14 @@ def _performance_plain(columns: dict[str, list]) -> bool:
             return False  # negative (or not a plain number): pandera names it
         if whole and done % 1 != 0:
             return False  # a fraction of a countable thing
-        if target > 0 and not cum_prev + done <= OVER_TARGET * target:
+        if above is not None and not isinstance(above, float):
             return False
-        if target <= 0 and done != 0:
-            return False  # results without a target
-        if above is not None and not (isinstance(above, float) and done <= above):
-            return False  # an outlier month
+        if (
+            over_target(target, cum_prev, done)
+            or without_target(target, done)
+            or unusually_high(done, above)
+        ):
+            return False
     return True
 
 

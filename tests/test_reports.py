@@ -28,6 +28,8 @@ from jobs.reports import PACKAGE, build_report, render_package, render_report
 from kpi.rpt311 import CATALOGUE as REPORTS  # the ledger's reports and RPT311, built in kpi/
 from simulation.demo import run_demo
 from templates.reports import (
+    Bar,
+    Chart,
     Column,
     ReportData,
     Row,
@@ -378,6 +380,42 @@ def test_office_text_is_escaped_in_html_and_kept_as_text_in_xlsx(tmp_path):
     cells = [c for row in sheet.iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value)]
     assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
     assert next(r for r in sheet.iter_rows(values_only=True) if r[0] == "A101")[2] == 12.5
+
+
+def test_a_long_catalogues_chart_is_drawn_whole_in_parts_that_fit_their_pages(tmp_path):
+    """A province with 60 activities: every bar is on a page, once, inside the page's body
+    (clear of the running header and footer), its caption on the page of the first bars.
+    One picture taller than an A4 page would lose its foot."""
+    bars = [Bar(f"A{101 + i}", "ฉีดวัคซีนโรคปากและเท้าเปื่อย", 2.3 * i) for i in range(60)]
+    data = ReportData(
+        code="RPT111", kind="performance", title_th="ทดสอบ", title_en="test",
+        office="71", office_th="จังหวัด", office_en="province",
+        period="2558-03", period_th="มีนาคม 2558", period_en="March 2558 BE (2015)",
+        fiscal_year=2558, generated_at=datetime(2015, 4, 1, 9, tzinfo=BANGKOK),
+        generated_th="1 เมษายน 2558", generated_en="1 April 2558 BE",
+        columns=[Column("รหัส", "Code", "code")], rows=[Row(("A101",))],
+        chart=Chart("ร้อยละของเป้าหมาย", "Per cent of target", bars, expected=50.0),
+    )  # fmt: skip
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", str(render_pdf(data, tmp_path / "long.pdf")), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    millimetre = 72 / 25.4
+    seen: dict[str, list[int]] = {}
+    for number, page in enumerate(re.findall(r"<page (.*?)</page>", bbox, re.DOTALL), 1):
+        height = float(re.search(r'height="([\d.]+)"', page)[1])
+        words = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)</word>', page)
+        for top, foot, word in words:
+            if re.fullmatch(r"A1\d\d", word):
+                assert 16 * millimetre <= float(top) and float(foot) <= height - 14 * millimetre
+                seen.setdefault(word, []).append(number)
+        if any(word == "ร้อยละของเป้าหมาย" for *_, word in words):
+            caption_page = number
+    codes = [f"A{101 + i}" for i in range(60)]
+    assert {code: len(found) for code, found in seen.items()} == dict.fromkeys(codes, 1) | {
+        "A101": 2
+    }  # each code once, in the chart (A101 in the table too)
+    assert seen["A102"][-1] == caption_page
 
 
 # -- the command line ------------------------------------------------------------

@@ -5,7 +5,7 @@ given and query nothing; `jobs.reports` builds the data."""
 from typing import Any
 
 from templates.reports.model import Bar, Chart, Column, ReportData, Row, Text
-from templates.reports.render import bar_chart_svg, format_cell, render_html, render_pdf
+from templates.reports.render import chart_parts, format_cell, render_html, render_pdf
 
 __all__ = [
     "Bar",
@@ -14,7 +14,7 @@ __all__ = [
     "ReportData",
     "Row",
     "Text",
-    "bar_chart_svg",
+    "chart_parts",
     "format_cell",
     "render_html",
     "render_pdf",

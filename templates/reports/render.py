@@ -107,7 +107,7 @@ def _html(data: ReportData, css: Markup, fonts: dict[int, str], widths: list[flo
             data=data,
             css=css,
             fonts=fonts,
-            chart_svg=bar_chart_svg(data.chart, data.thai_numerals) if data.chart else "",
+            chart_parts=chart_parts(data.chart, data.thai_numerals) if data.chart else [],
             numeric=NUMERIC,
             blocks=blocks(data),
             widths=widths,
@@ -141,6 +141,7 @@ def render_pdf(data: ReportData, out: Path) -> Path:
 WIDTH, LABEL_W, VALUE_W, BAR_H, GAP, TOP = 1000, 360, 70, 14, 6, 28
 BAR, BELOW, OVER = "#3b6ea5", "#d9822b", "#2e7d32"
 CAPTION_CHARS = 38
+PLOT_BARS = 24  # 24 bars, their scale and a caption fill an A4 landscape page's body
 
 
 def _scale_top(chart: Chart) -> float:
@@ -179,13 +180,25 @@ def _bar(
     return shape, labels
 
 
-def bar_chart_svg(chart: Chart, thai: bool = False) -> Markup:
+def chart_parts(chart: Chart, thai: bool = False) -> list[Markup]:
     """Horizontal bars of a percentage per activity, a grid every 25 %, and a dashed line
     where the period should have reached. Bars short of that line are amber. The shapes are
-    SVG, the labels HTML laid over them."""
-    top = _scale_top(chart)
+    SVG, the labels HTML laid over them. A long catalogue is drawn in parts of at most
+    PLOT_BARS bars (one figure each, on one scale), so that every part fits an A4 page: one
+    picture taller than the page would be cut off at its foot."""
+    count = len(chart.bars)
+    size = max(1, math.ceil(count / math.ceil(count / PLOT_BARS))) if count else 1
+    top = _scale_top(chart)  # one scale for every part
+    return [
+        _plot(chart, chart.bars[start : start + size], top, thai)
+        for start in range(0, max(count, 1), size)
+    ]
+
+
+def _plot(chart: Chart, bars: list[Bar], top: float, thai: bool) -> Markup:
+    """One part of the chart: its bars, the grid and the expected line."""
     plot = WIDTH - LABEL_W - VALUE_W
-    height = TOP + len(chart.bars) * (BAR_H + GAP) + 8
+    height = TOP + len(bars) * (BAR_H + GAP) + 8
 
     def x_of(value: float) -> float:
         return LABEL_W + plot * min(value, top) / top
@@ -201,7 +214,7 @@ def bar_chart_svg(chart: Chart, thai: bool = False) -> Markup:
             f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{height - 8}" stroke="#d9dde3" stroke-width="1"/>'
         )
         labels.append(_text(x, TOP - 10, digits(f"{tick}%", thai), height, "middle", "#52606d"))
-    for index, bar in enumerate(chart.bars):
+    for index, bar in enumerate(bars):
         shape, bar_labels = _bar(chart, bar, TOP + index * (BAR_H + GAP), x_of, height, thai)
         shapes.append(shape)
         labels += bar_labels

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import random
 import re
+import sys
+from base64 import encodebytes
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Connection
@@ -49,6 +53,8 @@ class Spoolable:
 def prepare(config: Config, draft: Draft, now: datetime) -> Spoolable:
     """The costly part of queueing (MIME, headers, attachments read), done ahead of the
     transaction that records it: writers are held up only by the durable write and the row."""
+    if not draft.attachments and not draft.text.isascii() and not draft.html.isascii():
+        return Spoolable(draft, *alternatives_bytes(config, draft, now))  # most answers
     message = build_message(config, draft, now)
     return Spoolable(draft, str(message["Message-ID"]), as_bytes(message))
 
@@ -128,6 +134,59 @@ def build_message(config: Config, draft: Draft, now: datetime) -> EmailMessage:
     for path in draft.attachments:
         attach(message, path)
     return message
+
+
+def alternatives_bytes(config: Config, draft: Draft, now: datetime) -> tuple[str, bytes]:
+    """(Message-ID, bytes) of a draft with Thai text and HTML and nothing attached, written
+    straight: the bytes build_message and as_bytes make (tests/test_fast_paths.py), in a
+    tenth of their time (the email package rebuilds every header of every part). Each
+    header is folded by policy.default itself, and each text only once."""
+    sender = config.mail.sender
+    message_id = make_msgid(domain=sender.rpartition("@")[2])
+    boundary = f"{'=' * 15}{random.randrange(sys.maxsize):019d}=="  # as email.generator's
+    head = (
+        _folded("Subject", draft.subject)
+        + _folded("From", (config.mail.sender_name, sender))
+        + _folded("To", ", ".join(draft.to))
+        + f"Date: {format_datetime(now)}\nMessage-ID: {message_id}\n"
+        f"Auto-Submitted: auto-generated\nMIME-Version: 1.0\n"
+        f'Content-Type: multipart/alternative;\n boundary="{boundary}"\n\n'
+    )
+    mark = f"--{boundary}"
+    return message_id, b"".join(
+        (
+            f"{head}{mark}\n{TEXT_PART}".encode(),
+            _base64_body(draft.text),
+            f"\n{mark}\n{HTML_PART}".encode(),
+            _base64_body(draft.html),
+            f"\n{mark}--\n".encode(),
+        )
+    )
+
+
+TEXT_PART = 'Content-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: base64\n\n'
+# add_alternative gives the HTML part a MIME-Version of its own: kept, for the same bytes
+HTML_PART = (
+    'Content-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: base64\n'
+    "MIME-Version: 1.0\n\n"
+)
+
+
+@lru_cache(maxsize=FOLDED_KEPT)
+def _folded(name: str, value: str | tuple[str, str]) -> str:
+    """`name: value` and its line end as policy.default writes it; value: the text, or a
+    (display name, address) pair."""
+    message = EmailMessage(policy=SPOOL_POLICY)
+    message[name] = (
+        Address(display_name=value[0], addr_spec=value[1]) if isinstance(value, tuple) else value
+    )
+    return message.as_bytes().partition(b"\n\n")[0].decode("ascii") + "\n"
+
+
+def _base64_body(text: str) -> bytes:
+    """The body as set_content writes it with cte="base64": its lines ended by newlines (the
+    last one too), 57 bytes to a base64 line."""
+    return encodebytes(b"\n".join(text.encode("utf-8").splitlines()) + b"\n")
 
 
 def _transfer_encoding(text: str) -> str | None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import random
+import re
+from datetime import datetime
 
 import pytest
 
@@ -385,3 +387,55 @@ def test_a_reviewer_is_warned_of_exactly_the_rows_the_schemas_flag() -> None:
         assert {code for code, words in SAID.items() if words in said} == found, (line, said)
         seen |= found
     assert seen == set(SAID)
+
+
+def test_an_answer_written_straight_is_the_email_packages_message_byte_for_byte(
+    demo_config_path,
+) -> None:
+    """Most answers (Thai text and HTML, nothing attached) are spooled as bytes written
+    straight (outbox.spool.alternatives_bytes): on random drafts (Thai and English subjects
+    long and short, several recipients, a Thai sender's name, bodies with and without their
+    last newline, CR LF, long lines, exact multiples of a base64 line) they are the bytes the
+    email package makes of the same draft, its random boundary and Message-ID aside, and they
+    read back as the draft."""
+    from email import message_from_bytes, policy
+    from email.utils import parsedate_to_datetime
+
+    from eop.clock import BANGKOK
+    from eop.config import load_config
+    from outbox.compose import Draft
+    from outbox.spool import as_bytes, build_message, prepare
+
+    config = load_config(demo_config_path)
+    now = datetime(2015, 3, 25, 10, 30, tzinfo=BANGKOK)
+    rng = random.Random(2015)
+    words = ["สำนักงานปศุสัตว์อำเภอท่ามะกา", "รับแล้ว", "accepted", "2558-03", "ฉบับที่ 2", "/"]
+    lines = ["เรียน ผู้รายงาน", "ก" * 19, "x" * 57, "ผลงาน 1,234.50 บาท", "", "<p>ใช่</p>", "a" * 300]
+
+    def same_shape(data: bytes) -> bytes:
+        data = re.sub(rb"={15}\d{19}==", b"=BOUNDARY=", data)
+        return re.sub(rb"(?m)^Message-ID: <[^>]+>$", b"Message-ID: <ID>", data)
+
+    for _ in range(300):
+        sender = rng.choice(["e-Operation Sheets สนง.ปศุสัตว์จังหวัดกาญจนบุรี", "e-Operation Sheets"])
+        mailer = config.model_copy(
+            update={"mail": config.mail.model_copy(update={"sender_name": sender})}
+        )
+        body = [rng.choice(lines) for _ in range(rng.randint(1, 30))] + ["ท้าย"]
+        draft = Draft(
+            "receipt",
+            rng.sample(["u7105@example.go.th", "u71@example.go.th", "ผู้ตรวจ <u1@example.go.th>"], k=rng.randint(1, 3)),
+            " ".join(rng.choice(words) for _ in range(rng.randint(1, 14))),
+            rng.choice(["\n", "\r\n"]).join(body) + rng.choice(["", "\n"]),
+            "<html><body>" + "<br>".join(body) + "</body></html>\n",
+        )  # fmt: skip
+        ready = prepare(mailer, draft, now)
+        built = as_bytes(build_message(mailer, draft, now))
+        assert same_shape(ready.data) == same_shape(built), draft
+        read = message_from_bytes(ready.data, policy=policy.default)
+        assert read["Message-ID"] == ready.message_id
+        # a space the email package folds between two encoded words reads back as nothing
+        assert re.sub(r"\s", "", read["Subject"]) == re.sub(r"\s", "", draft.subject)
+        assert parsedate_to_datetime(read["Date"]) == now
+        assert read.get_body(("plain",)).get_content().splitlines() == draft.text.splitlines()
+        assert read.get_body(("html",)).get_content() == draft.html

@@ -10,13 +10,14 @@ import os
 import re
 import smtplib
 from pathlib import Path
-from typing import Protocol
-
-import yagmail
+from typing import TYPE_CHECKING, Protocol
 
 from eop.config import Config
 from eop.settings import SmtpConfig
 from outbox.spool import SENT_DIR, safe_name, sync_folder, write_durably
+
+if TYPE_CHECKING:
+    import yagmail  # loaded by the SMTP transport when it connects: the file transport never needs it
 
 
 class TransportError(Exception):
@@ -118,6 +119,8 @@ class SmtpTransport:
         return f"refused: {refused}" if refused else None
 
     def connect(self) -> yagmail.SMTP:
+        import yagmail
+
         user = self.smtp.user
         password = os.environ.get(self.smtp.password_env, "") if self.smtp.password_env else ""
         if user and not password:

@@ -118,6 +118,7 @@ def test_a_pass_over_clean_workbooks_loads_no_frames_and_a_failed_rule_is_named_
     names, said = loaded_and_said("--config", str(config), "--now", "2015-03-25T10:45", "process")
     assert re.search(r"^7105 2558-03 monthly accepted in", said, re.M), said
     assert not names & frames
+    assert "yagmail" not in names  # the file transport: SMTP's client is loaded to connect
     negative = fill_month(march, THA_MAKA, "2558-03", tmp_path / "negative.xlsx", {"A101": -5})
     drop(march, THA_MAKA, negative)
     names, said = loaded_and_said("--config", str(config), "--now", "2015-03-25T10:50", "process")

@@ -11,11 +11,11 @@
 
 from __future__ import annotations
 
-import email
 import math
 from collections import Counter
 from dataclasses import dataclass
 from email import policy
+from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -127,10 +127,8 @@ def mail_once(deployment: Deployment) -> Check:
         states = Counter(conn.scalars(select(outbox.c.state)))
         keys = Counter(conn.scalars(select(outbox.c.dedupe_key)))
     folder = deployment.root / "outbox" / "sent"
-    ids = Counter(
-        email.message_from_bytes(p.read_bytes(), policy=policy.default)["Message-ID"]
-        for p in folder.glob("*.eml")
-    )
+    heads = BytesHeaderParser(policy=policy.default)  # the headers alone: a year is ~46,000
+    ids = Counter(heads.parsebytes(p.read_bytes())["Message-ID"] for p in folder.glob("*.eml"))
     twice = [i for i, n in ids.items() if n > 1] + [k for k, n in keys.items() if k and n > 1]
     ok = not twice and sum(ids.values()) == states.get("sent", 0) == sum(states.values())
     return Check(

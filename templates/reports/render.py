@@ -187,7 +187,9 @@ def chart_parts(chart: Chart, thai: bool = False) -> list[Markup]:
     PLOT_BARS bars (one figure each, on one scale), so that every part fits an A4 page: one
     picture taller than the page would be cut off at its foot."""
     count = len(chart.bars)
-    size = math.ceil(count / math.ceil(count / PLOT_BARS)) if count else 1  # parts as even as can be
+    size = (
+        math.ceil(count / math.ceil(count / PLOT_BARS)) if count else 1
+    )  # parts as even as can be
     top = _scale_top(chart)  # one scale for every part
     return [
         _plot(chart, chart.bars[start : start + size], top, thai)

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Table, bindparam, delete, select
 from sqlalchemy.dialects import sqlite
 
-if TYPE_CHECKING:
-    from sqlalchemy.dialects import postgresql
-
 from ledger.db import snapshot_cache
 from ledger.schema import activities, offices, people, targets
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql
 
 
 @dataclass(frozen=True)

@@ -187,9 +187,8 @@ def chart_parts(chart: Chart, thai: bool = False) -> list[Markup]:
     PLOT_BARS bars (one figure each, on one scale), so that every part fits an A4 page: one
     picture taller than the page would be cut off at its foot."""
     count = len(chart.bars)
-    size = (
-        math.ceil(count / math.ceil(count / PLOT_BARS)) if count else 1
-    )  # parts as even as can be
+    # parts as even as can be: 60 bars make 3 parts of 20, not 24 + 24 + 12
+    size = math.ceil(count / math.ceil(count / PLOT_BARS)) if count else 1
     top = _scale_top(chart)  # one scale for every part
     return [
         _plot(chart, chart.bars[start : start + size], top, thai)

@@ -27,16 +27,28 @@ def simulate_year(
             " among them (0: all 77, 878 districts)",
         ),
     ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            help="go on from the last checkpoint in --workdir (a year stopped mid-way: the month"
+            " cut short is played again; months, seed and provinces are the checkpoint's)"
+        ),
+    ] = False,
 ) -> None:
     """Kanchanaburi's fiscal year 2558 (or the country's, --country) played month by month with
-    a moving clock, then its invariants checked (exit 1 if one fails). The ledger: config's,
-    or $EOP_LEDGER_URL. Example: eop simulate-year --workdir year --country 0"""
+    a moving clock, then its invariants checked (exit 1 if one fails). A checkpoint is kept
+    after each month: a year stopped (even by SIGKILL) goes on with --resume. The ledger:
+    config's, or $EOP_LEDGER_URL. Example: eop simulate-year --workdir year --country 0"""
     from rich.console import Console
 
+    from simulation.checkpoint import CheckpointError
     from simulation.year import check, run_year, show
 
     console = Console(width=160)
-    year = run_year(workdir, console, months=months, seed=seed, country=country)
+    try:
+        year = run_year(workdir, console, months=months, seed=seed, country=country, resume=resume)
+    except CheckpointError as exc:
+        raise Failure(str(exc)) from None
     checks = check(year)
     show(year, checks, console)
     if not all(c.ok for c in checks):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from eop.config import load_config
 from eop.periods import Period, months_between
 from jobs.deployment import Deployment, open_deployment
 from service.process import PassReport, run_pass
+from simulation import checkpoint
 from simulation import evidence as evidence_demo
 from simulation.country import DEMO_PROVINCE, write_country_config
 from simulation.demo import allocate, at, write_demo_config
@@ -34,6 +35,7 @@ from simulation.year_month import Events, pick_events, play_month, send
 
 FIRST = Period(2557, 10)
 MONTHS = 12
+CHECKPOINTS = "checkpoints"  # in the workdir, beside config.yaml and the data root
 CORRECTION_EVERY = 3  # in November, February, May and August, the month before is corrected
 
 
@@ -51,14 +53,26 @@ class MonthCost:
     sent: int = 0
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What the year plays: kept in its checkpoints, so that a resumed year plays the same."""
+
+    months: int
+    seed: int
+    country: int | None
+
+
 @dataclass
 class Year:
     deployment: Deployment
+    plan: Plan
     months: list[MonthCost] = field(default_factory=list)
     events: dict[str, Events] = field(default_factory=dict)
     corrections: list[tuple[str, str]] = field(default_factory=list)  # (office, period)
     packets: dict[str, dict | None] = field(default_factory=dict)  # round → summary
     wall: float = 0.0
+    checkpoints: float = 0.0  # seconds spent writing them
+    resumed: int = 0  # times the year was stopped and went on from a checkpoint
 
 
 class Stepper:
@@ -103,6 +117,7 @@ def open_year(workdir: Path, country: int | None = None) -> Deployment:
     config = load_config(written)
     if config.root.exists():
         shutil.rmtree(config.root)  # the year starts afresh
+    shutil.rmtree(workdir / CHECKPOINTS, ignore_errors=True)
     return open_deployment(config, Clock(at(2014, 10, 1, 9)))
 
 
@@ -113,19 +128,37 @@ def run_year(
     months: int = MONTHS,
     seed: int = 2558,
     country: int | None = None,
+    resume: bool = False,
 ) -> Year:
-    """Play `months` months from October 2557 (12: the whole fiscal year)."""
+    """Play `months` months from October 2557 (12: the whole fiscal year), writing a
+    checkpoint after the setup and after each month. `resume`: go on from the last
+    checkpoint in `workdir` instead (its months, seed and provinces)."""
     started = time.perf_counter()
-    year = Year(open_year(workdir, country))
-    step = Stepper(year, lambda line: console.print(line, markup=False, highlight=False))
-    step(at(2014, 10, 1, 9), "นำเข้าเป้าหมาย ส่งแบบจัดสรร / targets in, allocation workbook issued")
-    for province in year.deployment.config.provinces():  # Kanchanaburi's saved by LibreOffice
-        profile = workdir / ".libreoffice-profile" if province.code == DEMO_PROVINCE else None
-        allocate(year.deployment, profile, province.code)
-    step(at(2014, 10, 2), "จังหวัดจัดสรรเป้าหมาย / the provinces allocate their targets")
-    rng = random.Random(seed)
-    periods = months_between(FIRST, Period(2558, 9))[:months]
-    for index, period in enumerate(periods):
+
+    def say(line: str) -> None:
+        console.print(line, markup=False, highlight=False)
+
+    if resume:
+        year, rng = _resumed(workdir)
+        say(_resumed_line(year))
+        step = Stepper(year, say)
+    else:
+        year = Year(open_year(workdir, country), Plan(months, seed, country))
+        step = Stepper(year, say)
+        _set_up(year, workdir, step)
+        rng = random.Random(seed)
+    base = year.wall
+
+    def keep() -> None:  # the setup's or a month's end: quiet, nothing half done
+        year.wall = base + time.perf_counter() - started
+        year.checkpoints += checkpoint.save(
+            year.deployment, workdir / CHECKPOINTS, _state(year, rng)
+        )
+
+    if not resume:
+        keep()
+    periods = months_between(FIRST, Period(2558, 9))[: year.plan.months]
+    for index, period in enumerate(periods[len(year.months) :], start=len(year.months)):
         step.month = MonthCost(str(period))
         begun = time.perf_counter()
         if index % CORRECTION_EVERY == 1:  # the month before locked on the 4th or so
@@ -139,9 +172,84 @@ def run_year(
         step.month.wall = time.perf_counter() - begun
         year.months.append(step.month)
         step.say(_month_line(step.month))
+        keep()
     year.packets.update(_close(year, periods[-1], step))
-    year.wall = time.perf_counter() - started
+    year.wall = base + time.perf_counter() - started
     return year
+
+
+def _set_up(year: Year, workdir: Path, step: Stepper) -> None:
+    step(at(2014, 10, 1, 9), "นำเข้าเป้าหมาย ส่งแบบจัดสรร / targets in, allocation workbook issued")
+    for province in year.deployment.config.provinces():  # Kanchanaburi's saved by LibreOffice
+        profile = workdir / ".libreoffice-profile" if province.code == DEMO_PROVINCE else None
+        allocate(year.deployment, profile, province.code)
+    step(at(2014, 10, 2), "จังหวัดจัดสรรเป้าหมาย / the provinces allocate their targets")
+
+
+# -- stopped and resumed: the simulation's own state beside the deployment's checkpoint --
+def _state(year: Year, rng: random.Random) -> dict:
+    config = year.deployment.config
+    return {
+        "plan": asdict(year.plan),
+        "config": str(config.source),
+        "ledger": _ledger_shown(config.ledger_location),
+        "clock": year.deployment.now().isoformat(),
+        "random": rng.getstate(),
+        "wall": year.wall,
+        "checkpoints": year.checkpoints,
+        "resumed": year.resumed,
+        "months": [asdict(m) for m in year.months],
+        "events": {period: asdict(e) for period, e in year.events.items()},
+        "corrections": year.corrections,
+        "packets": year.packets,
+    }
+
+
+def _resumed(workdir: Path) -> tuple[Year, random.Random]:
+    """The deployment put back as the last checkpoint has it, and the year's state with it."""
+    folder = workdir / CHECKPOINTS
+    state = checkpoint.load(folder)
+    config = load_config(Path(state["config"]))
+    if _ledger_shown(config.ledger_location) != state["ledger"]:
+        raise checkpoint.CheckpointError(
+            f"จุดพักนี้เป็นของฐานข้อมูล {state['ledger']} ไม่ใช่ "
+            f"{_ledger_shown(config.ledger_location)} — this checkpoint is of the ledger "
+            f"{state['ledger']}, not of {_ledger_shown(config.ledger_location)} (check $EOP_LEDGER_URL)"
+        )
+    sqlite = config.ledger_location.startswith("sqlite")
+    checkpoint.restore(folder, config.root, None if sqlite else config.ledger_location)
+    clock = Clock(datetime.fromisoformat(state["clock"]))
+    year = Year(open_deployment(config, clock), Plan(**state["plan"]))
+    year.months = [MonthCost(**m) for m in state["months"]]
+    year.events = {
+        period: Events(**{k: tuple(v) for k, v in e.items()})
+        for period, e in state["events"].items()
+    }
+    year.corrections = [tuple(c) for c in state["corrections"]]
+    year.packets = state["packets"]
+    year.wall, year.checkpoints, year.resumed = (
+        state["wall"],
+        state["checkpoints"],
+        state["resumed"] + 1,
+    )
+    version, internal, gauss = state["random"]
+    rng = random.Random()
+    rng.setstate((version, tuple(internal), gauss))
+    return year, rng
+
+
+def _ledger_shown(location: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(location).render_as_string(hide_password=True)
+
+
+def _resumed_line(year: Year) -> str:
+    after = year.months[-1].period if year.months else "การตั้งต้น / the setup"
+    return (
+        f"  ทำต่อจากจุดพักหลัง {after} / resumed from the checkpoint after {after}"
+        f" ({year.deployment.now():%Y-%m-%d %H:%M})"
+    )
 
 
 def _correct(year: Year, period: Period, rng: random.Random, step: Stepper) -> None:
@@ -272,7 +380,8 @@ def show(year: Year, checks: list, console: Console) -> None:
         lines.append(f"แฟ้มหลักฐานรอบ / evidence packet {code}: {built}")
     first, last = year.months[0], year.months[-1]
     lines += [
-        f"เวลาทั้งหมด / wall time: {year.wall:.1f}s",
+        f"เวลาทั้งหมด / wall time: {year.wall:.1f}s (จุดพัก / checkpoints {year.checkpoints:.1f}s;"
+        f" หยุดแล้วทำต่อ / stopped and resumed {year.resumed}×)",
         f"สมุดบัญชี / ledger: {year.deployment.ledger.name}",
         f"ขนาด / ledger size: {ledger_size(year.deployment) / 1024 / 1024:.1f} MiB",
         f"รอบบริการของเดือน / a month's passes: {first.period} {first.pass_seconds:.1f}s "

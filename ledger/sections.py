@@ -3,7 +3,9 @@ of a version that a section reviews. The workflow (ledger.workflow) asks these."
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, select
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, bindparam, func, select
 
 from eop.periods import Period
 from ledger.schema import activities, offices, results, submissions
@@ -15,44 +17,49 @@ def fiscal_year_of(period: str) -> int:
 
 def section_of(conn: Connection, fiscal_year: int, office: str) -> dict[str, str]:
     """activity → the section that reviews it for `office` (a district): the section the
-    catalogue names, or, where it names a kind, the office's own province's section of it."""
-    by_kind = dict(conn.execute(_PROVINCE_SECTIONS, {"office": office}).all())
-    query = select(activities.c.code, activities.c.section).where(
-        activities.c.fiscal_year == fiscal_year
-    )
-    return {code: by_kind.get(owner, owner) for code, owner in conn.execute(query)}
+    catalogue names, or, where it names a kind, the office's own province's section of it.
+    One question: on PostgreSQL each is a round trip, and the workflow asks this often."""
+    return dict(conn.execute(_OWNERS, {"year": fiscal_year, "office": office}).all())
 
 
 _PROVINCE = select(offices.c.parent).where(offices.c.code == bindparam("office"))
-_PROVINCE_SECTIONS = select(offices.c.kind, offices.c.code).where(
-    (offices.c.level == "section")
-    & offices.c.kind.is_not(None)
-    & (offices.c.parent == _PROVINCE.scalar_subquery())
+_KIND = offices.alias("kind_section")  # the province's section of the kind the catalogue names
+_OWNERS = (
+    select(activities.c.code, func.coalesce(_KIND.c.code, activities.c.section))
+    .select_from(
+        activities.outerjoin(
+            _KIND,
+            (_KIND.c.level == "section")
+            & (_KIND.c.kind == activities.c.section)
+            & (_KIND.c.parent == _PROVINCE.scalar_subquery()),
+        )
+    )
+    .where(activities.c.fiscal_year == bindparam("year"))
 )
-_OFFICE = select(submissions.c.office).where(submissions.c.id == bindparam("id"))
 
 
-def _office_of(conn: Connection, submission_id: int) -> str:
-    return str(conn.scalar(_OFFICE, {"id": submission_id}))
+def figures_of(conn: Connection, submission_id: int) -> dict[str, tuple[float, float]]:
+    """activity → (quantity, spending) of a version's results."""
+    query = select(results.c.activity, results.c.quantity, results.c.spending)
+    rows = conn.execute(query.where(results.c.submission_id == submission_id))
+    return {activity: (quantity, spending) for activity, quantity, spending in rows}
+
+
+def owning(owner: dict[str, str], activities_: Iterable[str]) -> set[str]:
+    """The sections owning these activities: those who must approve a version of them."""
+    return {owner[code] for code in activities_ if code in owner}
+
+
+def of_section(
+    figures: dict[str, tuple[float, float]], owner: dict[str, str], section: str
+) -> dict[str, tuple[float, float]]:
+    return {code: pair for code, pair in figures.items() if owner.get(code) == section}
 
 
 def required_sections(conn: Connection, submission_id: int, fiscal_year: int) -> set[str]:
     """The sections owning an activity of the version's results: those who must approve it."""
-    owner = section_of(conn, fiscal_year, _office_of(conn, submission_id))
-    codes = conn.scalars(select(results.c.activity).where(results.c.submission_id == submission_id))
-    return {owner[code] for code in codes if code in owner}
-
-
-def section_figures(
-    conn: Connection, submission_id: int, section: str, fiscal_year: int
-) -> dict[str, tuple[float, float]]:
-    owner = section_of(conn, fiscal_year, _office_of(conn, submission_id))
-    query = select(results).where(results.c.submission_id == submission_id)
-    return {
-        r.activity: (r.quantity, r.spending)
-        for r in conn.execute(query)
-        if owner.get(r.activity) == section
-    }
+    office = conn.scalar(select(submissions.c.office).where(submissions.c.id == submission_id))
+    return owning(section_of(conn, fiscal_year, str(office)), figures_of(conn, submission_id))
 
 
 _LEVEL = select(offices.c.level).where(offices.c.code == bindparam("office"))

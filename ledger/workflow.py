@@ -20,7 +20,14 @@ from eop.states import APPROVED, CONFIRMED, RECORDED, RETURNED, SUBMITTED
 from ledger.events import record_event
 from ledger.records import inserted_id, latest_submission
 from ledger.schema import corrections, events, reviews, submissions
-from ledger.sections import fiscal_year_of, is_district, required_sections, section_figures
+from ledger.sections import (
+    figures_of,
+    fiscal_year_of,
+    is_district,
+    of_section,
+    owning,
+    section_of,
+)
 
 PENDING = "pending"
 
@@ -108,24 +115,31 @@ def reviews_of_file(conn: Connection, file_id: int) -> list[Row]:
 
 def verdicts(conn: Connection, latest: Row) -> dict[str, Verdict]:
     """section → its standing on `latest`, for every section that must approve it."""
-    year = fiscal_year_of(latest.period)
+    owner = section_of(conn, fiscal_year_of(latest.period), latest.office)
+    figures = {latest.id: figures_of(conn, latest.id)}  # and of each version reviewed before
     decided = latest_reviews(conn, latest.office, latest.period)
     found = {}
-    for section in sorted(required_sections(conn, latest.id, year)):
+    for section in sorted(owning(owner, figures[latest.id])):
         review = decided.get(section)
-        found[section] = _standing(conn, section, review, latest, year)
+        if review is not None and review.submission_id not in figures:
+            figures[review.submission_id] = figures_of(conn, review.submission_id)
+        found[section] = _standing(section, review, latest, owner, figures)
     return found
 
 
 def _standing(
-    conn: Connection, section: str, review: Row | None, latest: Row, year: int
+    section: str,
+    review: Row | None,
+    latest: Row,
+    owner: dict[str, str],
+    figures: dict[int, dict[str, tuple[float, float]]],
 ) -> Verdict:
     if review is None:
         return Verdict(section, PENDING)
     if review.submission_id == latest.id:
         return Verdict(section, review.decision, review)
-    same = section_figures(conn, review.submission_id, section, year) == section_figures(
-        conn, latest.id, section, year
+    same = of_section(figures[review.submission_id], owner, section) == of_section(
+        figures[latest.id], owner, section
     )
     if review.decision == APPROVED and same:
         return Verdict(section, APPROVED, review, carried=True)

@@ -25,6 +25,7 @@ from intake.folders import evidence_dir
 from jobs.deployment import Deployment
 from ledger import records, workflow
 from ledger.reference import activity_rows, targets_of
+from ledger.sections import required_sections
 
 ROUND_MONTHS = [
     Period(2557, 10),
@@ -162,7 +163,7 @@ def approve(
     """Every section owning an activity of the version decides on it (ledger.workflow)."""
     with deployment.ledger.atomic() as conn:
         year = Period.parse(submission.period).fiscal_year
-        for section in sorted(workflow.required_sections(conn, submission.id, year)):
+        for section in sorted(required_sections(conn, submission.id, year)):
             if only and section != only:
                 continue
             workflow.add_review(

@@ -28,7 +28,12 @@ from jobs.notices import (
 )
 from jobs.people import recipients, reviewers
 from ledger import workflow
-from ledger.records import file_row, issued_prefilled, latest_submission, submission
+from ledger.records import (
+    file_row,
+    issued_prefilled,
+    latest_by_office,
+    submission,
+)
 from outbox.compose import make_message
 
 if TYPE_CHECKING:
@@ -54,13 +59,15 @@ def waiting_by_section(
 def _reviewable(
     conn: Connection, deployment: Deployment, offices: Iterable[str], period: str
 ) -> Iterator[Row]:
-    """The latest version of each district of these offices, where a section may decide on it."""
-    for office in offices:
-        districts = [o.code for o in deployment.config.children(office) if o.level == "district"]
-        for district in districts:
-            latest = latest_submission(conn, district, "monthly", period)
-            if latest is not None and latest.state in REVIEWABLE:
-                yield latest
+    """The latest version of each district of these offices, where a section may decide on it;
+    asked in one question (every pass asks it while the review window is open)."""
+    config = deployment.config
+    districts = [d.code for o in offices for d in config.children(o) if d.level == "district"]
+    latest = latest_by_office(conn, "monthly", period, districts)
+    for district in districts:
+        row = latest.get(district)
+        if row is not None and row.state in REVIEWABLE:
+            yield row
 
 
 def offered(conn: Connection, section: str, period: str) -> set[tuple[str, int]]:

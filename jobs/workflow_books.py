@@ -16,9 +16,9 @@ from eop.periods import Period
 from eop.states import APPROVED, CONFIRMED, OWN_CONFIRMABLE, REVIEWABLE, state_label
 from jobs.consolidate import read_inputs, rollup
 from jobs.deployment import Deployment
-from ledger.records import latest_submission, results_of
+from ledger.records import latest_by_office, latest_submission, results_of
 from ledger.reference import ActivityRow, activity_rows
-from ledger.views import PlanLine, office_history, office_month_plan
+from ledger.views import PlanLine, months_done, office_history, office_month_plan
 from validators.monthly_rules import outlier_threshold, over_target, unusually_high, without_target
 
 if TYPE_CHECKING:
@@ -49,8 +49,10 @@ def build_review_book(
     label = section(config, code)
     owned = _owned(conn, label, month.fiscal_year)
     districts, lines = [], []
-    for office in section_districts(config, code):
-        latest = latest_submission(conn, office, "monthly", period)
+    offices = section_districts(config, code)
+    newest = latest_by_office(conn, "monthly", period, offices)  # one question for them all
+    for office in offices:
+        latest = newest.get(office)
         mine = (
             _review_lines(conn, office, month, latest, owned)
             if latest and latest.state in (*REVIEWABLE, CONFIRMED)
@@ -90,8 +92,9 @@ def _review_lines(
 ) -> list[ReviewLine]:
     from templates.workbooks.review import ReviewLine
 
-    plan = {line.code: line for line in office_month_plan(conn, office, month)}
-    history = office_history(conn, office, month)
+    done = months_done(conn, office, month)  # the earlier months, read once for both
+    plan = {line.code: line for line in office_month_plan(conn, office, month, done)}
+    history = office_history(conn, office, month, done)
     lines = []
     for code, result in results_of(conn, latest.id).items():
         if code not in owned:

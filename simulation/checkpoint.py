@@ -57,6 +57,7 @@ def save(deployment: Deployment, folder: Path, state: dict[str, Any]) -> float:
     mirror(deployment.root, place / "files")
     partial = folder / f".{STATE}.part"
     partial.write_text(json.dumps({**state, "slot": slot}, ensure_ascii=False), encoding="utf-8")
+    os.sync()  # the slot on disk before the state names it: a reboot, not only a kill
     os.replace(partial, folder / STATE)
     return time.perf_counter() - started
 

@@ -28,21 +28,18 @@ def simulate_year(
         ),
     ] = None,
     resume: Annotated[
-        bool,
-        typer.Option(
-            help="go on from the last checkpoint in --workdir (a year stopped mid-way: the month"
-            " cut short is played again; months, seed and provinces are the checkpoint's)"
-        ),
+        bool, typer.Option(help="go on from the last checkpoint in --workdir")
     ] = False,
 ) -> None:
     """Kanchanaburi's fiscal year 2558 (or the country's, --country) played month by month with
-    a moving clock, then its invariants checked (exit 1 if one fails). A checkpoint is kept
-    after each month: a year stopped (even by SIGKILL) goes on with --resume. The ledger:
-    config's, or $EOP_LEDGER_URL. Example: eop simulate-year --workdir year --country 0"""
+    a moving clock, then its invariants checked (exit 1 if one fails). A year stopped (even by
+    SIGKILL) goes on from its last month's checkpoint with --resume (its months, seed and
+    provinces). The ledger: config's, or $EOP_LEDGER_URL. Example: eop simulate-year --country 0"""
     from rich.console import Console
 
     from simulation.checkpoint import CheckpointError
-    from simulation.year import check, run_year, show
+    from simulation.year import check, run_year
+    from simulation.year_show import show
 
     console = Console(width=160)
     try:

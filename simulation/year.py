@@ -18,6 +18,7 @@ import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from rich.console import Console
@@ -134,20 +135,14 @@ def run_year(
     checkpoint after the setup and after each month. `resume`: go on from the last
     checkpoint in `workdir` instead (its months, seed and provinces)."""
     started = time.perf_counter()
-
-    def say(line: str) -> None:
-        console.print(line, markup=False, highlight=False)
-
+    say = partial(console.print, markup=False, highlight=False)
     if resume:
         year, rng = _resumed(workdir)
         say(_resumed_line(year))
-        step = Stepper(year, say)
     else:
         year = Year(open_year(workdir, country), Plan(months, seed, country))
-        step = Stepper(year, say)
-        _set_up(year, workdir, step)
         rng = random.Random(seed)
-    base = year.wall
+    step, base = Stepper(year, say), year.wall
 
     def keep() -> None:  # the setup's or a month's end: quiet, nothing half done
         year.wall = base + time.perf_counter() - started
@@ -156,26 +151,33 @@ def run_year(
         )
 
     if not resume:
+        _set_up(year, workdir, step)
         keep()
     periods = months_between(FIRST, Period(2558, 9))[: year.plan.months]
-    for index, period in enumerate(periods[len(year.months) :], start=len(year.months)):
-        step.month = MonthCost(str(period))
-        begun = time.perf_counter()
-        if index % CORRECTION_EVERY == 1:  # the month before locked on the 4th or so
-            _correct(year, periods[index - 1], rng, step)
-        events = year.events[str(period)] = pick_events(year.deployment, rng)
-        play_month(year.deployment, period, events, rng, step)
-        if period == Period(2558, 3):
-            year.packets["1/2558"] = evidence_demo.evidence_round(
-                year.deployment, step, provinces(year.deployment)
-            )
-        step.month.wall = time.perf_counter() - begun
-        year.months.append(step.month)
-        step.say(_month_line(step.month))
+    for index in range(len(year.months), len(periods)):
+        _play(year, periods, index, rng, step)
         keep()
     year.packets.update(_close(year, periods[-1], step))
     year.wall = base + time.perf_counter() - started
     return year
+
+
+def _play(year: Year, periods: list[Period], index: int, rng: random.Random, step: Stepper) -> None:
+    """Month `index` of the year, its cost added to `year.months`."""
+    period = periods[index]
+    step.month = MonthCost(str(period))
+    begun = time.perf_counter()
+    if index % CORRECTION_EVERY == 1:  # the month before locked on the 4th or so
+        _correct(year, periods[index - 1], rng, step)
+    events = year.events[str(period)] = pick_events(year.deployment, rng)
+    play_month(year.deployment, period, events, rng, step)
+    if period == Period(2558, 3):
+        year.packets["1/2558"] = evidence_demo.evidence_round(
+            year.deployment, step, provinces(year.deployment)
+        )
+    step.month.wall = time.perf_counter() - begun
+    year.months.append(step.month)
+    step.say(_month_line(step.month))
 
 
 def _set_up(year: Year, workdir: Path, step: Stepper) -> None:
@@ -335,75 +337,3 @@ def check(year: Year) -> list:
         packets_built(year.packets),
         packets_everywhere(year.deployment, list(year.packets)),
     ]
-
-
-# -- what the year cost, and what it left ------------------------------------------------
-def ledger_size(deployment: Deployment) -> int:
-    """Bytes the ledger takes: the SQLite file and its WAL, or the PostgreSQL schema's tables
-    (with their indexes and TOAST)."""
-    from sqlalchemy import text
-
-    ledger = deployment.ledger
-    if ledger.path is not None:
-        parts = [ledger.path, Path(f"{ledger.path}-wal"), Path(f"{ledger.path}-shm")]
-        return sum(p.stat().st_size for p in parts if p.exists())
-    with ledger.reading() as conn:
-        return int(
-            conn.scalar(
-                text(
-                    "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
-                    " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                    " WHERE n.nspname = current_schema() AND c.relkind = 'r'"
-                )
-            )
-        )
-
-
-HEADS = (
-    "งวด / month",
-    "รอบ / passes",
-    "รับ / accepted",
-    "ตีกลับ / rejected",
-    "จดหมาย / mail",
-    "บริการ s / service s",
-    "CPU s",
-    "ทั้งเดือน s / month s",
-)
-
-
-def show(year: Year, checks: list, console: Console) -> None:
-    """The months (what each pass took), the checks, the packets, and what the year cost."""
-    console.print(_months_table(year))
-    lines = [f"{'✓' if c.ok else '✗'} {c.name}: {c.detail}" for c in checks]
-    for code, packet in year.packets.items():
-        built = f"{packet['pages']} หน้า / pages, {packet['pdf']}" if packet else "NOT built"
-        lines.append(f"แฟ้มหลักฐานรอบ / evidence packet {code}: {built}")
-    first, last = year.months[0], year.months[-1]
-    lines += [
-        f"เวลาทั้งหมด / wall time: {year.wall:.1f}s (จุดพัก / checkpoints {year.checkpoints:.1f}s;"
-        f" หยุดแล้วทำต่อ / stopped and resumed {year.resumed}×)",
-        f"สมุดบัญชี / ledger: {year.deployment.ledger.name}",
-        f"ขนาด / ledger size: {ledger_size(year.deployment) / 1024 / 1024:.1f} MiB",
-        f"รอบบริการของเดือน / a month's passes: {first.period} {first.pass_seconds:.1f}s "
-        f"({first.pass_cpu:.1f}s CPU) · {last.period} {last.pass_seconds:.1f}s ({last.pass_cpu:.1f}s CPU)",
-    ]
-    for line in lines:
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
-
-
-def _months_table(year: Year):
-    from rich.table import Table
-
-    config = year.deployment.config
-    table = Table(
-        title=f"ปีงบประมาณ 2558 {config.deployment_th} / fiscal year 2558, {config.deployment_en}"
-        f" ({len(config.provinces())} จังหวัด / provinces)"
-    )
-    for head in HEADS:
-        table.add_column(head)
-    for m in year.months:
-        cells = (m.period, m.passes, m.accepted, m.rejected, m.sent)
-        table.add_row(
-            *map(str, cells), f"{m.pass_seconds:.1f}", f"{m.pass_cpu:.1f}", f"{m.wall:.1f}"
-        )
-    return table

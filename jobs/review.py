@@ -28,12 +28,7 @@ from jobs.notices import (
 )
 from jobs.people import recipients, reviewers
 from ledger import workflow
-from ledger.records import (
-    file_row,
-    issued_prefilled,
-    latest_by_office,
-    submission,
-)
+from ledger.records import file_row, issued_prefilled, latest_by_office, submission
 from outbox.compose import make_message
 
 if TYPE_CHECKING:

@@ -20,14 +20,7 @@ from eop.states import APPROVED, CONFIRMED, RECORDED, RETURNED, SUBMITTED
 from ledger.events import record_event
 from ledger.records import inserted_id, latest_submission
 from ledger.schema import corrections, events, reviews, submissions
-from ledger.sections import (
-    figures_of,
-    fiscal_year_of,
-    is_district,
-    of_section,
-    owning,
-    section_of,
-)
+from ledger.sections import figures_of, fiscal_year_of, is_district, of_section, owning, section_of
 
 PENDING = "pending"
 

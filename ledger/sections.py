@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, bindparam, func, select
 
 from eop.periods import Period
-from ledger.schema import activities, offices, results, submissions
+from ledger.schema import activities, offices, results
 
 
 def fiscal_year_of(period: str) -> int:
@@ -54,12 +54,6 @@ def of_section(
     figures: dict[str, tuple[float, float]], owner: dict[str, str], section: str
 ) -> dict[str, tuple[float, float]]:
     return {code: pair for code, pair in figures.items() if owner.get(code) == section}
-
-
-def required_sections(conn: Connection, submission_id: int, fiscal_year: int) -> set[str]:
-    """The sections owning an activity of the version's results: those who must approve it."""
-    office = conn.scalar(select(submissions.c.office).where(submissions.c.id == submission_id))
-    return owning(section_of(conn, fiscal_year, str(office)), figures_of(conn, submission_id))
 
 
 _LEVEL = select(offices.c.level).where(offices.c.code == bindparam("office"))

@@ -25,7 +25,6 @@ from intake.folders import evidence_dir
 from jobs.deployment import Deployment
 from ledger import records, workflow
 from ledger.reference import activity_rows, targets_of
-from ledger.sections import required_sections
 
 ROUND_MONTHS = [
     Period(2557, 10),
@@ -162,8 +161,7 @@ def approve(
 ) -> None:
     """Every section owning an activity of the version decides on it (ledger.workflow)."""
     with deployment.ledger.atomic() as conn:
-        year = Period.parse(submission.period).fiscal_year
-        for section in sorted(required_sections(conn, submission.id, year)):
+        for section in sorted(workflow.verdicts(conn, submission)):  # those who must approve
             if only and section != only:
                 continue
             workflow.add_review(
